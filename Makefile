@@ -1,0 +1,28 @@
+# The two commands of the quickstart: `make demo` and `make test`. Each installs what is
+# missing, configures, builds, then runs. `make bench` runs the benchmarks.
+BUILD ?= build
+JOBS ?= $(shell nproc)
+LAKE ?= ./lake
+
+.PHONY: deps configure build demo test bench clean
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@$(BUILD)/cryptolake demo --lake $(LAKE)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@$(BUILD)/cryptolake bench etl --rows 5000000 --features
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,174 @@
+// `cryptolake bench`: end-to-end benchmarks against DuckDB doing the same job in the same run,
+// on the same data and threads. Each checks that both produced the same rows.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "analytics/market_features.hpp"
+#include "cli/commands.hpp"
+#include "cli/progress.hpp"
+#include "lake/raw_zone.hpp"
+#include "sources/simulator/simulator.hpp"
+#include "transform/partition_writer.hpp"
+
+namespace cryptolake::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct BenchFlags {
+  int64_t rows = 5'000'000;
+  std::string work;  // scratch folder
+  bool keep = false;
+  bool features = false;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Simulated backfill pages (1000 klines per request) for 8 symbols, enough days for `rows`.
+core::Status prepare_raw(lake::ObjectStore& store, int64_t rows, size_t& sent) {
+  sources::simulator::SimulationOptions options;
+  options.page_minutes = 1000;
+  options.posts = false;
+  options.config.days = static_cast<int>((rows + 8 * 1440 - 1) / (8 * 1440));
+  lake::RawZoneWriter writer(store);
+  ProgressLine progress("simulate");
+  TRY_ASSIGN(const auto report, sources::simulator::run_simulation(options, writer, [&](size_t d, size_t t) {
+    progress.update(d, t);
+  }));
+  sent = report.kline_rows_sent;
+  return {};
+}
+
+// The peer's input: every raw batch decompressed into one NDJSON file.
+core::Result<size_t> decompress_raw(lake::ObjectStore& store, const fs::path& out) {
+  lake::RawZoneReader reader(store);
+  TRY_ASSIGN(const auto keys, reader.list_batches("simulator", "klines"));
+  std::ofstream file(out, std::ios::binary);
+  size_t bytes = 0;
+  for (const std::string& key : keys) {
+    TRY_ASSIGN(const std::string text, reader.read_batch(key));
+    file << text;
+    bytes += text.size();
+  }
+  if (!file) return core::fail(core::ErrorCode::io_error, "cannot write {}", out.string());
+  return bytes;
+}
+
+void print_ratio(std::string_view what, double ours, double peer, size_t rows, size_t bytes) {
+  fmt::print("{:<34} {:>8.2f} s {:>10.0f} rows/s", fmt::format("{} cryptolake", what), ours, rows / ours);
+  if (bytes) fmt::print(" {:>8.1f} MB/s", bytes / 1e6 / ours);
+  fmt::print("\n{:<34} {:>8.2f} s {:>10.0f} rows/s", fmt::format("{} duckdb", what), peer, rows / peer);
+  if (bytes) fmt::print(" {:>8.1f} MB/s", bytes / 1e6 / peer);
+  fmt::print("\n{:<34} {:>8.2f}× (duckdb time / cryptolake time)\n", "ratio", peer / ours);
+}
+
+core::Status bench_etl(Context& ctx, const BenchFlags& flags, bool also_features) {
+  const size_t threads = ctx.threads();
+  const fs::path work = flags.work.empty() ? fs::temp_directory_path() / fmt::format("cryptolake-bench-{}", ::getpid())
+                                           : fs::path(flags.work);
+  fs::remove_all(work);
+  fs::create_directories(work);
+  lake::LocalObjectStore store(work / "lake");
+  TRY_ASSIGN(lake::DuckDb* unused, ctx.duckdb());
+  (void)unused;
+  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", ctx.config().duckdb.threads, ctx.config().duckdb.memory_limit}));
+
+  size_t sent = 0;
+  TRY(prepare_raw(store, flags.rows, sent));
+  const fs::path ndjson = work / "klines.ndjson";
+  TRY_ASSIGN(const size_t bytes, decompress_raw(store, ndjson));
+  fmt::print("input: {} kline rows in raw batches, {:.1f} MB of NDJSON, {} threads\n", sent, bytes / 1e6, threads);
+
+  // Ours: raw NDJSON.zst → parse, validate, quarantine, dedup, partition → zstd Parquet.
+  auto start = std::chrono::steady_clock::now();
+  TRY_ASSIGN(const transform::EtlStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {threads, {}}));
+  const double ours_seconds = seconds_since(start);
+
+  // Peer: DuckDB alone on the decompressed NDJSON, explicit columns, DISTINCT ON, partitioned COPY.
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
+  const fs::path peer_out = work / "duckdb_out";
+  start = std::chrono::steady_clock::now();
+  TRY(connection.execute(fmt::format(
+      "COPY (SELECT DISTINCT ON (symbol, open_time) source, symbol, interval, open_time, close_time, open, high, low, "
+      "close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote, received_at, "
+      "strftime(open_time, '%Y-%m-%d') AS dt FROM ("
+      "  SELECT source, request.symbol AS symbol, request.interval AS interval, received_at::TIMESTAMPTZ AS received_at, "
+      "    make_timestamptz(TRY_CAST(k[1] AS BIGINT) * 1000) AS open_time, make_timestamptz(TRY_CAST(k[7] AS BIGINT) * 1000) AS close_time, "
+      "    TRY_CAST(k[2] AS DOUBLE) AS open, TRY_CAST(k[3] AS DOUBLE) AS high, TRY_CAST(k[4] AS DOUBLE) AS low, "
+      "    TRY_CAST(k[5] AS DOUBLE) AS close, TRY_CAST(k[6] AS DOUBLE) AS volume, TRY_CAST(k[8] AS DOUBLE) AS quote_volume, "
+      "    TRY_CAST(k[9] AS BIGINT) AS trades, TRY_CAST(k[10] AS DOUBLE) AS taker_buy_base, TRY_CAST(k[11] AS DOUBLE) AS taker_buy_quote "
+      "  FROM (SELECT source, request, received_at, unnest(payload) AS k FROM read_json({}, format = 'newline_delimited', "
+      "    columns = {{received_at: 'VARCHAR', source: 'VARCHAR', dataset: 'VARCHAR', "
+      "    request: 'STRUCT(symbol VARCHAR, \"interval\" VARCHAR)', payload: 'VARCHAR[][]'}})))"
+      " WHERE close_time IS NOT NULL AND open > 0 AND volume >= 0 AND high >= greatest(open, close) AND low <= least(open, close)"
+      " ORDER BY symbol, open_time, received_at DESC)"
+      " TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
+      lake::sql_string(ndjson.string()), lake::sql_string(peer_out.string()))));
+  const double peer_seconds = seconds_since(start);
+
+  TRY_ASSIGN(lake::QueryResult peer_rows, connection.query(fmt::format(
+      "SELECT count(*) FROM read_parquet({})", lake::sql_string((peer_out / "*" / "*.parquet").string()))));
+  const auto peer_count = static_cast<size_t>(peer_rows.int64(0, 0));
+  if (peer_count != ours.rows_out) {
+    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} rows, duckdb {} rows", ours.rows_out,
+                      peer_count);
+  }
+  fmt::print("output: {} rows in {} partitions (both), {} duplicates removed, {} records quarantined by cryptolake\n",
+             ours.rows_out, ours.partitions, ours.duplicates, ours.quarantined);
+  print_ratio("etl", ours_seconds, peer_seconds, ours.records_in, bytes);
+
+  if (also_features) {
+    start = std::chrono::steady_clock::now();
+    TRY_ASSIGN(const auto features, analytics::build_market_features(store, *duckdb, ctx.config().features, threads));
+    const double ours_features = seconds_since(start);
+    const int w = ctx.config().features.ma_window, v = ctx.config().features.volatility_window;
+    const fs::path peer_features = work / "duckdb_features";
+    start = std::chrono::steady_clock::now();
+    TRY(connection.execute(fmt::format(
+        "COPY (SELECT source, symbol, interval, open_time, close, volume, prev_close, "
+        "  (close - prev_close) / prev_close * 100 AS pct_change, ln(close / prev_close) AS log_return, ma_5, ma_long, "
+        "  stddev_samp(ln(close / prev_close)) OVER (PARTITION BY source, symbol, interval ORDER BY open_time ROWS BETWEEN {} PRECEDING AND CURRENT ROW) AS rolling_std, "
+        "  strftime(open_time, '%Y-%m-%d') AS dt FROM ("
+        "  SELECT *, lag(close) OVER s AS prev_close, avg(close) OVER (s ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS ma_5, "
+        "    avg(close) OVER (s ROWS BETWEEN {} PRECEDING AND CURRENT ROW) AS ma_long "
+        "  FROM read_parquet({}) WINDOW s AS (PARTITION BY source, symbol, interval ORDER BY open_time)) "
+        "ORDER BY source, symbol, interval, open_time) TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
+        v - 1, w - 1, lake::sql_string(transform::table_glob(store, "market_ohlcv")),
+        lake::sql_string(peer_features.string()))));
+    const double peer_features_seconds = seconds_since(start);
+    print_ratio("features", ours_features, peer_features_seconds, features.rows_out, 0);
+  }
+  if (!flags.keep) fs::remove_all(work);
+  return {};
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto* command = app.add_subcommand("bench", "Benchmarks against DuckDB doing the same job in the same run");
+  command->require_subcommand(1);
+  auto flags = std::make_shared<BenchFlags>();
+  auto* etl = command->add_subcommand("etl", "raw NDJSON.zst → curated market_ohlcv (and features) vs DuckDB alone");
+  etl->footer("Examples:\n  cryptolake bench etl\n  cryptolake bench etl --rows 1000000 --threads 2");
+  etl->add_option("--rows", flags->rows, "Kline rows to simulate (default 5000000)")->check(CLI::Range(int64_t{1000}, int64_t{500'000'000}));
+  etl->add_option("--work", flags->work, "Scratch folder (default a temp folder, removed afterwards)");
+  etl->add_flag("--keep", flags->keep, "Keep the scratch folder");
+  etl->add_flag("--features", flags->features, "Also benchmark market_features against DuckDB window SQL");
+  etl->callback([&global, &exit_code, flags] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    if (auto status = bench_etl(**context, *flags, flags->features); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    exit_code = 0;
+  });
+}
+
+}  // namespace cryptolake::cli

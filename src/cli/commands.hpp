@@ -1,0 +1,16 @@
+// Each subcommand registers itself on the app; its callback leaves the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+
+namespace cryptolake::cli {
+
+void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_simulate_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_sql_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+
+}  // namespace cryptolake::cli

@@ -1,0 +1,45 @@
+// What every command shares: global flags, the loaded configuration, the lake's store and
+// DuckDB, built here and only here (cli/ is the one place that builds real adapters).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/config.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/local_object_store.hpp"
+
+namespace cryptolake::cli {
+
+struct GlobalOptions {
+  std::string lake;    // empty: from config, else ./lake
+  std::string config;  // empty: ./cryptolake.toml if present
+  std::string log_level;
+  int threads = 0;  // 0: from config
+  bool json = false;
+};
+
+class Context {
+ public:
+  // Loads the config (file, then flags) and opens the lake directory, creating it if needed.
+  [[nodiscard]] static core::Result<std::unique_ptr<Context>> create(const GlobalOptions& options,
+                                                                    core::Config config_overrides_base = {});
+
+  core::Config& config() { return config_; }
+  lake::LocalObjectStore& store() { return *store_; }
+  [[nodiscard]] core::Result<lake::DuckDb*> duckdb();
+  size_t threads() const { return static_cast<size_t>(config_.duckdb.threads); }
+
+ private:
+  core::Config config_;
+  std::unique_ptr<lake::LocalObjectStore> store_;
+  std::unique_ptr<lake::DuckDb> duckdb_;
+};
+
+// Loads the configuration named by the options (or the defaults) without opening the lake.
+[[nodiscard]] core::Result<core::Config> load_config(const GlobalOptions& options);
+
+// Prints "error: <message>" on stderr and returns the exit code for failures.
+int report_error(const core::Error& error);
+
+}  // namespace cryptolake::cli

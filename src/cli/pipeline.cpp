@@ -1,0 +1,77 @@
+#include "cli/pipeline.hpp"
+
+#include <chrono>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "analytics/market_aggregates.hpp"
+#include "analytics/market_features.hpp"
+#include "cli/progress.hpp"
+#include "core/log.hpp"
+#include "transform/posts_etl.hpp"
+
+namespace cryptolake::cli {
+
+namespace {
+
+template <typename F>
+core::Status timed(std::vector<StageResult>& out, F&& stage) {
+  const auto start = std::chrono::steady_clock::now();
+  TRY_ASSIGN(transform::EtlStats stats, stage());
+  out.push_back({std::move(stats), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+  spdlog::debug("stage {} done in {:.2f} s", out.back().stats.table, out.back().seconds);
+  return {};
+}
+
+}  // namespace
+
+core::Result<std::vector<StageResult>> run_pipeline(Context& context) {
+  TRY_ASSIGN(lake::DuckDb* duckdb, context.duckdb());
+  lake::LocalObjectStore& store = context.store();
+  // A killed earlier run may have left staging areas; no writer runs now, so remove them.
+  TRY(store.remove_stale_staging("curated/"));
+  TRY(store.remove_stale_staging("quarantine/"));
+  const size_t threads = context.threads();
+  std::vector<StageResult> stages;
+  {
+    ProgressLine progress("market_ohlcv");
+    TRY(timed(stages, [&] {
+      return transform::run_market_ohlcv_etl(store, *duckdb, {threads, [&](size_t d, size_t t) { progress.update(d, t); }});
+    }));
+  }
+  {
+    ProgressLine progress("posts");
+    TRY(timed(stages, [&] {
+      return transform::run_posts_etl(store, *duckdb, {threads, [&](size_t d, size_t t) { progress.update(d, t); }});
+    }));
+  }
+  TRY(timed(stages, [&] { return analytics::build_market_features(store, *duckdb, context.config().features, threads); }));
+  TRY(timed(stages, [&] { return analytics::build_agg_market_daily(store, *duckdb, threads); }));
+  return stages;
+}
+
+std::string format_summary(const std::vector<StageResult>& stages) {
+  std::string out = fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8}\n", "table", "records in", "rows out",
+                                "duplicates", "quarantined", "partitions", "seconds");
+  for (const StageResult& s : stages) {
+    out += fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8.2f}\n", s.stats.table, s.stats.records_in,
+                       s.stats.rows_out, s.stats.duplicates, s.stats.quarantined, s.stats.partitions, s.seconds);
+  }
+  return out;
+}
+
+std::string summary_json(const std::vector<StageResult>& stages) {
+  std::string out = "[";
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const auto& s = stages[i].stats;
+    out += fmt::format(
+        "{}{{\"table\":\"{}\",\"records_in\":{},\"rows_out\":{},\"duplicates\":{},\"quarantined\":{},"
+        "\"partitions\":{},\"raw_bytes\":{},\"seconds\":{:.3f}}}",
+        i ? "," : "", s.table, s.records_in, s.rows_out, s.duplicates, s.quarantined, s.partitions, s.bytes,
+        stages[i].seconds);
+  }
+  return out + "]";
+}
+
+}  // namespace cryptolake::cli

@@ -1,0 +1,23 @@
+// The transform stages in dependency order — raw → market_ohlcv, posts → market_features →
+// agg_market_daily — with timing per stage and a summary table for people or JSON.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/context.hpp"
+#include "transform/etl_stats.hpp"
+
+namespace cryptolake::cli {
+
+struct StageResult {
+  transform::EtlStats stats;
+  double seconds = 0;
+};
+
+[[nodiscard]] core::Result<std::vector<StageResult>> run_pipeline(Context& context);
+
+std::string format_summary(const std::vector<StageResult>& stages);
+std::string summary_json(const std::vector<StageResult>& stages);
+
+}  // namespace cryptolake::cli

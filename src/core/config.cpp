@@ -1,0 +1,118 @@
+#include "core/config.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+namespace cryptolake::core {
+
+namespace {
+
+// Reads table values into a config while remembering which keys were understood.
+class TableReader {
+ public:
+  TableReader(const toml::table& root, std::string_view origin) : root_(root), origin_(origin) {}
+
+  template <typename T>
+  Status read(std::string_view section, std::string_view key, T& out) {
+    known_.insert(fmt::format("{}.{}", section, key));
+    const toml::node* node = root_.at_path(fmt::format("{}.{}", section, key)).node();
+    if (node == nullptr) return {};
+    if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      const toml::array* array = node->as_array();
+      if (array == nullptr) return type_error(section, key, "an array of strings");
+      out.clear();
+      for (const toml::node& item : *array) {
+        auto value = item.value<std::string>();
+        if (!value) return type_error(section, key, "an array of strings");
+        out.push_back(*value);
+      }
+      return {};
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      auto value = node->value<std::string>();
+      if (!value) return type_error(section, key, "a string");
+      out = *value;
+      return {};
+    } else if constexpr (std::is_floating_point_v<T>) {
+      auto value = node->value<double>();
+      if (!value) return type_error(section, key, "a number");
+      out = *value;
+      return {};
+    } else {
+      auto value = node->value<int64_t>();
+      if (!value) return type_error(section, key, "an integer");
+      out = static_cast<T>(*value);
+      return {};
+    }
+  }
+
+  Status reject_unknown() const {
+    for (const auto& [section, node] : root_) {
+      const toml::table* table = node.as_table();
+      if (table == nullptr) return fail(ErrorCode::invalid_argument, "{}: '{}' must be a [section]", origin_, section.str());
+      for (const auto& [key, value] : *table) {
+        const std::string path = fmt::format("{}.{}", section.str(), key.str());
+        if (!known_.contains(path)) return fail(ErrorCode::invalid_argument, "{}: unknown key '{}'", origin_, path);
+      }
+    }
+    return {};
+  }
+
+ private:
+  std::unexpected<Error> type_error(std::string_view section, std::string_view key, std::string_view expected) const {
+    return fail(ErrorCode::invalid_argument, "{}: {}.{} must be {}", origin_, section, key, expected);
+  }
+
+  const toml::table& root_;
+  std::string origin_;
+  std::set<std::string> known_;
+};
+
+}  // namespace
+
+Result<Config> Config::parse(std::string_view toml_text, std::string_view origin) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, origin);
+  } catch (const toml::parse_error& e) {
+    return fail(ErrorCode::invalid_argument, "{}:{}:{}: {}", origin, e.source().begin.line, e.source().begin.column,
+                e.description());
+  }
+  Config config;
+  TableReader reader(root, origin);
+  SimulatorConfig& sim = config.simulator;
+  TRY(reader.read("lake", "path", config.lake));
+  TRY(reader.read("log", "level", config.log_level));
+  TRY(reader.read("simulator", "symbols", sim.symbols));
+  TRY(reader.read("simulator", "days", sim.days));
+  TRY(reader.read("simulator", "start", sim.start));
+  TRY(reader.read("simulator", "seed", sim.seed));
+  TRY(reader.read("simulator", "posts_per_hour", sim.posts_per_hour));
+  TRY(reader.read("simulator", "sentiment_lead_minutes", sim.sentiment_lead_minutes));
+  TRY(reader.read("simulator", "duplicate_rate", sim.duplicate_rate));
+  TRY(reader.read("simulator", "late_rate", sim.late_rate));
+  TRY(reader.read("simulator", "malformed_rate", sim.malformed_rate));
+  TRY(reader.read("simulator", "gap_minutes", sim.gap_minutes));
+  TRY(reader.read("features", "ma_window", config.features.ma_window));
+  TRY(reader.read("features", "volatility_window", config.features.volatility_window));
+  TRY(reader.read("duckdb", "threads", config.duckdb.threads));
+  TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));
+  TRY(reader.reject_unknown());
+  if (config.features.ma_window < 2 || config.features.volatility_window < 2) {
+    return fail(ErrorCode::invalid_argument, "{}: features windows must be at least 2", origin);
+  }
+  if (sim.days < 1) return fail(ErrorCode::invalid_argument, "{}: simulator.days must be at least 1", origin);
+  return config;
+}
+
+Result<Config> Config::load(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::not_found, "config file {} cannot be read", path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse(text.str(), path.string());
+}
+
+}  // namespace cryptolake::core

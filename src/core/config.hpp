@@ -1,0 +1,51 @@
+// cryptolake.toml: every key has a default, so a missing file means "all defaults".
+// Keys are documented in the README ("Configuration").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace cryptolake::core {
+
+struct SimulatorConfig {
+  std::vector<std::string> symbols = {"BTC-USDT", "ETH-USDT", "SOL-USDT", "BNB-USDT",
+                                      "XRP-USDT", "ADA-USDT", "DOGE-USDT", "AVAX-USDT"};
+  int days = 30;
+  std::string start = "2024-01-01";  // first simulated UTC day
+  uint64_t seed = 42;
+  double posts_per_hour = 4.0;        // mean posts per coin per hour in calm markets
+  int sentiment_lead_minutes = 60;    // > 0: post tone anticipates price; < 0: it follows
+  double duplicate_rate = 0.002;      // share of klines re-sent in a later page (revised volume)
+  double late_rate = 0.001;           // share of klines arriving in a later batch, out of order
+  double malformed_rate = 0.0002;     // share of kline rows corrupted in the payload
+  int gap_minutes = 3;                // one missing-minute gap of this length per symbol (0: none)
+};
+
+struct FeaturesConfig {
+  int ma_window = 20;          // second moving average, besides MA(5)
+  int volatility_window = 20;  // rolling std of log returns over this many candles
+};
+
+struct DuckdbConfig {
+  int threads = 2;
+  std::string memory_limit = "4GB";
+};
+
+struct Config {
+  std::string lake = "./lake";
+  std::string log_level = "info";
+  SimulatorConfig simulator;
+  FeaturesConfig features;
+  DuckdbConfig duckdb;
+
+  // Reads a cryptolake.toml; keys absent from it keep their defaults. Unknown keys are an error,
+  // so a typo does not silently fall back to a default.
+  [[nodiscard]] static Result<Config> load(const std::filesystem::path& path);
+  [[nodiscard]] static Result<Config> parse(std::string_view toml_text, std::string_view origin = "<string>");
+};
+
+}  // namespace cryptolake::core

@@ -1,0 +1,54 @@
+// Value types of market data, as every source's parser produces them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/symbol.hpp"
+#include "core/timestamp.hpp"
+
+namespace cryptolake::core {
+
+// One candle, identified by (source, symbol, interval, open_time).
+struct Kline {
+  std::string source;
+  Symbol symbol;
+  std::string interval;  // Binance spelling: 1s, 1m, 5m, 1h, 1d, 1w, 1M
+  Timestamp open_time;
+  Timestamp close_time;
+  double open = 0, high = 0, low = 0, close = 0;
+  double volume = 0, quote_volume = 0;
+  int64_t trades = 0;
+  double taker_buy_base = 0, taker_buy_quote = 0;
+  Timestamp received_at;  // when cryptolake received it; the latest wins on duplicates
+};
+
+// One spot-price observation (ticker, BPI rate, CoinCap asset).
+struct Tick {
+  std::string source;
+  Symbol symbol;
+  Timestamp ts;
+  double price = 0;
+  Timestamp received_at;
+};
+
+// A social post (tweet, Reddit submission).
+struct Post {
+  std::string platform;  // "x", "reddit"
+  std::string post_id;
+  Timestamp created_at;
+  std::string author_id;
+  std::string text;
+  std::string lang;
+  int64_t like_count = 0, retweet_count = 0, reply_count = 0, quote_count = 0;
+  std::string hashtags;  // entities joined by kListSeparator, as the source tagged them
+  std::string cashtags;
+  Timestamp received_at;
+};
+
+inline constexpr char kListSeparator = '\x1f';
+
+// Length of one candle of a Binance interval in µs, or 0 for calendar months and unknown text.
+int64_t interval_micros(std::string_view interval);
+
+}  // namespace cryptolake::core

@@ -1,0 +1,31 @@
+#include "io/manual_clock.hpp"
+
+namespace cryptolake::io {
+
+core::Timestamp ManualClock::now() const {
+  std::lock_guard lock(mutex_);
+  return now_;
+}
+
+bool ManualClock::sleep_until(core::Timestamp deadline, std::stop_token stop) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait(lock, stop, [&] { return now_ >= deadline; });
+}
+
+void ManualClock::advance(int64_t micros) {
+  {
+    std::lock_guard lock(mutex_);
+    now_ = now_ + micros;
+  }
+  changed_.notify_all();
+}
+
+void ManualClock::set(core::Timestamp t) {
+  {
+    std::lock_guard lock(mutex_);
+    now_ = t;
+  }
+  changed_.notify_all();
+}
+
+}  // namespace cryptolake::io

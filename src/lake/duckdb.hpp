@@ -1,0 +1,83 @@
+// Embedded DuckDB, set up to run offline and inside the lake: no extension auto-install, the
+// extension, secret and temp directories under <lake>/_catalog/duckdb, nothing written to $HOME.
+// The only place (with query/) that sees DuckDB's C API; its errors become core::Error here.
+#pragma once
+
+#include <duckdb.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace cryptolake::lake {
+
+// A materialised query result. Owns the duckdb_result. Not thread-safe.
+class QueryResult {
+ public:
+  explicit QueryResult(duckdb_result result) : result_(result) {}
+  QueryResult(QueryResult&& other) noexcept;
+  QueryResult& operator=(QueryResult&&) = delete;
+  ~QueryResult();
+
+  size_t column_count();
+  size_t row_count();
+  std::string column_name(size_t col);
+  duckdb_type column_type(size_t col);
+  bool is_null(size_t col, size_t row);
+  // Any value rendered as text, as DuckDB casts it to VARCHAR.
+  std::string text(size_t col, size_t row);
+  int64_t int64(size_t col, size_t row);
+  double float64(size_t col, size_t row);
+  // Chunk-wise access for bulk reads; returns nullptr when exhausted. Caller destroys the chunk.
+  duckdb_data_chunk fetch_chunk();
+
+ private:
+  duckdb_result result_;
+  bool moved_ = false;
+};
+
+// One connection; each thread uses its own. Owns the duckdb_connection.
+class DuckConnection {
+ public:
+  explicit DuckConnection(duckdb_connection connection) : connection_(connection) {}
+  DuckConnection(DuckConnection&& other) noexcept : connection_(std::exchange(other.connection_, nullptr)) {}
+  DuckConnection& operator=(DuckConnection&&) = delete;
+  ~DuckConnection();
+
+  [[nodiscard]] core::Status execute(std::string_view sql);
+  [[nodiscard]] core::Result<QueryResult> query(std::string_view sql);
+  duckdb_connection handle() const { return connection_; }
+
+ private:
+  duckdb_connection connection_;
+};
+
+// An in-memory database whose engine settings keep it offline. Thread-safe: connect() from any thread.
+class DuckDb {
+ public:
+  struct Options {
+    std::filesystem::path lake_root;  // where _catalog/duckdb lives
+    int threads = 2;
+    std::string memory_limit = "4GB";
+  };
+  [[nodiscard]] static core::Result<std::unique_ptr<DuckDb>> open(const Options& options);
+  ~DuckDb();
+  DuckDb(const DuckDb&) = delete;
+  DuckDb& operator=(const DuckDb&) = delete;
+
+  [[nodiscard]] core::Result<DuckConnection> connect();
+
+ private:
+  DuckDb(duckdb_database db, std::filesystem::path home) : db_(db), home_(std::move(home)) {}
+  duckdb_database db_;
+  std::filesystem::path home_;
+};
+
+// Quotes a SQL string literal ('it''s') and an identifier ("x").
+std::string sql_string(std::string_view text);
+std::string sql_identifier(std::string_view name);
+
+}  // namespace cryptolake::lake

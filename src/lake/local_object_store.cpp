@@ -1,0 +1,166 @@
+#include "lake/local_object_store.hpp"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace cryptolake::lake {
+
+namespace fs = std::filesystem;
+using core::ErrorCode;
+using core::fail;
+
+namespace {
+
+core::Status write_file(const fs::path& path, std::string_view bytes, bool sync) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return fail(ErrorCode::io_error, "cannot create {}: {}", path.string(), std::strerror(errno));
+  size_t written = 0;
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return fail(ErrorCode::io_error, "cannot write {}: {}", path.string(), std::strerror(err));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (sync && ::fdatasync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return fail(ErrorCode::io_error, "cannot sync {}: {}", path.string(), std::strerror(err));
+  }
+  if (::close(fd) != 0) return fail(ErrorCode::io_error, "cannot close {}: {}", path.string(), std::strerror(errno));
+  return {};
+}
+
+}  // namespace
+
+LocalObjectStore::LocalObjectStore(fs::path root, Options options) : root_(std::move(root)), options_(options) {}
+
+fs::path LocalObjectStore::path_of(std::string_view key) const { return root_ / fs::path(key); }
+
+core::Status LocalObjectStore::put(std::string_view key, std::string_view bytes) {
+  const fs::path target = path_of(key);
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return fail(ErrorCode::io_error, "cannot create {}: {}", target.parent_path().string(), ec.message());
+  const fs::path temp = target.parent_path() /
+                        fmt::format(".tmp-{}-{}-{}", target.filename().string(), ::getpid(), counter_.fetch_add(1));
+  if (auto status = write_file(temp, bytes, options_.sync); !status) {
+    fs::remove(temp, ec);
+    return status;
+  }
+  fs::rename(temp, target, ec);
+  if (ec) {
+    std::error_code ignored;
+    fs::remove(temp, ignored);
+    return fail(ErrorCode::io_error, "cannot publish {}: {}", target.string(), ec.message());
+  }
+  return {};
+}
+
+core::Result<std::string> LocalObjectStore::get(std::string_view key) const {
+  const fs::path path = path_of(key);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorCode::not_found, "no object {}", path.string());
+  std::string bytes;
+  in.seekg(0, std::ios::end);
+  bytes.resize(static_cast<size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!in) return fail(ErrorCode::io_error, "cannot read {}", path.string());
+  return bytes;
+}
+
+core::Result<std::vector<std::string>> LocalObjectStore::list(std::string_view prefix) const {
+  std::vector<std::string> keys;
+  const fs::path base = path_of(prefix);
+  std::error_code ec;
+  if (!fs::exists(base, ec)) return keys;
+  if (fs::is_regular_file(base, ec)) return std::vector<std::string>{std::string(prefix)};
+  fs::recursive_directory_iterator it(base, ec), end;
+  if (ec) return fail(ErrorCode::io_error, "cannot list {}: {}", base.string(), ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) return fail(ErrorCode::io_error, "cannot list {}: {}", base.string(), ec.message());
+    const std::string name = it->path().filename().string();
+    if (is_hidden_name(name)) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (it->is_regular_file()) keys.push_back(fs::relative(it->path(), root_).generic_string());
+  }
+  std::ranges::sort(keys);
+  return keys;
+}
+
+core::Status LocalObjectStore::remove(std::string_view key) {
+  std::error_code ec;
+  fs::remove(path_of(key), ec);
+  if (ec) return fail(ErrorCode::io_error, "cannot remove {}: {}", key, ec.message());
+  return {};
+}
+
+fs::path LocalObjectStore::staging_dir(std::string_view prefix) const {
+  const fs::path target = path_of(prefix);
+  return target.parent_path() / "_staging" /
+         fmt::format("{}-{}-{}", target.filename().string(), ::getpid(), counter_.fetch_add(1));
+}
+
+core::Status LocalObjectStore::publish_directory(const fs::path& staged, std::string_view prefix) {
+  const fs::path target = path_of(prefix);
+  std::error_code ec;
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) return fail(ErrorCode::io_error, "cannot create {}: {}", target.parent_path().string(), ec.message());
+  if (options_.sync) {
+    for (const auto& entry : fs::directory_iterator(staged, ec)) {
+      const int fd = ::open(entry.path().c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        ::fdatasync(fd);
+        ::close(fd);
+      }
+    }
+  }
+  // Fresh partition: a plain rename. Existing partition: swap both directories in one step, then
+  // drop the old contents, which now sit at the staging path.
+  if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) return {};
+  if (errno != EEXIST) {
+    return fail(ErrorCode::io_error, "cannot publish {}: {}", target.string(), std::strerror(errno));
+  }
+  if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) != 0) {
+    return fail(ErrorCode::io_error, "cannot swap in {}: {}", target.string(), std::strerror(errno));
+  }
+  fs::remove_all(staged, ec);
+  return {};
+}
+
+std::optional<fs::path> LocalObjectStore::local_path(std::string_view key) const { return path_of(key); }
+
+core::Status LocalObjectStore::remove_stale_staging(std::string_view prefix) {
+  const fs::path base = path_of(prefix);
+  std::error_code ec;
+  if (!fs::exists(base, ec)) return {};
+  std::vector<fs::path> stale;
+  for (fs::recursive_directory_iterator it(base, ec), end; it != end && !ec; it.increment(ec)) {
+    if (is_hidden_name(it->path().filename().string())) {
+      stale.push_back(it->path());
+      if (it->is_directory()) it.disable_recursion_pending();
+    }
+  }
+  for (const fs::path& path : stale) {
+    fs::remove_all(path, ec);
+    if (ec) return fail(ErrorCode::io_error, "cannot remove stale {}: {}", path.string(), ec.message());
+  }
+  return {};
+}
+
+}  // namespace cryptolake::lake

@@ -1,0 +1,31 @@
+#include "lake/partition_commit.hpp"
+
+#include <fmt/format.h>
+
+namespace cryptolake::lake {
+
+std::string PartitionCommit::prefix(std::string_view table, std::string_view dt) {
+  return fmt::format("curated/{}/dt={}", table, dt);
+}
+
+PartitionCommit::PartitionCommit(ObjectStore& store, std::string_view table, std::string_view dt)
+    : store_(store), prefix_(prefix(table, dt)), staging_(store.staging_dir(prefix_)) {
+  std::filesystem::create_directories(staging_);
+}
+
+PartitionCommit::~PartitionCommit() {
+  if (!published_) {
+    std::error_code ignored;
+    std::filesystem::remove_all(staging_, ignored);
+  }
+}
+
+std::filesystem::path PartitionCommit::file(int n) const { return staging_ / fmt::format("part-{}.parquet", n); }
+
+core::Status PartitionCommit::publish() {
+  TRY(store_.publish_directory(staging_, prefix_));
+  published_ = true;
+  return {};
+}
+
+}  // namespace cryptolake::lake

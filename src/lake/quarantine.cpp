@@ -1,0 +1,35 @@
+#include "lake/quarantine.hpp"
+
+#include <fmt/format.h>
+
+#include "core/json_text.hpp"
+#include "lake/zstd_codec.hpp"
+
+namespace cryptolake::lake {
+
+std::string quarantine_key(std::string_view source, std::string_view dataset, std::string_view raw_batch_key) {
+  // raw/<source>/<dataset>/dt=D/hour=H/<name> -> quarantine/<source>/<dataset>/dt=D/<name>
+  const size_t dt = raw_batch_key.find("/dt=");
+  const std::string_view date = dt == std::string_view::npos ? "unknown" : raw_batch_key.substr(dt + 4, 10);
+  const std::string_view name = raw_batch_key.substr(raw_batch_key.rfind('/') + 1);
+  return fmt::format("quarantine/{}/{}/dt={}/{}", source, dataset, date, name);
+}
+
+core::Status write_quarantine(ObjectStore& store, std::string_view source, std::string_view dataset,
+                              std::string_view raw_batch_key, const std::vector<QuarantineRecord>& records) {
+  const std::string key = quarantine_key(source, dataset, raw_batch_key);
+  if (records.empty()) return store.remove(key);
+  std::string text;
+  for (const QuarantineRecord& r : records) {
+    text += "{\"reason\":";
+    core::append_json_string(text, r.reason);
+    text += ",\"raw_batch\":";
+    core::append_json_string(text, r.raw_batch);
+    text += fmt::format(",\"line\":{},\"record\":", r.line);
+    core::append_json_string(text, r.record);
+    text += "}\n";
+  }
+  return store.put(key, zstd_compress(text));
+}
+
+}  // namespace cryptolake::lake

@@ -1,0 +1,99 @@
+#include "lake/raw_zone.hpp"
+
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/json_text.hpp"
+#include "lake/zstd_codec.hpp"
+
+namespace cryptolake::lake {
+
+namespace {
+
+uint64_t fnv1a(std::string_view bytes) {
+  uint64_t hash = 1469598103934665603ULL;
+  for (const char c : bytes) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+}  // namespace
+
+std::string raw_prefix(std::string_view source, std::string_view dataset) {
+  return fmt::format("raw/{}/{}/", source, dataset);
+}
+
+std::string envelope_line(const Envelope& e) {
+  std::string line;
+  line.reserve(e.payload.size() + e.request.size() + 128);
+  line += "{\"received_at\":";
+  core::append_json_string(line, e.received_at.iso());
+  line += ",\"source\":";
+  core::append_json_string(line, e.source);
+  line += ",\"dataset\":";
+  core::append_json_string(line, e.dataset);
+  line += ",\"request\":";
+  line += e.request.empty() ? "{}" : e.request;
+  line += ",\"payload\":";
+  line += e.payload;
+  line += '}';
+  return line;
+}
+
+core::Result<std::string> RawZoneWriter::write_batch(std::span<const Envelope> envelopes) {
+  if (envelopes.empty()) return core::fail(core::ErrorCode::invalid_argument, "raw batch without envelopes");
+  const Envelope& first = envelopes.front();
+  std::string text;
+  for (const Envelope& e : envelopes) {
+    if (e.source != first.source || e.dataset != first.dataset) {
+      return core::fail(core::ErrorCode::invalid_argument, "raw batch mixes {}/{} and {}/{}", first.source,
+                        first.dataset, e.source, e.dataset);
+    }
+    if (e.payload.find('\n') != std::string::npos || e.request.find('\n') != std::string::npos) {
+      return core::fail(core::ErrorCode::invalid_argument, "raw envelope payload must be one line of JSON");
+    }
+    text += envelope_line(e);
+    text += '\n';
+  }
+  const core::Timestamp t = first.received_at;
+  const std::string iso = t.iso();  // 2024-01-01T13:05:07.123456Z
+  const std::string stamp = fmt::format("{}{}{}T{}{}{}", iso.substr(0, 4), iso.substr(5, 2), iso.substr(8, 2),
+                                        iso.substr(11, 2), iso.substr(14, 2), iso.substr(17, 2));
+  const std::string key = fmt::format("{}dt={}/hour={:02}/{}-{:016x}.ndjson.zst", raw_prefix(first.source, first.dataset),
+                                      t.date(), t.hour_of_day(), stamp, fnv1a(text));
+  TRY(store_.put(key, zstd_compress(text)));
+  return key;
+}
+
+core::Result<std::vector<std::string>> RawZoneReader::list_batches(std::string_view source,
+                                                                   std::string_view dataset) const {
+  TRY_ASSIGN(std::vector<std::string> keys, store_.list(raw_prefix(source, dataset)));
+  std::erase_if(keys, [](const std::string& k) { return !k.ends_with(".ndjson.zst"); });
+  return keys;
+}
+
+core::Result<std::vector<std::string>> RawZoneReader::sources_with(std::string_view dataset) const {
+  TRY_ASSIGN(const std::vector<std::string> keys, store_.list("raw/"));
+  std::set<std::string> sources;
+  for (const std::string& key : keys) {
+    // raw/<source>/<dataset>/...
+    const size_t a = key.find('/', 4);
+    if (a == std::string::npos) continue;
+    const size_t b = key.find('/', a + 1);
+    if (b == std::string::npos) continue;
+    if (std::string_view(key).substr(a + 1, b - a - 1) == dataset) sources.insert(key.substr(4, a - 4));
+  }
+  return std::vector<std::string>(sources.begin(), sources.end());
+}
+
+core::Result<std::string> RawZoneReader::read_batch(std::string_view key) const {
+  TRY_ASSIGN(const std::string frame, store_.get(key));
+  auto text = zstd_decompress(frame);
+  if (!text) return core::fail(core::ErrorCode::corrupt_data, "{}: {}", key, text.error().message);
+  return text;
+}
+
+}  // namespace cryptolake::lake

@@ -1,0 +1,44 @@
+#include "lake/zstd_codec.hpp"
+
+#include <memory>
+
+#include <zstd.h>
+
+namespace cryptolake::lake {
+
+std::string zstd_compress(std::string_view bytes, int level) {
+  std::string out(ZSTD_compressBound(bytes.size()), '\0');
+  const size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), level);
+  if (ZSTD_isError(n)) throw std::logic_error(ZSTD_getErrorName(n));  // only on a bound bug
+  out.resize(n);
+  return out;
+}
+
+core::Result<std::string> zstd_decompress(std::string_view frame) {
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> ctx(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  std::string out;
+  const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+  if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR) {
+    out.resize(size);
+    const size_t n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), frame.data(), frame.size());
+    if (ZSTD_isError(n)) return core::fail(core::ErrorCode::corrupt_data, "zstd: {}", ZSTD_getErrorName(n));
+    out.resize(n);
+    return out;
+  }
+  // Streamed frames do not record their size: decompress chunk by chunk.
+  ZSTD_inBuffer in{frame.data(), frame.size(), 0};
+  std::string chunk(ZSTD_DStreamOutSize(), '\0');
+  while (in.pos < in.size) {
+    ZSTD_outBuffer buffer{chunk.data(), chunk.size(), 0};
+    const size_t rc = ZSTD_decompressStream(ctx.get(), &buffer, &in);
+    if (ZSTD_isError(rc)) return core::fail(core::ErrorCode::corrupt_data, "zstd: {}", ZSTD_getErrorName(rc));
+    out.append(chunk.data(), buffer.pos);
+    if (rc == 0 && in.pos == in.size) break;
+    if (buffer.pos == 0 && rc != 0 && in.pos == in.size) {
+      return core::fail(core::ErrorCode::corrupt_data, "zstd: truncated frame");
+    }
+  }
+  return out;
+}
+
+}  // namespace cryptolake::lake

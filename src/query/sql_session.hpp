@@ -1,0 +1,38 @@
+// SQL over the lake: an embedded DuckDB where every curated table is a view by its name
+// (hive-partitioned Parquet, `dt` as a column). Results come back as text cells plus a flag
+// telling numbers from strings, ready to print as a table, CSV or JSON.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
+
+namespace cryptolake::query {
+
+struct ResultTable {
+  std::vector<std::string> columns;
+  std::vector<bool> numeric;  // per column: print unquoted, align right
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+// Owns a DuckDB connection with the views. Not thread-safe.
+class SqlSession {
+ public:
+  // Creates one view per curated table that has at least one partition.
+  [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> open(const lake::ObjectStore& store,
+                                                                     lake::DuckDb& duckdb);
+
+  [[nodiscard]] core::Result<ResultTable> run(std::string_view sql);
+  const std::vector<std::string>& tables() const { return tables_; }
+
+ private:
+  explicit SqlSession(lake::DuckConnection connection) : connection_(std::move(connection)) {}
+
+  lake::DuckConnection connection_;
+  std::vector<std::string> tables_;
+};
+
+}  // namespace cryptolake::query

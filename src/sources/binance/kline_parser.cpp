@@ -1,0 +1,105 @@
+#include "sources/binance/kline_parser.hpp"
+
+#include <algorithm>
+
+#include "core/decimal.hpp"
+
+namespace cryptolake::sources::binance {
+
+using core::ErrorCode;
+using core::fail;
+using core::Result;
+
+namespace {
+
+constexpr const char* kFieldNames[] = {"open_time", "open",     "high",           "low",
+                                       "close",     "volume",   "close_time",     "quote_volume",
+                                       "trades",    "taker_buy_base", "taker_buy_quote", "ignore"};
+
+// Binance sends decimals as strings; some mirrors and archives send plain numbers. Accept both.
+Result<double> read_decimal(simdjson::dom::element value, size_t index) {
+  if (value.is_string()) {
+    const std::string_view text = value.get_string().value_unsafe();
+    if (auto parsed = core::parse_decimal(text)) return *parsed;
+    return fail(ErrorCode::corrupt_data, "{}: '{}' is not a decimal", kFieldNames[index], text);
+  }
+  if (value.is_number()) return value.get_double().value_unsafe();
+  return fail(ErrorCode::corrupt_data, "{}: expected a decimal string", kFieldNames[index]);
+}
+
+Result<int64_t> read_integer(simdjson::dom::element value, size_t index) {
+  if (value.is_int64()) return value.get_int64().value_unsafe();
+  if (value.is_uint64()) return static_cast<int64_t>(value.get_uint64().value_unsafe());
+  if (value.is_string()) {
+    if (auto parsed = core::parse_int(value.get_string().value_unsafe())) return *parsed;
+  }
+  return fail(ErrorCode::corrupt_data, "{}: expected an integer", kFieldNames[index]);
+}
+
+}  // namespace
+
+Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContext& context) {
+  std::array<simdjson::dom::element, 12> f;
+  size_t n = 0;
+  for (simdjson::dom::element value : row) {
+    if (n < f.size()) f[n] = value;
+    ++n;
+  }
+  if (n < 11 || n > 12) return fail(ErrorCode::corrupt_data, "row has {} fields, expected 12", n);
+  core::Kline k;
+  k.source = context.source;
+  k.symbol = context.symbol;
+  k.interval = context.interval;
+  k.received_at = context.received_at;
+  TRY_ASSIGN(const int64_t open_time, read_integer(f[0], 0));
+  TRY_ASSIGN(const int64_t close_time, read_integer(f[6], 6));
+  k.open_time = core::Timestamp::from_epoch_auto(open_time);
+  k.close_time = core::Timestamp::from_epoch_auto(close_time);
+  TRY_ASSIGN(k.open, read_decimal(f[1], 1));
+  TRY_ASSIGN(k.high, read_decimal(f[2], 2));
+  TRY_ASSIGN(k.low, read_decimal(f[3], 3));
+  TRY_ASSIGN(k.close, read_decimal(f[4], 4));
+  TRY_ASSIGN(k.volume, read_decimal(f[5], 5));
+  TRY_ASSIGN(k.quote_volume, read_decimal(f[7], 7));
+  TRY_ASSIGN(k.trades, read_integer(f[8], 8));
+  TRY_ASSIGN(k.taker_buy_base, read_decimal(f[9], 9));
+  TRY_ASSIGN(k.taker_buy_quote, read_decimal(f[10], 10));
+
+  if (k.open <= 0 || k.high <= 0 || k.low <= 0 || k.close <= 0) {
+    return fail(ErrorCode::corrupt_data, "prices must be positive (open {} high {} low {} close {})", k.open, k.high,
+                k.low, k.close);
+  }
+  if (k.high < std::max(k.open, k.close) || k.low > std::min(k.open, k.close) || k.low > k.high) {
+    return fail(ErrorCode::corrupt_data, "high {} / low {} outside open {} / close {}", k.high, k.low, k.open, k.close);
+  }
+  if (k.volume < 0 || k.quote_volume < 0 || k.trades < 0 || k.taker_buy_base < 0 || k.taker_buy_quote < 0) {
+    return fail(ErrorCode::corrupt_data, "negative volume or trade count");
+  }
+  if (k.close_time <= k.open_time) {
+    return fail(ErrorCode::corrupt_data, "close_time {} not after open_time {}", k.close_time.iso(), k.open_time.iso());
+  }
+  return k;
+}
+
+core::Status parse_rest_klines(simdjson::dom::element payload, const KlineContext& context,
+                               std::vector<core::Kline>& out, std::vector<RejectedRow>& rejected) {
+  simdjson::dom::array rows;
+  if (payload.get_array().get(rows) != simdjson::SUCCESS) {
+    return fail(ErrorCode::corrupt_data, "klines payload is not an array");
+  }
+  size_t index = 0;
+  for (simdjson::dom::element row : rows) {
+    simdjson::dom::array fields;
+    if (row.get_array().get(fields) != simdjson::SUCCESS) {
+      rejected.push_back({index, "row is not an array", simdjson::minify(row)});
+    } else if (auto kline = parse_rest_kline(fields, context)) {
+      out.push_back(std::move(*kline));
+    } else {
+      rejected.push_back({index, std::move(kline.error().message), simdjson::minify(row)});
+    }
+    ++index;
+  }
+  return {};
+}
+
+}  // namespace cryptolake::sources::binance

@@ -1,0 +1,39 @@
+// Binance klines, REST shape: GET /api/v3/klines answers an array of 12-element arrays
+// [open_time, open, high, low, close, volume, close_time, quote_volume, trades,
+//  taker_buy_base, taker_buy_quote, ignore]; decimals are strings, times ms (or µs).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "core/market.hpp"
+#include "core/result.hpp"
+
+namespace cryptolake::sources::binance {
+
+// What the payload itself does not say: whose klines these are.
+struct KlineContext {
+  std::string source;  // "binance", "simulator", …
+  core::Symbol symbol;
+  std::string interval;
+  core::Timestamp received_at;
+};
+
+// One row; fails with ErrorCode::corrupt_data and a reason naming the field when the row breaks
+// the schema (wrong arity, non-decimal text, high below open/close, times out of order, …).
+[[nodiscard]] core::Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContext& context);
+
+struct RejectedRow {
+  size_t index = 0;    // position in the payload array
+  std::string reason;
+  std::string text;    // the row as JSON
+};
+
+// A whole response body: good rows to `out`, bad rows to `rejected`. Fails only when the payload
+// is not an array at all.
+[[nodiscard]] core::Status parse_rest_klines(simdjson::dom::element payload, const KlineContext& context,
+                                             std::vector<core::Kline>& out, std::vector<RejectedRow>& rejected);
+
+}  // namespace cryptolake::sources::binance

@@ -1,0 +1,20 @@
+// What a transform did, for the run summary.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace cryptolake::transform {
+
+struct EtlStats {
+  std::string table;
+  size_t batches = 0;
+  size_t bytes = 0;        // decompressed raw NDJSON read
+  size_t records_in = 0;   // parsed records, duplicates included
+  size_t rows_out = 0;     // rows in the curated table
+  size_t duplicates = 0;   // records replaced by a later-received copy
+  size_t quarantined = 0;  // records and lines sent to quarantine
+  size_t partitions = 0;
+};
+
+}  // namespace cryptolake::transform

@@ -1,0 +1,160 @@
+#include "transform/market_ohlcv_etl.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "sources/binance/kline_parser.hpp"
+#include "transform/partition_writer.hpp"
+
+namespace cryptolake::transform {
+
+using core::Timestamp;
+using lake::ColumnType;
+
+const std::vector<lake::ColumnSpec>& market_ohlcv_schema() {
+  static const std::vector<lake::ColumnSpec> schema = {
+      {"source", ColumnType::varchar},         {"symbol", ColumnType::varchar},
+      {"interval", ColumnType::varchar},       {"open_time", ColumnType::timestamp_tz},
+      {"close_time", ColumnType::timestamp_tz}, {"open", ColumnType::float64},
+      {"high", ColumnType::float64},           {"low", ColumnType::float64},
+      {"close", ColumnType::float64},          {"volume", ColumnType::float64},
+      {"quote_volume", ColumnType::float64},   {"trades", ColumnType::bigint},
+      {"taker_buy_base", ColumnType::float64}, {"taker_buy_quote", ColumnType::float64},
+      {"received_at", ColumnType::timestamp_tz}};
+  return schema;
+}
+
+namespace {
+
+// A parsed candle without its strings: the series (source, symbol, interval) is an id.
+struct Row {
+  uint32_t series;
+  core::Kline kline;
+};
+
+// Sort key: partition day, series in name order, open time, newest receipt first.
+struct RowKey {
+  int64_t day;
+  uint32_t series_rank;
+  int64_t open_time;
+  int64_t received_desc;
+  uint32_t thread;
+  uint32_t index;
+  auto operator<=>(const RowKey&) const = default;
+};
+
+struct ThreadRows {
+  std::map<std::string, uint32_t> series_ids;  // "source\x1fsymbol\x1finterval" -> local id
+  std::vector<std::string> series_names;
+  std::vector<Row> rows;
+};
+
+}  // namespace
+
+core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
+  EtlStats stats;
+  stats.table = "market_ohlcv";
+  const size_t threads = std::max<size_t>(1, options.threads);
+  std::vector<ThreadRows> parsed(threads);
+
+  const auto handler = [&](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
+    std::string_view symbol_text, interval;
+    if (e.request["symbol"].get_string().get(symbol_text) || e.request["interval"].get_string().get(interval)) {
+      rejects.push_back({"klines request without symbol or interval", std::string(e.batch_key), e.line,
+                         simdjson::minify(e.request)});
+      return;
+    }
+    auto symbol = core::Symbol::parse(symbol_text);
+    if (!symbol) {
+      rejects.push_back({symbol.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.request)});
+      return;
+    }
+    const sources::binance::KlineContext context{std::string(e.source), *symbol, std::string(interval), e.received_at};
+    ThreadRows& out = parsed[thread];
+    const std::string series_name =
+        fmt::format("{}\x1f{}\x1f{}", context.source, context.symbol.canonical(), context.interval);
+    auto [it, inserted] = out.series_ids.try_emplace(series_name, static_cast<uint32_t>(out.series_names.size()));
+    if (inserted) out.series_names.push_back(series_name);
+    std::vector<core::Kline> klines;
+    std::vector<sources::binance::RejectedRow> rejected;
+    if (auto status = sources::binance::parse_rest_klines(e.payload, context, klines, rejected); !status) {
+      rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
+      return;
+    }
+    for (auto& bad : rejected) {
+      rejects.push_back({fmt::format("{} {} kline[{}]: {}", context.symbol.canonical(), context.interval, bad.index,
+                                     bad.reason),
+                         std::string(e.batch_key), e.line, std::move(bad.text)});
+    }
+    for (core::Kline& k : klines) out.rows.push_back({it->second, std::move(k)});
+  };
+  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "klines", threads, handler, options.progress));
+  stats.batches = scan.batches;
+  stats.bytes = scan.bytes;
+  stats.quarantined = scan.quarantined;
+
+  // Rank every series by name across threads so files are ordered by (source, symbol, interval).
+  std::map<std::string, uint32_t> ranks;
+  for (const ThreadRows& t : parsed) {
+    for (const std::string& name : t.series_names) ranks.emplace(name, 0);
+  }
+  uint32_t next_rank = 0;
+  for (auto& [name, rank] : ranks) rank = next_rank++;
+  std::vector<RowKey> keys;
+  for (uint32_t t = 0; t < parsed.size(); ++t) {
+    std::vector<uint32_t> local_rank;
+    for (const std::string& name : parsed[t].series_names) local_rank.push_back(ranks[name]);
+    stats.records_in += parsed[t].rows.size();
+    for (uint32_t i = 0; i < parsed[t].rows.size(); ++i) {
+      const Row& row = parsed[t].rows[i];
+      keys.push_back({row.kline.open_time.days_since_epoch(), local_rank[row.series], row.kline.open_time.micros(),
+                      -row.kline.received_at.micros(), t, i});
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  // Keep the first of each (series, open_time): the latest received.
+  const auto last = std::unique(keys.begin(), keys.end(), [](const RowKey& a, const RowKey& b) {
+    return a.series_rank == b.series_rank && a.open_time == b.open_time;
+  });
+  stats.duplicates = static_cast<size_t>(keys.end() - last);
+  keys.erase(last, keys.end());
+  stats.rows_out = keys.size();
+
+  std::vector<PartitionSlice> slices;
+  for (size_t begin = 0; begin < keys.size();) {
+    size_t end = begin;
+    while (end < keys.size() && keys[end].day == keys[begin].day) ++end;
+    slices.push_back({Timestamp::from_micros(keys[begin].day * Timestamp::kMicrosPerDay).date(), begin, end});
+    begin = end;
+  }
+  const auto fill = [&](const PartitionSlice& slice, lake::ColumnBatch& batch) {
+    batch.reserve(slice.end - slice.begin);
+    for (size_t r = slice.begin; r < slice.end; ++r) {
+      const core::Kline& k = parsed[keys[r].thread].rows[keys[r].index].kline;
+      batch.add(k.source);
+      batch.add(k.symbol.canonical());
+      batch.add(k.interval);
+      batch.add(k.open_time.micros());
+      batch.add(k.close_time.micros());
+      batch.add(k.open);
+      batch.add(k.high);
+      batch.add(k.low);
+      batch.add(k.close);
+      batch.add(k.volume);
+      batch.add(k.quote_volume);
+      batch.add(k.trades);
+      batch.add(k.taker_buy_base);
+      batch.add(k.taker_buy_quote);
+      batch.add(k.received_at.micros());
+      batch.end_row();
+    }
+  };
+  TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "market_ohlcv", market_ohlcv_schema(), slices, fill,
+                                                threads));
+  return stats;
+}
+
+}  // namespace cryptolake::transform

@@ -1,0 +1,27 @@
+// raw klines → curated market_ohlcv: schema enforced by the kline parser, canonical symbols,
+// UTC µs times, dedup by (source, symbol, interval, open_time) with the latest received winning,
+// one zstd Parquet file per UTC day of open_time, rows ordered by (source, symbol, interval,
+// open_time). Rebuilds every partition it has raw data for; a re-run gives the same bytes.
+#pragma once
+
+#include <vector>
+
+#include "lake/curated_writer.hpp"
+#include "lake/duckdb.hpp"
+#include "transform/etl_stats.hpp"
+#include "transform/raw_scan.hpp"
+
+namespace cryptolake::transform {
+
+// The columns of market_ohlcv, in file order (dt comes from the partition path).
+const std::vector<lake::ColumnSpec>& market_ohlcv_schema();
+
+struct EtlOptions {
+  size_t threads = 2;
+  ScanProgress progress;
+};
+
+[[nodiscard]] core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                          const EtlOptions& options);
+
+}  // namespace cryptolake::transform

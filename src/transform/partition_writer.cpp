@@ -1,0 +1,78 @@
+#include "transform/partition_writer.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace cryptolake::transform {
+
+namespace {
+
+// Runs `job(i, connection)` for i in [0, n) on up to `threads` threads, each with its own
+// connection; stops handing out work after the first error and returns it.
+core::Result<size_t> parallel_partitions(lake::DuckDb& duckdb, size_t n, size_t threads,
+                                         const std::function<core::Status(size_t, lake::DuckConnection&)>& job) {
+  threads = std::max<size_t>(1, std::min(threads, n));
+  std::atomic<size_t> next{0}, done{0};
+  std::atomic<bool> failed{false};
+  std::mutex mutex;
+  std::optional<core::Error> first_error;
+  const auto work = [&] {
+    auto connection = duckdb.connect();
+    if (!connection) {
+      std::lock_guard lock(mutex);
+      if (!first_error) first_error = connection.error();
+      failed = true;
+      return;
+    }
+    for (size_t i = next++; i < n && !failed; i = next++) {
+      if (auto status = job(i, *connection); !status) {
+        std::lock_guard lock(mutex);
+        if (!first_error) first_error = status.error();
+        failed = true;
+        return;
+      }
+      ++done;
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+  work();
+  workers.clear();
+  if (first_error) return std::unexpected(*first_error);
+  return done.load();
+}
+
+}  // namespace
+
+std::string table_glob(const lake::ObjectStore& store, std::string_view table, std::string_view dt) {
+  const auto root = store.local_path(fmt::format("curated/{}", table));
+  return fmt::format("{}/dt={}/*.parquet", root ? root->string() : std::string("curated/") + std::string(table), dt);
+}
+
+core::Result<size_t> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb, std::string_view table,
+                                            const std::vector<QueryPartition>& partitions, size_t threads) {
+  return parallel_partitions(duckdb, partitions.size(), threads, [&](size_t i, lake::DuckConnection& connection) -> core::Status {
+    lake::CuratedWriter writer(connection, store);
+    TRY(writer.write_query(table, partitions[i].dt, partitions[i].select_sql));
+    return core::Status{};
+  });
+}
+
+core::Result<size_t> write_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb, std::string_view table,
+                                      const std::vector<lake::ColumnSpec>& schema,
+                                      const std::vector<PartitionSlice>& slices, const FillPartition& fill,
+                                      size_t threads) {
+  return parallel_partitions(duckdb, slices.size(), threads, [&](size_t i, lake::DuckConnection& connection) -> core::Status {
+    lake::ColumnBatch batch(schema);
+    fill(slices[i], batch);
+    lake::CuratedWriter writer(connection, store);
+    TRY(writer.write(table, slices[i].dt, batch));
+    return core::Status{};
+  });
+}
+
+}  // namespace cryptolake::transform

@@ -1,0 +1,45 @@
+// Writes many partitions of one table on several threads, each with its own DuckDB connection.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lake/curated_writer.hpp"
+
+namespace cryptolake::transform {
+
+// Rows [begin, end) of some sorted input that make up partition dt.
+struct PartitionSlice {
+  std::string dt;
+  size_t begin = 0;
+  size_t end = 0;
+};
+
+using FillPartition = std::function<void(const PartitionSlice& slice, lake::ColumnBatch& batch)>;
+
+// Returns the number of partitions written; stops at the first error.
+[[nodiscard]] core::Result<size_t> write_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                    std::string_view table, const std::vector<lake::ColumnSpec>& schema,
+                                                    const std::vector<PartitionSlice>& slices,
+                                                    const FillPartition& fill, size_t threads);
+
+}  // namespace cryptolake::transform
+
+namespace cryptolake::transform {
+
+struct QueryPartition {
+  std::string dt;
+  std::string select_sql;  // must order its rows
+};
+
+// Writes each partition from a query result, on several threads.
+[[nodiscard]] core::Result<size_t> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                          std::string_view table,
+                                                          const std::vector<QueryPartition>& partitions,
+                                                          size_t threads);
+
+// The lake-relative glob of a table's files, as an absolute path for DuckDB ("…/curated/t/dt=*/*.parquet").
+std::string table_glob(const lake::ObjectStore& store, std::string_view table, std::string_view dt = "*");
+
+}  // namespace cryptolake::transform

@@ -1,0 +1,112 @@
+#include "transform/posts_etl.hpp"
+
+#include <algorithm>
+
+#include "sources/social/tweet_parser.hpp"
+#include "transform/partition_writer.hpp"
+
+namespace cryptolake::transform {
+
+using core::Timestamp;
+using lake::ColumnType;
+
+const std::vector<lake::ColumnSpec>& posts_schema() {
+  static const std::vector<lake::ColumnSpec> schema = {
+      {"platform", ColumnType::varchar},        {"post_id", ColumnType::varchar},
+      {"created_at", ColumnType::timestamp_tz}, {"author_id", ColumnType::varchar},
+      {"text", ColumnType::varchar},            {"lang", ColumnType::varchar},
+      {"like_count", ColumnType::bigint},       {"retweet_count", ColumnType::bigint},
+      {"reply_count", ColumnType::bigint},      {"quote_count", ColumnType::bigint},
+      {"hashtags", ColumnType::varchar_list},   {"cashtags", ColumnType::varchar_list},
+      {"coins", ColumnType::varchar_list},      {"sentiment", ColumnType::float64},
+      {"received_at", ColumnType::timestamp_tz}};
+  return schema;
+}
+
+namespace {
+
+// Numeric ids compare by length first, then text: "99" < "100".
+bool id_less(const std::string& a, const std::string& b) {
+  return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+}  // namespace
+
+core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
+  EtlStats stats;
+  stats.table = "posts";
+  const size_t threads = std::max<size_t>(1, options.threads);
+  std::vector<std::vector<core::Post>> parsed(threads);
+  const auto handler = [&](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
+    std::vector<sources::social::RejectedPost> rejected;
+    if (auto status = sources::social::parse_v2_search(e.payload, e.received_at, parsed[thread], rejected); !status) {
+      rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
+      return;
+    }
+    for (auto& bad : rejected) {
+      rejects.push_back({fmt::format("tweet[{}]: {}", bad.index, bad.reason), std::string(e.batch_key), e.line,
+                         std::move(bad.text)});
+    }
+  };
+  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "tweets", threads, handler, options.progress));
+  stats.batches = scan.batches;
+  stats.bytes = scan.bytes;
+  stats.quarantined = scan.quarantined;
+
+  std::vector<core::Post> posts;
+  for (auto& part : parsed) {
+    stats.records_in += part.size();
+    std::move(part.begin(), part.end(), std::back_inserter(posts));
+  }
+  // Latest received first within each id, then keep the first.
+  std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {
+    if (a.platform != b.platform) return a.platform < b.platform;
+    if (a.post_id != b.post_id) return id_less(a.post_id, b.post_id);
+    return a.received_at > b.received_at;
+  });
+  const auto duplicate = std::ranges::unique(posts, [](const core::Post& a, const core::Post& b) {
+    return a.platform == b.platform && a.post_id == b.post_id;
+  });
+  stats.duplicates = duplicate.size();
+  posts.erase(duplicate.begin(), duplicate.end());
+  std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {
+    if (a.created_at != b.created_at) return a.created_at < b.created_at;
+    if (a.platform != b.platform) return a.platform < b.platform;
+    return id_less(a.post_id, b.post_id);
+  });
+  stats.rows_out = posts.size();
+
+  std::vector<PartitionSlice> slices;
+  for (size_t begin = 0; begin < posts.size();) {
+    size_t end = begin;
+    const int64_t day = posts[begin].created_at.days_since_epoch();
+    while (end < posts.size() && posts[end].created_at.days_since_epoch() == day) ++end;
+    slices.push_back({posts[begin].created_at.date(), begin, end});
+    begin = end;
+  }
+  const auto fill = [&](const PartitionSlice& slice, lake::ColumnBatch& batch) {
+    for (size_t r = slice.begin; r < slice.end; ++r) {
+      const core::Post& p = posts[r];
+      batch.add(p.platform);
+      batch.add(p.post_id);
+      batch.add(p.created_at.micros());
+      batch.add(p.author_id);
+      batch.add(p.text);
+      batch.add(p.lang);
+      batch.add(p.like_count);
+      batch.add(p.retweet_count);
+      batch.add(p.reply_count);
+      batch.add(p.quote_count);
+      batch.add(p.hashtags);
+      batch.add(p.cashtags);
+      batch.add_null();  // coins: tagged later
+      batch.add_null();  // sentiment: scored later
+      batch.add(p.received_at.micros());
+      batch.end_row();
+    }
+  };
+  TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "posts", posts_schema(), slices, fill, threads));
+  return stats;
+}
+
+}  // namespace cryptolake::transform

@@ -1,0 +1,121 @@
+#include "transform/raw_scan.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "lake/raw_zone.hpp"
+
+namespace cryptolake::transform {
+
+namespace {
+
+struct BatchRef {
+  std::string source;
+  std::string key;
+};
+
+// Parses one NDJSON line as an envelope; on failure returns the reason.
+std::string read_envelope(simdjson::dom::parser& parser, const char* data, size_t size, size_t capacity,
+                          EnvelopeView& out) {
+  simdjson::dom::element doc;
+  if (const auto error = parser.parse(data, size, false).get(doc); error) {
+    (void)capacity;
+    return fmt::format("envelope: invalid JSON ({})", simdjson::error_message(error));
+  }
+  simdjson::dom::object envelope;
+  if (doc.get_object().get(envelope)) return "envelope: not an object";
+  std::string_view received_at;
+  if (envelope["received_at"].get_string().get(received_at)) return "envelope: no received_at";
+  const auto when = core::Timestamp::parse_iso(received_at);
+  if (!when) return fmt::format("envelope: received_at '{}' is not ISO-8601", received_at);
+  out.received_at = *when;
+  if (envelope["source"].get_string().get(out.source)) return "envelope: no source";
+  if (envelope["request"].get_object().get(out.request)) return "envelope: no request object";
+  if (envelope["payload"].get(out.payload)) return "envelope: no payload";
+  return {};
+}
+
+}  // namespace
+
+core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, size_t threads,
+                                 const EnvelopeHandler& handler, const ScanProgress& progress) {
+  lake::RawZoneReader reader(store);
+  std::vector<BatchRef> batches;
+  TRY_ASSIGN(const std::vector<std::string> sources, reader.sources_with(dataset));
+  for (const std::string& source : sources) {
+    TRY_ASSIGN(const std::vector<std::string> keys, reader.list_batches(source, dataset));
+    for (const std::string& key : keys) batches.push_back({source, key});
+  }
+  threads = std::max<size_t>(1, std::min(threads, batches.size()));
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex mutex;
+  ScanStats stats;
+  std::optional<core::Error> first_error;
+
+  const auto work = [&](size_t thread) {
+    simdjson::dom::parser parser;
+    ScanStats local;
+    for (size_t i = next++; i < batches.size(); i = next++) {
+      const BatchRef& batch = batches[i];
+      auto text = reader.read_batch(batch.key);
+      std::vector<lake::QuarantineRecord> rejects;
+      if (!text) {
+        // An unreadable batch is quarantined whole, with the reason; the rest of the lake goes on.
+        rejects.push_back({text.error().message, batch.key, 0, ""});
+      } else {
+        std::string& body = *text;
+        const size_t length = body.size();
+        body.reserve(length + simdjson::SIMDJSON_PADDING);  // lines are parsed in place
+        ++local.batches;
+        local.bytes += length;
+        int64_t line_no = 0;
+        for (size_t pos = 0; pos < length;) {
+          size_t end = body.find('\n', pos);
+          if (end == std::string::npos) end = length;
+          ++line_no;
+          const std::string_view line(body.data() + pos, end - pos);
+          if (!line.empty()) {
+            EnvelopeView envelope;
+            envelope.batch_key = batch.key;
+            envelope.line = line_no;
+            const std::string reason =
+                read_envelope(parser, line.data(), line.size(), body.capacity() - pos, envelope);
+            if (reason.empty()) {
+              ++local.envelopes;
+              handler(thread, envelope, rejects);
+            } else {
+              rejects.push_back({reason, batch.key, line_no, std::string(line)});
+            }
+          }
+          pos = end + 1;
+        }
+      }
+      local.quarantined += rejects.size();
+      if (auto status = lake::write_quarantine(store, batch.source, dataset, batch.key, rejects); !status) {
+        std::lock_guard lock(mutex);
+        if (!first_error) first_error = status.error();
+      }
+      const size_t finished = ++done;
+      if (progress) {
+        std::lock_guard lock(mutex);
+        progress(finished, batches.size());
+      }
+    }
+    std::lock_guard lock(mutex);
+    stats.batches += local.batches;
+    stats.envelopes += local.envelopes;
+    stats.bytes += local.bytes;
+    stats.quarantined += local.quarantined;
+  };
+  std::vector<std::jthread> workers;
+  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work, t);
+  work(0);
+  workers.clear();
+  if (first_error) return std::unexpected(*first_error);
+  return stats;
+}
+
+}  // namespace cryptolake::transform

@@ -1,0 +1,42 @@
+// Reads raw batches in parallel and hands each envelope to a dataset's handler. Lines that are
+// not envelopes, and whatever a handler rejects, go to the quarantine object of their batch.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "core/timestamp.hpp"
+#include "lake/object_store.hpp"
+#include "lake/quarantine.hpp"
+
+namespace cryptolake::transform {
+
+struct EnvelopeView {
+  core::Timestamp received_at;
+  std::string_view source;
+  simdjson::dom::object request;
+  simdjson::dom::element payload;
+  std::string_view batch_key;
+  int64_t line = 0;  // 1-based
+};
+
+struct ScanStats {
+  size_t batches = 0;
+  size_t envelopes = 0;
+  size_t bytes = 0;  // decompressed NDJSON
+  size_t quarantined = 0;
+};
+
+// Called on worker `thread` (0..threads-1) for each envelope; appends rejects for that envelope.
+using EnvelopeHandler =
+    std::function<void(size_t thread, const EnvelopeView& envelope, std::vector<lake::QuarantineRecord>& rejects)>;
+using ScanProgress = std::function<void(size_t done, size_t total)>;
+
+// Scans every batch of raw/<source>/<dataset>/ for every source that has the dataset.
+[[nodiscard]] core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, size_t threads,
+                                               const EnvelopeHandler& handler, const ScanProgress& progress = {});
+
+}  // namespace cryptolake::transform

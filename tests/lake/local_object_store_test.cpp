@@ -1,0 +1,76 @@
+#include "lake/local_object_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/temp_dir.hpp"
+
+namespace cryptolake::lake {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(LocalObjectStore, PutGetListRemove) {
+  testing::TempDir dir;
+  LocalObjectStore store(dir.path());
+  ASSERT_TRUE(store.put("a/b/one.txt", "1"));
+  ASSERT_TRUE(store.put("a/two.txt", "22"));
+  ASSERT_TRUE(store.put("c/three.txt", "333"));
+  EXPECT_EQ(*store.get("a/two.txt"), "22");
+  EXPECT_EQ(*store.list("a/"), (std::vector<std::string>{"a/b/one.txt", "a/two.txt"}));
+  EXPECT_EQ(store.list("")->size(), 3u);
+  EXPECT_TRUE(store.list("missing/")->empty());
+  ASSERT_TRUE(store.remove("a/two.txt"));
+  ASSERT_TRUE(store.remove("a/two.txt"));  // removing a missing object is fine
+  EXPECT_EQ(store.get("a/two.txt").error().code, core::ErrorCode::not_found);
+}
+
+TEST(LocalObjectStore, PutReplacesWholeObjectsAndLeavesNoTempFiles) {
+  testing::TempDir dir;
+  LocalObjectStore store(dir.path(), {.sync = true});
+  ASSERT_TRUE(store.put("x/obj", std::string(100000, 'a')));
+  ASSERT_TRUE(store.put("x/obj", "short"));
+  EXPECT_EQ(*store.get("x/obj"), "short");
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(dir.path() / "x")) {
+    ++files;
+    EXPECT_EQ(entry.path().filename(), "obj");
+  }
+  EXPECT_EQ(files, 1u);
+}
+
+TEST(LocalObjectStore, NeverListsUnfinishedWork) {
+  testing::TempDir dir;
+  LocalObjectStore store(dir.path());
+  ASSERT_TRUE(store.put("t/dt=1/part-0.parquet", "done"));
+  fs::create_directories(dir.path() / "t/_staging/dt=2-1-0");
+  std::ofstream(dir.path() / "t/_staging/dt=2-1-0/part-0.parquet") << "half";
+  std::ofstream(dir.path() / "t/dt=1/.tmp-part-1.parquet-99-0") << "half";
+  EXPECT_EQ(*store.list("t/"), std::vector<std::string>{"t/dt=1/part-0.parquet"});
+  ASSERT_TRUE(store.remove_stale_staging("t/"));
+  EXPECT_FALSE(fs::exists(dir.path() / "t/_staging"));
+  EXPECT_FALSE(fs::exists(dir.path() / "t/dt=1/.tmp-part-1.parquet-99-0"));
+  EXPECT_TRUE(fs::exists(dir.path() / "t/dt=1/part-0.parquet"));
+}
+
+TEST(LocalObjectStore, PublishDirectorySwapsAWholePartition) {
+  testing::TempDir dir;
+  LocalObjectStore store(dir.path());
+  const auto stage = [&](std::initializer_list<std::pair<const char*, const char*>> files) {
+    const fs::path staged = store.staging_dir("t/dt=1");
+    fs::create_directories(staged);
+    for (const auto& [name, body] : files) std::ofstream(staged / name) << body;
+    return staged;
+  };
+  ASSERT_TRUE(store.publish_directory(stage({{"part-0.parquet", "v1"}, {"part-1.parquet", "v1"}}), "t/dt=1"));
+  EXPECT_EQ(store.list("t/")->size(), 2u);
+  // The replacement has one file: the old second file must not survive.
+  ASSERT_TRUE(store.publish_directory(stage({{"part-0.parquet", "v2"}}), "t/dt=1"));
+  EXPECT_EQ(*store.list("t/"), std::vector<std::string>{"t/dt=1/part-0.parquet"});
+  EXPECT_EQ(*store.get("t/dt=1/part-0.parquet"), "v2");
+  EXPECT_FALSE(fs::exists(dir.path() / "t/_staging") && !fs::is_empty(dir.path() / "t/_staging"));
+}
+
+}  // namespace
+}  // namespace cryptolake::lake

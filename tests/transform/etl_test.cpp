@@ -1,0 +1,145 @@
+#include <gtest/gtest.h>
+
+#include "lake/local_object_store.hpp"
+#include "lake/raw_zone.hpp"
+#include "lake/zstd_codec.hpp"
+#include "support/temp_dir.hpp"
+#include "transform/market_ohlcv_etl.hpp"
+#include "transform/posts_etl.hpp"
+
+namespace cryptolake::transform {
+namespace {
+
+using core::Timestamp;
+
+std::string kline_row(int64_t open_ms, const char* close, const char* volume) {
+  return fmt::format(R"([{},"1.0","9.0","0.5","{}","{}",{},"10",3,"1","2","0"])", open_ms, close, volume,
+                     open_ms + 59'999);
+}
+
+class EtlTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<lake::LocalObjectStore>(dir_.path());
+    duckdb_ = std::move(*lake::DuckDb::open({dir_.path(), 2, "1GB"}));
+  }
+
+  void write_klines(const char* received_at, const char* symbol, std::vector<std::string> rows) {
+    std::string payload = "[";
+    for (size_t i = 0; i < rows.size(); ++i) payload += (i ? "," : "") + rows[i];
+    payload += "]";
+    lake::RawZoneWriter writer(*store_);
+    const lake::Envelope e{*Timestamp::parse_iso(received_at), "binance", "klines",
+                           fmt::format(R"({{"symbol":"{}","interval":"1m"}})", symbol), payload};
+    ASSERT_TRUE(writer.write_batch(std::vector<lake::Envelope>{e}));
+  }
+
+  core::Result<std::string> sql_text(const std::string& sql) {
+    TRY_ASSIGN(auto connection, duckdb_->connect());
+    TRY_ASSIGN(auto result, connection.query(sql));
+    std::string out;
+    for (size_t r = 0; r < result.row_count(); ++r) {
+      for (size_t c = 0; c < result.column_count(); ++c) out += (c ? "|" : "") + result.text(c, r);
+      out += "\n";
+    }
+    return out;
+  }
+
+  std::string ohlcv() const { return "read_parquet('" + (dir_.path() / "curated/market_ohlcv/*/*.parquet").string() + "')"; }
+
+  testing::TempDir dir_;
+  std::unique_ptr<lake::LocalObjectStore> store_;
+  std::unique_ptr<lake::DuckDb> duckdb_;
+};
+
+constexpr int64_t kDay = 1'704'067'200'000;  // 2024-01-01T00:00:00Z in ms
+
+TEST_F(EtlTest, LatestReceivedWinsAndDaysSplitIntoPartitions) {
+  write_klines("2024-01-01T00:02:01Z", "BTCUSDT", {kline_row(kDay, "2.0", "10"), kline_row(kDay + 60'000, "3.0", "10")});
+  // A re-send one hour later corrects the first candle's volume and adds one on the next day.
+  write_klines("2024-01-01T01:00:01Z", "BTCUSDT", {kline_row(kDay, "2.0", "12.5")});
+  write_klines("2024-01-02T00:01:01Z", "ETHBTC", {kline_row(kDay + 86'400'000, "1.5", "1")});
+  auto stats = run_market_ohlcv_etl(*store_, *duckdb_, {});
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->records_in, 4u);
+  EXPECT_EQ(stats->rows_out, 3u);
+  EXPECT_EQ(stats->duplicates, 1u);
+  EXPECT_EQ(stats->partitions, 2u);
+  EXPECT_EQ(stats->quarantined, 0u);
+  EXPECT_EQ(*store_->list("curated/"), (std::vector<std::string>{"curated/market_ohlcv/dt=2024-01-01/part-0.parquet",
+                                                                 "curated/market_ohlcv/dt=2024-01-02/part-0.parquet"}));
+  EXPECT_EQ(*sql_text("SELECT symbol, open_time::VARCHAR, close, volume, received_at::VARCHAR FROM " + ohlcv()),
+            "BTC-USDT|2024-01-01 00:00:00+00|2.0|12.5|2024-01-01 01:00:01+00\n"
+            "BTC-USDT|2024-01-01 00:01:00+00|3.0|10.0|2024-01-01 00:02:01+00\n"
+            "ETH-BTC|2024-01-02 00:00:00+00|1.5|1.0|2024-01-02 00:01:01+00\n");
+}
+
+TEST_F(EtlTest, BadLinesAndRowsGoToQuarantineWithReasonsAndTheRestLands) {
+  write_klines("2024-01-01T00:02:01Z", "BTCUSDT",
+               {kline_row(kDay, "2.0", "10"), kline_row(kDay + 60'000, "abc", "10"), kline_row(kDay + 120'000, "3", "-1")});
+  write_klines("2024-01-01T00:03:01Z", "NOTASYMBOL", {kline_row(kDay, "2.0", "10")});
+  // A batch with a torn envelope line next to a good one.
+  const std::string good = lake::envelope_line({*Timestamp::parse_iso("2024-01-01T00:04:01Z"), "binance", "klines",
+                                                R"({"symbol":"ETHUSDT","interval":"1m"})",
+                                                "[" + kline_row(kDay, "2.0", "10") + "]"});
+  ASSERT_TRUE(store_->put("raw/binance/klines/dt=2024-01-01/hour=00/torn.ndjson.zst",
+                          lake::zstd_compress(good + "\n{\"received_at\":\"2024-01-01T00:04:02Z\",\"sou\n")));
+  auto stats = run_market_ohlcv_etl(*store_, *duckdb_, {});
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->rows_out, 2u);
+  EXPECT_EQ(stats->quarantined, 4u);
+  std::vector<std::string> reasons;
+  const auto quarantine_keys = *store_->list("quarantine/");
+  for (const std::string& key : quarantine_keys) {
+    const std::string text = *lake::zstd_decompress(*store_->get(key));
+    for (size_t pos = 0; (pos = text.find("\"reason\":\"", pos)) != std::string::npos; ++pos) {
+      reasons.push_back(text.substr(pos + 10, text.find('"', pos + 10) - pos - 10));
+    }
+  }
+  std::sort(reasons.begin(), reasons.end());
+  ASSERT_EQ(reasons.size(), 4u);
+  EXPECT_EQ(reasons[0], "BTC-USDT 1m kline[1]: close: 'abc' is not a decimal");
+  EXPECT_EQ(reasons[1], "BTC-USDT 1m kline[2]: negative volume or trade count");
+  EXPECT_TRUE(reasons[2].starts_with("envelope: invalid JSON")) << reasons[2];
+  EXPECT_EQ(reasons[3], "symbol 'NOTASYMBOL': no known quote asset at its end");
+}
+
+TEST_F(EtlTest, RerunGivesIdenticalFiles) {
+  for (int h = 0; h < 30; ++h) {
+    std::vector<std::string> rows;
+    for (int m = 0; m < 60; ++m) rows.push_back(kline_row(kDay + (h * 60 + m) * 60'000LL, "2.5", "1.25"));
+    write_klines(fmt::format("2024-01-01T{:02}:00:02Z", h % 24).c_str(), h % 2 ? "ETHUSDT" : "BTCUSDT", rows);
+  }
+  ASSERT_TRUE(run_market_ohlcv_etl(*store_, *duckdb_, {}));
+  std::vector<std::string> first;
+  const auto keys = *store_->list("curated/");
+  for (const auto& key : keys) first.push_back(*store_->get(key));
+  ASSERT_TRUE(run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 1, .progress = {}}));
+  std::vector<std::string> second;
+  for (const auto& key : keys) second.push_back(*store_->get(key));
+  EXPECT_EQ(first, second);
+}
+
+TEST_F(EtlTest, PostsDedupByIdWithLatestWinning) {
+  lake::RawZoneWriter writer(*store_);
+  const auto tweets = [](const char* likes) {
+    return fmt::format(R"({{"data":[{{"id":"100","text":"$BTC up","created_at":"2024-01-01T10:00:00.000Z","public_metrics":{{"like_count":{}}}}},)"
+                       R"({{"id":"99","text":"old","created_at":"2023-12-31T23:59:59.000Z"}}],"meta":{{"result_count":2}}}})",
+                       likes);
+  };
+  ASSERT_TRUE(writer.write_batch(std::vector<lake::Envelope>{
+      {*Timestamp::parse_iso("2024-01-01T11:00:00Z"), "x", "tweets", "{}", tweets("1")}}));
+  ASSERT_TRUE(writer.write_batch(std::vector<lake::Envelope>{
+      {*Timestamp::parse_iso("2024-01-01T12:00:00Z"), "x", "tweets", "{}", tweets("7")}}));
+  auto stats = run_posts_etl(*store_, *duckdb_, {});
+  ASSERT_TRUE(stats) << stats.error().message;
+  EXPECT_EQ(stats->rows_out, 2u);
+  EXPECT_EQ(stats->duplicates, 2u);
+  EXPECT_EQ(stats->partitions, 2u);
+  EXPECT_EQ(*sql_text("SELECT post_id, like_count, dt, coins IS NULL FROM read_parquet('" +
+                      (dir_.path() / "curated/posts/*/*.parquet").string() + "', hive_partitioning = true) ORDER BY dt"),
+            "99|0|2023-12-31|true\n100|7|2024-01-01|true\n");
+}
+
+}  // namespace
+}  // namespace cryptolake::transform

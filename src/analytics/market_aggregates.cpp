@@ -39,7 +39,10 @@ core::Result<transform::EtlStats> build_agg_market_daily(lake::ObjectStore& stor
         "GROUP BY o.source, o.symbol, o.interval ORDER BY o.source, o.symbol, o.interval",
         ohlcv, features)});
   }
-  TRY_ASSIGN(stats.partitions, transform::write_query_partitions(store, duckdb, "agg_market_daily", partitions, threads));
+  TRY_ASSIGN(const transform::WrittenCounts written,
+             transform::write_query_partitions(store, duckdb, "agg_market_daily", partitions, threads));
+  stats.partitions = written.partitions;
+  stats.rows_out = written.rows;
   return stats;
 }
 

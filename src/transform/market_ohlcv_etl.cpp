@@ -1,10 +1,13 @@
 #include "transform/market_ohlcv_etl.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <thread>
+
+#include "core/log.hpp"
 
 #include "sources/binance/kline_parser.hpp"
 #include "transform/partition_writer.hpp"
@@ -91,7 +94,10 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
     }
     for (core::Kline& k : klines) out.rows.push_back({it->second, std::move(k)});
   };
+  const auto started = std::chrono::steady_clock::now();
+  const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   TRY_ASSIGN(const ScanStats scan, scan_raw(store, "klines", threads, handler, options.progress));
+  spdlog::debug("market_ohlcv: scanned {} batches ({} MB) in {:.2f} s", scan.batches, scan.bytes / 1000000, elapsed());
   stats.batches = scan.batches;
   stats.bytes = scan.bytes;
   stats.quarantined = scan.quarantined;
@@ -123,6 +129,7 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
   keys.erase(last, keys.end());
   stats.rows_out = keys.size();
 
+  spdlog::debug("market_ohlcv: deduplicated {} rows at {:.2f} s", keys.size(), elapsed());
   std::vector<PartitionSlice> slices;
   for (size_t begin = 0; begin < keys.size();) {
     size_t end = begin;
@@ -154,6 +161,7 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
   };
   TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "market_ohlcv", market_ohlcv_schema(), slices, fill,
                                                 threads));
+  spdlog::debug("market_ohlcv: wrote {} partitions at {:.2f} s", stats.partitions, elapsed());
   return stats;
 }
 

@@ -53,13 +53,18 @@ std::string table_glob(const lake::ObjectStore& store, std::string_view table, s
   return fmt::format("{}/dt={}/*.parquet", root ? root->string() : std::string("curated/") + std::string(table), dt);
 }
 
-core::Result<size_t> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb, std::string_view table,
-                                            const std::vector<QueryPartition>& partitions, size_t threads) {
-  return parallel_partitions(duckdb, partitions.size(), threads, [&](size_t i, lake::DuckConnection& connection) -> core::Status {
+core::Result<WrittenCounts> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                   std::string_view table,
+                                                   const std::vector<QueryPartition>& partitions, size_t threads) {
+  std::atomic<size_t> rows{0};
+  TRY_ASSIGN(const size_t written, parallel_partitions(duckdb, partitions.size(), threads,
+                                                       [&](size_t i, lake::DuckConnection& connection) -> core::Status {
     lake::CuratedWriter writer(connection, store);
-    TRY(writer.write_query(table, partitions[i].dt, partitions[i].select_sql));
+    TRY_ASSIGN(const lake::PartitionWritten done, writer.write_query(table, partitions[i].dt, partitions[i].select_sql));
+    rows += done.rows;
     return core::Status{};
-  });
+  }));
+  return WrittenCounts{written, rows.load()};
 }
 
 core::Result<size_t> write_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb, std::string_view table,

@@ -33,8 +33,13 @@ struct QueryPartition {
   std::string select_sql;  // must order its rows
 };
 
+struct WrittenCounts {
+  size_t partitions = 0;
+  size_t rows = 0;
+};
+
 // Writes each partition from a query result, on several threads.
-[[nodiscard]] core::Result<size_t> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<WrittenCounts> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                           std::string_view table,
                                                           const std::vector<QueryPartition>& partitions,
                                                           size_t threads);

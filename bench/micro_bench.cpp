@@ -1,0 +1,93 @@
+// Hot inner loops in isolation: the kline parser on a simulated 1000-row page, the rolling
+// feature pass, and raw-batch decompression. Each checks its output before it is timed.
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "analytics/rolling_features.hpp"
+#include "lake/local_object_store.hpp"
+#include "lake/raw_zone.hpp"
+#include "lake/zstd_codec.hpp"
+#include "sources/binance/kline_parser.hpp"
+#include "sources/simulator/simulator.hpp"
+
+namespace {
+
+using namespace cryptolake;
+
+// One simulated backfill page of 1000 BTC klines, as the raw zone stores it.
+const std::string& sample_page() {
+  static const std::string page = [] {
+    const auto dir = std::filesystem::temp_directory_path() / "cryptolake-micro-bench";
+    std::filesystem::remove_all(dir);
+    lake::LocalObjectStore store(dir);
+    lake::RawZoneWriter writer(store);
+    sources::simulator::SimulationOptions options;
+    options.config.days = 1;
+    options.config.symbols = {"BTC-USDT"};
+    options.config.malformed_rate = 0;
+    options.config.duplicate_rate = 0;
+    options.config.late_rate = 0;
+    options.page_minutes = 1000;
+    options.posts = false;
+    if (!run_simulation(options, writer)) throw std::runtime_error("simulation failed");
+    const auto keys = *store.list("raw/");
+    std::string text = *lake::RawZoneReader(store).read_batch(keys.front());
+    std::filesystem::remove_all(dir);
+    const size_t start = text.find("\"payload\":") + 10;
+    return text.substr(start, text.rfind('}') - start);
+  }();
+  return page;
+}
+
+void BM_ParseKlinePage(benchmark::State& state) {
+  const simdjson::padded_string json(sample_page());
+  simdjson::dom::parser parser;
+  const sources::binance::KlineContext context{"simulator", *core::Symbol::parse("BTCUSDT"), "1m", {}};
+  std::vector<core::Kline> klines;
+  std::vector<sources::binance::RejectedRow> rejected;
+  if (!parse_rest_klines(parser.parse(json), context, klines, rejected) || klines.size() != 1000 || !rejected.empty()) {
+    state.SkipWithError("reference parse failed");
+    return;
+  }
+  for (auto _ : state) {
+    klines.clear();
+    simdjson::dom::element doc;
+    if (parser.parse(json).get(doc)) state.SkipWithError("parse error");
+    benchmark::DoNotOptimize(parse_rest_klines(doc, context, klines, rejected));
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * 1000);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * json.size()));
+}
+BENCHMARK(BM_ParseKlinePage);
+
+void BM_RollingFeatures(benchmark::State& state) {
+  std::vector<double> closes;
+  for (int i = 0; i < 100000; ++i) closes.push_back(100 + std::sin(i * 0.01) * 5 + (i % 7) * 0.01);
+  const auto check = analytics::rolling_features(closes, 20, 20);
+  if (std::abs(check[10].ma_5 - (closes[6] + closes[7] + closes[8] + closes[9] + closes[10]) / 5) > 1e-9) {
+    state.SkipWithError("reference moving average differs");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(analytics::rolling_features(closes, 20, 20));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * closes.size()));
+}
+BENCHMARK(BM_RollingFeatures);
+
+void BM_DecompressRawBatch(benchmark::State& state) {
+  std::string text;
+  for (int i = 0; i < 20; ++i) text += sample_page() + "\n";
+  const std::string frame = lake::zstd_compress(text);
+  if (*lake::zstd_decompress(frame) != text) {
+    state.SkipWithError("round trip differs");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(lake::zstd_decompress(frame));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_DecompressRawBatch);
+
+}  // namespace
+
+BENCHMARK_MAIN();

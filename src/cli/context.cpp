@@ -30,7 +30,7 @@ core::Result<std::unique_ptr<Context>> Context::create(const GlobalOptions& opti
   std::error_code ec;
   fs::create_directories(context->config_.lake, ec);
   if (ec) return core::fail(core::ErrorCode::io_error, "cannot create lake {}: {}", context->config_.lake, ec.message());
-  context->store_ = std::make_unique<lake::LocalObjectStore>(fs::absolute(context->config_.lake));
+  context->store_ = std::make_unique<lake::LocalObjectStore>(fs::absolute(context->config_.lake).lexically_normal());
   return context;
 }
 

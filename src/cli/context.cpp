@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "io/real/curl_http_client.hpp"
+#include "io/real/file_budget_ledger.hpp"
+#include "io/real/system_clock.hpp"
 
 namespace cryptolake::cli {
 
@@ -39,6 +42,24 @@ core::Result<lake::DuckDb*> Context::duckdb() {
     TRY_ASSIGN(duckdb_, lake::DuckDb::open({store_->root(), config_.duckdb.threads, config_.duckdb.memory_limit}));
   }
   return duckdb_.get();
+}
+
+io::Clock& Context::clock() {
+  if (!clock_) clock_ = std::make_unique<io::SystemClock>();
+  return *clock_;
+}
+
+io::HttpClient& Context::http() {
+  if (!http_) http_ = std::make_unique<io::CurlHttpClient>();
+  return *http_;
+}
+
+io::RateGovernor& Context::governor(double backfill_share) {
+  if (!governor_) {
+    ledger_ = std::make_unique<io::FileBudgetLedger>(store_->root() / "_catalog" / "rate");
+    governor_ = std::make_unique<io::RateGovernor>(*ledger_, clock(), backfill_share);
+  }
+  return *governor_;
 }
 
 int report_error(const core::Error& error) {

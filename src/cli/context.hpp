@@ -6,6 +6,9 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "io/clock.hpp"
+#include "io/http_client.hpp"
+#include "io/rate_governor.hpp"
 #include "lake/duckdb.hpp"
 #include "lake/local_object_store.hpp"
 
@@ -30,10 +33,19 @@ class Context {
   [[nodiscard]] core::Result<lake::DuckDb*> duckdb();
   size_t threads() const { return static_cast<size_t>(config_.duckdb.threads); }
 
+  // The real clock, HTTP client and the machine-wide rate governor (budgets under _catalog/rate).
+  io::Clock& clock();
+  io::HttpClient& http();
+  io::RateGovernor& governor(double backfill_share);
+
  private:
   core::Config config_;
   std::unique_ptr<lake::LocalObjectStore> store_;
   std::unique_ptr<lake::DuckDb> duckdb_;
+  std::unique_ptr<io::Clock> clock_;
+  std::unique_ptr<io::HttpClient> http_;
+  std::unique_ptr<io::BudgetLedger> ledger_;
+  std::unique_ptr<io::RateGovernor> governor_;
 };
 
 // Loads the configuration named by the options (or the defaults) without opening the lake.

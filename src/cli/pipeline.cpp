@@ -54,10 +54,13 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context) {
 std::string format_summary(const std::vector<StageResult>& stages) {
   std::string out = fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8}\n", "table", "records in", "rows out",
                                 "duplicates", "quarantined", "partitions", "seconds");
+  size_t skipped = 0;
   for (const StageResult& s : stages) {
     out += fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8.2f}\n", s.stats.table, s.stats.records_in,
                        s.stats.rows_out, s.stats.duplicates, s.stats.quarantined, s.stats.partitions, s.seconds);
+    skipped += s.stats.skipped;
   }
+  if (skipped > 0) out += fmt::format("({} candles still open when received were left out; a later poll brings them closed)\n", skipped);
   return out;
 }
 
@@ -67,8 +70,8 @@ std::string summary_json(const std::vector<StageResult>& stages) {
     const auto& s = stages[i].stats;
     out += fmt::format(
         "{}{{\"table\":\"{}\",\"records_in\":{},\"rows_out\":{},\"duplicates\":{},\"quarantined\":{},"
-        "\"partitions\":{},\"raw_bytes\":{},\"seconds\":{:.3f}}}",
-        i ? "," : "", s.table, s.records_in, s.rows_out, s.duplicates, s.quarantined, s.partitions, s.bytes,
+        "\"skipped_open\":{},\"partitions\":{},\"raw_bytes\":{},\"seconds\":{:.3f}}}",
+        i ? "," : "", s.table, s.records_in, s.rows_out, s.duplicates, s.quarantined, s.skipped, s.partitions, s.bytes,
         stages[i].seconds);
   }
   return out + "]";

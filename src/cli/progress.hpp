@@ -11,7 +11,8 @@ class ProgressLine {
  public:
   explicit ProgressLine(std::string label);
   ~ProgressLine();
-  void update(size_t done, size_t total);
+  // `detail` follows the bar ("1.2 M rows/s, weight 1200/6000").
+  void update(size_t done, size_t total, std::string_view detail = {});
 
  private:
   std::string label_;

@@ -97,11 +97,18 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("simulator", "gap_minutes", sim.gap_minutes));
   TRY(reader.read("features", "ma_window", config.features.ma_window));
   TRY(reader.read("features", "volatility_window", config.features.volatility_window));
+  TRY(reader.read("binance", "base_url", config.binance.base_url));
+  TRY(reader.read("binance", "weight_per_minute", config.binance.weight_per_minute));
+  TRY(reader.read("binance", "backfill_share", config.binance.backfill_share));
+  TRY(reader.read("binance", "api_key", config.binance.api_key));
   TRY(reader.read("duckdb", "threads", config.duckdb.threads));
   TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));
   TRY(reader.reject_unknown());
   if (config.features.ma_window < 2 || config.features.volatility_window < 2) {
     return fail(ErrorCode::invalid_argument, "{}: features windows must be at least 2", origin);
+  }
+  if (config.binance.backfill_share <= 0 || config.binance.backfill_share > 1) {
+    return fail(ErrorCode::invalid_argument, "{}: binance.backfill_share must be in (0, 1]", origin);
   }
   if (sim.days < 1) return fail(ErrorCode::invalid_argument, "{}: simulator.days must be at least 1", origin);
   return config;

@@ -30,6 +30,13 @@ struct FeaturesConfig {
   int volatility_window = 20;  // rolling std of log returns over this many candles
 };
 
+struct BinanceConfig {
+  std::string base_url = "https://api.binance.com";  // or https://data-api.binance.vision, or a test server
+  int64_t weight_per_minute = 6000;                   // REQUEST_WEIGHT budget per IP
+  double backfill_share = 0.8;                        // share of the budget a backfill may use
+  std::string api_key;                                // optional; BINANCE_API_KEY in the environment wins
+};
+
 struct DuckdbConfig {
   int threads = 2;
   std::string memory_limit = "4GB";
@@ -40,6 +47,7 @@ struct Config {
   std::string log_level = "info";
   SimulatorConfig simulator;
   FeaturesConfig features;
+  BinanceConfig binance;
   DuckdbConfig duckdb;
 
   // Reads a cryptolake.toml; keys absent from it keep their defaults. Unknown keys are an error,

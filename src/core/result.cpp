@@ -9,6 +9,8 @@ std::string_view to_string(ErrorCode code) {
     case ErrorCode::io_error: return "I/O error";
     case ErrorCode::corrupt_data: return "corrupt data";
     case ErrorCode::unavailable: return "unavailable";
+    case ErrorCode::timed_out: return "timed out";
+    case ErrorCode::rate_limited: return "rate limited";
   }
   return "error";
 }

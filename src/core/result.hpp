@@ -10,7 +10,9 @@
 
 namespace cryptolake::core {
 
-enum class ErrorCode { invalid_argument, not_found, io_error, corrupt_data, unavailable };
+// unavailable: the peer or a dependency cannot serve now (worth retrying); timed_out likewise;
+// rate_limited: the peer refused for quota (wait as told, do not hammer).
+enum class ErrorCode { invalid_argument, not_found, io_error, corrupt_data, unavailable, timed_out, rate_limited };
 
 struct Error {
   ErrorCode code;

@@ -8,10 +8,12 @@
 
 namespace cryptolake::io {
 
-// Thread-safe. sleep_until() waits until another thread advances the clock past the deadline.
+// Thread-safe. sleep_until() waits until another thread advances the clock past the deadline,
+// or, with auto_advance, moves the clock to the deadline at once: code that waits minutes for a
+// rate limit then runs in microseconds, and still sees time pass as it would.
 class ManualClock final : public Clock {
  public:
-  explicit ManualClock(core::Timestamp start) : now_(start) {}
+  explicit ManualClock(core::Timestamp start, bool auto_advance = false) : now_(start), auto_advance_(auto_advance) {}
 
   core::Timestamp now() const override;
   bool sleep_until(core::Timestamp deadline, std::stop_token stop) override;
@@ -23,6 +25,7 @@ class ManualClock final : public Clock {
   mutable std::mutex mutex_;
   std::condition_variable_any changed_;
   core::Timestamp now_;
+  bool auto_advance_;
 };
 
 }  // namespace cryptolake::io

@@ -37,8 +37,13 @@ std::string envelope_line(const Envelope& e) {
   core::append_json_string(line, e.dataset);
   line += ",\"request\":";
   line += e.request.empty() ? "{}" : e.request;
-  line += ",\"payload\":";
-  line += e.payload;
+  if (e.payload_is_json) {
+    line += ",\"payload\":";
+    line += e.payload;
+  } else {
+    line += ",\"payload_text\":";
+    core::append_json_string(line, e.payload);
+  }
   line += '}';
   return line;
 }
@@ -52,7 +57,7 @@ core::Result<std::string> RawZoneWriter::write_batch(std::span<const Envelope> e
       return core::fail(core::ErrorCode::invalid_argument, "raw batch mixes {}/{} and {}/{}", first.source,
                         first.dataset, e.source, e.dataset);
     }
-    if (e.payload.find('\n') != std::string::npos || e.request.find('\n') != std::string::npos) {
+    if ((e.payload_is_json && e.payload.find('\n') != std::string::npos) || e.request.find('\n') != std::string::npos) {
       return core::fail(core::ErrorCode::invalid_argument, "raw envelope payload must be one line of JSON");
     }
     text += envelope_line(e);

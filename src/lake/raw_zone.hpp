@@ -17,7 +17,11 @@ struct Envelope {
   std::string source;   // "binance", "simulator", …: lowercase, no '/'
   std::string dataset;  // "klines", "tweets", …
   std::string request;  // a JSON object describing the request (endpoint, parameters)
-  std::string payload;  // the response body, exactly as received; must be one JSON value
+  std::string payload;  // the response body, exactly as received
+  // A body that is not one line of valid JSON (pretty-printed, truncated, an HTML error page) is
+  // kept byte for byte as a JSON string under "payload_text" instead, so the line stays NDJSON;
+  // the transform parses it from there, or quarantines it.
+  bool payload_is_json = true;
 };
 
 // Writes batches; stateless apart from the store it borrows. Thread-safe.

@@ -53,6 +53,7 @@ struct ThreadRows {
   std::map<std::string, uint32_t> series_ids;  // "source\x1fsymbol\x1finterval" -> local id
   std::vector<std::string> series_names;
   std::vector<Row> rows;
+  size_t open_candles = 0;
 };
 
 }  // namespace
@@ -92,7 +93,14 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
                                      bad.reason),
                          std::string(e.batch_key), e.line, std::move(bad.text)});
     }
-    for (core::Kline& k : klines) out.rows.push_back({it->second, std::move(k)});
+    for (core::Kline& k : klines) {
+      // Only closed candles are final; an open one comes again, closed, with a later poll.
+      if (k.close_time >= k.received_at) {
+        ++out.open_candles;
+        continue;
+      }
+      out.rows.push_back({it->second, std::move(k)});
+    }
   };
   const auto started = std::chrono::steady_clock::now();
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
@@ -113,7 +121,8 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
   for (uint32_t t = 0; t < parsed.size(); ++t) {
     std::vector<uint32_t> local_rank;
     for (const std::string& name : parsed[t].series_names) local_rank.push_back(ranks[name]);
-    stats.records_in += parsed[t].rows.size();
+    stats.records_in += parsed[t].rows.size() + parsed[t].open_candles;
+    stats.skipped += parsed[t].open_candles;
     for (uint32_t i = 0; i < parsed[t].rows.size(); ++i) {
       const Row& row = parsed[t].rows[i];
       keys.push_back({row.kline.open_time.days_since_epoch(), local_rank[row.series], row.kline.open_time.micros(),

@@ -18,8 +18,8 @@ struct BatchRef {
 };
 
 // Parses one NDJSON line as an envelope; on failure returns the reason.
-std::string read_envelope(simdjson::dom::parser& parser, const char* data, size_t size, size_t capacity,
-                          EnvelopeView& out) {
+std::string read_envelope(simdjson::dom::parser& parser, simdjson::dom::parser& text_parser, const char* data,
+                          size_t size, size_t capacity, EnvelopeView& out) {
   simdjson::dom::element doc;
   if (const auto error = parser.parse(data, size, false).get(doc); error) {
     (void)capacity;
@@ -34,7 +34,12 @@ std::string read_envelope(simdjson::dom::parser& parser, const char* data, size_
   out.received_at = *when;
   if (envelope["source"].get_string().get(out.source)) return "envelope: no source";
   if (envelope["request"].get_object().get(out.request)) return "envelope: no request object";
-  if (envelope["payload"].get(out.payload)) return "envelope: no payload";
+  if (envelope["payload"].get(out.payload)) {
+    std::string_view text;
+    if (envelope["payload_text"].get_string().get(text)) return "envelope: no payload";
+    // Kept as text because it was not one line of JSON: parse it on its own, or reject it.
+    if (text_parser.parse(text.data(), text.size(), true).get(out.payload)) return "payload: the response body is not JSON";
+  }
   return {};
 }
 
@@ -56,7 +61,7 @@ core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view data
   std::optional<core::Error> first_error;
 
   const auto work = [&](size_t thread) {
-    simdjson::dom::parser parser;
+    simdjson::dom::parser parser, text_parser;
     ScanStats local;
     for (size_t i = next++; i < batches.size(); i = next++) {
       const BatchRef& batch = batches[i];
@@ -82,7 +87,7 @@ core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view data
             envelope.batch_key = batch.key;
             envelope.line = line_no;
             const std::string reason =
-                read_envelope(parser, line.data(), line.size(), body.capacity() - pos, envelope);
+                read_envelope(parser, text_parser, line.data(), line.size(), body.capacity() - pos, envelope);
             if (reason.empty()) {
               ++local.envelopes;
               handler(thread, envelope, rejects);

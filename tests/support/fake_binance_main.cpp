@@ -1,0 +1,32 @@
+// A stand-alone fake Binance for whole-program tests and manual tries:
+//   fake_binance_server <history days> <request log file>
+// prints its base URL on the first line of stdout, then serves until killed.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "io/real/system_clock.hpp"
+#include "support/fake_binance.hpp"
+
+int main(int argc, char** argv) {
+  using namespace cryptolake;
+  const int days = argc > 1 ? std::stoi(argv[1]) : 3;
+  const std::string log_path = argc > 2 ? argv[2] : "/dev/null";
+  io::SystemClock clock;
+  testing::LoopbackServer server;
+  const core::Timestamp now = clock.now();
+  testing::FakeBinance fake(server, clock, now.day_start() - int64_t{days} * core::Timestamp::kMicrosPerDay);
+  std::printf("%s\n", server.base_url().c_str());
+  std::fflush(stdout);
+  size_t logged = 0;
+  while (true) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto starts = fake.start_times();
+    if (starts.size() > logged) {
+      std::ofstream log(log_path, std::ios::app);
+      for (; logged < starts.size(); ++logged) log << starts[logged] << "\n";
+    }
+  }
+}

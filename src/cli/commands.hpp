@@ -12,6 +12,7 @@ void add_simulate_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_sql_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_ingest_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace cryptolake::cli

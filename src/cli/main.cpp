@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   add_demo_command(app, global, exit_code);
   add_simulate_command(app, global, exit_code);
   add_ingest_command(app, global, exit_code);
+  add_import_command(app, global, exit_code);
   add_etl_command(app, global, exit_code);
   add_sql_command(app, global, exit_code);
   add_bench_command(app, global, exit_code);

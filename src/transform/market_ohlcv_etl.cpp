@@ -9,6 +9,8 @@
 
 #include "core/log.hpp"
 
+#include "lake/raw_zone.hpp"
+#include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_parser.hpp"
 #include "transform/partition_writer.hpp"
 
@@ -50,11 +52,73 @@ struct RowKey {
 };
 
 struct ThreadRows {
+  uint32_t series_id(const std::string& source, const core::Symbol& symbol, std::string_view interval) {
+    const std::string name = fmt::format("{}\x1f{}\x1f{}", source, symbol.canonical(), interval);
+    auto [it, inserted] = series_ids.try_emplace(name, static_cast<uint32_t>(series_names.size()));
+    if (inserted) series_names.push_back(name);
+    return it->second;
+  }
+
   std::map<std::string, uint32_t> series_ids;  // "source\x1fsymbol\x1finterval" -> local id
   std::vector<std::string> series_names;
   std::vector<Row> rows;
   size_t open_candles = 0;
 };
+
+// Archive dumps landed by `import binance-archive` (raw/<source>/archive/…): one CSV per object.
+core::Result<ScanStats> scan_archives(lake::ObjectStore& store, size_t threads, std::vector<ThreadRows>& parsed) {
+  lake::RawZoneReader reader(store);
+  TRY_ASSIGN(const std::vector<std::string> sources, reader.sources_with("archive"));
+  std::vector<std::pair<std::string, std::string>> files;  // source, key
+  for (const std::string& source : sources) {
+    TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::raw_prefix(source, "archive")));
+    for (const std::string& key : keys) files.emplace_back(source, key);
+  }
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  ScanStats stats;
+  std::optional<core::Error> error;
+  const auto work = [&](size_t thread) {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      const auto& [source, key] = files[i];
+      std::vector<lake::QuarantineRecord> rejects;
+      size_t bytes = 0;
+      auto name = sources::binance::archive_name_of_key(key);
+      auto object = store.get(key);
+      auto text = object ? sources::binance::archive_csv_text(key, *object) : core::Result<std::string>(std::unexpected(object.error()));
+      if (!name || !text) {
+        rejects.push_back({!name ? name.error().message : text.error().message, key, 0, ""});
+      } else {
+        bytes = text->size();
+        const sources::binance::KlineContext context{source, name->symbol, name->interval, {}};
+        std::vector<core::Kline> klines;
+        std::vector<sources::binance::RejectedRow> rejected;
+        if (auto status = sources::binance::parse_archive_csv(*text, context, klines, rejected); !status) {
+          rejects.push_back({status.error().message, key, 0, ""});
+        }
+        for (auto& bad : rejected) {
+          rejects.push_back({fmt::format("{} {} row {}: {}", name->symbol.canonical(), name->interval, bad.index + 1, bad.reason),
+                             key, static_cast<int64_t>(bad.index + 1), std::move(bad.text)});
+        }
+        ThreadRows& out = parsed[thread];
+        const uint32_t series = out.series_id(source, name->symbol, name->interval);
+        for (core::Kline& k : klines) out.rows.push_back({series, std::move(k)});
+      }
+      auto written = lake::write_quarantine(store, source, "archive", key, rejects);
+      std::lock_guard lock(mutex);
+      ++stats.batches;
+      stats.bytes += bytes;
+      stats.quarantined += rejects.size();
+      if (!written && !error) error = written.error();
+    }
+  };
+  std::vector<std::jthread> workers;
+  for (size_t t = 1; t < std::min(threads, files.size()); ++t) workers.emplace_back(work, t);
+  work(0);
+  workers.clear();
+  if (error) return std::unexpected(*error);
+  return stats;
+}
 
 }  // namespace
 
@@ -78,10 +142,7 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
     }
     const sources::binance::KlineContext context{std::string(e.source), *symbol, std::string(interval), e.received_at};
     ThreadRows& out = parsed[thread];
-    const std::string series_name =
-        fmt::format("{}\x1f{}\x1f{}", context.source, context.symbol.canonical(), context.interval);
-    auto [it, inserted] = out.series_ids.try_emplace(series_name, static_cast<uint32_t>(out.series_names.size()));
-    if (inserted) out.series_names.push_back(series_name);
+    const uint32_t series = out.series_id(context.source, context.symbol, context.interval);
     std::vector<core::Kline> klines;
     std::vector<sources::binance::RejectedRow> rejected;
     if (auto status = sources::binance::parse_rest_klines(e.payload, context, klines, rejected); !status) {
@@ -99,7 +160,7 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
         ++out.open_candles;
         continue;
       }
-      out.rows.push_back({it->second, std::move(k)});
+      out.rows.push_back({series, std::move(k)});
     }
   };
   const auto started = std::chrono::steady_clock::now();
@@ -109,6 +170,10 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
   stats.batches = scan.batches;
   stats.bytes = scan.bytes;
   stats.quarantined = scan.quarantined;
+  TRY_ASSIGN(const ScanStats archives, scan_archives(store, threads, parsed));
+  stats.batches += archives.batches;
+  stats.bytes += archives.bytes;
+  stats.quarantined += archives.quarantined;
 
   // Rank every series by name across threads so files are ordered by (source, symbol, interval).
   std::map<std::string, uint32_t> ranks;

@@ -38,6 +38,23 @@ Result<int64_t> read_integer(simdjson::dom::element value, size_t index) {
 
 }  // namespace
 
+core::Status check_kline(const core::Kline& k) {
+  if (k.open <= 0 || k.high <= 0 || k.low <= 0 || k.close <= 0) {
+    return fail(ErrorCode::corrupt_data, "prices must be positive (open {} high {} low {} close {})", k.open, k.high,
+                k.low, k.close);
+  }
+  if (k.high < std::max(k.open, k.close) || k.low > std::min(k.open, k.close) || k.low > k.high) {
+    return fail(ErrorCode::corrupt_data, "high {} / low {} outside open {} / close {}", k.high, k.low, k.open, k.close);
+  }
+  if (k.volume < 0 || k.quote_volume < 0 || k.trades < 0 || k.taker_buy_base < 0 || k.taker_buy_quote < 0) {
+    return fail(ErrorCode::corrupt_data, "negative volume or trade count");
+  }
+  if (k.close_time <= k.open_time) {
+    return fail(ErrorCode::corrupt_data, "close_time {} not after open_time {}", k.close_time.iso(), k.open_time.iso());
+  }
+  return {};
+}
+
 Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContext& context) {
   std::array<simdjson::dom::element, 12> f;
   size_t n = 0;
@@ -65,19 +82,7 @@ Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContex
   TRY_ASSIGN(k.taker_buy_base, read_decimal(f[9], 9));
   TRY_ASSIGN(k.taker_buy_quote, read_decimal(f[10], 10));
 
-  if (k.open <= 0 || k.high <= 0 || k.low <= 0 || k.close <= 0) {
-    return fail(ErrorCode::corrupt_data, "prices must be positive (open {} high {} low {} close {})", k.open, k.high,
-                k.low, k.close);
-  }
-  if (k.high < std::max(k.open, k.close) || k.low > std::min(k.open, k.close) || k.low > k.high) {
-    return fail(ErrorCode::corrupt_data, "high {} / low {} outside open {} / close {}", k.high, k.low, k.open, k.close);
-  }
-  if (k.volume < 0 || k.quote_volume < 0 || k.trades < 0 || k.taker_buy_base < 0 || k.taker_buy_quote < 0) {
-    return fail(ErrorCode::corrupt_data, "negative volume or trade count");
-  }
-  if (k.close_time <= k.open_time) {
-    return fail(ErrorCode::corrupt_data, "close_time {} not after open_time {}", k.close_time.iso(), k.open_time.iso());
-  }
+  TRY(check_kline(k));
   return k;
 }
 

@@ -21,6 +21,10 @@ struct KlineContext {
   core::Timestamp received_at;
 };
 
+// The rules every candle obeys, whatever its source: positive prices, high/low enclosing
+// open/close, non-negative volumes, close after open. Fails with corrupt_data and the reason.
+[[nodiscard]] core::Status check_kline(const core::Kline& kline);
+
 // One row; fails with ErrorCode::corrupt_data and a reason naming the field when the row breaks
 // the schema (wrong arity, non-decimal text, high below open/close, times out of order, …).
 [[nodiscard]] core::Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContext& context);

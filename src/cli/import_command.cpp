@@ -1,0 +1,193 @@
+// `cryptolake import <format> <files>`: bulk files into the raw zone, then transform.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/pipeline.hpp"
+#include "cli/progress.hpp"
+#include "sources/binance/archive_import.hpp"
+#include "sources/binance/kline_backfill.hpp"
+
+namespace cryptolake::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ArchiveFlags {
+  std::vector<std::string> paths;
+  std::string symbol, interval, period, market = "spot";
+  bool download = false, monthly = false, no_etl = false;
+  std::string symbols, from, to, base_url = "https://data.binance.vision";
+};
+
+std::optional<std::string> read_local(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Every .zip/.csv under the given files and folders, in a stable order.
+std::vector<fs::path> expand_paths(const std::vector<std::string>& paths, std::vector<std::string>& problems) {
+  std::vector<fs::path> files;
+  const auto wanted = [](const fs::path& p) {
+    const std::string name = p.filename().string();
+    return name.ends_with(".zip") || name.ends_with(".csv");
+  };
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
+        if (entry.is_regular_file() && wanted(entry.path())) files.push_back(entry.path());
+      }
+    } else if (fs::is_regular_file(path, ec)) {
+      files.emplace_back(path);
+    } else {
+      problems.push_back(fmt::format("{}: no such file or folder", path));
+    }
+  }
+  std::ranges::sort(files);
+  return files;
+}
+
+// data.binance.vision file URLs for a date range.
+core::Result<std::vector<std::pair<std::string, std::string>>> archive_urls(const ArchiveFlags& flags, std::string_view market_path) {
+  const auto from = core::Timestamp::parse_date(flags.from), to = core::Timestamp::parse_date(flags.to);
+  if (!from || !to || *to < *from) return core::fail(core::ErrorCode::invalid_argument, "--download needs --from and --to dates, from ≤ to");
+  std::vector<std::pair<std::string, std::string>> urls;  // url, file name
+  for (const auto& part : CLI::detail::split(flags.symbols, ',')) {
+    TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
+    const std::string interval = flags.interval == "1M" ? "1mo" : flags.interval;
+    std::string last_month;
+    for (core::Timestamp day = *from; day <= *to; day = day + core::Timestamp::kMicrosPerDay) {
+      const std::string period = flags.monthly ? day.date().substr(0, 7) : day.date();
+      if (flags.monthly && period == last_month) continue;
+      last_month = period;
+      const std::string name = fmt::format("{}-{}-{}.zip", symbol.exchange(), interval, period);
+      urls.emplace_back(fmt::format("{}/data/{}/{}/klines/{}/{}/{}", flags.base_url, market_path, flags.monthly ? "monthly" : "daily",
+                                    symbol.exchange(), interval, name),
+                        name);
+    }
+  }
+  return urls;
+}
+
+int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
+  auto source = sources::binance::archive_source(flags.market);
+  if (!source) return report_error(source.error());
+  std::vector<std::string> problems;
+  std::vector<sources::binance::ArchiveFile> files;
+  std::optional<core::Symbol> symbol;
+  if (!flags.symbol.empty()) {
+    auto parsed = core::Symbol::parse(flags.symbol);
+    if (!parsed) return report_error(parsed.error());
+    symbol = *parsed;
+  }
+  const auto make_file = [&](std::string name, std::string bytes, std::optional<std::string> checksum) {
+    sources::binance::ArchiveFile file{std::move(name), std::move(bytes), std::move(checksum), symbol, std::nullopt, std::nullopt};
+    if (!flags.interval.empty() && !flags.download) file.interval = flags.interval;
+    if (!flags.period.empty()) file.period = flags.period;
+    return file;
+  };
+  if (flags.download) {
+    if (flags.symbols.empty() || flags.interval.empty()) {
+      return report_error({core::ErrorCode::invalid_argument, "--download needs --symbols and --interval"});
+    }
+    const std::string market_path = flags.market == "spot" ? "spot" : "futures/" + flags.market;
+    auto urls = archive_urls(flags, market_path);
+    if (!urls) return report_error(urls.error());
+    ProgressLine progress("download");
+    size_t done = 0;
+    for (const auto& [url, name] : *urls) {
+      if (interrupt_token().stop_requested()) break;
+      progress.update(done++, urls->size(), name);
+      io::HttpRequest request;
+      request.url = url;
+      auto zip = ctx.http().send(request);
+      if (!zip || zip->status != 200) {
+        // Daily files appear the day after; a missing one is reported, not fatal.
+        problems.push_back(fmt::format("{}: {}", url, zip ? fmt::format("HTTP {}", zip->status) : zip.error().message));
+        continue;
+      }
+      request.url = url + ".CHECKSUM";
+      auto checksum = ctx.http().send(request);
+      std::optional<std::string> checksum_text;
+      if (checksum && checksum->status == 200) checksum_text = checksum->body;
+      files.push_back(make_file(name, std::move(zip->body), std::move(checksum_text)));
+    }
+  } else {
+    for (const fs::path& path : expand_paths(flags.paths, problems)) {
+      auto bytes = read_local(path);
+      if (!bytes) {
+        problems.push_back(fmt::format("{}: cannot read", path.string()));
+        continue;
+      }
+      files.push_back(make_file(path.filename().string(), std::move(*bytes), read_local(path.string() + ".CHECKSUM")));
+    }
+  }
+  size_t landed = 0, verified = 0;
+  for (const auto& file : files) {
+    auto result = sources::binance::land_archive(ctx.store(), *source, file);
+    if (!result) {
+      problems.push_back(result.error().message);
+      continue;
+    }
+    ++landed;
+    verified += result->checksum_verified;
+  }
+  fmt::print(stderr, "import: {} file(s) landed ({} checksum-verified), {} problem(s)\n", landed, verified, problems.size());
+  for (const std::string& problem : problems) fmt::print(stderr, "  {}\n", problem);
+  if (!flags.no_etl && landed > 0) {
+    auto stages = run_pipeline(ctx);
+    if (!stages) return report_error(stages.error());
+    fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
+  }
+  return problems.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto* command = app.add_subcommand("import", "Load bulk files into the raw zone, then transform");
+  command->require_subcommand(1);
+  auto flags = std::make_shared<ArchiveFlags>();
+  auto* archive = command->add_subcommand("binance-archive", "data.binance.vision kline dumps (.zip or .csv, files or folders)");
+  archive->footer(
+      "Symbol, interval and period come from names like BTCUSDT-1m-2024-02.zip; a .CHECKSUM next to a\n"
+      "file is verified. Headers, ms or µs times and CRLF are all handled.\n"
+      "Examples:\n"
+      "  cryptolake import binance-archive ~/Downloads/BTCUSDT-1m-2024-02.zip\n"
+      "  cryptolake import binance-archive ./dumps/ --market um\n"
+      "  cryptolake import binance-archive my.csv --symbol BTCUSDT --interval 4h --period 2026-01-01\n"
+      "  cryptolake import binance-archive --download --symbols BTCUSDT,ETHUSDT --interval 1m --from 2024-01-01 --to 2024-01-31");
+  archive->add_option("paths", flags->paths, "Files or folders");
+  archive->add_option("--symbol", flags->symbol, "Symbol when the file name does not say");
+  archive->add_option("--interval", flags->interval, "Interval when the file name does not say (and for --download)");
+  archive->add_option("--period", flags->period, "YYYY-MM or YYYY-MM-DD when the file name does not say");
+  archive->add_option("--market", flags->market, "spot (default), um (USDⓈ-M futures) or cm (COIN-M futures)")
+      ->check(CLI::IsMember({"spot", "um", "cm"}));
+  archive->add_flag("--download", flags->download, "Fetch the files from data.binance.vision instead");
+  archive->add_option("--symbols", flags->symbols, "With --download: comma-separated symbols");
+  archive->add_option("--from", flags->from, "With --download: first day (YYYY-MM-DD)");
+  archive->add_option("--to", flags->to, "With --download: last day (YYYY-MM-DD)");
+  archive->add_flag("--monthly", flags->monthly, "With --download: monthly files instead of daily");
+  archive->add_option("--base-url", flags->base_url, "With --download: archive host (default https://data.binance.vision)");
+  archive->add_flag("--no-etl", flags->no_etl, "Only land the files; do not run the transform");
+  archive->callback([&global, &exit_code, flags] {
+    if (flags->paths.empty() && !flags->download) {
+      exit_code = report_error({core::ErrorCode::invalid_argument, "give files or folders, or --download"});
+      return;
+    }
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    exit_code = run_archive_import(**context, *flags, global.json);
+  });
+}
+
+}  // namespace cryptolake::cli

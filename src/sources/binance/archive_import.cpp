@@ -1,0 +1,61 @@
+#include "sources/binance/archive_import.hpp"
+
+#include <fmt/format.h>
+
+#include "lake/zip_archive.hpp"
+#include "sources/binance/kline_backfill.hpp"
+#include "lake/zstd_codec.hpp"
+
+namespace cryptolake::sources::binance {
+
+using core::ErrorCode;
+using core::fail;
+
+core::Result<std::string> archive_source(std::string_view market) {
+  if (market == "spot") return std::string("binance");
+  if (market == "um" || market == "futures/um") return std::string("binance_um");
+  if (market == "cm" || market == "futures/cm") return std::string("binance_cm");
+  return fail(ErrorCode::invalid_argument, "market '{}' is not spot, um or cm", market);
+}
+
+core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_view source, const ArchiveFile& file) {
+  LandedArchive landed;
+  if (file.checksum) {
+    TRY(verify_checksum(file.bytes, *file.checksum, file.name));
+    landed.checksum_verified = true;
+  }
+  auto from_name = parse_archive_name(file.name);
+  if (!from_name && !(file.symbol && file.interval && file.period)) return std::unexpected(from_name.error());
+  ArchiveName name = from_name.value_or(ArchiveName{});
+  if (file.symbol) name.symbol = *file.symbol;
+  if (file.interval) name.interval = *file.interval;
+  if (file.period) name.period = *file.period;
+  if (!is_binance_interval(name.interval)) {
+    return fail(ErrorCode::invalid_argument, "{}: interval '{}' is not a Binance interval", file.name, name.interval);
+  }
+  const bool zip = file.bytes.starts_with("PK\x03\x04");
+  const std::string day = name.period.size() == 7 ? name.period + "-01" : name.period;
+  if (!core::Timestamp::parse_date(day)) return fail(ErrorCode::invalid_argument, "{}: period '{}' is not a date", file.name, name.period);
+  landed.key = fmt::format("raw/{}/archive/dt={}/{}-{}-{}.{}", source, day, name.symbol.exchange(),
+                           name.interval == "1M" ? "1mo" : name.interval, name.period, zip ? "zip" : "csv.zst");
+  TRY(store.put(landed.key, zip ? std::string_view(file.bytes) : std::string_view(lake::zstd_compress(file.bytes))));
+  landed.name = std::move(name);
+  return landed;
+}
+
+core::Result<std::string> archive_csv_text(std::string_view key, std::string_view object_bytes) {
+  if (key.ends_with(".csv.zst")) return lake::zstd_decompress(object_bytes);
+  TRY_ASSIGN(std::vector<lake::ZipMember> members, lake::read_zip(object_bytes));
+  for (lake::ZipMember& member : members) {
+    if (member.name.ends_with(".csv") || members.size() == 1) return std::move(member.data);
+  }
+  return fail(ErrorCode::corrupt_data, "{}: no CSV inside the zip", key);
+}
+
+core::Result<ArchiveName> archive_name_of_key(std::string_view key) {
+  std::string_view name = key.substr(key.rfind('/') + 1);
+  if (name.ends_with(".zst")) name.remove_suffix(4);
+  return parse_archive_name(name);
+}
+
+}  // namespace cryptolake::sources::binance

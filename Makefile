@@ -23,6 +23,7 @@ test: build
 
 bench: build
 	@$(BUILD)/cryptolake bench etl --rows 5000000 --features
+	@$(BUILD)/cryptolake bench import --symbols 20
 	@$(BUILD)/bench/cryptolake_micro_bench
 
 clean:

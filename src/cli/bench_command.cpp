@@ -2,7 +2,10 @@
 // on the same data and threads. Each checks that both produced the same rows.
 #include <chrono>
 #include <filesystem>
+#include <atomic>
 #include <fstream>
+#include <thread>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -10,6 +13,8 @@
 #include "cli/commands.hpp"
 #include "cli/progress.hpp"
 #include "lake/raw_zone.hpp"
+#include "sources/binance/archive_import.hpp"
+#include "sources/simulator/market_simulator.hpp"
 #include "sources/simulator/simulator.hpp"
 #include "transform/partition_writer.hpp"
 
@@ -24,6 +29,7 @@ struct BenchFlags {
   std::string work;  // scratch folder
   bool keep = false;
   bool features = false;
+  int symbols = 20;
 };
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -148,6 +154,93 @@ core::Status bench_etl(Context& ctx, const BenchFlags& flags, bool also_features
   return {};
 }
 
+// One month of 1-minute klines for `symbols` symbols, as data.binance.vision CSV files (no header).
+core::Result<std::vector<fs::path>> write_archive_csvs(const fs::path& folder, int symbols) {
+  std::vector<core::Symbol> list;
+  const char* bases[] = {"BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "DOT", "LINK",
+                         "LTC", "TRX", "ATOM", "NEAR", "UNI", "ETC", "FIL", "APT", "ARB", "OP"};
+  for (int i = 0; i < symbols; ++i) list.emplace_back(bases[i % 20] + (i >= 20 ? std::to_string(i / 20) : ""), "USDT");
+  const auto start = *core::Timestamp::parse_date("2024-01-01");
+  const auto paths = sources::simulator::simulate_market(list, start, 31 * 1440, 7);
+  std::vector<fs::path> files;
+  fs::create_directories(folder);
+  for (size_t s = 0; s < list.size(); ++s) {
+    std::string text;
+    for (const auto& c : paths.candles[s]) {
+      const int64_t open = c.open_time.millis();
+      text += fmt::format("{},{:.8f},{:.8f},{:.8f},{:.8f},{:.8f},{},{:.8f},{},{:.8f},{:.8f},0\n", open, c.open, c.high,
+                          c.low, c.close, c.volume, open + 59'999, c.quote_volume, c.trades, c.taker_buy_base,
+                          c.taker_buy_quote);
+    }
+    files.push_back(folder / fmt::format("{}-1m-2024-01.csv", list[s].exchange()));
+    std::ofstream(files.back(), std::ios::binary) << text;
+  }
+  return files;
+}
+
+core::Status bench_import(Context& ctx, const BenchFlags& flags) {
+  const size_t threads = ctx.threads();
+  const fs::path work = flags.work.empty() ? fs::temp_directory_path() / fmt::format("cryptolake-bench-{}", ::getpid())
+                                           : fs::path(flags.work);
+  fs::remove_all(work);
+  TRY_ASSIGN(const std::vector<fs::path> files, write_archive_csvs(work / "dumps", flags.symbols));
+  size_t bytes = 0;
+  for (const auto& f : files) bytes += fs::file_size(f);
+  lake::LocalObjectStore store(work / "lake");
+  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", ctx.config().duckdb.threads, ctx.config().duckdb.memory_limit}));
+  fmt::print("input: {} files of 1-minute klines (one month each), {:.1f} MB of CSV, {} threads\n", files.size(), bytes / 1e6, threads);
+
+  // Ours: land each file in the raw zone (as received), then parse, validate, dedup, write.
+  auto start = std::chrono::steady_clock::now();
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  const auto land = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      std::ifstream in(files[i], std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      if (!sources::binance::land_archive(store, "binance", {files[i].filename().string(), text.str(), std::nullopt, {}, {}, {}})) failed = true;
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (size_t t = 1; t < threads; ++t) workers.emplace_back(land);
+    land();
+  }
+  if (failed) return core::fail(core::ErrorCode::io_error, "landing the dumps failed");
+  TRY_ASSIGN(const transform::EtlStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {threads, {}}));
+  const double ours_seconds = seconds_since(start);
+
+  // Peer: DuckDB read_csv over the same files → the same curated layout.
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
+  const fs::path peer_out = work / "duckdb_out";
+  start = std::chrono::steady_clock::now();
+  TRY(connection.execute(fmt::format(
+      "COPY (SELECT DISTINCT ON (symbol, open_time) 'binance' AS source, regexp_extract(filename, '([A-Z0-9]+)-1m-', 1) AS symbol, '1m' AS interval, "
+      "make_timestamptz(open_time * 1000) AS open_time, make_timestamptz(close_time * 1000) AS close_time, open, high, low, "
+      "close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote, "
+      "make_timestamptz(close_time * 1000 + 1000) AS received_at, strftime(make_timestamptz(open_time * 1000), '%Y-%m-%d') AS dt "
+      "FROM read_csv({}, header = false, filename = true, columns = {{open_time: 'BIGINT', open: 'DOUBLE', high: 'DOUBLE', "
+      "low: 'DOUBLE', close: 'DOUBLE', volume: 'DOUBLE', close_time: 'BIGINT', quote_volume: 'DOUBLE', trades: 'BIGINT', "
+      "taker_buy_base: 'DOUBLE', taker_buy_quote: 'DOUBLE', ignore: 'VARCHAR'}}) "
+      "WHERE open > 0 AND volume >= 0 AND high >= greatest(open, close) AND low <= least(open, close) "
+      "ORDER BY symbol, open_time) "
+      "TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
+      lake::sql_string((work / "dumps" / "*.csv").string()),
+      lake::sql_string(peer_out.string()))));
+  const double peer_seconds = seconds_since(start);
+  TRY_ASSIGN(lake::QueryResult peer_rows, connection.query(fmt::format(
+      "SELECT count(*) FROM read_parquet({})", lake::sql_string((peer_out / "*" / "*.parquet").string()))));
+  const auto peer_count = static_cast<size_t>(peer_rows.int64(0, 0));
+  if (peer_count != ours.rows_out) {
+    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} rows, duckdb {} rows", ours.rows_out, peer_count);
+  }
+  fmt::print("output: {} rows in {} partitions (both)\n", ours.rows_out, ours.partitions);
+  print_ratio("import", ours_seconds, peer_seconds, ours.rows_out, bytes);
+  if (!flags.keep) fs::remove_all(work);
+  return {};
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -160,6 +253,20 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   etl->add_option("--work", flags->work, "Scratch folder (default a temp folder, removed afterwards)");
   etl->add_flag("--keep", flags->keep, "Keep the scratch folder");
   etl->add_flag("--features", flags->features, "Also benchmark market_features against DuckDB window SQL");
+  auto* import = command->add_subcommand("import", "Archive CSVs (a month of 1m klines per symbol) → market_ohlcv vs DuckDB read_csv");
+  import->footer("Examples:\n  cryptolake bench import\n  cryptolake bench import --symbols 40");
+  import->add_option("--symbols", flags->symbols, "How many symbols (default 20)")->check(CLI::Range(1, 200));
+  import->add_option("--work", flags->work, "Scratch folder (default a temp folder, removed afterwards)");
+  import->add_flag("--keep", flags->keep, "Keep the scratch folder");
+  import->callback([&global, &exit_code, flags] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    if (auto status = bench_import(**context, *flags); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    exit_code = 0;
+  });
   etl->callback([&global, &exit_code, flags] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }

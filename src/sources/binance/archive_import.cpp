@@ -38,7 +38,8 @@ core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_v
   if (!core::Timestamp::parse_date(day)) return fail(ErrorCode::invalid_argument, "{}: period '{}' is not a date", file.name, name.period);
   landed.key = fmt::format("raw/{}/archive/dt={}/{}-{}-{}.{}", source, day, name.symbol.exchange(),
                            name.interval == "1M" ? "1mo" : name.interval, name.period, zip ? "zip" : "csv.zst");
-  TRY(store.put(landed.key, zip ? std::string_view(file.bytes) : std::string_view(lake::zstd_compress(file.bytes))));
+  // Level 1: dumps are large and already final; speed matters more than the last few percent.
+  TRY(store.put(landed.key, zip ? std::string_view(file.bytes) : std::string_view(lake::zstd_compress(file.bytes, 1))));
   landed.name = std::move(name);
   return landed;
 }

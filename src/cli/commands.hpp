@@ -12,6 +12,8 @@ void add_simulate_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_sql_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_ingest_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+// ingest coingecko | coincap | rates, added under the `ingest` subcommand.
+void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& exit_code);
 void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 

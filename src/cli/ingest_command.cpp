@@ -154,6 +154,7 @@ void add_ingest_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   binance->add_flag("--dry-run", flags->dry_run, "Print the plan: requests and the weight they cost");
   binance->add_flag("--follow", flags->follow, "After catching up, keep polling each closed candle until Ctrl-C");
   binance->add_flag("--no-etl", flags->no_etl, "Only land raw data; do not run the transform");
+  add_service_ingest_commands(*command, global, exit_code);
   binance->callback([&global, &exit_code, flags] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }

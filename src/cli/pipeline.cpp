@@ -9,6 +9,7 @@
 #include "analytics/market_features.hpp"
 #include "cli/progress.hpp"
 #include "core/log.hpp"
+#include "transform/market_ticks_etl.hpp"
 #include "transform/posts_etl.hpp"
 
 namespace cryptolake::cli {
@@ -46,6 +47,8 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context) {
       return transform::run_posts_etl(store, *duckdb, {threads, [&](size_t d, size_t t) { progress.update(d, t); }});
     }));
   }
+  TRY(timed(stages, [&] { return transform::run_market_ticks_etl(store, *duckdb, {threads, {}}); }));
+  TRY(timed(stages, [&] { return transform::run_coin_stats_etl(store, *duckdb, {threads, {}}); }));
   TRY(timed(stages, [&] { return analytics::build_market_features(store, *duckdb, context.config().features, threads); }));
   TRY(timed(stages, [&] { return analytics::build_agg_market_daily(store, *duckdb, threads); }));
   return stages;

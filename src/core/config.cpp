@@ -101,6 +101,12 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("binance", "weight_per_minute", config.binance.weight_per_minute));
   TRY(reader.read("binance", "backfill_share", config.binance.backfill_share));
   TRY(reader.read("binance", "api_key", config.binance.api_key));
+  TRY(reader.read("coingecko", "base_url", config.coingecko.base_url));
+  TRY(reader.read("coingecko", "calls_per_minute", config.coingecko.calls_per_minute));
+  TRY(reader.read("coincap", "base_url", config.coincap.base_url));
+  TRY(reader.read("coincap", "calls_per_minute", config.coincap.calls_per_minute));
+  TRY(reader.read("rates", "coinbase_url", config.rates.coinbase_url));
+  TRY(reader.read("rates", "bpi_url", config.rates.bpi_url));
   TRY(reader.read("duckdb", "threads", config.duckdb.threads));
   TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));
   TRY(reader.reject_unknown());

@@ -37,6 +37,16 @@ struct BinanceConfig {
   std::string api_key;                                // optional; BINANCE_API_KEY in the environment wins
 };
 
+struct ServiceConfig {
+  std::string base_url;
+  int64_t calls_per_minute = 30;
+};
+
+struct RatesConfig {
+  std::string coinbase_url = "https://api.coinbase.com";
+  std::string bpi_url;  // a mirror of CoinDesk's retired currentprice.json; empty: not polled
+};
+
 struct DuckdbConfig {
   int threads = 2;
   std::string memory_limit = "4GB";
@@ -48,6 +58,9 @@ struct Config {
   SimulatorConfig simulator;
   FeaturesConfig features;
   BinanceConfig binance;
+  ServiceConfig coingecko{"https://api.coingecko.com/api/v3", 30};
+  ServiceConfig coincap{"https://rest.coincap.io/v3", 60};
+  RatesConfig rates;
   DuckdbConfig duckdb;
 
   // Reads a cryptolake.toml; keys absent from it keep their defaults. Unknown keys are an error,

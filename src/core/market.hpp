@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/symbol.hpp"
@@ -23,12 +24,23 @@ struct Kline {
   Timestamp received_at;  // when cryptolake received it; the latest wins on duplicates
 };
 
-// One spot-price observation (ticker, BPI rate, CoinCap asset).
+// One spot-price observation (ticker, BPI rate, CoinCap asset); what a source does not say is
+// left empty.
 struct Tick {
   std::string source;
   Symbol symbol;
   Timestamp ts;
   double price = 0;
+  std::optional<double> volume_24h, quote_volume_24h, change_pct_24h, market_cap;
+  Timestamp received_at;
+};
+
+// CoinGecko market_chart sample for one coin (prices in the vs currency).
+struct CoinStat {
+  std::string coin;  // CoinGecko id: "bitcoin"
+  std::string vs_currency;
+  Timestamp ts;
+  std::optional<double> price, market_cap, total_volume;
   Timestamp received_at;
 };
 

@@ -1,0 +1,224 @@
+// `cryptolake ingest coingecko|coincap|rates`: the non-exchange market sources, each through a
+// ServiceSession (rate governor, retries, raw zone first), then the transform.
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/pipeline.hpp"
+#include "core/decimal.hpp"
+#include "core/json_text.hpp"
+#include "lake/raw_zone.hpp"
+#include "sources/coingecko/coingecko_parser.hpp"
+#include "sources/service_session.hpp"
+
+namespace cryptolake::cli {
+
+namespace {
+
+using core::Timestamp;
+
+sources::ServiceEndpoint endpoint(std::string source, std::string base_url, int64_t per_minute) {
+  sources::ServiceEndpoint e;
+  e.source = source;
+  e.base_url = std::move(base_url);
+  while (e.base_url.ends_with('/')) e.base_url.pop_back();
+  e.budget.service = std::move(source);
+  e.budget.per_minute = per_minute;
+  return e;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (const auto& part : CLI::detail::split(text, ',')) {
+    std::string item = CLI::detail::trim_copy(part);
+    if (!item.empty()) items.push_back(std::move(item));
+  }
+  return items;
+}
+
+int finish(Context& ctx, bool no_etl, bool json) {
+  if (no_etl) return 0;
+  auto stages = run_pipeline(ctx);
+  if (!stages) return report_error(stages.error());
+  fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
+  return 0;
+}
+
+struct ServiceFlags {
+  std::string items, vs = "usd", from, to, base_url;
+  int days = 30;
+  bool list = false, history = false, no_etl = false;
+  std::string every = "60s";
+  int count = 1;
+};
+
+int run_coingecko(Context& ctx, const ServiceFlags& flags, bool json) {
+  auto e = endpoint("coingecko", flags.base_url.empty() ? ctx.config().coingecko.base_url : flags.base_url,
+                    ctx.config().coingecko.calls_per_minute);
+  if (const char* key = std::getenv("COINGECKO_API_KEY")) {
+    e.headers.emplace_back(std::getenv("COINGECKO_PRO") ? "x-cg-pro-api-key" : "x-cg-demo-api-key", key);
+  }
+  lake::RawZoneWriter raw(ctx.store());
+  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
+  const std::stop_token stop = interrupt_token();
+  if (flags.list) {
+    auto fetched = session.get("/coins/list", 1, io::Priority::backfill, "coins_list", R"({"endpoint":"/coins/list"})", stop);
+    if (!fetched) return report_error(fetched.error());
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(fetched->response.body).get(doc)) return report_error({core::ErrorCode::corrupt_data, "coins/list: not JSON"});
+    auto coins = sources::coingecko::parse_coins_list(doc);
+    if (!coins) return report_error(coins.error());
+    fmt::print(stderr, "coingecko: {} coin ids landed in {}\n", coins->size(), fetched->raw_key);
+  }
+  const auto from = flags.from.empty() ? std::nullopt : Timestamp::parse_iso(flags.from);
+  const auto to = flags.to.empty() ? std::optional<Timestamp>(ctx.clock().now()) : Timestamp::parse_iso(flags.to);
+  if ((!flags.from.empty() && !from) || !to) return report_error({core::ErrorCode::invalid_argument, "--from/--to must be dates"});
+  for (const std::string& coin : split_list(flags.items)) {
+    std::vector<std::pair<std::string, std::string>> requests;  // path, request json
+    const std::string id = io::url_encode(coin);
+    if (from) {
+      // Long hourly histories: /market_chart/range in windows of at most 90 days.
+      for (const auto& [a, b] : sources::coingecko::hourly_windows(*from, *to)) {
+        requests.emplace_back(fmt::format("/coins/{}/market_chart/range?vs_currency={}&from={}&to={}", id, flags.vs,
+                                          a.micros() / 1'000'000, b.micros() / 1'000'000),
+                              fmt::format(R"({{"endpoint":"/coins/{{id}}/market_chart/range","coin":{},"vs_currency":"{}","from":{},"to":{}}})",
+                                          core::json_string(coin), flags.vs, a.micros() / 1'000'000, b.micros() / 1'000'000));
+      }
+    } else {
+      requests.emplace_back(fmt::format("/coins/{}/market_chart?vs_currency={}&days={}", id, flags.vs, flags.days),
+                            fmt::format(R"({{"endpoint":"/coins/{{id}}/market_chart","coin":{},"vs_currency":"{}","days":{}}})",
+                                        core::json_string(coin), flags.vs, flags.days));
+    }
+    for (auto& [path, request] : requests) {
+      auto fetched = session.get(path, 1, io::Priority::backfill, "market_chart", request, stop);
+      if (!fetched) return report_error(fetched.error());
+    }
+  }
+  fmt::print(stderr, "coingecko: {} requests\n", session.requests());
+  return finish(ctx, flags.no_etl, json);
+}
+
+int run_coincap(Context& ctx, const ServiceFlags& flags, bool json) {
+  auto e = endpoint("coincap", flags.base_url.empty() ? ctx.config().coincap.base_url : flags.base_url,
+                    ctx.config().coincap.calls_per_minute);
+  if (const char* key = std::getenv("COINCAP_API_KEY")) e.headers.emplace_back("Authorization", fmt::format("Bearer {}", key));
+  lake::RawZoneWriter raw(ctx.store());
+  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
+  const std::stop_token stop = interrupt_token();
+  const auto ids = split_list(flags.items);
+  std::string path = "/assets";
+  if (!ids.empty()) path += "?ids=" + io::url_encode(flags.items);
+  auto assets = session.get(path, 1, io::Priority::live, "assets", R"({"endpoint":"/assets"})", stop);
+  if (!assets) return report_error(assets.error());
+  if (flags.history) {
+    // History items do not name their asset: take each id's symbol from the /assets answer.
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(assets->response.body).get(doc)) return report_error({core::ErrorCode::corrupt_data, "/assets: not JSON"});
+    simdjson::dom::array data;
+    if (doc["data"].get_array().get(data)) return report_error({core::ErrorCode::corrupt_data, "/assets: no data array"});
+    for (simdjson::dom::element asset : data) {
+      std::string_view id, symbol;
+      if (asset["id"].get_string().get(id) || asset["symbol"].get_string().get(symbol)) continue;
+      const std::string request = fmt::format(R"({{"endpoint":"/assets/{{id}}/history","id":{},"symbol":{},"interval":"h1"}})",
+                                              core::json_string(id), core::json_string(symbol));
+      auto history = session.get(fmt::format("/assets/{}/history?interval=h1", io::url_encode(id)), 1, io::Priority::backfill,
+                                 "asset_history", request, stop);
+      if (!history) return report_error(history.error());
+    }
+  }
+  fmt::print(stderr, "coincap: {} requests\n", session.requests());
+  return finish(ctx, flags.no_etl, json);
+}
+
+int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
+  const auto every = core::parse_int(flags.every.substr(0, flags.every.find_first_not_of("0123456789")));
+  if (!every || *every <= 0) return report_error({core::ErrorCode::invalid_argument, "--every takes seconds, like 60s"});
+  lake::RawZoneWriter raw(ctx.store());
+  io::RateGovernor& governor = ctx.governor(ctx.config().binance.backfill_share);
+  const std::string coinbase_url = flags.base_url.empty() ? ctx.config().rates.coinbase_url : flags.base_url;
+  sources::ServiceSession coinbase(ctx.http(), governor, ctx.clock(), raw, endpoint("coinbase", coinbase_url, 100));
+  std::optional<sources::ServiceSession> bpi;
+  if (!ctx.config().rates.bpi_url.empty() || !flags.from.empty()) {
+    const std::string url = flags.from.empty() ? ctx.config().rates.bpi_url : flags.from;  // --bpi-url
+    const size_t path_at = url.find('/', url.find("://") + 3);
+    bpi.emplace(ctx.http(), governor, ctx.clock(), raw, endpoint("bpi", url.substr(0, path_at), 60));
+  }
+  const std::stop_token stop = interrupt_token();
+  for (int i = 0; (flags.count == 0 || i < flags.count) && !stop.stop_requested(); ++i) {
+    const Timestamp started = ctx.clock().now();
+    auto rates = coinbase.get("/v2/exchange-rates?currency=BTC", 1, io::Priority::live, "exchange_rates",
+                              R"({"endpoint":"/v2/exchange-rates","currency":"BTC"})", stop);
+    if (!rates) return report_error(rates.error());
+    if (bpi) {
+      const std::string url = flags.from.empty() ? ctx.config().rates.bpi_url : flags.from;
+      const size_t path_at = url.find('/', url.find("://") + 3);
+      auto current = bpi->get(path_at == std::string::npos ? "/" : url.substr(path_at), 1, io::Priority::live, "currentprice",
+                              fmt::format(R"({{"url":{}}})", core::json_string(url)), stop);
+      if (!current) return report_error(current.error());
+    }
+    if ((flags.count == 0 || i + 1 < flags.count) && !ctx.clock().sleep_until(started + *every * Timestamp::kMicrosPerSecond, stop)) break;
+  }
+  return finish(ctx, flags.no_etl, json);
+}
+
+}  // namespace
+
+void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& exit_code) {
+  auto flags = std::make_shared<ServiceFlags>();
+  const auto run = [&global, &exit_code, flags](int (*fn)(Context&, const ServiceFlags&, bool)) {
+    return [&global, &exit_code, flags, fn] {
+      auto context = Context::create(global);
+      if (!context) { exit_code = report_error(context.error()); return; }
+      exit_code = fn(**context, *flags, global.json);
+    };
+  };
+  auto* coingecko = ingest.add_subcommand("coingecko", "CoinGecko market charts (price, market cap, volume) → coin_stats");
+  coingecko->footer(
+      "Granularity is CoinGecko's: 5-minute up to 1 day, hourly for 2-90 days, daily beyond; --from asks\n"
+      "/market_chart/range in 90-day windows to keep hourly data. COINGECKO_API_KEY (and COINGECKO_PRO=1) send a key.\n"
+      "Examples:\n"
+      "  cryptolake ingest coingecko --coins bitcoin,ethereum --days 30\n"
+      "  cryptolake ingest coingecko --coins bitcoin --from 2023-01-01 --to 2024-01-01\n"
+      "  cryptolake ingest coingecko --list --no-etl");
+  coingecko->add_option("--coins", flags->items, "Comma-separated CoinGecko ids (bitcoin,ethereum)");
+  coingecko->add_option("--days", flags->days, "Days of history for market_chart (default 30)");
+  coingecko->add_option("--from", flags->from, "Start of a long history (uses /market_chart/range)");
+  coingecko->add_option("--to", flags->to, "End of that history (default now)");
+  coingecko->add_option("--vs", flags->vs, "Quote currency (default usd)");
+  coingecko->add_flag("--list", flags->list, "Also land /coins/list (every coin id)");
+  coingecko->add_option("--base-url", flags->base_url, "API base (default coingecko.base_url)");
+  coingecko->add_flag("--no-etl", flags->no_etl, "Only land raw data");
+  coingecko->callback(run(&run_coingecko));
+
+  auto* coincap = ingest.add_subcommand("coincap", "CoinCap v3 assets (and hourly history) → market_ticks");
+  coincap->footer(
+      "CoinCap v3 needs an API key: COINCAP_API_KEY is sent as a Bearer token.\n"
+      "Examples:\n"
+      "  cryptolake ingest coincap                      # the top assets now\n"
+      "  cryptolake ingest coincap --assets bitcoin,ethereum --history");
+  coincap->add_option("--assets", flags->items, "Comma-separated CoinCap ids (default: the top assets)");
+  coincap->add_flag("--history", flags->history, "Also land each asset's hourly history");
+  coincap->add_option("--base-url", flags->base_url, "API base (default coincap.base_url)");
+  coincap->add_flag("--no-etl", flags->no_etl, "Only land raw data");
+  coincap->callback(run(&run_coincap));
+
+  auto* rates = ingest.add_subcommand("rates", "Bitcoin exchange rates in many currencies (Coinbase; BPI-shaped mirrors) → market_ticks");
+  rates->footer(
+      "Examples:\n"
+      "  cryptolake ingest rates                          # one poll\n"
+      "  cryptolake ingest rates --every 60s --count 0    # every minute until Ctrl-C\n"
+      "  cryptolake ingest rates --bpi-url https://mirror.example/v1/bpi/currentprice.json");
+  rates->add_option("--every", flags->every, "Seconds between polls (default 60s)");
+  rates->add_option("--count", flags->count, "Polls to make; 0 = until Ctrl-C (default 1)");
+  rates->add_option("--base-url", flags->base_url, "Coinbase API base (default rates.coinbase_url)");
+  rates->add_option("--bpi-url", flags->from, "Also poll a CoinDesk BPI currentprice.json mirror");
+  rates->add_flag("--no-etl", flags->no_etl, "Only land raw data");
+  rates->callback(run(&run_rates));
+}
+
+}  // namespace cryptolake::cli

@@ -1,0 +1,82 @@
+// `cryptolake ingest coingecko|coincap|rates` against a loopback server replaying the recorded
+// responses, exactly as against the real services.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "e2e/lake_queries.hpp"
+#include "support/fixtures.hpp"
+#include "support/loopback_server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace cryptolake::testing {
+namespace {
+
+LoopbackServer::Handler replay(const std::string& fixture) {
+  const std::string body = read_fixture(fixture);
+  return [body](const LoopbackRequest&) { return LoopbackReply{200, body, "application/json", {}, 0}; };
+}
+
+TEST(IngestServices, CoinGeckoMarketChartBecomesCoinStats) {
+  TempDir dir;
+  LoopbackServer server;
+  server.route("/coins/bitcoin/market_chart", replay("coingecko_market_chart_bitcoin_hourly_2023-10.json"));
+  server.script("/coins/bitcoin/market_chart", {{429, R"({"status":{"error_code":429}})", "application/json", {{"Retry-After", "1"}}, 0}});
+  const std::string lake = (dir.path() / "lake").string();
+  const ProcessResult run = run_cryptolake({"ingest", "coingecko", "--lake", lake, "--coins", "bitcoin", "--days", "7",
+                                            "--base-url", server.base_url()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("rate limit hit (HTTP 429)"), std::string::npos) << run.err;
+  EXPECT_EQ(sql_rows(lake, "SELECT coin, vs_currency, count(*), count(market_cap) FROM coin_stats GROUP BY ALL"),
+            (std::vector<std::vector<std::string>>{{"bitcoin", "usd", "169", "169"}}));
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);  // the 429, then the retry after Retry-After
+  EXPECT_EQ(requests[1].params.at("days"), "7");
+}
+
+TEST(IngestServices, CoinCapAssetsAndHistoryBecomeTicks) {
+  TempDir dir;
+  LoopbackServer server;
+  server.route("/assets/bitcoin/history", replay("coincap_v2_assets_ark_history_h1_2020-11-23.json"));
+  server.route("/assets/ethereum/history", [](const LoopbackRequest&) {
+    return LoopbackReply{200, R"({"data":[{"priceUsd":null,"time":1606089600000}],"timestamp":1606260000000})", "application/json", {}, 0};
+  });
+  // The recorded top-100 answer, cut to the two ids asked for.
+  server.route("/assets", [body = read_fixture("coincap_v2_assets_top100_2024-05-17.json")](const LoopbackRequest& r) {
+    EXPECT_EQ(r.params.at("ids"), "bitcoin,ethereum");
+    const size_t third = body.find("\"id\": \"tether\"");
+    std::string two = body.substr(0, body.rfind('{', third));
+    two = two.substr(0, two.rfind(',')) + "\n  ],\n  \"timestamp\": 1715984891711\n}";
+    return LoopbackReply{200, two, "application/json", {}, 0};
+  });
+  const std::string lake = (dir.path() / "lake").string();
+  const ProcessResult run = run_cryptolake({"ingest", "coincap", "--lake", lake, "--assets", "bitcoin,ethereum", "--history",
+                                            "--base-url", server.base_url()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(sql_rows(lake, "SELECT symbol, count(*) FROM market_ticks WHERE source = 'coincap' GROUP BY ALL ORDER BY 1"),
+            (std::vector<std::vector<std::string>>{{"BTC-USD", "25"}, {"ETH-USD", "1"}}));
+  // The null price of the ethereum history point is quarantined, not dropped silently.
+  EXPECT_FALSE(std::filesystem::is_empty(dir.path() / "lake/quarantine/coincap/asset_history"));
+}
+
+TEST(IngestServices, RatesFromCoinbaseAndABpiMirror) {
+  TempDir dir;
+  LoopbackServer server;
+  server.route("/v2/exchange-rates", [](const LoopbackRequest& r) {
+    EXPECT_EQ(r.params.at("currency"), "BTC");
+    return LoopbackReply{200, R"({"data":{"currency":"BTC","rates":{"USD":"97012.34","EUR":"91000.5","JPY":"14700000"}}})",
+                         "application/json", {}, 0};
+  });
+  server.route("/v1/bpi/currentprice.json", replay("coindesk_bpi_currentprice_2023-04-01.json"));
+  const std::string lake = (dir.path() / "lake").string();
+  const ProcessResult run = run_cryptolake({"ingest", "rates", "--lake", lake, "--base-url", server.base_url(), "--bpi-url",
+                                            server.base_url() + "/v1/bpi/currentprice.json", "--count", "2", "--every", "1s"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(sql_rows(lake, "SELECT source, count(*), count(DISTINCT ts) FROM market_ticks GROUP BY ALL ORDER BY 1"),
+            (std::vector<std::vector<std::string>>{{"bpi", "3", "1"}, {"coinbase", "6", "2"}}));
+  EXPECT_EQ(sql_rows(lake, "SELECT price FROM market_ticks WHERE source = 'bpi' AND symbol = 'BTC-USD'"),
+            (std::vector<std::vector<std::string>>{{"28458.4225"}}));
+}
+
+}  // namespace
+}  // namespace cryptolake::testing

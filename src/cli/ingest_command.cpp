@@ -9,7 +9,13 @@
 #include "cli/pipeline.hpp"
 #include "cli/progress.hpp"
 #include "core/market.hpp"
+#include <set>
+
+#include <simdjson.h>
+
+#include "analytics/kline_gaps.hpp"
 #include "lake/raw_zone.hpp"
+#include "sources/binance/ticker_parser.hpp"
 #include "sources/binance/kline_backfill.hpp"
 
 namespace cryptolake::cli {
@@ -25,6 +31,9 @@ struct BinanceFlags {
   bool dry_run = false;
   bool follow = false;
   bool no_etl = false;
+  bool repair = false;
+  bool tickers = false;
+  bool exchange_info = false;
 };
 
 core::Result<std::vector<sources::binance::KlineTarget>> plan_targets(const BinanceFlags& flags, Context& ctx) {
@@ -42,6 +51,7 @@ core::Result<std::vector<sources::binance::KlineTarget>> plan_targets(const Bina
   for (const auto& part : CLI::detail::split(flags.symbols, ',')) {
     TRY_ASSIGN(core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
     const auto checkpoint = sources::binance::read_checkpoint(ctx.store(), symbol, flags.interval);
+    if (!since && !checkpoint && (flags.tickers || flags.exchange_info || flags.repair)) continue;  // nothing to backfill
     if (!since && !checkpoint) {
       return core::fail(core::ErrorCode::invalid_argument, "{} {}: no checkpoint yet; say where to start with --since YYYY-MM-DD",
                         symbol.exchange(), flags.interval);
@@ -71,13 +81,39 @@ void print_plan(const std::vector<sources::binance::KlineTarget>& targets, Conte
              ctx.config().binance.weight_per_minute);
 }
 
+// Refetches every `missing` gap of these symbols once; returns the gaps asked for.
+core::Result<std::vector<analytics::KlineGap>> refetch_gaps(sources::ServiceSession& session, Context& ctx,
+                                                            const BinanceFlags& flags, std::stop_token stop) {
+  std::vector<analytics::KlineGap> asked;
+  TRY_ASSIGN(const auto ledger, analytics::read_gap_ledger(ctx.store()));
+  std::set<std::string> symbols;
+  for (const auto& part : CLI::detail::split(flags.symbols, ',')) {
+    TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
+    symbols.insert(symbol.canonical());
+  }
+  for (const analytics::KlineGap& gap : ledger) {
+    if (gap.source != "binance" || gap.gap_class != "missing" || gap.interval != flags.interval || !symbols.contains(gap.symbol)) continue;
+    TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(gap.symbol));
+    const std::string request = fmt::format(
+        R"({{"method":"GET","endpoint":"/api/v3/klines","symbol":"{}","interval":"{}","startTime":{},"endTime":{},"limit":1000,"repair":true}})",
+        symbol.exchange(), gap.interval, gap.start.millis(), gap.end.millis() - 1);
+    TRY(session.get(sources::binance::klines_path(symbol, gap.interval, gap.start.millis(), gap.end.millis() - 1),
+                    sources::binance::kKlinesWeight, io::Priority::backfill, "klines", request, stop));
+    asked.push_back(gap);
+  }
+  return asked;
+}
+
 int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
   auto targets = plan_targets(flags, ctx);
   if (!targets) return report_error(targets.error());
+  if (targets->empty() && !flags.tickers && !flags.exchange_info && !flags.repair) {
+    return report_error({core::ErrorCode::invalid_argument, "nothing to do"});
+  }
   const core::BinanceConfig& config = ctx.config().binance;
   io::Clock& clock = ctx.clock();
   if (flags.dry_run) {
-    print_plan(*targets, ctx, clock.now());
+    if (!targets->empty()) print_plan(*targets, ctx, clock.now());
     return 0;
   }
   std::string api_key = config.api_key;
@@ -124,11 +160,54 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
       if (!clock.sleep_until(next, stop)) break;
     }
   } while (flags.follow && !stop.stop_requested());
+  if (flags.tickers && !stop.stop_requested()) {
+    // ticker/24hr: weight 2 per symbol up to 20 symbols, 40 up to 100, 80 beyond.
+    std::string list;
+    size_t count = 0;
+    for (const auto& part : CLI::detail::split(flags.symbols, ',')) {
+      auto symbol = core::Symbol::parse(CLI::detail::trim_copy(part));
+      if (!symbol) return report_error(symbol.error());
+      list += fmt::format("{}\"{}\"", count++ ? "," : "", symbol->exchange());
+    }
+    const int64_t weight = count <= 20 ? 2 * static_cast<int64_t>(count) : count <= 100 ? 40 : 80;
+    auto fetched = session.get("/api/v3/ticker/24hr?symbols=" + io::url_encode("[" + list + "]"), weight, io::Priority::live,
+                               "ticker_24hr", fmt::format(R"({{"endpoint":"/api/v3/ticker/24hr","symbols":[{}]}})", list), stop);
+    if (!fetched) return report_error(fetched.error());
+  }
+  if (flags.exchange_info && !stop.stop_requested()) {
+    auto fetched = session.get("/api/v3/exchangeInfo", 20, io::Priority::live, "exchange_info",
+                               R"({"endpoint":"/api/v3/exchangeInfo"})", stop);
+    if (!fetched) return report_error(fetched.error());
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (!parser.parse(fetched->response.body).get(doc)) {
+      if (auto symbols = sources::binance::parse_exchange_info(doc)) {
+        fmt::print(stderr, "binance: exchangeInfo lists {} symbols (landed in {})\n", symbols->size(), fetched->raw_key);
+      }
+    }
+  }
+  std::vector<analytics::KlineGap> refetched;
+  if (flags.repair && !stop.stop_requested()) {
+    auto asked = refetch_gaps(session, ctx, flags, stop);
+    if (!asked) return report_error(asked.error());
+    refetched = std::move(*asked);
+    fmt::print(stderr, "binance: refetched {} gap(s)\n", refetched.size());
+  }
   fmt::print(stderr, "binance: {} requests, weight {}, {} candles received{}\n", session.requests(),
              session.weight_spent(), total_rows, stop.stop_requested() ? " (interrupted; the checkpoints are saved)" : "");
   if (flags.no_etl) return 0;
   auto stages = run_pipeline(ctx);
   if (!stages) return report_error(stages.error());
+  if (!refetched.empty()) {
+    // What the exchange still does not serve after being asked again is an upstream gap.
+    auto ledger = analytics::read_gap_ledger(ctx.store());
+    if (!ledger) return report_error(ledger.error());
+    analytics::mark_refetched(*ledger, refetched);
+    if (auto status = analytics::write_gap_ledger(ctx.store(), *ledger); !status) return report_error(status.error());
+    auto duckdb = ctx.duckdb();
+    if (!duckdb) return report_error(duckdb.error());
+    if (auto rebuilt = analytics::build_kline_gaps(ctx.store(), **duckdb, ctx.threads()); !rebuilt) return report_error(rebuilt.error());
+  }
   fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
   return 0;
 }
@@ -145,7 +224,9 @@ void add_ingest_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "  cryptolake ingest binance --symbols BTCUSDT,ETHUSDT --interval 1m --since 2024-01-01\n"
       "  cryptolake ingest binance --symbols BTCUSDT --since 2020-01-01 --dry-run\n"
       "  cryptolake ingest binance --symbols BTCUSDT,ETHUSDT --follow        # resume, then keep up\n"
-      "  cryptolake ingest binance --symbols BTCUSDT --since 2024-01-01 --base-url https://data-api.binance.vision");
+      "  cryptolake ingest binance --symbols BTCUSDT --since 2024-01-01 --base-url https://data-api.binance.vision\n"
+      "  cryptolake ingest binance --symbols BTCUSDT,ETHUSDT --repair        # refetch the gaps `cryptolake gaps` lists\n"
+      "  cryptolake ingest binance --symbols BTCUSDT,ETHUSDT --tickers       # 24h tickers → market_ticks");
   binance->add_option("--symbols", flags->symbols, "Comma-separated symbols (BTCUSDT or BTC-USDT)")->required();
   binance->add_option("--interval", flags->interval, "Kline interval, 1s … 1M (default 1m)");
   binance->add_option("--since", flags->since, "First candle to fetch (YYYY-MM-DD or ISO time); default: the checkpoint");
@@ -154,6 +235,9 @@ void add_ingest_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   binance->add_flag("--dry-run", flags->dry_run, "Print the plan: requests and the weight they cost");
   binance->add_flag("--follow", flags->follow, "After catching up, keep polling each closed candle until Ctrl-C");
   binance->add_flag("--no-etl", flags->no_etl, "Only land raw data; do not run the transform");
+  binance->add_flag("--repair", flags->repair, "Refetch every listed gap once; what stays missing is marked missing_upstream");
+  binance->add_flag("--tickers", flags->tickers, "Also poll /api/v3/ticker/24hr for the symbols (→ market_ticks)");
+  binance->add_flag("--exchange-info", flags->exchange_info, "Also land /api/v3/exchangeInfo (every symbol's base and quote)");
   add_service_ingest_commands(*command, global, exit_code);
   binance->callback([&global, &exit_code, flags] {
     auto context = Context::create(global);

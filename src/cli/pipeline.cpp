@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "analytics/market_aggregates.hpp"
+#include "analytics/kline_gaps.hpp"
 #include "analytics/market_features.hpp"
 #include "cli/progress.hpp"
 #include "core/log.hpp"
@@ -51,6 +52,7 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context) {
   TRY(timed(stages, [&] { return transform::run_coin_stats_etl(store, *duckdb, {threads, {}}); }));
   TRY(timed(stages, [&] { return analytics::build_market_features(store, *duckdb, context.config().features, threads); }));
   TRY(timed(stages, [&] { return analytics::build_agg_market_daily(store, *duckdb, threads); }));
+  TRY(timed(stages, [&] { return analytics::build_kline_gaps(store, *duckdb, threads); }));
   return stages;
 }
 

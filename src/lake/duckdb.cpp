@@ -64,6 +64,7 @@ core::Result<QueryResult> DuckConnection::query(std::string_view sql) {
   if (duckdb_query(connection_, text.c_str(), &result) == DuckDBError) {
     std::string message = duckdb_result_error(&result) ? duckdb_result_error(&result) : "unknown DuckDB error";
     duckdb_destroy_result(&result);
+    message = message.substr(0, message.find('\n'));  // the rest repeats the query around the error
     return fail(ErrorCode::invalid_argument, "{}", message);
   }
   return QueryResult(result);

@@ -45,3 +45,31 @@ TEST(RollingFeatures, RollingStdOfLogReturns) {
 
 }  // namespace
 }  // namespace cryptolake::analytics
+
+#include "analytics/kline_gaps.hpp"
+
+namespace cryptolake::analytics {
+namespace {
+
+KlineGap gap(int64_t start_min, const char* cls) {
+  return {"binance", "BTC-USDT", "1m", core::Timestamp::from_seconds(start_min * 60),
+          core::Timestamp::from_seconds((start_min + 2) * 60), 2, cls};
+}
+
+TEST(GapLedger, FilledWhenGoneUpstreamKeptNewOnesMissing) {
+  const std::vector<KlineGap> previous = {gap(10, "missing"), gap(20, "missing_upstream"), gap(30, "missing_upstream")};
+  const std::vector<KlineGap> current = {gap(20, "missing"), gap(40, "missing")};
+  const auto merged = merge_gaps(previous, current);
+  ASSERT_EQ(merged.size(), 4u);
+  EXPECT_EQ(merged[0].gap_class, "filled");            // 10: present now
+  EXPECT_EQ(merged[1].gap_class, "missing_upstream");  // 20: still missing, confirmed before
+  EXPECT_EQ(merged[2].gap_class, "filled");            // 30: the exchange backfilled it
+  EXPECT_EQ(merged[3].gap_class, "missing");           // 40: new
+  std::vector<KlineGap> ledger = merged;
+  mark_refetched(ledger, {gap(40, "missing")});
+  EXPECT_EQ(ledger[3].gap_class, "missing_upstream");
+  EXPECT_EQ(ledger[0].gap_class, "filled");
+}
+
+}  // namespace
+}  // namespace cryptolake::analytics

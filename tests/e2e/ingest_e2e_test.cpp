@@ -20,13 +20,15 @@ namespace {
 // Starts the fake server with `days` of history; its request log goes to `log`.
 class FakeBinanceProcess {
  public:
-  FakeBinanceProcess(int days, const std::string& log) {
+  FakeBinanceProcess(int days, const std::string& log, int gap_minute = -1) {
     int fds[2];
     if (::pipe(fds) != 0) throw std::runtime_error("pipe");
     pid_ = ::fork();
     if (pid_ == 0) {
       ::dup2(fds[1], STDOUT_FILENO);
-      ::execl(CRYPTOLAKE_FAKE_BINANCE, CRYPTOLAKE_FAKE_BINANCE, std::to_string(days).c_str(), log.c_str(), nullptr);
+      const std::string gap = std::to_string(gap_minute);
+      ::execl(CRYPTOLAKE_FAKE_BINANCE, CRYPTOLAKE_FAKE_BINANCE, std::to_string(days).c_str(), log.c_str(),
+              gap_minute >= 0 ? gap.c_str() : nullptr, nullptr);
       ::_exit(127);
     }
     ::close(fds[1]);
@@ -111,6 +113,28 @@ TEST(IngestBinance, KilledBackfillResumesWithoutRefetchingPagesOrDuplicatingRows
   const auto rows = sql_rows(lake, "SELECT count(*), count(DISTINCT open_time) FROM market_ohlcv");
   EXPECT_EQ(rows.at(0).at(0), rows.at(0).at(1));
   EXPECT_GE(std::stoll(rows.at(0).at(0)), 200 * 1440);
+}
+
+TEST(IngestBinance, GapsAreListedAndARepairThatStillFindsNothingMarksThemUpstream) {
+  TempDir dir;
+  FakeBinanceProcess fake(2, (dir.path() / "requests.log").string(), /*gap_minute=*/100);
+  const std::string lake = (dir.path() / "lake").string();
+  const std::vector<std::string> ingest = {"ingest", "binance", "--lake", lake, "--symbols", "BTCUSDT",
+                                           "--since", days_ago(2), "--base-url", fake.url()};
+  ASSERT_EQ(run_cryptolake(ingest).exit_code, 0);
+  const auto listed = run_cryptolake({"gaps", "--lake", lake, "--format", "csv"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find(",2,missing\n"), std::string::npos) << listed.out;
+  EXPECT_EQ(sql_rows(lake, "SELECT missing_candles, class FROM gaps"), (std::vector<std::vector<std::string>>{{"2", "missing"}}));
+
+  std::vector<std::string> repair = {"ingest", "binance", "--lake", lake, "--symbols", "BTCUSDT", "--repair", "--base-url", fake.url()};
+  const ProcessResult repaired = run_cryptolake(repair);
+  ASSERT_EQ(repaired.exit_code, 0) << repaired.err;
+  EXPECT_NE(repaired.err.find("refetched 1 gap(s)"), std::string::npos) << repaired.err;
+  EXPECT_EQ(sql_rows(lake, "SELECT missing_candles, class FROM gaps"),
+            (std::vector<std::vector<std::string>>{{"2", "missing_upstream"}}));
+  const auto daily = sql_rows(lake, "SELECT sum(expected) - sum(present) FROM completeness");
+  EXPECT_EQ(daily.at(0).at(0), "2");
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // A stand-alone fake Binance for whole-program tests and manual tries:
-//   fake_binance_server <history days> <request log file>
+//   fake_binance_server <history days> <request log file> [<minute offset of a 2-minute gap>]
 // prints its base URL on the first line of stdout, then serves until killed.
 #include <chrono>
 #include <cstdio>
@@ -17,7 +17,13 @@ int main(int argc, char** argv) {
   io::SystemClock clock;
   testing::LoopbackServer server;
   const core::Timestamp now = clock.now();
-  testing::FakeBinance fake(server, clock, now.day_start() - int64_t{days} * core::Timestamp::kMicrosPerDay);
+  const core::Timestamp start = now.day_start() - int64_t{days} * core::Timestamp::kMicrosPerDay;
+  testing::FakeBinance fake(server, clock, start);
+  if (argc > 3) {
+    // A gap the exchange never fills: two minutes it never serves.
+    const int64_t first = start.millis() + std::stoll(argv[3]) * 60'000;
+    fake.missing_ms = {first, first + 60'000};
+  }
   std::printf("%s\n", server.base_url().c_str());
   std::fflush(stdout);
   size_t logged = 0;

@@ -1,0 +1,180 @@
+#include "analytics/kline_gaps.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/decimal.hpp"
+#include "core/market.hpp"
+#include "transform/partition_writer.hpp"
+
+namespace cryptolake::analytics {
+
+using core::Timestamp;
+using lake::ColumnType;
+
+namespace {
+
+constexpr std::string_view kLedgerKey = "_catalog/gaps/ledger.tsv";
+
+// The SQL table of fixed interval lengths in µs.
+std::string interval_table() {
+  std::string values;
+  for (const char* interval : {"1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w"}) {
+    values += fmt::format("{}('{}', {})", values.empty() ? "" : ", ", interval, core::interval_micros(interval));
+  }
+  return "(VALUES " + values + ") AS steps(interval, step)";
+}
+
+auto gap_key(const KlineGap& g) { return std::tie(g.source, g.symbol, g.interval, g.start); }
+
+}  // namespace
+
+core::Result<std::vector<KlineGap>> find_kline_gaps(lake::ObjectStore& store, lake::DuckDb& duckdb) {
+  std::vector<KlineGap> gaps;
+  TRY_ASSIGN(const auto keys, store.list("curated/market_ohlcv/"));
+  if (keys.empty()) return gaps;
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
+      "SELECT source, symbol, interval, epoch_us(open_time) + step AS gap_start, epoch_us(next_open) AS gap_end, "
+      "  (epoch_us(next_open) - epoch_us(open_time)) // step - 1 AS missing "
+      "FROM (SELECT source, symbol, interval, open_time, "
+      "        lead(open_time) OVER (PARTITION BY source, symbol, interval ORDER BY open_time) AS next_open "
+      "      FROM read_parquet({})) JOIN {} USING (interval) "
+      "WHERE epoch_us(next_open) - epoch_us(open_time) > step ORDER BY ALL",
+      lake::sql_string(transform::table_glob(store, "market_ohlcv")), interval_table())));
+  for (size_t r = 0; r < result.row_count(); ++r) {
+    gaps.push_back({result.text(0, r), result.text(1, r), result.text(2, r), Timestamp::from_micros(result.int64(3, r)),
+                    Timestamp::from_micros(result.int64(4, r)), result.int64(5, r), "missing"});
+  }
+  return gaps;
+}
+
+core::Result<std::vector<KlineGap>> read_gap_ledger(const lake::ObjectStore& store) {
+  std::vector<KlineGap> gaps;
+  auto text = store.get(kLedgerKey);
+  if (!text) return gaps;  // no ledger yet
+  std::istringstream in(*text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
+    if (f.size() != 7) continue;
+    const auto start = core::parse_int(f[3]), end = core::parse_int(f[4]), missing = core::parse_int(f[5]);
+    if (!start || !end || !missing) continue;
+    gaps.push_back({f[0], f[1], f[2], Timestamp::from_micros(*start), Timestamp::from_micros(*end), *missing, f[6]});
+  }
+  return gaps;
+}
+
+core::Status write_gap_ledger(lake::ObjectStore& store, const std::vector<KlineGap>& gaps) {
+  std::string text;
+  for (const KlineGap& g : gaps) {
+    text += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", g.source, g.symbol, g.interval, g.start.micros(), g.end.micros(),
+                        g.missing, g.gap_class);
+  }
+  return store.put(kLedgerKey, text);
+}
+
+std::vector<KlineGap> merge_gaps(const std::vector<KlineGap>& previous, const std::vector<KlineGap>& current) {
+  std::map<std::tuple<std::string, std::string, std::string, Timestamp>, KlineGap> merged;
+  for (KlineGap gap : previous) {
+    gap.gap_class = "filled";  // unless still missing, below
+    merged[gap_key(gap)] = gap;
+  }
+  for (KlineGap gap : current) {
+    const auto prior = std::ranges::find_if(previous, [&](const KlineGap& p) { return gap_key(p) == gap_key(gap); });
+    // Once confirmed missing upstream, a gap keeps that class while it lasts.
+    gap.gap_class = prior != previous.end() && prior->gap_class == "missing_upstream" ? "missing_upstream" : "missing";
+    merged[gap_key(gap)] = gap;
+  }
+  std::vector<KlineGap> out;
+  for (auto& [key, gap] : merged) out.push_back(std::move(gap));
+  return out;
+}
+
+void mark_refetched(std::vector<KlineGap>& ledger, const std::vector<KlineGap>& refetched) {
+  std::set<std::tuple<std::string, std::string, std::string, Timestamp>> asked;
+  for (const KlineGap& g : refetched) asked.insert(gap_key(g));
+  for (KlineGap& g : ledger) {
+    if (g.gap_class == "missing" && asked.contains(gap_key(g))) g.gap_class = "missing_upstream";
+  }
+}
+
+core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+  transform::EtlStats stats;
+  stats.table = "gaps";
+  TRY_ASSIGN(const std::vector<KlineGap> current, find_kline_gaps(store, duckdb));
+  TRY_ASSIGN(const std::vector<KlineGap> previous, read_gap_ledger(store));
+  std::vector<KlineGap> ledger = merge_gaps(previous, current);
+  TRY(write_gap_ledger(store, ledger));
+  std::ranges::sort(ledger, [](const KlineGap& a, const KlineGap& b) {
+    const int64_t da = a.start.days_since_epoch(), db = b.start.days_since_epoch();
+    return da != db ? da < db : gap_key(a) < gap_key(b);
+  });
+  stats.records_in = current.size();
+  stats.rows_out = ledger.size();
+  std::vector<transform::PartitionSlice> slices;
+  for (size_t begin = 0; begin < ledger.size();) {
+    size_t end = begin;
+    while (end < ledger.size() && ledger[end].start.days_since_epoch() == ledger[begin].start.days_since_epoch()) ++end;
+    slices.push_back({ledger[begin].start.date(), begin, end});
+    begin = end;
+  }
+  static const std::vector<lake::ColumnSpec> schema = {
+      {"source", ColumnType::varchar},          {"symbol", ColumnType::varchar},
+      {"interval", ColumnType::varchar},        {"gap_start", ColumnType::timestamp_tz},
+      {"gap_end", ColumnType::timestamp_tz},    {"missing_candles", ColumnType::bigint},
+      {"class", ColumnType::varchar}};
+  // Gap partitions that no longer hold any gap must go too: rewrite the table whole.
+  TRY_ASSIGN(const auto old_keys, store.list("curated/gaps/"));
+  std::set<std::string> keep;
+  for (const auto& slice : slices) keep.insert("dt=" + slice.dt);
+  for (const std::string& key : old_keys) {
+    const size_t at = key.find("/dt=");
+    if (at != std::string::npos && !keep.contains(key.substr(at + 1, 13))) TRY(store.remove(key));
+  }
+  TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "gaps", schema, slices,
+      [&](const transform::PartitionSlice& slice, lake::ColumnBatch& batch) {
+        for (size_t r = slice.begin; r < slice.end; ++r) {
+          const KlineGap& g = ledger[r];
+          batch.add(g.source);
+          batch.add(g.symbol);
+          batch.add(g.interval);
+          batch.add(g.start.micros());
+          batch.add(g.end.micros());
+          batch.add(g.missing);
+          batch.add(g.gap_class);
+          batch.end_row();
+        }
+      }, threads));
+
+  // completeness: per series and day, candles expected within the series' span vs present.
+  std::vector<transform::QueryPartition> days;
+  TRY_ASSIGN(const auto ohlcv_keys, store.list("curated/market_ohlcv/"));
+  std::set<std::string> dts;
+  for (const std::string& key : ohlcv_keys) {
+    const size_t at = key.find("/dt=");
+    if (at != std::string::npos) dts.insert(key.substr(at + 4, 10));
+  }
+  const std::string all = lake::sql_string(transform::table_glob(store, "market_ohlcv"));
+  for (const std::string& dt : dts) {
+    days.push_back({dt, fmt::format(
+        "WITH span AS (SELECT source, symbol, interval, min(epoch_us(open_time)) AS first_us, max(epoch_us(open_time)) AS last_us "
+        "              FROM read_parquet({}) GROUP BY ALL), "
+        "     day AS (SELECT source, symbol, interval, count(*) AS present FROM read_parquet({}) GROUP BY ALL) "
+        "SELECT d.source, d.symbol, d.interval, "
+        "  (least(s.last_us, epoch_us(TIMESTAMPTZ '{} 00:00:00+00') + 86400000000 - 1) - "
+        "   greatest(s.first_us, epoch_us(TIMESTAMPTZ '{} 00:00:00+00'))) // steps.step + 1 AS expected, "
+        "  d.present FROM day d JOIN span s USING (source, symbol, interval) JOIN {} USING (interval) "
+        "ORDER BY ALL",
+        all, lake::sql_string(transform::table_glob(store, "market_ohlcv", dt)), dt, dt, interval_table())});
+  }
+  TRY(transform::write_query_partitions(store, duckdb, "completeness", days, threads));
+  return stats;
+}
+
+}  // namespace cryptolake::analytics

@@ -16,6 +16,7 @@ void add_ingest_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& exit_code);
 void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_gaps_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_catalog_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace cryptolake::cli

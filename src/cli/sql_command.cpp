@@ -16,15 +16,17 @@ void add_sql_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "  cryptolake sql --format csv \"SELECT * FROM agg_market_daily WHERE symbol = 'BTC-USDT'\"");
   auto query = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("table");
+  auto write = std::make_shared<bool>(false);
   command->add_option("query", *query, "The SQL statement")->required();
+  command->add_flag("--write", *write, "Allow statements other than SELECT/EXPLAIN (in-memory; the lake stays unchanged)");
   command->add_option("--format", *format, "table (default on a terminal), csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}));
-  command->callback([&global, &exit_code, query, format] {
+  command->callback([&global, &exit_code, query, format, write] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     auto duckdb = (*context)->duckdb();
     if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
-    auto session = query::SqlSession::open((*context)->store(), **duckdb);
+    auto session = query::SqlSession::open((*context)->store(), **duckdb, !*write);
     if (!session) { exit_code = report_error(session.error()); return; }
     auto result = (*session)->run(*query);
     if (!result) {

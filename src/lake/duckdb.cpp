@@ -70,6 +70,31 @@ core::Result<QueryResult> DuckConnection::query(std::string_view sql) {
   return QueryResult(result);
 }
 
+core::Result<std::vector<duckdb_statement_type>> DuckConnection::statement_types(std::string_view sql) {
+  duckdb_extracted_statements extracted = nullptr;
+  const std::string text(sql);
+  const idx_t count = duckdb_extract_statements(connection_, text.c_str(), &extracted);
+  std::vector<duckdb_statement_type> types;
+  core::Status status;
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(extracted);
+    status = fail(ErrorCode::invalid_argument, "{}", error ? std::string(error).substr(0, std::string(error).find('\n')) : "no statement");
+  }
+  for (idx_t i = 0; i < count && status; ++i) {
+    duckdb_prepared_statement prepared = nullptr;
+    if (duckdb_prepare_extracted_statement(connection_, extracted, i, &prepared) == DuckDBError) {
+      const std::string error = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "cannot prepare";
+      status = fail(ErrorCode::invalid_argument, "{}", error.substr(0, error.find('\n')));
+    } else {
+      types.push_back(duckdb_prepared_statement_type(prepared));
+    }
+    duckdb_destroy_prepare(&prepared);
+  }
+  duckdb_destroy_extracted(&extracted);
+  if (!status) return std::unexpected(status.error());
+  return types;
+}
+
 core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) {
   const fs::path home = options.lake_root / "_catalog" / "duckdb";
   std::error_code ec;
@@ -114,7 +139,8 @@ core::Result<DuckConnection> DuckDb::connect() {
   DuckConnection opened(connection);
   // home_directory is per connection and cannot be given at open time; without it DuckDB would
   // fall back to $HOME.
-  TRY(opened.execute(fmt::format("SET home_directory = {}", sql_string(home_.string()))));
+  // A database whose configuration a read-only SQL session has locked keeps the setting it had.
+  (void)opened.execute(fmt::format("SET home_directory = {}", sql_string(home_.string())));
   return opened;
 }
 

@@ -49,6 +49,8 @@ class DuckConnection {
 
   [[nodiscard]] core::Status execute(std::string_view sql);
   [[nodiscard]] core::Result<QueryResult> query(std::string_view sql);
+  // The kind of each statement in `sql` (SELECT, INSERT, COPY, …), without running any.
+  [[nodiscard]] core::Result<std::vector<duckdb_statement_type>> statement_types(std::string_view sql);
   duckdb_connection handle() const { return connection_; }
 
  private:

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "catalog/ddl_export.hpp"
+
 namespace cryptolake::query {
 
 namespace {
@@ -29,32 +31,66 @@ bool needs_cast(duckdb_type type) {
   }
 }
 
+// The DDL text holds one statement per line.
+std::vector<std::string> split_statements(const std::string& text) {
+  std::vector<std::string> statements;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = text.find('\n', pos);
+    std::string line = text.substr(pos, end - pos);
+    if (!line.empty()) statements.push_back(std::move(line));
+    if (end == std::string::npos) break;
+    pos = end + 1;
+  }
+  return statements;
+}
+
 }  // namespace
 
-core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectStore& store, lake::DuckDb& duckdb) {
+core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                          bool read_only) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection)));
+  session->read_only_ = read_only;
   TRY_ASSIGN(const std::vector<std::string> keys, store.list("curated/"));
-  std::set<std::string> tables;
+  std::set<std::string> names;
   for (const std::string& key : keys) {
     // curated/<table>/dt=…/part-n.parquet
     const size_t slash = key.find('/', 8);
     if (slash != std::string::npos && key.ends_with(".parquet") && key.find("/dt=", slash) == slash) {
-      tables.insert(key.substr(8, slash - 8));
+      names.insert(key.substr(8, slash - 8));
     }
   }
-  for (const std::string& table : tables) {
-    const auto root = store.local_path(fmt::format("curated/{}", table));
-    if (!root) return core::fail(core::ErrorCode::unavailable, "sql needs a local lake");
-    TRY(session->connection_.execute(fmt::format(
-        "CREATE OR REPLACE VIEW {} AS SELECT * FROM read_parquet({}, hive_partitioning = true, hive_types = {{'dt': VARCHAR}})",
-        lake::sql_identifier(table), lake::sql_string((*root / "dt=*" / "*.parquet").string()))));
-    session->tables_.push_back(table);
+  std::vector<catalog::TableInfo> tables;
+  for (const std::string& name : names) {
+    tables.push_back({name, "", {catalog::SchemaVersion{}}, {}, {}});
+    session->tables_.push_back(name);
+  }
+  const auto root = store.local_path("");
+  if (!root) return core::fail(core::ErrorCode::unavailable, "sql needs a local lake");
+  const std::string lake_root = root->lexically_normal().string();
+  for (const std::string& statement : split_statements(catalog::ddl(catalog::Engine::duckdb, tables, lake_root))) {
+    TRY(session->connection_.execute(statement));
+  }
+  if (read_only) {
+    // Files outside the lake stay out of reach (read_csv('/etc/passwd') and the like), and the
+    // settings cannot be changed back from SQL.
+    TRY(session->connection_.execute(fmt::format("SET allowed_directories = [{}]", lake::sql_string(lake_root + "/"))));
+    TRY(session->connection_.execute("SET enable_external_access = false"));
+    TRY(session->connection_.execute("SET lock_configuration = true"));
   }
   return session;
 }
 
 core::Result<ResultTable> SqlSession::run(std::string_view sql) {
+  if (read_only_) {
+    TRY_ASSIGN(const auto types, connection_.statement_types(sql));
+    for (const duckdb_statement_type type : types) {
+      if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+        return core::fail(core::ErrorCode::invalid_argument,
+                          "read-only: only SELECT and EXPLAIN statements are allowed (use --write to change things)");
+      }
+    }
+  }
   TRY_ASSIGN(lake::QueryResult first, connection_.query(sql));
   ResultTable table;
   const size_t columns = first.column_count();

@@ -21,9 +21,10 @@ struct ResultTable {
 // Owns a DuckDB connection with the views. Not thread-safe.
 class SqlSession {
  public:
-  // Creates one view per curated table that has at least one partition.
+  // Creates one view per curated table that has at least one partition (the catalog's DuckDB
+  // DDL). Read-only sessions accept only SELECT and EXPLAIN, and lock file access to the lake.
   [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> open(const lake::ObjectStore& store,
-                                                                     lake::DuckDb& duckdb);
+                                                                     lake::DuckDb& duckdb, bool read_only = true);
 
   [[nodiscard]] core::Result<ResultTable> run(std::string_view sql);
   const std::vector<std::string>& tables() const { return tables_; }
@@ -33,6 +34,7 @@ class SqlSession {
 
   lake::DuckConnection connection_;
   std::vector<std::string> tables_;
+  bool read_only_ = true;
 };
 
 }  // namespace cryptolake::query

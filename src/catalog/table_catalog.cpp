@@ -1,0 +1,128 @@
+#include "catalog/table_catalog.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/json_text.hpp"
+
+namespace cryptolake::catalog {
+
+int64_t TableInfo::rows() const {
+  int64_t n = 0;
+  for (const auto& p : partitions) n += p.rows;
+  return n;
+}
+
+int64_t TableInfo::bytes() const {
+  int64_t n = 0;
+  for (const auto& p : partitions) n += p.bytes;
+  return n;
+}
+
+namespace {
+
+constexpr const char* kTimeColumns[] = {"open_time", "ts", "created_at", "gap_start", "hour", "month_start", "at", "date"};
+
+std::string registry_json(const TableInfo& t) {
+  std::string out = fmt::format("{{\"table\":{},\"time_column\":{},\"versions\":[", core::json_string(t.name),
+                                core::json_string(t.time_column));
+  for (size_t v = 0; v < t.versions.size(); ++v) {
+    out += fmt::format("{}{{\"version\":{},\"first_dt\":{},\"columns\":[", v ? "," : "", t.versions[v].version,
+                       core::json_string(t.versions[v].first_dt));
+    for (size_t c = 0; c < t.versions[v].columns.size(); ++c) {
+      out += fmt::format("{}{{\"name\":{},\"type\":{}}}", c ? "," : "", core::json_string(t.versions[v].columns[c].name),
+                         core::json_string(t.versions[v].columns[c].type));
+    }
+    out += "]}";
+  }
+  out += "],\"partitions\":[";
+  for (size_t p = 0; p < t.partitions.size(); ++p) {
+    const Partition& part = t.partitions[p];
+    out += fmt::format("{}{{\"dt\":\"{}\",\"files\":{},\"rows\":{},\"bytes\":{},\"min\":{},\"max\":{},\"schema_version\":{}}}",
+                       p ? "," : "", part.dt, part.files, part.rows, part.bytes, core::json_string(part.time_min),
+                       core::json_string(part.time_max), part.schema_version);
+  }
+  out += "],\"problems\":[";
+  for (size_t i = 0; i < t.problems.size(); ++i) out += (i ? "," : "") + core::json_string(t.problems[i]);
+  return out + "]}\n";
+}
+
+}  // namespace
+
+core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckDb& duckdb) {
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list("curated/"));
+  // table -> dt -> files
+  std::map<std::string, std::map<std::string, std::vector<std::string>>> layout;
+  for (const std::string& key : keys) {
+    const size_t slash = key.find('/', 8);
+    if (slash == std::string::npos || !key.ends_with(".parquet") || key.find("/dt=", slash) != slash) continue;
+    const size_t next = key.find('/', slash + 1);
+    layout[key.substr(8, slash - 8)][key.substr(slash + 4, next - slash - 4)].push_back(key);
+  }
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  std::vector<TableInfo> tables;
+  for (const auto& [name, partitions] : layout) {
+    TableInfo table;
+    table.name = name;
+    for (const auto& [dt, files] : partitions) {
+      Partition partition;
+      partition.dt = dt;
+      partition.files = files.size();
+      std::string list;
+      for (const std::string& key : files) {
+        const auto path = store.local_path(key);
+        if (!path) return core::fail(core::ErrorCode::unavailable, "catalog needs a local lake");
+        list += (list.empty() ? "" : ", ") + lake::sql_string(path->string());
+        std::error_code ec;
+        partition.bytes += static_cast<int64_t>(std::filesystem::file_size(*path, ec));
+      }
+      TRY_ASSIGN(lake::QueryResult described, connection.query(fmt::format("DESCRIBE SELECT * FROM read_parquet([{}])", list)));
+      std::vector<Column> columns;
+      for (size_t r = 0; r < described.row_count(); ++r) columns.push_back({described.text(0, r), described.text(1, r)});
+      if (table.time_column.empty()) {
+        for (const char* candidate : kTimeColumns) {
+          if (std::ranges::any_of(columns, [&](const Column& c) { return c.name == candidate; })) {
+            table.time_column = candidate;
+            break;
+          }
+        }
+      }
+      // Schema versions: same columns → same version; only new columns → next version; a
+      // changed type or a dropped column → a problem.
+      if (table.versions.empty() || columns != table.versions.back().columns) {
+        bool compatible = !table.versions.empty();
+        if (!table.versions.empty()) {
+          const auto& previous = table.versions.back().columns;
+          for (const Column& old : previous) {
+            const auto now = std::ranges::find(columns, old.name, &Column::name);
+            if (now == columns.end()) {
+              table.problems.push_back(fmt::format("dt={}: column {} disappeared", dt, old.name));
+              compatible = false;
+            } else if (now->type != old.type) {
+              table.problems.push_back(fmt::format("dt={}: column {} changed type {} → {}", dt, old.name, old.type, now->type));
+              compatible = false;
+            }
+          }
+        }
+        if (table.versions.empty() || compatible) {
+          table.versions.push_back({static_cast<int>(table.versions.size()) + 1, columns, dt});
+        }
+      }
+      partition.schema_version = table.versions.back().version;
+      const std::string time_expr = table.time_column.empty() ? "NULL" : lake::sql_identifier(table.time_column);
+      TRY_ASSIGN(lake::QueryResult stats, connection.query(fmt::format(
+          "SELECT count(*), min({0})::VARCHAR, max({0})::VARCHAR FROM read_parquet([{1}], union_by_name = true)", time_expr, list)));
+      partition.rows = stats.int64(0, 0);
+      partition.time_min = stats.is_null(1, 0) ? "" : stats.text(1, 0);
+      partition.time_max = stats.is_null(2, 0) ? "" : stats.text(2, 0);
+      table.partitions.push_back(std::move(partition));
+    }
+    TRY(store.put(fmt::format("_catalog/tables/{}.json", name), registry_json(table)));
+    tables.push_back(std::move(table));
+  }
+  return tables;
+}
+
+}  // namespace cryptolake::catalog

@@ -13,10 +13,12 @@ void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "Examples:\n"
       "  cryptolake etl\n"
       "  cryptolake etl --lake /data/lake --threads 4 --json");
-  command->callback([&global, &exit_code] {
+  auto force = std::make_shared<bool>(false);
+  command->add_flag("--force", *force, "Publish partitions even when they fail an error-level quality check");
+  command->callback([&global, &exit_code, force] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
-    auto stages = run_pipeline(**context);
+    auto stages = run_pipeline(**context, {.force = *force});
     if (!stages) { exit_code = report_error(stages.error()); return; }
     if (global.json) fmt::print("{}\n", summary_json(*stages));
     else fmt::print("{}", format_summary(*stages));

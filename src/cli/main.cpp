@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_sql_command(app, global, exit_code);
   add_gaps_command(app, global, exit_code);
   add_catalog_command(app, global, exit_code);
+  add_quality_command(app, global, exit_code);
   add_bench_command(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -9,7 +9,10 @@
 #include "analytics/kline_gaps.hpp"
 #include "analytics/market_features.hpp"
 #include "cli/progress.hpp"
+#include <unistd.h>
+
 #include "core/log.hpp"
+#include "quality/publish_gate.hpp"
 #include "transform/market_ticks_etl.hpp"
 #include "transform/posts_etl.hpp"
 
@@ -28,12 +31,21 @@ core::Status timed(std::vector<StageResult>& out, F&& stage) {
 
 }  // namespace
 
-core::Result<std::vector<StageResult>> run_pipeline(Context& context) {
+std::string new_run_id(core::Timestamp now) {
+  const std::string iso = now.iso();
+  return fmt::format("run-{}{}{}T{}{}{}-{}", iso.substr(0, 4), iso.substr(5, 2), iso.substr(8, 2), iso.substr(11, 2),
+                     iso.substr(14, 2), iso.substr(17, 2), ::getpid());
+}
+
+core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOptions options) {
   TRY_ASSIGN(lake::DuckDb* duckdb, context.duckdb());
-  lake::LocalObjectStore& store = context.store();
+  lake::LocalObjectStore& local = context.store();
   // A killed earlier run may have left staging areas; no writer runs now, so remove them.
-  TRY(store.remove_stale_staging("curated/"));
-  TRY(store.remove_stale_staging("quarantine/"));
+  TRY(local.remove_stale_staging("curated/"));
+  TRY(local.remove_stale_staging("quarantine/"));
+  TRY_ASSIGN(std::vector<quality::CheckSpec> checks, quality::checks_from_config(context.config().quality));
+  const core::Timestamp now = context.clock().now();
+  quality::GatedObjectStore store(local, *duckdb, std::move(checks), {new_run_id(now), now}, options.force);
   const size_t threads = context.threads();
   std::vector<StageResult> stages;
   {
@@ -53,6 +65,14 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context) {
   TRY(timed(stages, [&] { return analytics::build_market_features(store, *duckdb, context.config().features, threads); }));
   TRY(timed(stages, [&] { return analytics::build_agg_market_daily(store, *duckdb, threads); }));
   TRY(timed(stages, [&] { return analytics::build_kline_gaps(store, *duckdb, threads); }));
+  TRY(quality::append_results(local, *duckdb, store.results()));
+  const auto results = store.results();
+  const size_t failed = static_cast<size_t>(std::ranges::count(results, std::string("fail"), &quality::CheckResult::status));
+  spdlog::info("quality: {} checks on the written partitions, {} failed", results.size(), failed);
+  for (const auto& held : store.held()) {
+    fmt::print(stderr, "held: {} dt={} failed an error-level check and was not published; see `cryptolake quality`, "
+               "inspect {}, or publish it with `etl --force`\n", held.table, held.dt, held.path);
+  }
   return stages;
 }
 

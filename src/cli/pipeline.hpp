@@ -15,7 +15,16 @@ struct StageResult {
   double seconds = 0;
 };
 
-[[nodiscard]] core::Result<std::vector<StageResult>> run_pipeline(Context& context);
+struct PipelineOptions {
+  bool force = false;  // publish partitions that fail an error-level check anyway
+};
+
+// Runs the stages with every partition gated by the quality checks; the checks' results go to
+// dq_results and held partitions are reported on stderr.
+[[nodiscard]] core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOptions options = {});
+
+// An id for a run: run-<UTC time>-<pid>.
+std::string new_run_id(core::Timestamp now);
 
 std::string format_summary(const std::vector<StageResult>& stages);
 std::string summary_json(const std::vector<StageResult>& stages);

@@ -48,6 +48,49 @@ class TableReader {
     }
   }
 
+  // [[quality.checks]]: an array of tables, each read field by field.
+  Status read_checks(std::vector<QualityCheckConfig>& out) {
+    known_.insert("quality.checks");
+    const toml::node* node = root_.at_path("quality.checks").node();
+    if (node == nullptr) return {};
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return fail(ErrorCode::invalid_argument, "{}: quality.checks must be [[quality.checks]] tables", origin_);
+    size_t index = 0;
+    for (const toml::node& item : *array) {
+      const toml::table* t = item.as_table();
+      if (t == nullptr) return fail(ErrorCode::invalid_argument, "{}: quality.checks[{}] must be a table", origin_, index);
+      QualityCheckConfig check;
+      for (const auto& [key, value] : *t) {
+        const std::string k(key.str());
+        const auto text = value.value<std::string>();
+        const auto number = value.value<double>();
+        if (k == "table" && text) check.table = *text;
+        else if (k == "check" && text) check.check = *text;
+        else if (k == "expression" && text) check.expression = *text;
+        else if (k == "severity" && text) check.severity = *text;
+        else if (k == "ref_table" && text) check.ref_table = *text;
+        else if (k == "ref_column" && text) check.ref_column = *text;
+        else if (k == "column" && text) check.columns = {*text};
+        else if (k == "min" && number) check.min = *number;
+        else if (k == "max" && number) check.max = *number;
+        else if (k == "max_age_hours" && number) check.max_age_hours = *number;
+        else if (k == "columns" && value.as_array()) {
+          for (const toml::node& c : *value.as_array()) {
+            if (auto name = c.value<std::string>()) check.columns.push_back(*name);
+          }
+        } else {
+          return fail(ErrorCode::invalid_argument, "{}: quality.checks[{}]: unknown or mistyped key '{}'", origin_, index, k);
+        }
+      }
+      if (check.table.empty() || check.check.empty()) {
+        return fail(ErrorCode::invalid_argument, "{}: quality.checks[{}] needs table and check", origin_, index);
+      }
+      out.push_back(std::move(check));
+      ++index;
+    }
+    return {};
+  }
+
   Status reject_unknown() const {
     for (const auto& [section, node] : root_) {
       const toml::table* table = node.as_table();
@@ -107,6 +150,8 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("coincap", "calls_per_minute", config.coincap.calls_per_minute));
   TRY(reader.read("rates", "coinbase_url", config.rates.coinbase_url));
   TRY(reader.read("rates", "bpi_url", config.rates.bpi_url));
+  TRY(reader.read_checks(config.quality.checks));
+  TRY(reader.read("quality", "disable", config.quality.disable));
   TRY(reader.read("duckdb", "threads", config.duckdb.threads));
   TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));
   TRY(reader.reject_unknown());

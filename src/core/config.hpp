@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,22 @@ struct RatesConfig {
   std::string bpi_url;  // a mirror of CoinDesk's retired currentprice.json; empty: not polled
 };
 
+// One [[quality.checks]] entry; see quality/quality_check.hpp for what each field means.
+struct QualityCheckConfig {
+  std::string table, check;
+  std::vector<std::string> columns;
+  std::string expression;
+  std::optional<double> min, max;
+  double max_age_hours = 48;
+  std::string ref_table, ref_column;
+  std::string severity = "error";
+};
+
+struct QualityConfig {
+  std::vector<QualityCheckConfig> checks;
+  std::vector<std::string> disable;  // check names to skip, e.g. "market_ohlcv.freshness(open_time)"
+};
+
 struct DuckdbConfig {
   int threads = 2;
   std::string memory_limit = "4GB";
@@ -61,6 +78,7 @@ struct Config {
   ServiceConfig coingecko{"https://api.coingecko.com/api/v3", 30};
   ServiceConfig coincap{"https://rest.coincap.io/v3", 60};
   RatesConfig rates;
+  QualityConfig quality;
   DuckdbConfig duckdb;
 
   // Reads a cryptolake.toml; keys absent from it keep their defaults. Unknown keys are an error,

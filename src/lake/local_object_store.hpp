@@ -27,7 +27,9 @@ class LocalObjectStore final : public ObjectStore {
   const std::filesystem::path& root() const { return root_; }
 
   // Names that hold unfinished work; never listed. Staging areas are removed by remove_stale_staging().
-  static bool is_hidden_name(std::string_view name) { return name.starts_with(".") || name.starts_with("_staging"); }
+  static bool is_hidden_name(std::string_view name) {
+    return name.starts_with(".") || name.starts_with("_staging") || name.starts_with("_held");
+  }
   // Removes staging areas and temp files left by a killed process. Call only when no writer runs.
   core::Status remove_stale_staging(std::string_view prefix);
 

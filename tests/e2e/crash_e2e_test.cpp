@@ -21,6 +21,7 @@ std::map<std::string, std::string> visible_partitions(const fs::path& lake) {
   if (!fs::exists(lake / "curated")) return counts;
   for (const auto& table : fs::directory_iterator(lake / "curated")) {
     const std::string name = table.path().filename().string();
+    if (name == "dq_results") continue;  // a log every run appends to
     bool any = false;
     for (const auto& part : fs::directory_iterator(table.path())) any = any || part.path().filename().string().starts_with("dt=");
     if (!any) continue;

@@ -33,10 +33,12 @@ inline std::vector<std::vector<std::string>> sql_rows(const std::filesystem::pat
   return rows;
 }
 
-// Every curated file's bytes, by path relative to the lake.
+// Every curated file's bytes, by path relative to the lake — but dq_results, the log of check
+// runs, which every run appends to.
 inline std::map<std::string, std::string> curated_files(const std::filesystem::path& lake) {
   std::map<std::string, std::string> files;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(lake / "curated")) {
+    if (entry.path().string().find("/dq_results/") != std::string::npos) continue;
     if (entry.is_regular_file()) files[std::filesystem::relative(entry.path(), lake).string()] = read_file(entry.path());
   }
   return files;

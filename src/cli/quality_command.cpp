@@ -1,0 +1,49 @@
+// `cryptolake quality`: run every data-quality check over the lake, record the results in
+// dq_results, print a report, and exit 1 when an error-level check fails.
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/pipeline.hpp"
+#include "quality/check_runner.hpp"
+
+namespace cryptolake::cli {
+
+void add_quality_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  auto* command = app.add_subcommand("quality", "Run the data-quality checks; exit 1 when an error-level check fails");
+  command->footer(
+      "Checks: built-in defaults for every table plus [[quality.checks]] in cryptolake.toml; see the README.\n"
+      "Examples:\n"
+      "  cryptolake quality\n"
+      "  cryptolake quality --table market_ohlcv --json");
+  auto table = std::make_shared<std::string>();
+  command->add_option("--table", *table, "Only this table");
+  command->callback([&global, &exit_code, table] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    auto duckdb = (*context)->duckdb();
+    if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
+    auto checks = quality::checks_from_config((*context)->config().quality);
+    if (!checks) { exit_code = report_error(checks.error()); return; }
+    const core::Timestamp now = (*context)->clock().now();
+    auto results = quality::run_checks((*context)->store(), **duckdb, *checks, {new_run_id(now), now}, *table);
+    if (!results) { exit_code = report_error(results.error()); return; }
+    if (auto status = quality::append_results((*context)->store(), **duckdb, *results); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    if (global.json) {
+      std::string out = "[";
+      for (size_t i = 0; i < results->size(); ++i) {
+        const auto& r = (*results)[i];
+        out += fmt::format("{}{{\"check\":\"{}\",\"table\":\"{}\",\"partition\":\"{}\",\"status\":\"{}\",\"severity\":\"{}\",\"observed\":{}}}",
+                           i ? "," : "", r.check, r.table, r.partition, r.status, quality::to_string(r.severity), r.observed);
+      }
+      fmt::print("{}]\n", out);
+    } else {
+      fmt::print("{}", quality::format_report(*results));
+    }
+    exit_code = quality::has_failed_error(*results) ? 1 : 0;
+  });
+}
+
+}  // namespace cryptolake::cli

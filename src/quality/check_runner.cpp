@@ -1,0 +1,212 @@
+#include "quality/check_runner.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "lake/curated_writer.hpp"
+#include "transform/partition_writer.hpp"
+
+namespace cryptolake::quality {
+
+namespace {
+
+std::map<std::string, std::set<std::string>> published(const lake::ObjectStore& store) {
+  std::map<std::string, std::set<std::string>> tables;
+  if (auto keys = store.list("curated/")) {
+    for (const std::string& key : *keys) {
+      const size_t slash = key.find('/', 8);
+      if (slash == std::string::npos || key.find("/dt=", slash) != slash || !key.ends_with(".parquet")) continue;
+      tables[key.substr(8, slash - 8)].insert(key.substr(slash + 4, 10));
+    }
+  }
+  return tables;
+}
+
+std::string lake_root(const lake::ObjectStore& store) { return store.local_path("")->lexically_normal().string(); }
+
+// Runs `checks` (all of one table) over `source` with one query, scalar subquery per check.
+core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection, const lake::ObjectStore& store,
+                                                const std::vector<const CheckSpec*>& checks, std::string_view table,
+                                                std::string_view dt, std::string_view source, const RunContext& run,
+                                                const std::set<std::string>& tables_present) {
+  std::vector<CheckResult> results;
+  if (checks.empty()) return results;
+  // Which columns hold lists (for element-wise referential checks).
+  std::set<std::string> list_columns, columns;
+  TRY_ASSIGN(lake::QueryResult described, connection.query(fmt::format("DESCRIBE SELECT * FROM {}", source)));
+  for (size_t r = 0; r < described.row_count(); ++r) {
+    columns.insert(described.text(0, r));
+    if (described.text(1, r).ends_with("[]")) list_columns.insert(described.text(0, r));
+  }
+  const std::string root = lake_root(store);
+  const std::string glob = transform::table_glob(store, table);
+  std::string select;
+  std::vector<const CheckSpec*> evaluated;
+  for (const CheckSpec* c : checks) {
+    CheckResult result{run.run_id, c->name(), std::string(table), std::string(dt), "skipped", c->severity, 0,
+                       threshold_text(*c), run.at, ""};
+    if (c->kind == CheckKind::referential && !tables_present.contains(c->ref_table)) {
+      result.note = fmt::format("{} not built yet", c->ref_table);
+      results.push_back(result);
+      continue;
+    }
+    if (c->kind == CheckKind::completeness && !tables_present.contains("completeness")) {
+      result.note = "completeness not built yet";
+      results.push_back(result);
+      continue;
+    }
+    const auto missing = std::ranges::find_if(c->columns, [&](const std::string& name) { return !columns.contains(name); });
+    if (missing != c->columns.end()) {
+      result.note = fmt::format("no column {}", *missing);
+      results.push_back(result);
+      continue;
+    }
+    const bool list = !c->columns.empty() && list_columns.contains(c->columns.front());
+    select += fmt::format("{}({})::DOUBLE", select.empty() ? "" : ", ", observed_sql(*c, source, glob, dt, root, list));
+    evaluated.push_back(c);
+  }
+  if (evaluated.empty()) return results;
+  auto values = connection.query("SELECT " + select);
+  if (!values) {
+    // One bad check (a typo in a configured expression) must not hide the others: evaluate singly.
+    for (const CheckSpec* c : evaluated) {
+      CheckResult result{run.run_id, c->name(), std::string(table), std::string(dt), "fail", c->severity, 0, threshold_text(*c), run.at, ""};
+      const bool list = !c->columns.empty() && list_columns.contains(c->columns.front());
+      auto one = connection.query(fmt::format("SELECT ({})::DOUBLE", observed_sql(*c, source, glob, dt, root, list)));
+      if (!one) {
+        result.note = one.error().message;
+      } else {
+        result.observed = one->is_null(0, 0) ? 0 : one->float64(0, 0);
+        result.status = passes(*c, result.observed) ? "pass" : "fail";
+      }
+      results.push_back(result);
+    }
+    return results;
+  }
+  for (size_t i = 0; i < evaluated.size(); ++i) {
+    const CheckSpec& c = *evaluated[i];
+    const double observed = values->is_null(i, 0) ? 0 : values->float64(i, 0);
+    results.push_back({run.run_id, c.name(), std::string(table), std::string(dt), passes(c, observed) ? "pass" : "fail",
+                       c.severity, observed, threshold_text(c), run.at, ""});
+  }
+  return results;
+}
+
+std::set<std::string> names_of(const std::map<std::string, std::set<std::string>>& tables) {
+  std::set<std::string> names;
+  for (const auto& [name, dts] : tables) names.insert(name);
+  return names;
+}
+
+}  // namespace
+
+core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                  const std::vector<CheckSpec>& checks, const RunContext& run,
+                                                  std::string_view only_table) {
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  const auto tables = published(store);
+  const auto present = names_of(tables);
+  std::vector<CheckResult> results;
+  for (const auto& [table, dts] : tables) {
+    if (!only_table.empty() && table != only_table) continue;
+    std::vector<const CheckSpec*> per_partition, table_level;
+    for (const CheckSpec& c : checks) {
+      if (c.table != table) continue;
+      (c.kind == CheckKind::freshness ? table_level : per_partition).push_back(&c);
+    }
+    for (const std::string& dt : dts) {
+      const std::string source = fmt::format("read_parquet({})", lake::sql_string(transform::table_glob(store, table, dt)));
+      TRY_ASSIGN(auto part, evaluate(connection, store, per_partition, table, dt, source, run, present));
+      std::move(part.begin(), part.end(), std::back_inserter(results));
+    }
+    const std::string all = fmt::format("read_parquet({}, union_by_name = true)", lake::sql_string(transform::table_glob(store, table)));
+    TRY_ASSIGN(auto whole, evaluate(connection, store, table_level, table, "*", all, run, present));
+    std::move(whole.begin(), whole.end(), std::back_inserter(results));
+  }
+  return results;
+}
+
+core::Result<std::vector<CheckResult>> check_staged(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                    const std::vector<CheckSpec>& checks, std::string_view table,
+                                                    std::string_view dt, std::string_view files_glob, const RunContext& run) {
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  std::vector<const CheckSpec*> local;
+  for (const CheckSpec& c : checks) {
+    if (c.table == table && c.partition_local()) local.push_back(&c);
+  }
+  return evaluate(connection, store, local, table, dt, fmt::format("read_parquet({})", lake::sql_string(files_glob)), run,
+                  names_of(published(store)));
+}
+
+core::Status append_results(lake::ObjectStore& store, lake::DuckDb& duckdb, const std::vector<CheckResult>& results) {
+  if (results.empty()) return {};
+  using lake::ColumnType;
+  static const std::vector<lake::ColumnSpec> schema = {
+      {"run_id", ColumnType::varchar},    {"check", ColumnType::varchar},    {"table_name", ColumnType::varchar},
+      {"partition", ColumnType::varchar}, {"status", ColumnType::varchar},   {"severity", ColumnType::varchar},
+      {"observed", ColumnType::float64},  {"threshold", ColumnType::varchar}, {"note", ColumnType::varchar},
+      {"at", ColumnType::timestamp_tz}};
+  const std::string dt = results.front().at.date();
+  lake::ColumnBatch batch(schema);
+  // Earlier runs of the day come first, then this run's results.
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  const std::string existing = transform::table_glob(store, "dq_results", dt);
+  if (store.list(fmt::format("curated/dq_results/dt={}/", dt)).value_or(std::vector<std::string>{}).size() > 0) {
+    TRY_ASSIGN(lake::QueryResult old, connection.query(fmt::format(
+        "SELECT run_id, \"check\", table_name, \"partition\", status, severity, observed, threshold, note, epoch_us(\"at\") "
+        "FROM read_parquet({})", lake::sql_string(existing))));
+    for (size_t r = 0; r < old.row_count(); ++r) {
+      for (size_t c = 0; c < 6; ++c) batch.add(old.text(c, r));
+      batch.add(old.float64(6, r));
+      batch.add(old.text(7, r));
+      batch.add(old.text(8, r));
+      batch.add(old.int64(9, r));
+      batch.end_row();
+    }
+  }
+  for (const CheckResult& r : results) {
+    batch.add(r.run_id);
+    batch.add(r.check);
+    batch.add(r.table);
+    batch.add(r.partition);
+    batch.add(r.status);
+    batch.add(to_string(r.severity));
+    batch.add(r.observed);
+    batch.add(r.threshold);
+    batch.add(r.note);
+    batch.add(r.at.micros());
+    batch.end_row();
+  }
+  lake::CuratedWriter writer(connection, store);
+  TRY(writer.write("dq_results", dt, batch));
+  return {};
+}
+
+bool has_failed_error(const std::vector<CheckResult>& results) {
+  return std::ranges::any_of(results, [](const CheckResult& r) { return r.status == "fail" && r.severity == Severity::error; });
+}
+
+std::string format_report(const std::vector<CheckResult>& results) {
+  std::map<std::string, std::array<size_t, 4>> per_table;  // pass, warn, error, skipped
+  std::string failures;
+  for (const CheckResult& r : results) {
+    auto& counts = per_table[r.table];
+    if (r.status == "pass") ++counts[0];
+    else if (r.status == "skipped") ++counts[3];
+    else ++counts[r.severity == Severity::error ? 2 : 1];
+    if (r.status == "fail") {
+      failures += fmt::format("  {:<5} {} [{}]: observed {:g}, expected {}{}\n", r.severity == Severity::error ? "ERROR" : "warn",
+                              r.check, r.partition, r.observed, r.threshold, r.note.empty() ? "" : " — " + r.note);
+    }
+  }
+  std::string out = fmt::format("{:<20} {:>6} {:>6} {:>6} {:>8}\n", "table", "pass", "warn", "error", "skipped");
+  for (const auto& [table, c] : per_table) out += fmt::format("{:<20} {:>6} {:>6} {:>6} {:>8}\n", table, c[0], c[1], c[2], c[3]);
+  if (!failures.empty()) out += "\nfailed checks:\n" + failures;
+  return out;
+}
+
+}  // namespace cryptolake::quality

@@ -1,0 +1,52 @@
+// Runs quality checks over the lake and records every outcome in dq_results
+// (run_id, check, table_name, partition, status, severity, observed, threshold, at).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/timestamp.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
+#include "quality/quality_check.hpp"
+
+namespace cryptolake::quality {
+
+struct CheckResult {
+  std::string run_id;
+  std::string check;
+  std::string table;
+  std::string partition;  // dt, or "*" for table-level checks
+  std::string status;     // pass | fail | skipped
+  Severity severity = Severity::error;
+  double observed = 0;
+  std::string threshold;
+  core::Timestamp at;
+  std::string note;  // why skipped, or the engine's complaint
+};
+
+struct RunContext {
+  std::string run_id;
+  core::Timestamp at;
+};
+
+// Every check over every published partition of every table (or only `table`).
+[[nodiscard]] core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                                const std::vector<CheckSpec>& checks,
+                                                                const RunContext& run, std::string_view only_table = {});
+
+// The partition-local checks of `table` on files not yet published (`files_glob`).
+[[nodiscard]] core::Result<std::vector<CheckResult>> check_staged(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                                  const std::vector<CheckSpec>& checks,
+                                                                  std::string_view table, std::string_view dt,
+                                                                  std::string_view files_glob, const RunContext& run);
+
+// Appends results to dq_results (partition = the run's UTC day), keeping earlier runs' rows.
+[[nodiscard]] core::Status append_results(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                          const std::vector<CheckResult>& results);
+
+bool has_failed_error(const std::vector<CheckResult>& results);
+// A readable report: failures first, then a count of passes per table.
+std::string format_report(const std::vector<CheckResult>& results);
+
+}  // namespace cryptolake::quality

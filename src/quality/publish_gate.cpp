@@ -1,0 +1,51 @@
+#include "quality/publish_gate.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace cryptolake::quality {
+
+namespace fs = std::filesystem;
+
+core::Status GatedObjectStore::publish_directory(const fs::path& staged, std::string_view prefix) {
+  // curated/<table>/dt=<day>
+  const size_t table_end = prefix.find('/', 8);
+  if (!prefix.starts_with("curated/") || table_end == std::string_view::npos || prefix.find("/dt=") != table_end) {
+    return inner_.publish_directory(staged, prefix);
+  }
+  const std::string table(prefix.substr(8, table_end - 8));
+  const std::string dt(prefix.substr(table_end + 4));
+  TRY_ASSIGN(std::vector<CheckResult> results,
+             check_staged(inner_, duckdb_, checks_, table, dt, (staged / "*.parquet").string(), run_));
+  const bool blocked = has_failed_error(results);
+  {
+    std::lock_guard lock(mutex_);
+    std::move(results.begin(), results.end(), std::back_inserter(results_));
+  }
+  if (!blocked || force_) {
+    if (blocked) spdlog::warn("{} dt={}: failed an error-level check; published anyway (--force)", table, dt);
+    return inner_.publish_directory(staged, prefix);
+  }
+  const fs::path held = inner_.root() / "curated" / table / "_held" / fmt::format("dt={}", dt);
+  std::error_code ec;
+  fs::remove_all(held, ec);
+  fs::create_directories(held.parent_path(), ec);
+  fs::rename(staged, held, ec);
+  if (ec) return core::fail(core::ErrorCode::io_error, "cannot hold {}: {}", held.string(), ec.message());
+  spdlog::error("{} dt={}: failed an error-level check; not published, held in {}", table, dt, held.string());
+  std::lock_guard lock(mutex_);
+  held_.push_back({table, dt, held.string()});
+  return {};
+}
+
+std::vector<CheckResult> GatedObjectStore::results() const {
+  std::lock_guard lock(mutex_);
+  return results_;
+}
+
+std::vector<HeldPartition> GatedObjectStore::held() const {
+  std::lock_guard lock(mutex_);
+  return held_;
+}
+
+}  // namespace cryptolake::quality

@@ -1,0 +1,198 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/timestamp.hpp"
+#include "lake/curated_writer.hpp"
+#include "quality/check_runner.hpp"
+#include "quality/publish_gate.hpp"
+#include "support/temp_dir.hpp"
+
+namespace cryptolake::quality {
+namespace {
+
+using lake::ColumnType;
+using core::Timestamp;
+
+// A candle row: symbol, minute, open, high, low, close, volume.
+struct Candle {
+  const char* symbol;
+  int minute;
+  double open, high, low, close, volume;
+};
+
+class QualityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<lake::LocalObjectStore>(dir_.path());
+    duckdb_ = std::move(*lake::DuckDb::open({dir_.path(), 1, "1GB"}));
+  }
+
+  lake::ColumnBatch candles(const std::string& dt, const std::vector<Candle>& rows, bool null_close = false) {
+    lake::ColumnBatch batch({{"source", ColumnType::varchar}, {"symbol", ColumnType::varchar}, {"interval", ColumnType::varchar},
+                             {"open_time", ColumnType::timestamp_tz}, {"close_time", ColumnType::timestamp_tz},
+                             {"open", ColumnType::float64}, {"high", ColumnType::float64}, {"low", ColumnType::float64},
+                             {"close", ColumnType::float64}, {"volume", ColumnType::float64}});
+    const int64_t day = Timestamp::parse_date(dt)->micros();
+    for (const Candle& c : rows) {
+      batch.add("binance");
+      batch.add(c.symbol);
+      batch.add("1m");
+      batch.add(day + c.minute * int64_t{60'000'000});
+      batch.add(day + c.minute * int64_t{60'000'000} + 59'999'000);
+      batch.add(c.open);
+      batch.add(c.high);
+      batch.add(c.low);
+      if (null_close) batch.add_null();
+      else batch.add(c.close);
+      batch.add(c.volume);
+      batch.end_row();
+    }
+    return batch;
+  }
+
+  // Writes through a gate with `checks`; returns whether the partition was published.
+  bool write_gated(const std::vector<CheckSpec>& checks, const std::string& dt, const lake::ColumnBatch& batch,
+                   std::vector<CheckResult>* results = nullptr) {
+    GatedObjectStore gate(*store_, *duckdb_, checks, {"run-test", Timestamp::from_seconds(1'700'000'000)}, false);
+    auto connection = duckdb_->connect();
+    lake::CuratedWriter writer(*connection, gate);
+    EXPECT_TRUE(writer.write("market_ohlcv", dt, batch));
+    if (results) *results = gate.results();
+    return gate.held().empty();
+  }
+
+  std::vector<CheckResult> run(const std::vector<CheckSpec>& checks) {
+    auto results = run_checks(*store_, *duckdb_, checks, {"run-test", Timestamp::from_seconds(1'700'000'000)});
+    EXPECT_TRUE(results) << results.error().message;
+    return results ? *results : std::vector<CheckResult>{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<lake::LocalObjectStore> store_;
+  std::unique_ptr<lake::DuckDb> duckdb_;
+};
+
+CheckSpec spec(CheckKind kind, std::vector<std::string> columns, Severity severity = Severity::error) {
+  CheckSpec c;
+  c.table = "market_ohlcv";
+  c.kind = kind;
+  c.columns = std::move(columns);
+  c.severity = severity;
+  return c;
+}
+
+const std::vector<Candle> kClean = {{"BTC-USDT", 0, 10, 11, 9, 10.5, 1}, {"BTC-USDT", 1, 10.5, 12, 10, 11, 2},
+                                    {"ETH-USDT", 0, 2, 2.5, 1.5, 2.2, 3}};
+
+TEST_F(QualityTest, EachCheckCatchesItsFaultAndPassesCleanData) {
+  CheckSpec high = spec(CheckKind::expression, {});
+  high.expression = "high >= greatest(open, close)";
+  CheckSpec range = spec(CheckKind::accepted_range, {"volume"});
+  range.min = 0;
+  const std::vector<CheckSpec> checks = {spec(CheckKind::not_null, {"close"}),
+                                         spec(CheckKind::unique, {"source", "symbol", "interval", "open_time"}), high, range};
+  std::vector<CheckResult> results;
+  EXPECT_TRUE(write_gated(checks, "2024-01-01", candles("2024-01-01", kClean), &results));
+  ASSERT_EQ(results.size(), 4u);
+  for (const auto& r : results) EXPECT_EQ(r.status, "pass") << r.check;
+
+  const struct {
+    const char* what;
+    std::vector<Candle> rows;
+    bool null_close;
+    size_t failing;  // index into checks
+  } faults[] = {
+      {"a NULL close", kClean, true, 0},
+      {"a duplicate key", {{"BTC-USDT", 0, 10, 11, 9, 10.5, 1}, {"BTC-USDT", 0, 10, 11, 9, 10.5, 1}}, false, 1},
+      {"high below close", {{"BTC-USDT", 0, 10, 10.2, 9, 10.5, 1}}, false, 2},
+      {"negative volume", {{"BTC-USDT", 0, 10, 11, 9, 10.5, -4}}, false, 3},
+  };
+  for (const auto& fault : faults) {
+    SCOPED_TRACE(fault.what);
+    EXPECT_FALSE(write_gated(checks, "2024-01-02", candles("2024-01-02", fault.rows, fault.null_close), &results));
+    for (size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i].status, i == fault.failing ? "fail" : "pass") << results[i].check;
+    EXPECT_TRUE(std::filesystem::exists(dir_.path() / "curated/market_ohlcv/_held/dt=2024-01-02/part-0.parquet"));
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() / "curated/market_ohlcv/dt=2024-01-02"));
+  }
+}
+
+TEST_F(QualityTest, WarningsDoNotBlockPublishing) {
+  CheckSpec range = spec(CheckKind::accepted_range, {"volume"}, Severity::warn);
+  range.max = 1.5;
+  std::vector<CheckResult> results;
+  EXPECT_TRUE(write_gated({range}, "2024-01-01", candles("2024-01-01", kClean), &results));
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, "fail");
+  EXPECT_EQ(results[0].observed, 2);  // two rows above 1.5
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / "curated/market_ohlcv/dt=2024-01-01/part-0.parquet"));
+}
+
+TEST_F(QualityTest, TableLevelChecksFreshnessRowCountAndReferential) {
+  for (int d = 1; d <= 8; ++d) {
+    const std::string dt = fmt::format("2024-01-0{}", d);
+    std::vector<Candle> rows;
+    for (int m = 0; m < (d == 8 ? 2 : 10); ++m) rows.push_back({"BTC-USDT", m, 10, 11, 9, 10.5, 1});
+    ASSERT_TRUE(write_gated({}, dt, candles(dt, rows)));
+  }
+  CheckSpec fresh = spec(CheckKind::freshness, {"open_time"}, Severity::warn);
+  fresh.max_age_hours = 48;
+  CheckSpec rows = spec(CheckKind::row_count, {}, Severity::warn);
+  rows.min = 0.5;
+  rows.max = 1.5;
+  CheckSpec ref = spec(CheckKind::referential, {"symbol"}, Severity::warn);
+  ref.ref_table = "dim_symbol";
+  ref.ref_column = "symbol";
+  auto results = run({fresh, rows, ref});
+  std::map<std::string, CheckResult> by_partition;
+  for (const auto& r : results) {
+    if (r.check.find("row_count") != std::string::npos) by_partition[r.partition] = r;
+  }
+  EXPECT_EQ(by_partition["2024-01-07"].status, "pass");
+  EXPECT_EQ(by_partition["2024-01-08"].status, "fail");  // 2 rows against a trailing mean of 10
+  EXPECT_DOUBLE_EQ(by_partition["2024-01-08"].observed, 0.2);
+  const auto stale = std::ranges::find_if(results, [](const CheckResult& r) { return r.check.find("freshness") != std::string::npos; });
+  ASSERT_NE(stale, results.end());
+  EXPECT_EQ(stale->status, "fail");  // data from 2024 is older than 48 h
+  EXPECT_EQ(stale->partition, "*");
+  const auto skipped = std::ranges::find_if(results, [](const CheckResult& r) { return r.check.find("referential") != std::string::npos; });
+  EXPECT_EQ(skipped->status, "skipped");  // dim_symbol not built
+
+  // With the reference table present, the unknown symbol is caught.
+  lake::ColumnBatch dim({{"symbol", ColumnType::varchar}});
+  dim.add("ETH-USDT");
+  dim.end_row();
+  auto connection = duckdb_->connect();
+  ASSERT_TRUE(lake::CuratedWriter(*connection, *store_).write("dim_symbol", "2024-01-01", dim));
+  results = run({ref});
+  ASSERT_FALSE(results.empty());
+  EXPECT_EQ(results[0].status, "fail");
+  EXPECT_EQ(results[0].observed, 10);
+
+  ASSERT_TRUE(append_results(*store_, *duckdb_, results));
+  ASSERT_TRUE(append_results(*store_, *duckdb_, results));  // appends, keeping the earlier rows
+  auto stored = connection->query("SELECT count(*) FROM read_parquet('" +
+                                  (dir_.path() / "curated/dq_results/*/*.parquet").string() + "')");
+  EXPECT_EQ(stored->int64(0, 0), static_cast<int64_t>(2 * results.size()));
+  EXPECT_NE(format_report(results).find("warn  market_ohlcv.referential(symbol in dim_symbol.symbol) [2024-01-01]"), std::string::npos)
+      << format_report(results);
+}
+
+TEST(QualityConfig, ConfiguredChecksAndDisabledDefaults) {
+  core::QualityConfig config;
+  config.checks.push_back({"posts", "accepted_range", {"like_count"}, "", 0.0, 1e6, 48, "", "", "warn"});
+  config.disable.push_back("market_ohlcv.freshness(open_time)");
+  auto checks = checks_from_config(config);
+  ASSERT_TRUE(checks);
+  EXPECT_EQ(checks->back().name(), "posts.accepted_range(like_count)");
+  EXPECT_EQ(checks->back().severity, Severity::warn);
+  EXPECT_TRUE(std::ranges::none_of(*checks, [](const CheckSpec& c) { return c.name() == "market_ohlcv.freshness(open_time)"; }));
+  config.checks.back().check = "looks_fine";
+  EXPECT_FALSE(checks_from_config(config));
+}
+
+}  // namespace
+}  // namespace cryptolake::quality

@@ -171,7 +171,7 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
         "   greatest(s.first_us, epoch_us(TIMESTAMPTZ '{} 00:00:00+00'))) // steps.step + 1 AS expected, "
         "  d.present FROM day d JOIN span s USING (source, symbol, interval) JOIN {} USING (interval) "
         "ORDER BY ALL",
-        all, lake::sql_string(transform::table_glob(store, "market_ohlcv", dt)), dt, dt, interval_table())});
+        all, lake::sql_string(transform::table_glob(store, "market_ohlcv", dt)), dt, dt, interval_table()), {}});
   }
   TRY(transform::write_query_partitions(store, duckdb, "completeness", days, threads));
   return stats;

@@ -1,6 +1,6 @@
 #include "analytics/market_aggregates.hpp"
 
-#include <set>
+#include <map>
 
 #include "transform/partition_writer.hpp"
 
@@ -8,13 +8,13 @@ namespace cryptolake::analytics {
 
 namespace {
 
-// Partition values (the YYYY-MM-DD after "dt=") present under a table.
-std::set<std::string> partitions_of(const lake::ObjectStore& store, std::string_view table) {
-  std::set<std::string> dts;
+// Partition value -> object keys of a table.
+std::map<std::string, std::vector<std::string>> partitions_of(const lake::ObjectStore& store, std::string_view table) {
+  std::map<std::string, std::vector<std::string>> dts;
   if (auto keys = store.list(fmt::format("curated/{}/", table))) {
     for (const std::string& key : *keys) {
       const size_t at = key.find("/dt=");
-      if (at != std::string::npos) dts.insert(key.substr(at + 4, key.find('/', at + 4) - at - 4));
+      if (at != std::string::npos) dts[key.substr(at + 4, 10)].push_back(key);
     }
   }
   return dts;
@@ -22,28 +22,47 @@ std::set<std::string> partitions_of(const lake::ObjectStore& store, std::string_
 
 }  // namespace
 
-core::Result<transform::EtlStats> build_agg_market_daily(lake::ObjectStore& store, lake::DuckDb& duckdb,
-                                                         size_t threads) {
+core::Result<transform::EtlStats> build_market_aggregates(lake::ObjectStore& store, lake::DuckDb& duckdb, Period period,
+                                                          size_t threads) {
   transform::EtlStats stats;
-  stats.table = "agg_market_daily";
+  stats.table = period == Period::hour ? "agg_market_hourly" : period == Period::day ? "agg_market_daily" : "agg_market_monthly";
+  const auto ohlcv = partitions_of(store, "market_ohlcv");
+  const auto features = partitions_of(store, "market_features");
+  // Output partition -> input days (a month reads all of its days).
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const auto& [dt, keys] : ohlcv) groups[period == Period::month ? dt.substr(0, 7) + "-01" : dt].push_back(dt);
   std::vector<transform::QueryPartition> partitions;
-  for (const std::string& dt : partitions_of(store, "market_ohlcv")) {
-    const std::string ohlcv = lake::sql_string(transform::table_glob(store, "market_ohlcv", dt));
-    const std::string features = lake::sql_string(transform::table_glob(store, "market_features", dt));
-    partitions.push_back({dt, fmt::format(
-        "SELECT o.source, o.symbol, o.interval, min(o.low) AS min_price, max(o.high) AS max_price, "
+  for (const auto& [out_dt, days] : groups) {
+    std::string ohlcv_files, feature_files;
+    std::vector<std::string> inputs;
+    for (const std::string& day : days) {
+      ohlcv_files += (ohlcv_files.empty() ? "" : ", ") + lake::sql_string(transform::table_glob(store, "market_ohlcv", day));
+      feature_files += (feature_files.empty() ? "" : ", ") + lake::sql_string(transform::table_glob(store, "market_features", day));
+      inputs.insert(inputs.end(), ohlcv.at(day).begin(), ohlcv.at(day).end());
+      if (auto f = features.find(day); f != features.end()) inputs.insert(inputs.end(), f->second.begin(), f->second.end());
+    }
+    const std::string bucket = period == Period::hour ? "date_trunc('hour', o.open_time) AS hour, "
+                               : period == Period::month ? "date_trunc('month', o.open_time)::DATE AS month_start, " : "";
+    const std::string bucket_group = period == Period::hour ? ", hour" : period == Period::month ? ", month_start" : "";
+    partitions.push_back({out_dt, fmt::format(
+        "SELECT o.source, o.symbol, o.interval, {0}min(o.low) AS min_price, max(o.high) AS max_price, "
         "avg(o.close) AS mean_price, arg_min(o.open, o.open_time) AS first_price, "
         "arg_max(o.close, o.open_time) AS last_price, sum(o.volume) AS volume, "
         "sum(o.quote_volume) AS quote_volume, stddev_samp(f.log_return) AS volatility, count(*) AS candles "
-        "FROM read_parquet({}) o JOIN read_parquet({}) f USING (source, symbol, interval, open_time) "
-        "GROUP BY o.source, o.symbol, o.interval ORDER BY o.source, o.symbol, o.interval",
-        ohlcv, features)});
+        "FROM read_parquet([{1}]) o LEFT JOIN read_parquet([{2}]) f USING (source, symbol, interval, open_time) "
+        "GROUP BY o.source, o.symbol, o.interval{3} ORDER BY o.source, o.symbol, o.interval{3}",
+        bucket, ohlcv_files, feature_files, bucket_group), std::move(inputs)});
   }
   TRY_ASSIGN(const transform::WrittenCounts written,
-             transform::write_query_partitions(store, duckdb, "agg_market_daily", partitions, threads));
+             transform::write_query_partitions(store, duckdb, stats.table, partitions, threads));
   stats.partitions = written.partitions;
   stats.rows_out = written.rows;
+  stats.unchanged = written.unchanged;
   return stats;
+}
+
+core::Result<transform::EtlStats> build_agg_market_daily(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+  return build_market_aggregates(store, duckdb, Period::day, threads);
 }
 
 }  // namespace cryptolake::analytics

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "analytics/market_aggregates.hpp"
+#include "analytics/dimensions.hpp"
 #include "analytics/kline_gaps.hpp"
 #include "analytics/market_features.hpp"
 #include "cli/progress.hpp"
@@ -63,8 +64,12 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOp
   TRY(timed(stages, [&] { return transform::run_market_ticks_etl(store, *duckdb, {threads, {}}); }));
   TRY(timed(stages, [&] { return transform::run_coin_stats_etl(store, *duckdb, {threads, {}}); }));
   TRY(timed(stages, [&] { return analytics::build_market_features(store, *duckdb, context.config().features, threads); }));
-  TRY(timed(stages, [&] { return analytics::build_agg_market_daily(store, *duckdb, threads); }));
+  TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::hour, threads); }));
+  TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::day, threads); }));
+  TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::month, threads); }));
   TRY(timed(stages, [&] { return analytics::build_kline_gaps(store, *duckdb, threads); }));
+  TRY(timed(stages, [&] { return analytics::build_dim_coin(store, *duckdb); }));
+  TRY(timed(stages, [&] { return analytics::build_dim_date(store, *duckdb, threads); }));
   TRY(quality::append_results(local, *duckdb, store.results()));
   const auto results = store.results();
   const size_t failed = static_cast<size_t>(std::ranges::count(results, std::string("fail"), &quality::CheckResult::status));
@@ -79,12 +84,14 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOp
 std::string format_summary(const std::vector<StageResult>& stages) {
   std::string out = fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8}\n", "table", "records in", "rows out",
                                 "duplicates", "quarantined", "partitions", "seconds");
-  size_t skipped = 0;
+  size_t skipped = 0, unchanged = 0;
   for (const StageResult& s : stages) {
+    unchanged += s.stats.unchanged;
     out += fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8.2f}\n", s.stats.table, s.stats.records_in,
                        s.stats.rows_out, s.stats.duplicates, s.stats.quarantined, s.stats.partitions, s.seconds);
     skipped += s.stats.skipped;
   }
+  if (unchanged > 0) out += fmt::format("({} derived partitions were left as they were: their inputs had not changed)\n", unchanged);
   if (skipped > 0) out += fmt::format("({} candles still open when received were left out; a later poll brings them closed)\n", skipped);
   return out;
 }

@@ -15,6 +15,7 @@ struct EtlStats {
   size_t duplicates = 0;   // records replaced by a later-received copy
   size_t quarantined = 0;  // records and lines sent to quarantine
   size_t skipped = 0;      // valid but not yet final (a candle still open when received)
+  size_t unchanged = 0;    // partitions not rewritten: their inputs did not change
   size_t partitions = 0;
 };
 

@@ -53,18 +53,53 @@ std::string table_glob(const lake::ObjectStore& store, std::string_view table, s
   return fmt::format("{}/dt={}/*.parquet", root ? root->string() : std::string("curated/") + std::string(table), dt);
 }
 
+namespace {
+
+// FNV-1a over the inputs' keys and bytes: same content, same fingerprint, whatever the mtimes.
+core::Result<std::string> fingerprint(const lake::ObjectStore& store, const std::vector<std::string>& inputs,
+                                      std::string_view sql) {
+  uint64_t hash = 1469598103934665603ULL;
+  const auto mix = [&](std::string_view bytes) {
+    for (const char c : bytes) {
+      hash ^= static_cast<unsigned char>(c);
+      hash *= 1099511628211ULL;
+    }
+  };
+  mix(sql);  // a changed query is a changed input too
+  for (const std::string& key : inputs) {
+    mix(key);
+    TRY_ASSIGN(const std::string bytes, store.get(key));
+    mix(bytes);
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+}  // namespace
+
 core::Result<WrittenCounts> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                    std::string_view table,
                                                    const std::vector<QueryPartition>& partitions, size_t threads) {
-  std::atomic<size_t> rows{0};
+  std::atomic<size_t> rows{0}, unchanged{0};
   TRY_ASSIGN(const size_t written, parallel_partitions(duckdb, partitions.size(), threads,
                                                        [&](size_t i, lake::DuckConnection& connection) -> core::Status {
+    const QueryPartition& p = partitions[i];
+    std::string print, print_key;
+    if (!p.inputs.empty()) {
+      TRY_ASSIGN(print, fingerprint(store, p.inputs, p.select_sql));
+      print_key = fmt::format("_catalog/fingerprints/{}/dt={}", table, p.dt);
+      const bool present = !store.list(fmt::format("curated/{}/dt={}/", table, p.dt)).value_or(std::vector<std::string>{}).empty();
+      if (present && store.get(print_key).value_or("") == print) {
+        ++unchanged;
+        return core::Status{};
+      }
+    }
     lake::CuratedWriter writer(connection, store);
-    TRY_ASSIGN(const lake::PartitionWritten done, writer.write_query(table, partitions[i].dt, partitions[i].select_sql));
+    TRY_ASSIGN(const lake::PartitionWritten done, writer.write_query(table, p.dt, p.select_sql));
     rows += done.rows;
+    if (!print.empty()) TRY(store.put(print_key, print));
     return core::Status{};
   }));
-  return WrittenCounts{written, rows.load()};
+  return WrittenCounts{written - unchanged.load(), rows.load(), unchanged.load()};
 }
 
 core::Result<size_t> write_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb, std::string_view table,

@@ -31,11 +31,15 @@ namespace cryptolake::transform {
 struct QueryPartition {
   std::string dt;
   std::string select_sql;  // must order its rows
+  // Keys of the objects it reads. When given, the partition is rewritten only if their content
+  // changed since the last write (fingerprints under _catalog/fingerprints/).
+  std::vector<std::string> inputs;
 };
 
 struct WrittenCounts {
   size_t partitions = 0;
   size_t rows = 0;
+  size_t unchanged = 0;  // skipped: inputs identical to the last write
 };
 
 // Writes each partition from a query result, on several threads.

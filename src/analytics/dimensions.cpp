@@ -1,0 +1,197 @@
+#include "analytics/dimensions.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "core/market.hpp"
+#include "transform/partition_writer.hpp"
+#include "transform/raw_scan.hpp"
+
+namespace cryptolake::analytics {
+
+using core::Timestamp;
+using lake::ColumnType;
+
+const std::vector<KnownCoin>& known_coins() {
+  static const std::vector<KnownCoin> coins = {
+      {"BTC", "Bitcoin", "bitcoin", "bitcoin", {"bitcoin", "btc", "xbt", "sats"}},
+      {"ETH", "Ethereum", "ethereum", "ethereum", {"ethereum", "eth", "ether"}},
+      {"SOL", "Solana", "solana", "solana", {"solana", "sol"}},
+      {"BNB", "BNB", "binancecoin", "binance-coin", {"bnb", "binance coin"}},
+      {"XRP", "XRP", "ripple", "xrp", {"xrp", "ripple"}},
+      {"ADA", "Cardano", "cardano", "cardano", {"cardano", "ada"}},
+      {"DOGE", "Dogecoin", "dogecoin", "dogecoin", {"dogecoin", "doge"}},
+      {"AVAX", "Avalanche", "avalanche-2", "avalanche", {"avalanche", "avax"}},
+      {"DOT", "Polkadot", "polkadot", "polkadot", {"polkadot", "dot"}},
+      {"LINK", "Chainlink", "chainlink", "chainlink", {"chainlink", "link"}},
+      {"LTC", "Litecoin", "litecoin", "litecoin", {"litecoin", "ltc"}},
+      {"TRX", "TRON", "tron", "tron", {"tron", "trx"}},
+      {"MATIC", "Polygon", "matic-network", "polygon", {"polygon", "matic"}},
+      {"NEAR", "NEAR Protocol", "near", "near-protocol", {"near"}},
+      {"USDT", "Tether", "tether", "tether", {"tether", "usdt"}},
+      {"USDC", "USD Coin", "usd-coin", "usd-coin", {"usdc"}},
+  };
+  return coins;
+}
+
+namespace {
+void add_day(lake::ColumnBatch& batch, const std::string& date);
+}  // namespace
+
+core::Result<transform::EtlStats> build_dim_date(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+  transform::EtlStats stats;
+  stats.table = "dim_date";
+  std::set<std::string> days;
+  TRY_ASSIGN(const auto keys, store.list("curated/"));
+  for (const std::string& key : keys) {
+    const size_t slash = key.find('/', 8);
+    if (slash == std::string::npos || key.find("/dt=", slash) != slash) continue;
+    const std::string table = key.substr(8, slash - 8);
+    if (table.starts_with("dim_") || table == "dq_results") continue;
+    days.insert(key.substr(slash + 4, 10));
+  }
+  // One small file for all days: a partition per day would be thousands of one-row files.
+  std::vector<std::string> all(days.begin(), days.end());
+  std::vector<transform::PartitionSlice> slices;
+  if (!all.empty()) slices.push_back({std::string(kStaticPartition), 0, all.size()});
+  static const std::vector<lake::ColumnSpec> schema = {
+      {"date_key", ColumnType::bigint}, {"date", ColumnType::varchar},   {"year", ColumnType::bigint},
+      {"quarter", ColumnType::bigint},  {"month", ColumnType::bigint},   {"day", ColumnType::bigint},
+      {"weekday", ColumnType::bigint},  {"weekday_name", ColumnType::varchar}, {"iso_week", ColumnType::bigint},
+      {"is_weekend", ColumnType::bigint}};
+  const auto fill = [&](const transform::PartitionSlice& slice, lake::ColumnBatch& batch) {
+    for (size_t i = slice.begin; i < slice.end; ++i) add_day(batch, all[i]);
+  };
+  // Days no longer covered by any table leave with the old file (the partition is replaced).
+  TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "dim_date", schema, slices, fill, threads));
+  stats.rows_out = all.size();
+  return stats;
+}
+
+namespace {
+
+// One dim_date row.
+void add_day(lake::ColumnBatch& batch, const std::string& date) {
+  {
+    static constexpr const char* kNames[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+    const Timestamp day = *Timestamp::parse_date(date);
+    const core::CivilDate c = core::civil_from_days(day.days_since_epoch());
+    const int64_t weekday = (day.days_since_epoch() + 3) % 7 + 1;  // 1970-01-01 was a Thursday (4)
+    // ISO week: the week of the Thursday in this date's week.
+    const int64_t thursday = day.days_since_epoch() - weekday + 4;
+    const core::CivilDate t = core::civil_from_days(thursday);
+    const int64_t iso_week = (thursday - core::days_from_civil(t.year, 1, 1)) / 7 + 1;
+    batch.add(int64_t{c.year} * 10000 + c.month * 100 + c.day);
+    batch.add(date);
+    batch.add(int64_t{c.year});
+    batch.add(int64_t{(c.month - 1) / 3 + 1});
+    batch.add(int64_t{c.month});
+    batch.add(int64_t{c.day});
+    batch.add(weekday);
+    batch.add(kNames[weekday - 1]);
+    batch.add(iso_week);
+    batch.add(int64_t{weekday >= 6});
+    batch.end_row();
+  }
+}
+
+}  // namespace
+
+core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake::DuckDb& duckdb) {
+  transform::EtlStats stats;
+  stats.table = "dim_coin";
+  struct Coin {
+    std::string name, coingecko_id, coincap_id, binance_asset;
+    std::set<std::string> aliases;
+  };
+  std::map<std::string, Coin> coins;
+  for (const KnownCoin& k : known_coins()) {
+    coins[k.coin] = {k.name, k.coingecko_id, k.coincap_id, "", {k.aliases.begin(), k.aliases.end()}};
+  }
+  // Symbols seen in market data: their bases and quotes are coins (Binance assets).
+  std::set<std::string> symbols;
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  for (const char* table : {"market_ohlcv", "market_ticks"}) {
+    if (store.list(fmt::format("curated/{}/", table)).value_or(std::vector<std::string>{}).empty()) continue;
+    TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
+        "SELECT DISTINCT source, symbol FROM read_parquet({}) ORDER BY ALL", lake::sql_string(transform::table_glob(store, table)))));
+    for (size_t r = 0; r < result.row_count(); ++r) {
+      const std::string source = result.text(0, r), symbol = result.text(1, r);
+      symbols.insert(symbol);
+      const auto parsed = core::Symbol::parse(symbol);
+      if (!parsed) continue;
+      for (const std::string& asset : {parsed->base(), parsed->quote()}) {
+        Coin& coin = coins[asset];
+        if (coin.name.empty()) coin.name = asset;
+        if (source.starts_with("binance") || source == "simulator") coin.binance_asset = asset;
+        coin.aliases.insert([&] {
+          std::string lower = asset;
+          std::ranges::transform(lower, lower.begin(), [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+          return lower;
+        }());
+      }
+    }
+  }
+  // CoinCap /assets answers name each coin's CoinCap id.
+  simdjson::dom::parser parser;
+  const auto coincap = [&](size_t, const transform::EnvelopeView& e, std::vector<lake::QuarantineRecord>&) {
+    simdjson::dom::array data;
+    if (e.payload["data"].get_array().get(data)) return;
+    for (simdjson::dom::element asset : data) {
+      std::string_view id, symbol, name;
+      if (asset["id"].get_string().get(id) || asset["symbol"].get_string().get(symbol) || asset["name"].get_string().get(name)) continue;
+      auto it = coins.find(std::string(symbol));
+      if (it == coins.end()) continue;  // only coins the lake trades or knows
+      it->second.coincap_id = id;
+      if (it->second.name == it->first) it->second.name = name;
+    }
+  };
+  // Tolerates a lake without CoinCap data; the scan changes nothing in the raw zone.
+  (void)transform::scan_raw(store, "assets", 1, coincap);
+  std::vector<std::string> keys;
+  for (const auto& [coin, info] : coins) keys.push_back(coin);
+  static const std::vector<lake::ColumnSpec> schema = {
+      {"coin", ColumnType::varchar},         {"name", ColumnType::varchar},
+      {"coingecko_id", ColumnType::varchar}, {"coincap_id", ColumnType::varchar},
+      {"binance_asset", ColumnType::varchar}, {"aliases", ColumnType::varchar_list}};
+  const auto fill = [&](const transform::PartitionSlice&, lake::ColumnBatch& batch) {
+    for (const std::string& key : keys) {
+      const Coin& c = coins[key];
+      batch.add(key);
+      batch.add(c.name);
+      batch.add(c.coingecko_id);
+      batch.add(c.coincap_id);
+      batch.add(c.binance_asset);
+      std::string aliases;
+      for (const std::string& a : c.aliases) aliases += (aliases.empty() ? "" : std::string(1, core::kListSeparator)) + a;
+      batch.add(aliases);
+      batch.end_row();
+    }
+  };
+  TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "dim_coin", schema,
+                                                          {{std::string(kStaticPartition), 0, keys.size()}}, fill, 1));
+  stats.rows_out = keys.size();
+  // dim_symbol: the market symbols with their coins.
+  std::vector<std::string> symbol_list(symbols.begin(), symbols.end());
+  static const std::vector<lake::ColumnSpec> symbol_schema = {
+      {"symbol", ColumnType::varchar}, {"base", ColumnType::varchar}, {"quote", ColumnType::varchar}};
+  TRY(transform::write_partitions(store, duckdb, "dim_symbol", symbol_schema,
+                                  {{std::string(kStaticPartition), 0, symbol_list.size()}},
+                                  [&](const transform::PartitionSlice&, lake::ColumnBatch& batch) {
+                                    for (const std::string& s : symbol_list) {
+                                      const auto parsed = core::Symbol::parse(s);
+                                      batch.add(s);
+                                      batch.add(parsed ? parsed->base() : "");
+                                      batch.add(parsed ? parsed->quote() : "");
+                                      batch.end_row();
+                                    }
+                                  }, 1));
+  (void)parser;
+  return stats;
+}
+
+}  // namespace cryptolake::analytics

@@ -45,10 +45,13 @@ core::Result<transform::EtlStats> build_market_aggregates(lake::ObjectStore& sto
                                : period == Period::month ? "date_trunc('month', o.open_time)::DATE AS month_start, " : "";
     const std::string bucket_group = period == Period::hour ? ", hour" : period == Period::month ? ", month_start" : "";
     partitions.push_back({out_dt, fmt::format(
+        // Floating-point sums depend on their order, and parallel scans of several files vary it:
+        // ordered aggregates keep re-runs byte-identical.
         "SELECT o.source, o.symbol, o.interval, {0}min(o.low) AS min_price, max(o.high) AS max_price, "
-        "avg(o.close) AS mean_price, arg_min(o.open, o.open_time) AS first_price, "
-        "arg_max(o.close, o.open_time) AS last_price, sum(o.volume) AS volume, "
-        "sum(o.quote_volume) AS quote_volume, stddev_samp(f.log_return) AS volatility, count(*) AS candles "
+        "avg(o.close ORDER BY o.open_time) AS mean_price, arg_min(o.open, o.open_time) AS first_price, "
+        "arg_max(o.close, o.open_time) AS last_price, sum(o.volume ORDER BY o.open_time) AS volume, "
+        "sum(o.quote_volume ORDER BY o.open_time) AS quote_volume, "
+        "stddev_samp(f.log_return ORDER BY o.open_time) AS volatility, count(*) AS candles "
         "FROM read_parquet([{1}]) o LEFT JOIN read_parquet([{2}]) f USING (source, symbol, interval, open_time) "
         "GROUP BY o.source, o.symbol, o.interval{3} ORDER BY o.source, o.symbol, o.interval{3}",
         bucket, ohlcv_files, feature_files, bucket_group), std::move(inputs)});

@@ -18,6 +18,7 @@ void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_gaps_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_catalog_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_quality_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace cryptolake::cli

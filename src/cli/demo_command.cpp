@@ -27,10 +27,14 @@ constexpr ExampleQuery kExamples[] = {
      "SELECT open_time, close, prev_close, round(pct_change, 4) AS pct_change,\n"
      "       round(ma_5, 2) AS ma_5, round(ma_long, 2) AS ma_long\n"
      "FROM market_features WHERE symbol = 'BTC-USDT' ORDER BY open_time DESC LIMIT 5"},
-    {"Posts per coin (by cashtag) and their engagement",
-     "SELECT cashtag, count(*) AS posts, round(avg(like_count), 1) AS avg_likes, count(DISTINCT author_id) AS authors\n"
-     "FROM (SELECT unnest(cashtags) AS cashtag, like_count, author_id FROM posts)\n"
-     "GROUP BY cashtag ORDER BY posts DESC"},
+    {"Posts per coin, their mean sentiment and engagement",
+     "SELECT coin, count(*) AS posts, round(avg(sentiment), 3) AS mean_sentiment, round(avg(like_count), 1) AS avg_likes\n"
+     "FROM (SELECT unnest(coins) AS coin, sentiment, like_count FROM posts)\n"
+     "GROUP BY coin ORDER BY posts DESC"},
+    {"How do sentiment and price relate? (lag k: sentiment at hour h vs the return at h + k)",
+     "SELECT coin, hours, round(pearson_same_hour, 3) AS r_same_hour, round(pearson_next_hour, 3) AS r_next_hour,\n"
+     "       best_lag_hours, round(best_lag_correlation, 3) AS r_best_lag, round(p_value, 4) AS p_value\n"
+     "FROM sentiment_price_summary ORDER BY coin"},
 };
 
 // The demo owns only simulator data: refuse a lake that holds anything from real sources.
@@ -52,7 +56,7 @@ void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "demo", "Run the whole pipeline offline on simulated data, then show example queries and their answers");
   command->footer(
       "Simulates 8 symbols × 30 days of 1-minute klines plus posts (with injected faults),\n"
-      "lands them in the raw zone, builds the curated tables and answers three questions.\n"
+      "lands them in the raw zone, builds the curated tables and answers four questions.\n"
       "Examples:\n"
       "  cryptolake demo\n"
       "  cryptolake demo --days 7 --symbols 3 --seed 1 --lake /tmp/demo-lake");

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   add_gaps_command(app, global, exit_code);
   add_catalog_command(app, global, exit_code);
   add_quality_command(app, global, exit_code);
+  add_analyze_command(app, global, exit_code);
   add_bench_command(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 #include "analytics/market_aggregates.hpp"
 #include "analytics/dimensions.hpp"
 #include "analytics/kline_gaps.hpp"
+#include "analytics/sentiment_analysis.hpp"
 #include "analytics/market_features.hpp"
 #include "cli/progress.hpp"
 #include <unistd.h>
@@ -55,20 +56,25 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOp
       return transform::run_market_ohlcv_etl(store, *duckdb, {threads, [&](size_t d, size_t t) { progress.update(d, t); }});
     }));
   }
+  TRY(timed(stages, [&] { return transform::run_market_ticks_etl(store, *duckdb, {threads, {}}); }));
+  // Coins first: posts are tagged against dim_coin while they are transformed.
+  TRY(timed(stages, [&] { return analytics::build_dim_coin(store, *duckdb); }));
   {
+    TRY_ASSIGN(std::vector<analytics::KnownCoin> coins, analytics::load_coins(store, *duckdb));
+    const analytics::PostSentimentEnricher enricher(analytics::CoinTagger(coins),
+                                                    std::make_unique<analytics::LexiconSentimentScorer>());
     ProgressLine progress("posts");
     TRY(timed(stages, [&] {
-      return transform::run_posts_etl(store, *duckdb, {threads, [&](size_t d, size_t t) { progress.update(d, t); }});
+      return transform::run_posts_etl(store, *duckdb, {threads, [&](size_t d, size_t t) { progress.update(d, t); }}, &enricher);
     }));
   }
-  TRY(timed(stages, [&] { return transform::run_market_ticks_etl(store, *duckdb, {threads, {}}); }));
   TRY(timed(stages, [&] { return transform::run_coin_stats_etl(store, *duckdb, {threads, {}}); }));
   TRY(timed(stages, [&] { return analytics::build_market_features(store, *duckdb, context.config().features, threads); }));
   TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::hour, threads); }));
   TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::day, threads); }));
   TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::month, threads); }));
   TRY(timed(stages, [&] { return analytics::build_kline_gaps(store, *duckdb, threads); }));
-  TRY(timed(stages, [&] { return analytics::build_dim_coin(store, *duckdb); }));
+  TRY(timed(stages, [&] { return analytics::build_sentiment_tables(store, *duckdb, threads); }));
   TRY(timed(stages, [&] { return analytics::build_dim_date(store, *duckdb, threads); }));
   TRY(quality::append_results(local, *duckdb, store.results()));
   const auto results = store.results();

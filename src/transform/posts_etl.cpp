@@ -32,7 +32,8 @@ bool id_less(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
+core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options,
+                                     const PostEnricher* enricher) {
   EtlStats stats;
   stats.table = "posts";
   const size_t threads = std::max<size_t>(1, options.threads);
@@ -75,6 +76,9 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
     return id_less(a.post_id, b.post_id);
   });
   stats.rows_out = posts.size();
+  if (enricher != nullptr) {
+    for (core::Post& post : posts) enricher->enrich(post);
+  }
 
   std::vector<PartitionSlice> slices;
   for (size_t begin = 0; begin < posts.size();) {
@@ -99,8 +103,10 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
       batch.add(p.quote_count);
       batch.add(p.hashtags);
       batch.add(p.cashtags);
-      batch.add_null();  // coins: tagged later
-      batch.add_null();  // sentiment: scored later
+      if (p.coins) batch.add(*p.coins);
+      else batch.add_null();
+      if (p.sentiment) batch.add(*p.sentiment);
+      else batch.add_null();
       batch.add(p.received_at.micros());
       batch.end_row();
     }

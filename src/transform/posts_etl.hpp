@@ -3,13 +3,23 @@
 // (created_at, post_id). coins and sentiment stay NULL until tagging and scoring fill them.
 #pragma once
 
+#include "core/market.hpp"
 #include "transform/market_ohlcv_etl.hpp"
 
 namespace cryptolake::transform {
 
 const std::vector<lake::ColumnSpec>& posts_schema();
 
+// Fills what a post's source does not say (coins, sentiment); analytics implements it, so the
+// transform stays independent of how tagging and scoring work. Must be thread-safe.
+class PostEnricher {
+ public:
+  virtual ~PostEnricher() = default;
+  virtual void enrich(core::Post& post) const = 0;
+};
+
+// Without an enricher, coins and sentiment stay NULL.
 [[nodiscard]] core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
-                                                   const EtlOptions& options);
+                                                   const EtlOptions& options, const PostEnricher* enricher = nullptr);
 
 }  // namespace cryptolake::transform

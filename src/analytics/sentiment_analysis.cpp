@@ -1,0 +1,221 @@
+#include "analytics/sentiment_analysis.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "transform/partition_writer.hpp"
+
+namespace cryptolake::analytics {
+
+using core::Timestamp;
+using lake::ColumnType;
+
+void PostSentimentEnricher::enrich(core::Post& post) const {
+  const auto split = [](const std::string& joined) {
+    std::vector<std::string> items;
+    for (size_t start = 0; start < joined.size();) {
+      const size_t end = std::min(joined.find(core::kListSeparator, start), joined.size());
+      items.push_back(joined.substr(start, end - start));
+      start = end + 1;
+    }
+    return items;
+  };
+  const auto coins = tagger_.tag(post.text, split(post.cashtags), split(post.hashtags));
+  std::string joined;
+  for (const auto& c : coins) joined += (joined.empty() ? "" : std::string(1, core::kListSeparator)) + c;
+  post.coins = joined;
+  post.sentiment = scorer_->score(post.text).compound;
+}
+
+double pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  const size_t n = x.size();
+  if (n < 3) return 0;
+  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / static_cast<double>(n);
+  const double my = std::accumulate(y.begin(), y.end(), 0.0) / static_cast<double>(n);
+  double sxy = 0, sxx = 0, syy = 0;
+  for (size_t i = 0; i < n; ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  return sxx > 0 && syy > 0 ? sxy / std::sqrt(sxx * syy) : 0;
+}
+
+namespace {
+
+// Ranks with ties sharing their mean rank.
+std::vector<double> ranks(const std::vector<double>& v) {
+  std::vector<size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::ranges::sort(order, [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> r(v.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    const double mean_rank = (static_cast<double>(i) + static_cast<double>(j)) / 2.0 + 1.0;
+    for (size_t k = i; k <= j; ++k) r[order[k]] = mean_rank;
+    i = j + 1;
+  }
+  return r;
+}
+
+// Pairs (sentiment at h, return at h + lag) where both exist.
+std::pair<std::vector<double>, std::vector<double>> pairs(const std::map<int64_t, double>& sentiment,
+                                                          const std::map<int64_t, double>& returns, int lag) {
+  std::vector<double> x, y;
+  for (const auto& [hour, s] : sentiment) {
+    if (auto r = returns.find(hour + lag); r != returns.end()) {
+      x.push_back(s);
+      y.push_back(r->second);
+    }
+  }
+  return {std::move(x), std::move(y)};
+}
+
+}  // namespace
+
+double spearman(const std::vector<double>& x, const std::vector<double>& y) { return pearson(ranks(x), ranks(y)); }
+
+CoinSummary summarize(std::string coin, std::string symbol, const std::map<int64_t, double>& sentiment,
+                      const std::map<int64_t, double>& returns, int permutations) {
+  CoinSummary s;
+  s.coin = std::move(coin);
+  s.symbol = std::move(symbol);
+  auto [x0, y0] = pairs(sentiment, returns, 0);
+  auto [x1, y1] = pairs(sentiment, returns, 1);
+  s.hours = x0.size();
+  s.pearson_same = pearson(x0, y0);
+  s.spearman_same = spearman(x0, y0);
+  s.pearson_next = pearson(x1, y1);
+  s.spearman_next = spearman(x1, y1);
+  for (int k = -kMaxLagHours; k <= kMaxLagHours; ++k) {
+    auto [x, y] = pairs(sentiment, returns, k);
+    const double r = pearson(x, y);
+    s.lag_correlation[static_cast<size_t>(k + kMaxLagHours)] = r;
+    if (std::abs(r) > std::abs(s.best_correlation)) {
+      s.best_correlation = r;
+      s.best_lag = k;
+    }
+  }
+  // Permutation test: how often does shuffled sentiment correlate as strongly at that lag?
+  auto [x, y] = pairs(sentiment, returns, s.best_lag);
+  std::mt19937_64 rng(42);
+  int as_strong = 0;
+  for (int i = 0; i < permutations; ++i) {
+    std::ranges::shuffle(x, rng);
+    if (std::abs(pearson(x, y)) >= std::abs(s.best_correlation)) ++as_strong;
+  }
+  s.p_value = (as_strong + 1.0) / (permutations + 1.0);
+  return s;
+}
+
+core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+  transform::EtlStats stats;
+  stats.table = "sentiment_price";
+  if (store.list("curated/posts/").value_or(std::vector<std::string>{}).empty()) return stats;
+  const std::string posts = lake::sql_string(transform::table_glob(store, "posts"));
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  TRY_ASSIGN(lake::QueryResult days, connection.query(fmt::format(
+      "SELECT DISTINCT strftime(date_trunc('hour', created_at), '%Y-%m-%d') AS d FROM read_parquet({}) "
+      "WHERE coins IS NOT NULL AND len(coins) > 0 ORDER BY d", posts)));
+  std::vector<transform::QueryPartition> hourly;
+  for (size_t r = 0; r < days.row_count(); ++r) {
+    const std::string dt = days.text(0, r);
+    hourly.push_back({dt, fmt::format(
+        "SELECT coin, date_trunc('hour', created_at) AS hour, count(*) AS posts, avg(sentiment ORDER BY post_id) AS sentiment, "
+        "avg(CASE WHEN sentiment >= 0.05 THEN 1.0 ELSE 0.0 END) AS positive_share, "
+        "avg(CASE WHEN sentiment <= -0.05 THEN 1.0 ELSE 0.0 END) AS negative_share, "
+        "sum(sentiment * (1 + like_count + 2 * retweet_count) ORDER BY post_id) / sum(1 + like_count + 2 * retweet_count) "
+        "  AS weighted_sentiment "
+        "FROM (SELECT unnest(coins) AS coin, created_at, sentiment, like_count, retweet_count, post_id FROM read_parquet({}) "
+        "      WHERE sentiment IS NOT NULL AND strftime(date_trunc('hour', created_at), '%Y-%m-%d') = '{}') "
+        "GROUP BY ALL ORDER BY coin, hour", posts, dt), {}});
+  }
+  TRY(transform::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
+  if (store.list("curated/agg_market_hourly/").value_or(std::vector<std::string>{}).empty()) return stats;
+
+  // Each coin's price series: its USDT pair if traded, else USD; hourly log returns.
+  const std::string joined = fmt::format(
+      "WITH returns AS ("
+      "  SELECT symbol, hour, volume, ln(last_price / lag(last_price) OVER w) AS log_return "
+      "  FROM read_parquet({0}) WINDOW w AS (PARTITION BY source, symbol, interval ORDER BY hour)), "
+      "symbols AS (SELECT DISTINCT symbol FROM read_parquet({0})), "
+      "pick AS (SELECT split_part(symbol, '-', 1) AS coin, "
+      "         arg_min(symbol, CASE split_part(symbol, '-', 2) WHEN 'USDT' THEN 0 WHEN 'USD' THEN 1 ELSE 2 END) AS symbol "
+      "         FROM symbols GROUP BY 1) "
+      "SELECT s.coin, p.symbol, s.hour, s.posts, s.sentiment, s.positive_share, s.negative_share, s.weighted_sentiment, "
+      "       r.log_return, (SELECT n.log_return FROM returns n WHERE n.symbol = p.symbol AND n.hour = s.hour + INTERVAL 1 HOUR) "
+      "         AS next_log_return, r.volume "
+      "FROM read_parquet({1}) s JOIN pick p USING (coin) JOIN returns r ON r.symbol = p.symbol AND r.hour = s.hour",
+      lake::sql_string(transform::table_glob(store, "agg_market_hourly")), lake::sql_string(transform::table_glob(store, "sentiment_hourly")));
+  std::vector<transform::QueryPartition> priced;
+  for (const auto& p : hourly) {
+    priced.push_back({p.dt, fmt::format("SELECT * FROM ({}) WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour", joined, p.dt), {}});
+  }
+  TRY_ASSIGN(const transform::WrittenCounts written, transform::write_query_partitions(store, duckdb, "sentiment_price", priced, threads));
+  stats.partitions = written.partitions;
+  stats.rows_out = written.rows;
+
+  // The summary, per coin, in C++ (permutation tests).
+  TRY_ASSIGN(lake::QueryResult series, connection.query(fmt::format(
+      "SELECT coin, symbol, epoch_us(hour) // 3600000000 AS h, sentiment, log_return FROM read_parquet({}) ORDER BY coin, h",
+      lake::sql_string(transform::table_glob(store, "sentiment_price")))));
+  std::map<std::string, std::tuple<std::string, std::map<int64_t, double>, std::map<int64_t, double>>> per_coin;
+  for (size_t r = 0; r < series.row_count(); ++r) {
+    auto& [symbol, sentiment, returns] = per_coin[series.text(0, r)];
+    symbol = series.text(1, r);
+    const int64_t h = series.int64(2, r);
+    if (!series.is_null(3, r)) sentiment[h] = series.float64(3, r);
+    if (!series.is_null(4, r)) returns[h] = series.float64(4, r);
+  }
+  // Returns exist for hours without posts too: take them from the hourly aggregates.
+  std::vector<CoinSummary> summaries;
+  for (auto& [coin, data] : per_coin) {
+    auto& [symbol, sentiment, returns] = data;
+    TRY_ASSIGN(lake::QueryResult all_returns, connection.query(fmt::format(
+        "SELECT epoch_us(hour) // 3600000000, ln(last_price / lag(last_price) OVER (ORDER BY hour)) FROM read_parquet({}) "
+        "WHERE symbol = {} ORDER BY hour", lake::sql_string(transform::table_glob(store, "agg_market_hourly")), lake::sql_string(symbol))));
+    for (size_t r = 0; r < all_returns.row_count(); ++r) {
+      if (!all_returns.is_null(1, r)) returns[all_returns.int64(0, r)] = all_returns.float64(1, r);
+    }
+    summaries.push_back(summarize(coin, symbol, sentiment, returns));
+  }
+  static const std::vector<lake::ColumnSpec> schema = {
+      {"coin", ColumnType::varchar},           {"symbol", ColumnType::varchar},       {"hours", ColumnType::bigint},
+      {"pearson_same_hour", ColumnType::float64}, {"spearman_same_hour", ColumnType::float64},
+      {"pearson_next_hour", ColumnType::float64}, {"spearman_next_hour", ColumnType::float64},
+      {"best_lag_hours", ColumnType::bigint},  {"best_lag_correlation", ColumnType::float64},
+      {"p_value", ColumnType::float64},        {"lag_correlations", ColumnType::varchar}};
+  TRY(transform::write_partitions(store, duckdb, "sentiment_price_summary", schema,
+                                  {{std::string(kStaticPartition), 0, summaries.size()}},
+                                  [&](const transform::PartitionSlice&, lake::ColumnBatch& batch) {
+                                    for (const CoinSummary& s : summaries) {
+                                      batch.add(s.coin);
+                                      batch.add(s.symbol);
+                                      batch.add(static_cast<int64_t>(s.hours));
+                                      batch.add(s.pearson_same);
+                                      batch.add(s.spearman_same);
+                                      batch.add(s.pearson_next);
+                                      batch.add(s.spearman_next);
+                                      batch.add(static_cast<int64_t>(s.best_lag));
+                                      batch.add(s.best_correlation);
+                                      batch.add(s.p_value);
+                                      std::string lags;
+                                      for (int k = -kMaxLagHours; k <= kMaxLagHours; ++k) {
+                                        lags += fmt::format("{}{:+d}:{:.3f}", lags.empty() ? "" : " ", k,
+                                                            s.lag_correlation[static_cast<size_t>(k + kMaxLagHours)]);
+                                      }
+                                      batch.add(lags);
+                                      batch.end_row();
+                                    }
+                                  }, 1));
+  return stats;
+}
+
+}  // namespace cryptolake::analytics

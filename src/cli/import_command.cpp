@@ -11,6 +11,11 @@
 #include "cli/progress.hpp"
 #include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_backfill.hpp"
+#include "sources/social/post_file_parser.hpp"
+#include "core/json_text.hpp"
+#include "lake/quarantine.hpp"
+#include "lake/raw_zone.hpp"
+#include "lake/zstd_codec.hpp"
 
 namespace cryptolake::cli {
 
@@ -151,6 +156,94 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
   return problems.empty() ? 0 : 1;
 }
 
+struct PostFlags {
+  std::vector<std::string> paths;
+  std::vector<std::string> map;  // field=column
+  bool no_etl = false;
+};
+
+// Lands a post file as received, its posts as X-v2-shaped envelopes, its rejects in quarantine.
+int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
+  sources::social::FieldMap map;
+  for (const std::string& item : flags.map) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) return report_error({core::ErrorCode::invalid_argument, fmt::format("--map {}: expected field=column", item)});
+    map[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  std::vector<std::string> problems;
+  std::vector<fs::path> files;
+  for (const std::string& path : flags.paths) {
+    if (fs::is_directory(path)) {
+      for (const auto& e : fs::recursive_directory_iterator(path)) {
+        const std::string n = e.path().filename().string();
+        if (e.is_regular_file() && (n.ends_with(".csv") || n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".jsonl"))) {
+          files.push_back(e.path());
+        }
+      }
+    } else if (fs::is_regular_file(path)) {
+      files.emplace_back(path);
+    } else {
+      problems.push_back(fmt::format("{}: no such file or folder", path));
+    }
+  }
+  std::ranges::sort(files);
+  const core::Timestamp now = ctx.clock().now();
+  lake::RawZoneWriter writer(ctx.store());
+  size_t imported = 0;
+  for (const fs::path& path : files) {
+    auto bytes = read_local(path);
+    if (!bytes) {
+      problems.push_back(fmt::format("{}: cannot read", path.string()));
+      continue;
+    }
+    auto parsed = sources::social::parse_post_file(*bytes, map, now);
+    if (!parsed) {
+      problems.push_back(fmt::format("{}: {}", path.filename().string(), parsed.error().message));
+      continue;
+    }
+    const std::string raw_key = fmt::format("raw/x_import/files/dt={}/{}.zst", now.date(), path.filename().string());
+    if (auto put = ctx.store().put(raw_key, lake::zstd_compress(*bytes)); !put) return report_error(put.error());
+    std::vector<lake::QuarantineRecord> rejects;
+    std::map<std::string, size_t> reasons;
+    for (auto& r : parsed->rejected) {
+      ++reasons[r.reason.substr(0, r.reason.find('\''))];
+      rejects.push_back({r.reason, raw_key, static_cast<int64_t>(r.index), std::move(r.text)});
+    }
+    if (auto q = lake::write_quarantine(ctx.store(), "x_import", "files", raw_key, rejects); !q) return report_error(q.error());
+    // The posts travel on as X API v2 responses, 10,000 per envelope.
+    for (size_t begin = 0; begin < parsed->posts.size(); begin += 10'000) {
+      const size_t end = std::min(parsed->posts.size(), begin + 10'000);
+      std::string payload = "{\"data\":[";
+      for (size_t i = begin; i < end; ++i) {
+        const core::Post& p = parsed->posts[i];
+        payload += fmt::format("{}{{\"id\":\"{}\",\"text\":{},\"author_id\":{},\"created_at\":\"{}\",\"lang\":{},"
+                               "\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{}}}}}",
+                               i > begin ? "," : "", p.post_id, core::json_string(p.text), core::json_string(p.author_id),
+                               p.created_at.iso(), core::json_string(p.lang), p.like_count, p.retweet_count, p.reply_count);
+      }
+      payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", end - begin);
+      const lake::Envelope envelope{now, "x_import", "tweets",
+                                    fmt::format(R"({{"file":{},"format":{},"first":{}}})", core::json_string(path.filename().string()),
+                                                core::json_string(parsed->format), begin),
+                                    std::move(payload)};
+      if (auto w = writer.write_batch(std::span<const lake::Envelope>(&envelope, 1)); !w) return report_error(w.error());
+    }
+    ++imported;
+    std::string why;
+    for (const auto& [reason, count] : reasons) why += fmt::format("{}{} × {}", why.empty() ? "" : "; ", count, reason);
+    fmt::print(stderr, "{}: {} — {} records, {} posts, {} quarantined{}{}\n", path.filename().string(), parsed->format,
+               parsed->records, parsed->posts.size(), parsed->rejected.size(), why.empty() ? "" : " (" + why + ")",
+               parsed->synthesized_ids ? fmt::format(", {} ids rebuilt from author, time and text", parsed->synthesized_ids) : "");
+  }
+  for (const std::string& problem : problems) fmt::print(stderr, "error: {}\n", problem);
+  if (!flags.no_etl && imported > 0) {
+    auto stages = run_pipeline(ctx);
+    if (!stages) return report_error(stages.error());
+    fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
+  }
+  return problems.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -179,6 +272,23 @@ void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   archive->add_flag("--monthly", flags->monthly, "With --download: monthly files instead of daily");
   archive->add_option("--base-url", flags->base_url, "With --download: archive host (default https://data.binance.vision)");
   archive->add_flag("--no-etl", flags->no_etl, "Only land the files; do not run the transform");
+  auto post_flags = std::make_shared<PostFlags>();
+  auto* posts = command->add_subcommand("posts", "Social posts from CSV or JSON exports (X/Twitter v1.1, v2, scraper exports)");
+  posts->footer(
+      "The dialect (delimiter, quoting, BOM, CRLF) and the columns are found by themselves; when a header does\n"
+      "not match its rows, map the fields to 1-based columns or header names.\n"
+      "Examples:\n"
+      "  cryptolake import posts tweets.csv\n"
+      "  cryptolake import posts exports/ --no-etl\n"
+      "  cryptolake import posts btc_tweets.csv --map author=2 --map created_at=3 --map text=4 --map likes=6 --map retweets=7");
+  posts->add_option("paths", post_flags->paths, "Files or folders (.csv, .json, .ndjson)")->required();
+  posts->add_option("--map", post_flags->map, "field=column: id, text, created_at, author, likes, retweets, replies, lang");
+  posts->add_flag("--no-etl", post_flags->no_etl, "Only land the posts; do not run the transform");
+  posts->callback([&global, &exit_code, post_flags] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    exit_code = run_post_import(**context, *post_flags, global.json);
+  });
   archive->callback([&global, &exit_code, flags] {
     if (flags->paths.empty() && !flags->download) {
       exit_code = report_error({core::ErrorCode::invalid_argument, "give files or folders, or --download"});

@@ -58,6 +58,15 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+bool is_valid_utf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = utf8_sequence_length(text, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string json_string(std::string_view text) {
   std::string out;
   append_json_string(out, text);

@@ -11,4 +11,7 @@ namespace cryptolake::core {
 void append_json_string(std::string& out, std::string_view text);
 std::string json_string(std::string_view text);
 
+// Whether every byte sequence is well-formed UTF-8 (no overlongs, no surrogates).
+bool is_valid_utf8(std::string_view text);
+
 }  // namespace cryptolake::core

@@ -24,6 +24,7 @@ test: build
 bench: build
 	@$(BUILD)/cryptolake bench etl --rows 5000000 --features
 	@$(BUILD)/cryptolake bench import --symbols 20
+	@$(BUILD)/cryptolake bench posts --rows 1000000
 	@$(BUILD)/bench/cryptolake_micro_bench
 
 clean:

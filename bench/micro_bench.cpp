@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "analytics/rolling_features.hpp"
+#include "analytics/sentiment_scorer.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
 #include "lake/zstd_codec.hpp"
@@ -87,6 +88,29 @@ void BM_DecompressRawBatch(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_DecompressRawBatch);
+
+// ~140-character crypto posts, the length the scoring goal is stated for.
+void BM_ScoreSentiment(benchmark::State& state) {
+  const std::vector<std::string> posts = {
+      "$BTC breaking out above resistance, this looks very bullish, volume is strong and funding is flat 🚀 #bitcoin",
+      "Not buying $ETH here, the chart is ugly and bearish, another dump is coming, I got rekt last time #crypto",
+      "What do you think about $SOL this week? Network activity report is out, no clear direction on the chart yet",
+      "HODL $DOGE, wagmi 💎 the dip was bought fast, but I am slightly worried about the weekend liquidity!!",
+  };
+  const analytics::LexiconSentimentScorer scorer;
+  if (!(scorer.score(posts[0]).compound > 0 && scorer.score(posts[1]).compound < 0)) {
+    state.SkipWithError("reference scores have the wrong sign");
+    return;
+  }
+  size_t bytes = 0;
+  for (const auto& p : posts) bytes += p.size();
+  for (auto _ : state) {
+    for (const auto& p : posts) benchmark::DoNotOptimize(scorer.score(p));
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * posts.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+BENCHMARK(BM_ScoreSentiment);
 
 }  // namespace
 

@@ -80,48 +80,64 @@ const std::unordered_map<std::string_view, double>& boosters() {
   return words;
 }
 
+// A word or emoji of the post: a view into the lower-cased copy of its text.
 struct Token {
-  std::string lower;
+  std::string_view lower;
   bool all_caps = false;
   bool is_emoji = false;
 };
 
 size_t utf8_length(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
 
-std::vector<Token> tokenize(std::string_view text) {
-  std::vector<Token> tokens;
-  std::string word;
-  bool caps = true;
+// ASCII classes without the C library's locale lookups (posts are scored by the million).
+constexpr bool is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+constexpr bool is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+constexpr bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+// Splits into words (letters, digits, ' and -), emoji (any non-ASCII code point), and ! / ?.
+// `lowered` receives the lower-cased text the tokens point into; both buffers are reused.
+void tokenize(std::string_view text, std::string& lowered, std::vector<Token>& tokens) {
+  lowered.assign(text);
+  for (char& c : lowered) {
+    if (is_upper(static_cast<unsigned char>(c))) c = static_cast<char>(c + ('a' - 'A'));
+  }
+  tokens.clear();
+  size_t start = 0;
+  bool in_word = false, caps = true;
   size_t letters = 0;
-  const auto flush = [&] {
-    if (!word.empty()) tokens.push_back({word, caps && letters >= 2, false});
-    word.clear();
-    caps = true;
-    letters = 0;
+  const auto flush = [&](size_t end) {
+    if (in_word) tokens.push_back({std::string_view(lowered).substr(start, end - start), caps && letters >= 2, false});
+    in_word = false;
   };
   for (size_t i = 0; i < text.size();) {
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
-      flush();
+      flush(i);
       const size_t n = std::min(utf8_length(c), text.size() - i);
-      tokens.push_back({std::string(text.substr(i, n)), false, true});
+      tokens.push_back({std::string_view(lowered).substr(i, n), false, true});
       i += n;
       continue;
     }
-    if (std::isalnum(c) || c == '\'' || c == '-') {
-      if (std::isalpha(c)) {
-        ++letters;
-        if (std::islower(c)) caps = false;
+    if (is_lower(c) || is_upper(c) || is_digit(c) || c == '\'' || c == '-') {
+      if (!in_word) {
+        in_word = true;
+        start = i;
+        caps = true;
+        letters = 0;
       }
-      word += static_cast<char>(std::tolower(c));
+      if (is_lower(c)) {
+        ++letters;
+        caps = false;
+      } else if (is_upper(c)) {
+        ++letters;
+      }
     } else {
-      flush();
-      if (c == '!' || c == '?') tokens.push_back({std::string(1, static_cast<char>(c)), false, false});
+      flush(i);
+      if (c == '!' || c == '?') tokens.push_back({std::string_view(lowered).substr(i, 1), false, false});
     }
     ++i;
   }
-  flush();
-  return tokens;
+  flush(text.size());
 }
 
 }  // namespace
@@ -133,9 +149,16 @@ SentimentLabel label_of(double compound) {
 }
 
 Sentiment LexiconSentimentScorer::score(std::string_view text) const {
-  const std::vector<Token> tokens = tokenize(text);
+  static const auto& known_words = lexicon();
+  static const auto& marks = emoji();
+  static const auto& boost = boosters();
+  // Per-thread buffers: scoring millions of posts must not allocate per post.
+  thread_local std::string lowered;
+  thread_local std::vector<Token> tokens;
+  thread_local std::vector<double> valences;
+  tokenize(text, lowered, tokens);
   const bool shouting_all = std::ranges::all_of(tokens, [](const Token& t) { return t.is_emoji || t.all_caps || t.lower.size() < 2; });
-  std::vector<double> valences;
+  valences.clear();
   size_t words = 0, exclamations = 0;
   std::optional<size_t> but_at;
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -149,8 +172,8 @@ Sentiment LexiconSentimentScorer::score(std::string_view text) const {
     if (t.lower == "but" && !but_at) but_at = valences.size();
     double v = 0;
     if (t.is_emoji) {
-      if (auto it = emoji().find(t.lower); it != emoji().end()) v = it->second;
-    } else if (auto it = lexicon().find(t.lower); it != lexicon().end()) {
+      if (auto it = marks.find(t.lower); it != marks.end()) v = it->second;
+    } else if (auto it = known_words.find(t.lower); it != known_words.end()) {
       v = it->second;
       // A negator right after the word "no" etc. is handled below; "no" itself as a word is mild.
     }
@@ -158,7 +181,7 @@ Sentiment LexiconSentimentScorer::score(std::string_view text) const {
       if (t.all_caps && !shouting_all) v += v > 0 ? 0.733 : -0.733;
       // Boosters and dampeners up to two words back, fading with distance.
       for (size_t back = 1; back <= 2 && back <= i; ++back) {
-        if (auto b = boosters().find(tokens[i - back].lower); b != boosters().end()) {
+        if (auto b = boost.find(tokens[i - back].lower); b != boost.end()) {
           const double scale = back == 1 ? 1.0 : 0.95;
           v += (v > 0 ? b->second : -b->second) * scale;
         }

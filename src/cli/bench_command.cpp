@@ -15,6 +15,8 @@
 #include "lake/raw_zone.hpp"
 #include "sources/binance/archive_import.hpp"
 #include "sources/simulator/market_simulator.hpp"
+#include "sources/simulator/post_simulator.hpp"
+#include "sources/social/post_file_parser.hpp"
 #include "sources/simulator/simulator.hpp"
 #include "transform/partition_writer.hpp"
 
@@ -241,6 +243,61 @@ core::Status bench_import(Context& ctx, const BenchFlags& flags) {
   return {};
 }
 
+// CSV post import: our dialect-detecting parser vs DuckDB read_csv, same file, same run.
+core::Status bench_posts(Context& ctx, const BenchFlags& flags) {
+  const fs::path work = flags.work.empty() ? fs::temp_directory_path() / fmt::format("cryptolake-bench-{}", ::getpid())
+                                           : fs::path(flags.work);
+  fs::remove_all(work);
+  fs::create_directories(work);
+  const fs::path csv = work / "posts.csv";
+  {
+    // Simulated posts, written the way a scraper export looks: quoted text, ISO times.
+    sources::simulator::SimulationOptions options;
+    options.config.days = static_cast<int>(std::max<int64_t>(1, flags.rows / (8 * 24 * 20)));
+    options.config.posts_per_hour = 20;
+    const auto market = sources::simulator::simulate_market({*core::Symbol::parse("BTC-USDT"), *core::Symbol::parse("ETH-USDT"),
+        *core::Symbol::parse("SOL-USDT"), *core::Symbol::parse("BNB-USDT"), *core::Symbol::parse("XRP-USDT"),
+        *core::Symbol::parse("ADA-USDT"), *core::Symbol::parse("DOGE-USDT"), *core::Symbol::parse("AVAX-USDT")},
+        *core::Timestamp::parse_date("2024-01-01"), options.config.days * 1440LL, 3);
+    const auto posts = sources::simulator::simulate_posts(market, 20, 60, 3);
+    std::ofstream out(csv, std::ios::binary);
+    out << "id,author,created_at,text,likes,retweets\n";
+    for (const auto& coin : posts) {
+      for (const auto& hour : coin) {
+        for (const auto& p : hour) {
+          std::string text = p.text;
+          size_t at = 0;
+          while ((at = text.find('"', at)) != std::string::npos) { text.insert(at, 1, '"'); at += 2; }
+          out << p.id << ',' << p.author_id << ',' << p.created_at.iso() << ",\"" << text << "\"," << p.like_count << ','
+              << p.retweet_count << '\n';
+        }
+      }
+    }
+  }
+  std::ifstream in(csv, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string bytes = text.str();
+  auto start = std::chrono::steady_clock::now();
+  TRY_ASSIGN(const auto parsed, sources::social::parse_post_file(bytes, {}, core::Timestamp{}));
+  const double ours = seconds_since(start);
+  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work, ctx.config().duckdb.threads, ctx.config().duckdb.memory_limit}));
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
+  start = std::chrono::steady_clock::now();
+  TRY_ASSIGN(lake::QueryResult loaded, connection.query(fmt::format(
+      "CREATE TABLE p AS SELECT * FROM read_csv({}, header = true, columns = {{id: 'VARCHAR', author: 'VARCHAR', "
+      "created_at: 'TIMESTAMPTZ', text: 'VARCHAR', likes: 'BIGINT', retweets: 'BIGINT'}})", lake::sql_string(csv.string()))));
+  const double peer = seconds_since(start);
+  TRY_ASSIGN(lake::QueryResult counted, connection.query("SELECT count(*) FROM p"));
+  if (static_cast<size_t>(counted.int64(0, 0)) != parsed.posts.size()) {
+    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} posts, duckdb {}", parsed.posts.size(), counted.int64(0, 0));
+  }
+  fmt::print("input: {} posts, {:.1f} MB of CSV; both parsed {} rows\n", parsed.posts.size(), bytes.size() / 1e6, parsed.posts.size());
+  print_ratio("posts csv", ours, peer, parsed.posts.size(), bytes.size());
+  if (!flags.keep) fs::remove_all(work);
+  return {};
+}
+
 }  // namespace
 
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -262,6 +319,20 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     if (auto status = bench_import(**context, *flags); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    exit_code = 0;
+  });
+  auto* posts_bench = command->add_subcommand("posts", "CSV post import: cryptolake's parser vs DuckDB read_csv");
+  posts_bench->footer("Examples:\n  cryptolake bench posts --rows 1000000");
+  posts_bench->add_option("--rows", flags->rows, "About how many posts (default 1000000)");
+  posts_bench->add_option("--work", flags->work, "Scratch folder");
+  posts_bench->callback([&global, &exit_code, flags] {
+    if (flags->rows == 5'000'000) flags->rows = 1'000'000;
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    if (auto status = bench_posts(**context, *flags); !status) {
       exit_code = report_error(status.error());
       return;
     }

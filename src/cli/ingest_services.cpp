@@ -53,6 +53,8 @@ struct ServiceFlags {
   bool list = false, history = false, no_etl = false;
   std::string every = "60s";
   int count = 1;
+  std::string query, fallback_query, user_agent = "linux:cryptolake:0.1 (by /u/cryptolake)";
+  int pages = 10;
 };
 
 int run_coingecko(Context& ctx, const ServiceFlags& flags, bool json) {
@@ -166,6 +168,104 @@ int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
   return finish(ctx, flags.no_etl, json);
 }
 
+uint64_t fnv(std::string_view text) {
+  uint64_t hash = 1469598103934665603ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+// The cashtag operator needs a paid tier; without it, #TAG finds most of the same posts.
+std::string cashtags_as_hashtags(std::string query) {
+  for (size_t at = query.find('$'); at != std::string::npos; at = query.find('$', at + 1)) query[at] = '#';
+  return query;
+}
+
+int run_x(Context& ctx, const ServiceFlags& flags, bool json) {
+  const char* token = std::getenv("X_BEARER_TOKEN");
+  if (token == nullptr) token = std::getenv("TWITTER_BEARER_TOKEN");
+  if (token == nullptr) return report_error({core::ErrorCode::invalid_argument, "set X_BEARER_TOKEN to an X API bearer token"});
+  if (flags.query.empty()) return report_error({core::ErrorCode::invalid_argument, "give --query, e.g. '$BTC OR bitcoin'"});
+  auto e = endpoint("x", flags.base_url.empty() ? "https://api.x.com" : flags.base_url, 30);  // 450 per 15 min
+  e.headers.emplace_back("Authorization", fmt::format("Bearer {}", token));
+  lake::RawZoneWriter raw(ctx.store());
+  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
+  const std::stop_token stop = interrupt_token();
+  std::string query = flags.query;
+  const std::string checkpoint = fmt::format("_catalog/checkpoints/x/{:016x}.txt", fnv(flags.query));
+  const std::string since_id = ctx.store().get(checkpoint).value_or("");
+  std::string next_token, newest_id;
+  size_t posts = 0;
+  for (int page = 0; page < flags.pages && !stop.stop_requested(); ++page) {
+    std::string path = fmt::format("/2/tweets/search/recent?query={}&max_results=100&tweet.fields=created_at,lang,public_metrics,entities,author_id",
+                                   io::url_encode(query));
+    if (!since_id.empty()) path += "&since_id=" + since_id;
+    if (!next_token.empty()) path += "&next_token=" + io::url_encode(next_token);
+    auto fetched = session.get(path, 1, io::Priority::live, "tweets",
+                               fmt::format(R"({{"endpoint":"/2/tweets/search/recent","query":{},"page":{}}})", core::json_string(query), page), stop);
+    if (!fetched && page == 0 && query.find('$') != std::string::npos && fetched.error().message.find("HTTP 400") != std::string::npos) {
+      query = flags.fallback_query.empty() ? cashtags_as_hashtags(query) : flags.fallback_query;
+      fmt::print(stderr, "x: the cashtag operator was refused ({}); searching {} instead\n", fetched.error().message, query);
+      --page;
+      continue;
+    }
+    if (!fetched) return report_error(fetched.error());
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (parser.parse(fetched->response.body).get(doc)) break;  // landed; the transform quarantines it
+    int64_t count = 0;
+    if (doc.at_pointer("/meta/result_count").get_int64().get(count) != simdjson::SUCCESS) count = 0;
+    posts += static_cast<size_t>(count);
+    std::string_view value;
+    if (page == 0 && doc.at_pointer("/meta/newest_id").get_string().get(value) == simdjson::SUCCESS) newest_id = value;
+    if (doc.at_pointer("/meta/next_token").get_string().get(value) != simdjson::SUCCESS) break;
+    next_token = value;
+  }
+  // Next time, ask only for what is newer than this run's newest post.
+  if (!newest_id.empty()) {
+    if (auto status = ctx.store().put(checkpoint, newest_id); !status) return report_error(status.error());
+  }
+  fmt::print(stderr, "x: {} requests, {} posts{}\n", session.requests(), posts, since_id.empty() ? "" : " newer than the last run");
+  return finish(ctx, flags.no_etl, json);
+}
+
+int run_reddit(Context& ctx, const ServiceFlags& flags, bool json) {
+  const char* token = std::getenv("REDDIT_TOKEN");
+  std::string base = flags.base_url.empty() ? (token ? "https://oauth.reddit.com" : "https://www.reddit.com") : flags.base_url;
+  auto e = endpoint("reddit", base, token ? 100 : 10);  // per OAuth client, or per IP without
+  e.headers.emplace_back("User-Agent", flags.user_agent);
+  if (token) e.headers.emplace_back("Authorization", fmt::format("Bearer {}", token));
+  lake::RawZoneWriter raw(ctx.store());
+  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
+  const std::stop_token stop = interrupt_token();
+  const auto subs = split_list(flags.items);
+  if (subs.empty()) return report_error({core::ErrorCode::invalid_argument, "give --subreddits, e.g. CryptoCurrency,Bitcoin"});
+  size_t posts = 0;
+  for (const std::string& sub : subs) {
+    std::string after;
+    for (int page = 0; page < flags.pages && !stop.stop_requested(); ++page) {
+      std::string path = fmt::format("/r/{}/new.json?limit=100&raw_json=1", io::url_encode(sub));
+      if (!after.empty()) path += "&after=" + io::url_encode(after);
+      auto fetched = session.get(path, 1, io::Priority::live, "reddit_new",
+                                 fmt::format(R"({{"endpoint":"/r/{{sub}}/new.json","subreddit":{},"after":{}}})", core::json_string(sub),
+                                             core::json_string(after)), stop);
+      if (!fetched) return report_error(fetched.error());
+      simdjson::dom::parser parser;
+      simdjson::dom::element doc;
+      if (parser.parse(fetched->response.body).get(doc)) break;
+      simdjson::dom::array children;
+      if (doc.at_pointer("/data/children").get_array().get(children) == simdjson::SUCCESS) posts += children.size();
+      std::string_view next;
+      if (doc.at_pointer("/data/after").get_string().get(next) != simdjson::SUCCESS || next.empty()) break;
+      after = next;
+    }
+  }
+  fmt::print(stderr, "reddit: {} requests, {} posts\n", session.requests(), posts);
+  return finish(ctx, flags.no_etl, json);
+}
+
 }  // namespace
 
 void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& exit_code) {
@@ -219,6 +319,33 @@ void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& e
   rates->add_option("--bpi-url", flags->from, "Also poll a CoinDesk BPI currentprice.json mirror");
   rates->add_flag("--no-etl", flags->no_etl, "Only land raw data");
   rates->callback(run(&run_rates));
+
+  auto* x = ingest.add_subcommand("x", "X (Twitter) API v2 recent search → posts (bearer token in X_BEARER_TOKEN)");
+  x->footer(
+      "Pages with next_token; later runs ask only for posts newer than the last (since_id). When the cashtag\n"
+      "operator is refused (it needs a paid tier), $TAG becomes #TAG or --fallback-query is used.\n"
+      "Examples:\n"
+      "  X_BEARER_TOKEN=… cryptolake ingest x --query '$BTC OR bitcoin' --pages 5\n"
+      "  cryptolake ingest x --query '$ETH lang:en -is:retweet' --fallback-query '(#ETH OR ethereum) lang:en'");
+  x->add_option("--query", flags->query, "Search query (X syntax)")->required();
+  x->add_option("--fallback-query", flags->fallback_query, "Query to use when the cashtag operator is refused");
+  x->add_option("--pages", flags->pages, "Pages of up to 100 posts (default 10)");
+  x->add_option("--base-url", flags->base_url, "API base (default https://api.x.com)");
+  x->add_flag("--no-etl", flags->no_etl, "Only land raw data");
+  x->callback(run(&run_x));
+
+  auto* reddit = ingest.add_subcommand("reddit", "Reddit /r/<sub>/new listings → posts");
+  reddit->footer(
+      "Without REDDIT_TOKEN (an OAuth bearer token) Reddit allows 10 requests a minute; with it 100.\n"
+      "Examples:\n"
+      "  cryptolake ingest reddit --subreddits CryptoCurrency,Bitcoin --pages 3\n"
+      "  cryptolake ingest reddit --subreddits ethtrader --user-agent 'linux:myapp:1.0 (by /u/me)'");
+  reddit->add_option("--subreddits", flags->items, "Comma-separated subreddits")->required();
+  reddit->add_option("--pages", flags->pages, "Pages of up to 100 posts per subreddit (default 10)");
+  reddit->add_option("--user-agent", flags->user_agent, "User-Agent as Reddit asks: <platform>:<app id>:<version> (by /u/<name>)");
+  reddit->add_option("--base-url", flags->base_url, "API base (default www.reddit.com, or oauth.reddit.com with REDDIT_TOKEN)");
+  reddit->add_flag("--no-etl", flags->no_etl, "Only land raw data");
+  reddit->callback(run(&run_reddit));
 }
 
 }  // namespace cryptolake::cli

@@ -1,6 +1,7 @@
 #include "io/rate_governor.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <spdlog/spdlog.h>
 
@@ -73,9 +74,22 @@ void RateGovernor::observe(const ServiceBudget& budget, const HttpResponse& resp
     if (auto header = response.header(used_header)) server_used = core::parse_int(*header);
   }
   int64_t retry_after_s = 0;
+  // X says when its window resets (x-rate-limit-reset, Unix seconds), Reddit how long until it
+  // does (x-ratelimit-reset, seconds); both count as "come back then".
+  std::optional<int64_t> reset_in_s;
+  if (auto reset = response.header("x-rate-limit-reset")) {
+    if (auto at = core::parse_int(*reset)) reset_in_s = std::max<int64_t>(1, *at - now / Timestamp::kMicrosPerSecond);
+  } else if (auto seconds = response.header("x-ratelimit-reset")) {
+    if (auto value = core::parse_decimal(*seconds)) reset_in_s = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(*value)));
+  }
   if (response.status == 429 || response.status == 418) {
     const auto header = response.header("retry-after");
-    retry_after_s = header ? core::parse_int(*header).value_or(60) : 60;
+    retry_after_s = header ? core::parse_int(*header).value_or(reset_in_s.value_or(60)) : reset_in_s.value_or(60);
+  }
+  // The window is spent: wait for its reset before the next request rather than draw a 429.
+  bool exhausted = false;
+  for (const char* name : {"x-rate-limit-remaining", "x-ratelimit-remaining"}) {
+    if (auto remaining = response.header(name)) exhausted = exhausted || core::parse_decimal(*remaining).value_or(1) < 1;
   }
   ledger_.update(budget.service, [&](BudgetState& state) {
     roll_window(state, now);
@@ -86,6 +100,8 @@ void RateGovernor::observe(const ServiceBudget& budget, const HttpResponse& resp
       state.slow_until_us = std::max(state.slow_until_us, state.blocked_until_us + 5 * Timestamp::kMicrosPerMinute);
     } else if (response.status == 418) {
       state.blocked_until_us = std::max(state.blocked_until_us, now + retry_after_s * Timestamp::kMicrosPerSecond);
+    } else if (exhausted && reset_in_s) {
+      state.blocked_until_us = std::max(state.blocked_until_us, now + *reset_in_s * Timestamp::kMicrosPerSecond);
     }
   });
   if (response.status == 429) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "sources/social/reddit_parser.hpp"
 #include "sources/social/tweet_parser.hpp"
 #include "transform/partition_writer.hpp"
 
@@ -53,6 +54,20 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
   stats.batches = scan.batches;
   stats.bytes = scan.bytes;
   stats.quarantined = scan.quarantined;
+  const auto reddit = [&](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
+    std::vector<sources::social::RejectedPost> rejected;
+    if (auto status = sources::social::parse_reddit_listing(e.payload, e.received_at, parsed[thread], rejected); !status) {
+      rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
+      return;
+    }
+    for (auto& bad : rejected) {
+      rejects.push_back({fmt::format("reddit[{}]: {}", bad.index, bad.reason), std::string(e.batch_key), e.line, std::move(bad.text)});
+    }
+  };
+  TRY_ASSIGN(const ScanStats listings, scan_raw(store, "reddit_new", threads, reddit));
+  stats.batches += listings.batches;
+  stats.bytes += listings.bytes;
+  stats.quarantined += listings.quarantined;
 
   std::vector<core::Post> posts;
   for (auto& part : parsed) {

@@ -55,6 +55,8 @@ struct Post {
   int64_t like_count = 0, retweet_count = 0, reply_count = 0, quote_count = 0;
   std::string hashtags;  // entities joined by kListSeparator, as the source tagged them
   std::string cashtags;
+  bool is_retweet = false;
+  std::string retweet_of;            // the original's id, when the source says
   std::optional<std::string> coins;  // tickers joined by kListSeparator, once tagged
   std::optional<double> sentiment;   // compound score in [-1, 1], once scored
   Timestamp received_at;

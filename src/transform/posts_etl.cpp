@@ -5,6 +5,7 @@
 #include "sources/social/reddit_parser.hpp"
 #include "sources/social/tweet_parser.hpp"
 #include "transform/partition_writer.hpp"
+#include "transform/post_cleaning.hpp"
 
 namespace cryptolake::transform {
 
@@ -20,7 +21,8 @@ const std::vector<lake::ColumnSpec>& posts_schema() {
       {"reply_count", ColumnType::bigint},      {"quote_count", ColumnType::bigint},
       {"hashtags", ColumnType::varchar_list},   {"cashtags", ColumnType::varchar_list},
       {"coins", ColumnType::varchar_list},      {"sentiment", ColumnType::float64},
-      {"received_at", ColumnType::timestamp_tz}};
+      {"received_at", ColumnType::timestamp_tz}, {"is_retweet", ColumnType::bigint},
+      {"retweet_of", ColumnType::varchar}};
   return schema;
 }
 
@@ -91,8 +93,9 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
     return id_less(a.post_id, b.post_id);
   });
   stats.rows_out = posts.size();
-  if (enricher != nullptr) {
-    for (core::Post& post : posts) enricher->enrich(post);
+  for (core::Post& post : posts) {
+    clean_post(post);
+    if (enricher != nullptr) enricher->enrich(post);
   }
 
   std::vector<PartitionSlice> slices;
@@ -123,6 +126,9 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
       if (p.sentiment) batch.add(*p.sentiment);
       else batch.add_null();
       batch.add(p.received_at.micros());
+      batch.add(int64_t{p.is_retweet});
+      if (p.retweet_of.empty()) batch.add_null();
+      else batch.add(p.retweet_of);
       batch.end_row();
     }
   };

@@ -143,3 +143,22 @@ TEST_F(EtlTest, PostsDedupByIdWithLatestWinning) {
 
 }  // namespace
 }  // namespace cryptolake::transform
+
+#include "transform/post_cleaning.hpp"
+
+namespace cryptolake::transform {
+namespace {
+
+TEST(PostCleaning, UrlsWhitespaceEntitiesRetweetsAndLanguage) {
+  EXPECT_EQ(clean_post_text("  $BTC   to\n\nthe moon &amp; beyond https://t.co/abc123 🚀  "), "$BTC to the moon & beyond <url> 🚀");
+  core::Post post;
+  post.text = "RT @whale: this is the dip to buy now";
+  clean_post(post);
+  EXPECT_TRUE(post.is_retweet);
+  EXPECT_EQ(post.lang, "en");
+  EXPECT_EQ(guess_language("比特币 今天 上涨 了"), "und");
+  EXPECT_EQ(guess_language("Bitcoin steigt heute wieder deutlich"), "und");
+}
+
+}  // namespace
+}  // namespace cryptolake::transform

@@ -61,6 +61,18 @@ core::Result<core::Post> parse_v2_tweet(simdjson::dom::object tweet, core::Times
     post.reply_count = metric(metrics, "reply_count");
     post.quote_count = metric(metrics, "quote_count");
   }
+  // A retweet names its original among the referenced tweets.
+  simdjson::dom::array refs;
+  if (tweet["referenced_tweets"].get_array().get(refs) == simdjson::SUCCESS) {
+    for (simdjson::dom::element ref : refs) {
+      std::string_view type, original;
+      if (ref["type"].get_string().get(type) == simdjson::SUCCESS && type == "retweeted" &&
+          ref["id"].get_string().get(original) == simdjson::SUCCESS) {
+        post.is_retweet = true;
+        post.retweet_of = original;
+      }
+    }
+  }
   post.hashtags = entity_tags(tweet, "hashtags");
   post.cashtags = entity_tags(tweet, "cashtags");
   return post;

@@ -3,6 +3,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 LAKE ?= ./lake
+PORT ?= 8080
 
 .PHONY: deps configure build demo test bench clean
 
@@ -17,6 +18,7 @@ build: configure
 
 demo: build
 	@$(BUILD)/cryptolake demo --lake $(LAKE)
+	@$(BUILD)/cryptolake serve --lake $(LAKE) --port $(PORT)
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

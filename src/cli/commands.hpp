@@ -19,6 +19,7 @@ void add_gaps_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_catalog_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_quality_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace cryptolake::cli

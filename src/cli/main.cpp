@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   add_catalog_command(app, global, exit_code);
   add_quality_command(app, global, exit_code);
   add_analyze_command(app, global, exit_code);
+  add_serve_command(app, global, exit_code);
   add_bench_command(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -2,7 +2,11 @@
 
 #include <cctype>
 #include <optional>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -73,15 +77,39 @@ core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectSto
   }
   if (read_only) {
     // Files outside the lake stay out of reach (read_csv('/etc/passwd') and the like), and the
-    // settings cannot be changed back from SQL.
-    TRY(session->connection_.execute(fmt::format("SET allowed_directories = [{}]", lake::sql_string(lake_root + "/"))));
-    TRY(session->connection_.execute("SET enable_external_access = false"));
-    TRY(session->connection_.execute("SET lock_configuration = true"));
+    // settings cannot be changed back from SQL. A database locked before keeps its lock.
+    TRY_ASSIGN(lake::QueryResult locked, session->connection_.query("SELECT current_setting('lock_configuration')"));
+    if (locked.text(0, 0) != "true") {
+      TRY(session->connection_.execute(fmt::format("SET allowed_directories = [{}]", lake::sql_string(lake_root + "/"))));
+      TRY(session->connection_.execute("SET enable_external_access = false"));
+      TRY(session->connection_.execute("SET lock_configuration = true"));
+    }
   }
   return session;
 }
 
-core::Result<ResultTable> SqlSession::run(std::string_view sql) {
+core::Result<std::unique_ptr<SqlSession>> SqlSession::attach(lake::DuckDb& duckdb, std::vector<std::string> tables) {
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection)));
+  session->tables_ = std::move(tables);
+  return session;
+}
+
+core::Result<ResultTable> SqlSession::run(std::string_view sql) { return run(sql, Limits{}); }
+
+core::Result<ResultTable> SqlSession::run(std::string_view sql, const Limits& limits) {
+  // A watchdog interrupts a query that runs past its time.
+  std::jthread watchdog;
+  if (limits.timeout_ms > 0) {
+    watchdog = std::jthread([this, ms = limits.timeout_ms](std::stop_token stop) {
+      std::mutex m;
+      std::condition_variable_any cv;
+      std::unique_lock lock(m);
+      if (!cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; }) && !stop.stop_requested()) {
+        duckdb_interrupt(connection_.handle());
+      }
+    });
+  }
   if (read_only_) {
     TRY_ASSIGN(const auto types, connection_.statement_types(sql));
     for (const duckdb_statement_type type : types) {
@@ -91,7 +119,20 @@ core::Result<ResultTable> SqlSession::run(std::string_view sql) {
       }
     }
   }
-  TRY_ASSIGN(lake::QueryResult first, connection_.query(sql));
+  std::string text(sql);
+  while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())))) text.pop_back();
+  if (limits.max_rows != SIZE_MAX) {
+    // One row more than allowed tells that the result was cut.
+    if (auto wrapped = connection_.statement_types(text); wrapped && wrapped->size() == 1 && wrapped->front() == DUCKDB_STATEMENT_TYPE_SELECT) {
+      text = fmt::format("SELECT * FROM ({}) AS limited LIMIT {}", text, limits.max_rows + 1);
+    }
+  }
+  auto attempted = connection_.query(text);
+  if (!attempted && attempted.error().message.find("Interrupt") != std::string::npos) {
+    return core::fail(core::ErrorCode::timed_out, "the query ran longer than {} ms and was stopped", limits.timeout_ms);
+  }
+  TRY_ASSIGN(lake::QueryResult first, std::move(attempted));
+  sql = text;
   ResultTable table;
   const size_t columns = first.column_count();
   std::string casts;
@@ -113,7 +154,11 @@ core::Result<ResultTable> SqlSession::run(std::string_view sql) {
     }
   }
   lake::QueryResult& result = cast_result ? *cast_result : first;
-  const size_t rows = result.row_count();
+  size_t rows = result.row_count();
+  if (rows > limits.max_rows) {
+    rows = limits.max_rows;
+    table.truncated = true;
+  }
   table.rows.reserve(rows);
   for (size_t r = 0; r < rows; ++r) {
     auto& row = table.rows.emplace_back();

@@ -13,6 +13,7 @@
 namespace cryptolake::query {
 
 struct ResultTable {
+  bool truncated = false;  // more rows than the limit asked for
   std::vector<std::string> columns;
   std::vector<bool> numeric;  // per column: print unquoted, align right
   std::vector<std::vector<std::optional<std::string>>> rows;
@@ -26,7 +27,17 @@ class SqlSession {
   [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> open(const lake::ObjectStore& store,
                                                                      lake::DuckDb& duckdb, bool read_only = true);
 
+  // Another session on a database `open` prepared (views made, settings locked): cheap, one per
+  // request or thread.
+  [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> attach(lake::DuckDb& duckdb,
+                                                                       std::vector<std::string> tables);
+
+  struct Limits {
+    size_t max_rows = SIZE_MAX;    // more rows: ResultTable::truncated
+    int64_t timeout_ms = 0;        // 0: none; else the query is interrupted and fails
+  };
   [[nodiscard]] core::Result<ResultTable> run(std::string_view sql);
+  [[nodiscard]] core::Result<ResultTable> run(std::string_view sql, const Limits& limits);
   const std::vector<std::string>& tables() const { return tables_; }
 
  private:

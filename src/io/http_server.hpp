@@ -1,0 +1,42 @@
+// The port for serving HTTP: one handler sees every request. io/real/HttplibServer implements
+// it on cpp-httplib; the handler is plain code, testable without sockets.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace cryptolake::io {
+
+struct ServerRequest {
+  std::string method;
+  std::string path;
+  std::map<std::string, std::string> params;   // query string and form fields
+  std::map<std::string, std::string> headers;  // names lowercased
+  std::string body;
+};
+
+struct ServerResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;
+
+// listen() blocks until stop() is called from another thread. Handlers run on server threads.
+class HttpServer {
+ public:
+  virtual ~HttpServer() = default;
+  // Binds host:port (port 0: any free port, see bound_port()); fails when the address is taken.
+  [[nodiscard]] virtual core::Status bind(const std::string& host, int port) = 0;
+  virtual int bound_port() const = 0;
+  virtual void listen(RequestHandler handler) = 0;
+  virtual void stop() = 0;
+};
+
+}  // namespace cryptolake::io

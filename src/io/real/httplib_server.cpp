@@ -1,0 +1,46 @@
+#include "io/real/httplib_server.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+
+namespace cryptolake::io {
+
+HttplibServer::HttplibServer() : server_(std::make_unique<httplib::Server>()) {
+  server_->set_tcp_nodelay(true);  // Debian's build lacks it: ~40 ms per keep-alive request otherwise
+}
+
+HttplibServer::~HttplibServer() { server_->stop(); }
+
+core::Status HttplibServer::bind(const std::string& host, int port) {
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+  } else {
+    port_ = server_->bind_to_port(host, port) ? port : -1;
+  }
+  if (port_ <= 0) return core::fail(core::ErrorCode::unavailable, "cannot listen on {}:{} (in use or not allowed)", host, port);
+  return {};
+}
+
+void HttplibServer::listen(RequestHandler handler) {
+  const auto adapt = [handler](const httplib::Request& req, httplib::Response& res) {
+    ServerRequest request{req.method, req.path, {}, {}, req.body};
+    for (const auto& [k, v] : req.params) request.params[k] = v;
+    for (const auto& [k, v] : req.headers) {
+      std::string name = k;
+      std::ranges::transform(name, name.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+      request.headers[name] = v;
+    }
+    const ServerResponse response = handler(request);
+    res.status = response.status;
+    for (const auto& [k, v] : response.headers) res.set_header(k, v);
+    res.set_content(response.body, response.content_type);
+  };
+  server_->Get(".*", adapt);
+  server_->Post(".*", adapt);
+  server_->listen_after_bind();
+}
+
+void HttplibServer::stop() { server_->stop(); }
+
+}  // namespace cryptolake::io

@@ -1,0 +1,28 @@
+// HttpServer on cpp-httplib: keep-alive, TCP_NODELAY, gzip when the client accepts it.
+#pragma once
+
+#include <memory>
+
+#include "io/http_server.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace cryptolake::io {
+
+class HttplibServer final : public HttpServer {
+ public:
+  HttplibServer();
+  ~HttplibServer() override;
+  core::Status bind(const std::string& host, int port) override;
+  int bound_port() const override { return port_; }
+  void listen(RequestHandler handler) override;
+  void stop() override;
+
+ private:
+  std::unique_ptr<httplib::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace cryptolake::io

@@ -1,0 +1,228 @@
+#include "serve/api_router.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/decimal.hpp"
+#include "core/json_text.hpp"
+#include "core/market.hpp"
+#include "core/symbol.hpp"
+#include "query/result_format.hpp"
+#include "query/sql_session.hpp"
+#include "serve/dashboard_page.hpp"
+
+namespace cryptolake::serve {
+
+namespace {
+
+using core::Timestamp;
+
+io::ServerResponse error(int status, std::string_view message) {
+  return {status, "application/json", fmt::format("{{\"error\":{}}}\n", core::json_string(message)), {}};
+}
+
+// A bad parameter: the message names it and says what it takes.
+struct BadParameter {
+  std::string message;
+};
+
+std::string param(const io::ServerRequest& r, const std::string& name, std::string fallback = {}) {
+  auto it = r.params.find(name);
+  return it == r.params.end() || it->second.empty() ? fallback : it->second;
+}
+
+// from/to: ISO-8601 or epoch milliseconds; returned as a SQL TIMESTAMPTZ literal.
+std::optional<std::string> time_param(const io::ServerRequest& r, const std::string& name) {
+  const std::string text = param(r, name);
+  if (text.empty()) return std::nullopt;
+  if (auto ms = core::parse_int(text)) return Timestamp::from_millis(*ms).sql_literal() + "::TIMESTAMPTZ";
+  if (auto iso = Timestamp::parse_iso(text)) return iso->sql_literal() + "::TIMESTAMPTZ";
+  throw BadParameter{fmt::format("{}={}: expected ISO-8601 (2024-01-01T00:00:00Z) or epoch milliseconds", name, text)};
+}
+
+std::string symbol_param(const io::ServerRequest& r, bool required = true) {
+  const std::string text = param(r, "symbol");
+  if (text.empty()) {
+    if (required) throw BadParameter{"symbol is required, e.g. symbol=BTC-USDT"};
+    return {};
+  }
+  auto symbol = core::Symbol::parse(text);
+  if (!symbol) throw BadParameter{fmt::format("symbol={}: {}", text, symbol.error().message)};
+  return symbol->canonical();
+}
+
+int64_t limit_param(const io::ServerRequest& r, int64_t fallback, int64_t max) {
+  const std::string text = param(r, "limit");
+  if (text.empty()) return fallback;
+  auto n = core::parse_int(text);
+  if (!n || *n < 1 || *n > max) throw BadParameter{fmt::format("limit={}: expected 1 to {}", text, max)};
+  return *n;
+}
+
+std::string interval_param(const io::ServerRequest& r) {
+  const std::string text = param(r, "interval", "1m");
+  if (core::interval_micros(text) == 0 && text != "1M") throw BadParameter{fmt::format("interval={}: expected 1m, 5m, 1h, 1d, …", text)};
+  return text;
+}
+
+std::string time_filter(const io::ServerRequest& r, std::string_view column) {
+  std::string where;
+  if (auto from = time_param(r, "from")) where += fmt::format(" AND {} >= {}", column, *from);
+  if (auto to = time_param(r, "to")) where += fmt::format(" AND {} < {}", column, *to);
+  return where;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<ApiRouter>> ApiRouter::create(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options) {
+  TRY_ASSIGN(auto session, query::SqlSession::open(store, duckdb));
+  return std::unique_ptr<ApiRouter>(new ApiRouter(store, duckdb, std::move(options), session->tables()));
+}
+
+io::ServerResponse ApiRouter::handle(const io::ServerRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  io::ServerResponse response;
+  if (!options_.token.empty()) {
+    auto it = request.headers.find("authorization");
+    if (it == request.headers.end() || it->second != "Bearer " + options_.token) {
+      response = error(401, "this server needs Authorization: Bearer <token>");
+      response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    }
+  }
+  if (response.status != 401) {
+    try {
+      response = route(request);
+    } catch (const BadParameter& bad) {
+      response = error(400, bad.message);
+    }
+  }
+  // Bounded route labels: the path for API routes, "other" for everything else.
+  const std::string label = request.path.starts_with("/api/") || request.path == "/metrics" || request.path == "/" ? request.path : "other";
+  metrics_.observe_request(label, response.status, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return response;
+}
+
+io::ServerResponse ApiRouter::query_json(std::string_view sql, size_t max_rows) {
+  auto session = query::SqlSession::attach(duckdb_, tables_);
+  if (!session) return error(500, session.error().message);
+  auto result = (*session)->run(sql, {max_rows, options_.sql_timeout_ms});
+  if (!result) return error(result.error().code == core::ErrorCode::timed_out ? 408 : 400, result.error().message);
+  return {200, "application/json", query::format_json(*result), {{"Cache-Control", "no-cache"}}};
+}
+
+io::ServerResponse ApiRouter::route(const io::ServerRequest& r) {
+  const std::string& path = r.path;
+  const auto has = [&](const char* table) { return std::ranges::find(tables_, table) != tables_.end(); };
+  const auto needs = [&](const char* table) -> std::optional<io::ServerResponse> {
+    if (has(table)) return std::nullopt;
+    return error(404, fmt::format("no {} table in this lake yet; run `cryptolake etl`", table));
+  };
+  if (path == "/" || path == "/index.html") {
+    return {200, "text/html; charset=utf-8", std::string(kDashboardPage), {{"Cache-Control", "public, max-age=300"}}};
+  }
+  if (path == "/metrics") return metrics_text();
+  if (path == "/api/v1/tables") {
+    std::string sql;
+    for (const std::string& t : tables_) {
+      sql += fmt::format("{}SELECT '{}' AS \"table\", count(*) AS rows, count(DISTINCT dt) AS partitions FROM {}",
+                         sql.empty() ? "" : " UNION ALL ", t, lake::sql_identifier(t));
+    }
+    return sql.empty() ? io::ServerResponse{200, "application/json", "[]\n", {}} : query_json(sql + " ORDER BY 1");
+  }
+  if (path == "/api/v1/ohlcv") {
+    if (auto missing = needs("market_ohlcv")) return *missing;
+    return query_json(fmt::format(
+        "SELECT epoch_ms(open_time) AS time, open, high, low, close, volume, quote_volume, trades FROM market_ohlcv "
+        "WHERE symbol = {} AND interval = {}{} ORDER BY open_time DESC LIMIT {}",
+        lake::sql_string(symbol_param(r)), lake::sql_string(interval_param(r)), time_filter(r, "open_time"), limit_param(r, 1440, 100'000)));
+  }
+  if (path == "/api/v1/features") {
+    if (auto missing = needs("market_features")) return *missing;
+    return query_json(fmt::format(
+        "SELECT epoch_ms(open_time) AS time, close, prev_close, pct_change, log_return, ma_5, ma_long, rolling_std FROM market_features "
+        "WHERE symbol = {} AND interval = {}{} ORDER BY open_time DESC LIMIT {}",
+        lake::sql_string(symbol_param(r)), lake::sql_string(interval_param(r)), time_filter(r, "open_time"), limit_param(r, 1440, 100'000)));
+  }
+  if (path == "/api/v1/aggregates") {
+    const std::string period = param(r, "period", "day");
+    const std::map<std::string, std::pair<const char*, const char*>> tables = {
+        {"hour", {"agg_market_hourly", "hour"}}, {"day", {"agg_market_daily", "strptime(dt, '%Y-%m-%d')::TIMESTAMPTZ"}},
+        {"month", {"agg_market_monthly", "month_start::TIMESTAMPTZ"}}};
+    auto it = tables.find(period);
+    if (it == tables.end()) throw BadParameter{fmt::format("period={}: expected hour, day or month", period)};
+    if (auto missing = needs(it->second.first)) return *missing;
+    const std::string symbol = symbol_param(r, false);
+    return query_json(fmt::format(
+        "SELECT epoch_ms({1}) AS time, symbol, min_price, max_price, mean_price, first_price, last_price, volume, volatility, candles "
+        "FROM {0} WHERE true{2}{3} ORDER BY time DESC, symbol LIMIT {4}",
+        it->second.first, it->second.second, symbol.empty() ? "" : " AND symbol = " + lake::sql_string(symbol),
+        time_filter(r, it->second.second), limit_param(r, 1000, 100'000)));
+  }
+  if (path == "/api/v1/volatility") {
+    if (auto missing = needs("agg_market_daily")) return *missing;
+    return query_json(fmt::format(
+        "SELECT symbol, avg(volatility) * sqrt(1440) AS daily_volatility, (max(max_price) - min(min_price)) / min(min_price) AS range_ratio "
+        "FROM agg_market_daily WHERE true{} GROUP BY symbol ORDER BY daily_volatility DESC LIMIT {}",
+        time_filter(r, "strptime(dt, '%Y-%m-%d')::TIMESTAMPTZ"), limit_param(r, 10, 1000)));
+  }
+  if (path == "/api/v1/sentiment") {
+    if (auto missing = needs("sentiment_price_summary")) return *missing;
+    const std::string coin = param(r, "coin");
+    return query_json(fmt::format("SELECT * EXCLUDE (dt) FROM sentiment_price_summary{} ORDER BY coin",
+                                  coin.empty() ? "" : " WHERE coin = upper(" + lake::sql_string(coin) + ")"));
+  }
+  if (path == "/api/v1/sentiment/hourly") {
+    if (auto missing = needs("sentiment_price")) return *missing;
+    const std::string coin = param(r, "coin");
+    if (coin.empty()) throw BadParameter{"coin is required, e.g. coin=BTC"};
+    return query_json(fmt::format(
+        "SELECT epoch_ms(hour) AS time, posts, sentiment, weighted_sentiment, positive_share, negative_share, log_return, volume "
+        "FROM sentiment_price WHERE coin = upper({}){} ORDER BY hour DESC LIMIT {}",
+        lake::sql_string(coin), time_filter(r, "hour"), limit_param(r, 24 * 30, 100'000)));
+  }
+  if (path == "/api/v1/quality") {
+    if (auto missing = needs("dq_results")) return *missing;
+    return query_json(fmt::format(
+        "SELECT epoch_ms(\"at\") AS time, run_id, \"check\", table_name, \"partition\", status, severity, observed, threshold "
+        "FROM dq_results WHERE run_id = (SELECT arg_max(run_id, \"at\") FROM dq_results) "
+        "ORDER BY status = 'pass', table_name, \"check\", \"partition\" LIMIT {}", limit_param(r, 1000, 100'000)));
+  }
+  if (path == "/api/v1/gaps") {
+    if (auto missing = needs("gaps")) return *missing;
+    return query_json("SELECT source, symbol, interval, epoch_ms(gap_start) AS gap_start, epoch_ms(gap_end) AS gap_end, "
+                      "missing_candles, class FROM gaps ORDER BY gap_start DESC");
+  }
+  if (path == "/api/v1/sql") {
+    const std::string sql = param(r, "q", r.method == "POST" ? r.body : "");
+    if (sql.empty()) throw BadParameter{"give the query as q=… (or as the POST body)"};
+    return query_json(sql, options_.max_rows);
+  }
+  return error(404, fmt::format("no route {}; see /api/v1/tables and the README", path));
+}
+
+io::ServerResponse ApiRouter::metrics_text() {
+  std::vector<Metrics::Sample> samples;
+  Metrics::Sample rows{"cryptolake_table_rows", "Rows in each curated table.", "gauge", {}};
+  Metrics::Sample quarantined{"cryptolake_quarantine_objects", "Quarantine objects (one per raw batch with rejects), by source.", "gauge", {}};
+  auto session = query::SqlSession::attach(duckdb_, tables_);
+  if (session) {
+    for (const std::string& t : tables_) {
+      if (auto n = (*session)->run(fmt::format("SELECT count(*) FROM {}", lake::sql_identifier(t)))) {
+        rows.values.emplace_back(fmt::format("table=\"{}\"", t), std::stod(*n->rows[0][0]));
+      }
+    }
+  }
+  std::map<std::string, double> per_source;
+  for (const std::string& key : store_.list("quarantine/").value_or(std::vector<std::string>{})) {
+    per_source[key.substr(11, key.find('/', 11) - 11)] += 1;
+  }
+  for (const auto& [source, n] : per_source) quarantined.values.emplace_back(fmt::format("source=\"{}\"", source), n);
+  samples.push_back(std::move(rows));
+  samples.push_back(std::move(quarantined));
+  return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.exposition(samples), {}};
+}
+
+}  // namespace cryptolake::serve

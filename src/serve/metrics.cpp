@@ -1,0 +1,47 @@
+#include "serve/metrics.hpp"
+
+#include <fmt/format.h>
+
+namespace cryptolake::serve {
+
+void Metrics::observe_request(const std::string& route, int status, double seconds) {
+  std::lock_guard lock(mutex_);
+  ++requests_[{route, status}];
+  Histogram& h = latency_[route];
+  for (size_t i = 0; i < std::size(kBuckets); ++i) {
+    if (seconds <= kBuckets[i]) ++h.buckets[i];
+  }
+  ++h.count;
+  h.sum += seconds;
+}
+
+std::string Metrics::exposition(const std::vector<Sample>& lake_samples) const {
+  std::string out;
+  {
+    std::lock_guard lock(mutex_);
+    out += "# HELP cryptolake_http_requests_total HTTP requests served, by route and status code.\n"
+           "# TYPE cryptolake_http_requests_total counter\n";
+    for (const auto& [key, n] : requests_) {
+      out += fmt::format("cryptolake_http_requests_total{{route=\"{}\",code=\"{}\"}} {}\n", key.first, key.second, n);
+    }
+    out += "# HELP cryptolake_http_request_duration_seconds Time to answer an HTTP request.\n"
+           "# TYPE cryptolake_http_request_duration_seconds histogram\n";
+    for (const auto& [route, h] : latency_) {
+      for (size_t i = 0; i < std::size(kBuckets); ++i) {
+        out += fmt::format("cryptolake_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route, kBuckets[i], h.buckets[i]);
+      }
+      out += fmt::format("cryptolake_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", route, h.count);
+      out += fmt::format("cryptolake_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", route, h.sum);
+      out += fmt::format("cryptolake_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", route, h.count);
+    }
+  }
+  for (const Sample& s : lake_samples) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", s.name, s.help, s.name, s.type);
+    for (const auto& [labels, value] : s.values) {
+      out += labels.empty() ? fmt::format("{} {}\n", s.name, value) : fmt::format("{}{{{}}} {}\n", s.name, labels, value);
+    }
+  }
+  return out;
+}
+
+}  // namespace cryptolake::serve

@@ -1,0 +1,141 @@
+#include "serve/api_router.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "io/real/curl_http_client.hpp"
+#include "io/real/httplib_server.hpp"
+#include "lake/local_object_store.hpp"
+#include "query/sql_session.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace cryptolake::serve {
+namespace {
+
+// One small demo lake for every test here, made by the binary as a user would.
+class ApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new testing::TempDir;
+    const auto demo = testing::run_cryptolake({"demo", "--lake", (dir_->path() / "lake").string(), "--days", "3", "--symbols", "2"});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  void SetUp() override {
+    store_ = std::make_unique<lake::LocalObjectStore>(dir_->path() / "lake");
+    duckdb_ = std::move(*lake::DuckDb::open({dir_->path() / "lake", 2, "1GB"}));
+    router_ = std::move(*ApiRouter::create(*store_, *duckdb_, {}));
+  }
+
+  io::ServerResponse get(const std::string& path, std::map<std::string, std::string> params = {}) {
+    return router_->handle({"GET", path, std::move(params), {}, ""});
+  }
+
+  // The same question through `cryptolake sql` (another process, another database).
+  std::string sql_json(const std::string& query) {
+    const auto result = testing::run_cryptolake({"sql", "--lake", (dir_->path() / "lake").string(), "--format", "json", query});
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    return result.out;
+  }
+
+  static inline testing::TempDir* dir_ = nullptr;
+  std::unique_ptr<lake::LocalObjectStore> store_;
+  std::unique_ptr<lake::DuckDb> duckdb_;
+  std::unique_ptr<ApiRouter> router_;
+};
+
+TEST_F(ApiTest, ValuesEqualWhatSqlReturnsForTheSameQuestion) {
+  const auto ohlcv = get("/api/v1/ohlcv", {{"symbol", "BTCUSDT"}, {"from", "2024-01-02T00:00:00Z"}, {"to", "1704200400000"}, {"limit", "50"}});
+  ASSERT_EQ(ohlcv.status, 200) << ohlcv.body;
+  EXPECT_EQ(ohlcv.body, sql_json("SELECT epoch_ms(open_time) AS time, open, high, low, close, volume, quote_volume, trades FROM market_ohlcv "
+                                 "WHERE symbol = 'BTC-USDT' AND interval = '1m' AND open_time >= '2024-01-02 00:00:00+00' "
+                                 "AND open_time < '2024-01-02 13:00:00+00' ORDER BY open_time DESC LIMIT 50"));
+  const auto volatility = get("/api/v1/volatility");
+  ASSERT_EQ(volatility.status, 200);
+  EXPECT_EQ(volatility.body, sql_json("SELECT symbol, avg(volatility) * sqrt(1440) AS daily_volatility, (max(max_price) - min(min_price)) / min(min_price) AS range_ratio "
+                                      "FROM agg_market_daily GROUP BY symbol ORDER BY daily_volatility DESC LIMIT 10"));
+  for (const char* path : {"/api/v1/tables", "/api/v1/features", "/api/v1/aggregates", "/api/v1/sentiment", "/api/v1/quality", "/api/v1/gaps"}) {
+    const auto r = get(path, {{"symbol", "ETH-USDT"}});
+    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+    EXPECT_TRUE(r.body.starts_with("[")) << path;
+  }
+  EXPECT_NE(get("/").body.find("<title>cryptolake</title>"), std::string::npos);
+}
+
+TEST_F(ApiTest, BadParametersAreClear400s) {
+  const struct {
+    const char* path;
+    std::map<std::string, std::string> params;
+    const char* message;
+  } cases[] = {
+      {"/api/v1/ohlcv", {}, "symbol is required"},
+      {"/api/v1/ohlcv", {{"symbol", "NOPE"}}, "symbol=NOPE"},
+      {"/api/v1/ohlcv", {{"symbol", "BTC-USDT"}, {"from", "yesterday"}}, "from=yesterday: expected ISO-8601"},
+      {"/api/v1/ohlcv", {{"symbol", "BTC-USDT"}, {"interval", "7x"}}, "interval=7x"},
+      {"/api/v1/ohlcv", {{"symbol", "BTC-USDT"}, {"limit", "0"}}, "limit=0"},
+      {"/api/v1/aggregates", {{"period", "week"}}, "period=week"},
+      {"/api/v1/sql", {}, "give the query"},
+  };
+  for (const auto& c : cases) {
+    const auto r = get(c.path, c.params);
+    EXPECT_EQ(r.status, 400) << c.path;
+    EXPECT_NE(r.body.find(c.message), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(get("/api/v1/nothing").status, 404);
+}
+
+TEST_F(ApiTest, SqlRefusesTheAttackList) {
+  for (const char* attack : {"CREATE TABLE x AS SELECT 1", "INSERT INTO market_ohlcv SELECT * FROM market_ohlcv",
+                             "COPY market_ohlcv TO '/tmp/stolen.csv'", "ATTACH '/tmp/x.db' AS x", "INSTALL httpfs", "LOAD httpfs",
+                             "SET enable_external_access = true", "SELECT * FROM read_csv('/etc/passwd')",
+                             "SELECT * FROM read_text('/etc/hostname')", "SELECT * FROM read_parquet('/tmp/*.parquet')",
+                             "SELECT 1; DROP VIEW market_ohlcv", "PRAGMA version", "CALL pragma_version()"}) {
+    const auto r = get("/api/v1/sql", {{"q", attack}});
+    EXPECT_EQ(r.status, 400) << attack << " → " << r.body;
+  }
+  const auto fine = get("/api/v1/sql", {{"q", "SELECT count(*) AS n FROM market_ohlcv"}});
+  EXPECT_EQ(fine.status, 200);
+  const auto limited = router_->handle({"GET", "/api/v1/sql", {{"q", "SELECT * FROM range(20000)"}}, {}, ""});
+  EXPECT_EQ(limited.status, 200);
+  EXPECT_EQ(std::count(limited.body.begin(), limited.body.end(), '{'), 10'000);  // the row limit
+}
+
+TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {
+  auto guarded = std::move(*ApiRouter::create(*store_, *duckdb_, {"s3cret", 10'000, 5'000}));
+  io::HttplibServer server;
+  ASSERT_TRUE(server.bind("127.0.0.1", 0));
+  std::jthread listening([&] { server.listen([&](const io::ServerRequest& r) { return guarded->handle(r); }); });
+  io::CurlHttpClient http;
+  io::HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(server.bound_port()) + "/api/v1/tables";
+  auto denied = http.send(request);
+  for (int i = 0; i < 50 && !denied; ++i) {  // the server may still be starting
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    denied = http.send(request);
+  }
+  ASSERT_TRUE(denied) << denied.error().message;
+  EXPECT_EQ(denied->status, 401);
+  request.headers = {{"Authorization", "Bearer s3cret"}};
+  auto allowed = http.send(request);
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->status, 200);
+  request.url = "http://127.0.0.1:" + std::to_string(server.bound_port()) + "/metrics";
+  auto metrics = http.send(request);
+  server.stop();
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(metrics->body.find("# TYPE cryptolake_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(metrics->body.find("cryptolake_http_requests_total{route=\"/api/v1/tables\",code=\"401\"} 1"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("cryptolake_http_request_duration_seconds_bucket{route=\"/api/v1/tables\",le=\"+Inf\"} 2"), std::string::npos);
+  EXPECT_NE(metrics->body.find("cryptolake_table_rows{table=\"market_ohlcv\"} 8634"), std::string::npos) << metrics->body;
+
+  const auto open = testing::run_cryptolake({"serve", "--lake", (dir_->path() / "lake").string(), "--listen", "0.0.0.0"});
+  EXPECT_EQ(open.exit_code, 1);
+  EXPECT_NE(open.err.find("give --token"), std::string::npos) << open.err;
+}
+
+}  // namespace
+}  // namespace cryptolake::serve

@@ -4,6 +4,8 @@
 
 #include <thread>
 
+#include <simdjson.h>
+
 #include "io/real/curl_http_client.hpp"
 #include "io/real/httplib_server.hpp"
 #include "lake/local_object_store.hpp"
@@ -101,6 +103,44 @@ TEST_F(ApiTest, SqlRefusesTheAttackList) {
   const auto limited = router_->handle({"GET", "/api/v1/sql", {{"q", "SELECT * FROM range(20000)"}}, {}, ""});
   EXPECT_EQ(limited.status, 200);
   EXPECT_EQ(std::count(limited.body.begin(), limited.body.end(), '{'), 10'000);  // the row limit
+}
+
+// Every URL the shipped Grafana dashboard asks for answers, with rows, on the demo lake.
+TEST_F(ApiTest, TheShippedGrafanaDashboardsUrlsAnswer) {
+  const simdjson::padded_string json(testing::read_file(CRYPTOLAKE_GRAFANA_DASHBOARD));
+  simdjson::dom::parser parser;
+  const simdjson::dom::element dashboard = parser.parse(json);
+  std::vector<std::string> urls;
+  for (simdjson::dom::element panel : dashboard["panels"].get_array()) {
+    for (simdjson::dom::element t : panel["targets"].get_array()) urls.emplace_back(std::string_view(t["url"].get_string()));
+  }
+  urls.emplace_back(std::string_view(dashboard.at_pointer("/templating/list/0/query/url").get_string()));
+  ASSERT_EQ(urls.size(), 6u);
+  for (std::string url : urls) {
+    for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"$symbol", "BTC-USDT"}, {"${__from}", "1704067200000"}, {"${__to}", "1704326400000"}}) {
+      for (size_t at; (at = url.find(from)) != std::string::npos;) url.replace(at, from.size(), to);
+    }
+    const std::string rest = url.substr(url.find("/", 8));
+    const std::string path = rest.substr(0, rest.find('?'));
+    std::map<std::string, std::string> params;
+    if (rest.find('?') != std::string::npos) {
+      std::string query = rest.substr(rest.find('?') + 1);
+      for (size_t start = 0; start <= query.size();) {
+        const size_t end = std::min(query.find('&', start), query.size());
+        const std::string pair = query.substr(start, end - start);
+        std::string value = pair.substr(pair.find('=') + 1);
+        for (size_t at; (at = value.find('%')) != std::string::npos;) {
+          value.replace(at, 3, std::string(1, static_cast<char>(std::stoi(value.substr(at + 1, 2), nullptr, 16))));
+        }
+        params[pair.substr(0, pair.find('='))] = value;
+        start = end + 1;
+      }
+    }
+    const auto r = get(path, params);
+    EXPECT_EQ(r.status, 200) << url << ": " << r.body;
+    EXPECT_NE(r.body, "[]\n") << url;
+  }
 }
 
 TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {

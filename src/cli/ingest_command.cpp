@@ -137,9 +137,11 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             const Timestamp end = t.until.value_or(clock.now());
             const double share = std::clamp(static_cast<double>(reached - t.since) / std::max<int64_t>(1, end - t.since), 0.0, 1.0);
+            const double overall = (static_cast<double>(done) + share) / static_cast<double>(targets->size());
+            const double eta = overall > 0 ? seconds * (1 - overall) / overall : 0;
             progress.update(done * 1000 + static_cast<size_t>(share * 1000), targets->size() * 1000,
-                            fmt::format("{} {} · {} rows · {:.0f} rows/s · weight {}/{}", t.symbol.exchange(),
-                                        reached.iso().substr(0, 16), total_rows, total_rows / std::max(seconds, 1e-3),
+                            fmt::format("{} {} · {} rows · {:.0f} rows/s · ETA {:.0f} s · weight {}/{}", t.symbol.exchange(),
+                                        reached.iso().substr(0, 16), total_rows, total_rows / std::max(seconds, 1e-3), eta,
                                         ctx.governor(config.backfill_share).used_this_minute(session.endpoint().budget),
                                         config.weight_per_minute));
           },

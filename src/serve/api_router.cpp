@@ -1,8 +1,12 @@
 #include "serve/api_router.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <map>
+#include <set>
+
+#include <simdjson.h>
 
 #include <fmt/format.h>
 
@@ -195,6 +199,60 @@ io::ServerResponse ApiRouter::route(const io::ServerRequest& r) {
     return query_json("SELECT source, symbol, interval, epoch_ms(gap_start) AS gap_start, epoch_ms(gap_end) AS gap_end, "
                       "missing_candles, class FROM gaps ORDER BY gap_start DESC");
   }
+  // The simPod JSON data source contract (Grafana): / answers 200, /metrics lists the series,
+  // /query returns [{"target", "datapoints": [[value, epoch ms], …]}], /variable the symbols.
+  if (path == "/api/grafana" || path == "/api/grafana/") return {200, "application/json", "{\"status\":\"ok\"}\n", {}};
+  if (path == "/api/grafana/metrics") {
+    return {200, "application/json",
+            R"([{"label":"close","value":"close"},{"label":"ma_5","value":"ma_5"},{"label":"ma_long","value":"ma_long"},)"
+            R"({"label":"volume","value":"volume"},{"label":"rolling_std","value":"rolling_std"}])" "\n", {}};
+  }
+  if (path == "/api/grafana/variable") {
+    if (auto missing = needs("agg_market_daily")) return *missing;
+    return query_json("SELECT DISTINCT symbol AS __text, symbol AS __value FROM agg_market_daily ORDER BY 1");
+  }
+  if (path == "/api/grafana/query") {
+    if (auto missing = needs("market_features")) return *missing;
+    simdjson::dom::parser parser;
+    simdjson::dom::element body;
+    if (parser.parse(r.body).get(body)) throw BadParameter{"the body must be the JSON Grafana sends"};
+    std::string_view from_text, to_text;
+    if (body.at_pointer("/range/from").get_string().get(from_text) || body.at_pointer("/range/to").get_string().get(to_text)) {
+      throw BadParameter{"range.from and range.to are required"};
+    }
+    const auto from = Timestamp::parse_iso(from_text), to = Timestamp::parse_iso(to_text);
+    if (!from || !to) throw BadParameter{"range.from/range.to must be ISO-8601"};
+    int64_t max_points = 1000;
+    if (body["maxDataPoints"].get_int64().get(max_points) || max_points < 1) max_points = 1000;
+    std::string out = "[";
+    simdjson::dom::array targets;
+    if (body["targets"].get_array().get(targets)) throw BadParameter{"targets must be an array"};
+    for (simdjson::dom::element t : targets) {
+      std::string_view metric, symbol_text = "BTC-USDT";
+      if (t["target"].get_string().get(metric)) continue;
+      if (t.at_pointer("/payload/symbol").get_string().get(symbol_text) != simdjson::SUCCESS) symbol_text = "BTC-USDT";
+      static const std::set<std::string_view> kColumns = {"close", "ma_5", "ma_long", "volume", "rolling_std"};
+      if (!kColumns.contains(metric)) throw BadParameter{fmt::format("target {}: not one of /api/grafana/metrics", metric)};
+      auto symbol = core::Symbol::parse(symbol_text);
+      if (!symbol) throw BadParameter{fmt::format("payload.symbol {}: {}", symbol_text, symbol.error().message)};
+      auto session = query::SqlSession::attach(duckdb_, tables_);
+      if (!session) return error(500, session.error().message);
+      // Evenly thinned to maxDataPoints.
+      auto rows = (*session)->run(fmt::format(
+          "SELECT {0}, epoch_ms(open_time) FROM (SELECT *, row_number() OVER (ORDER BY open_time) AS n, count(*) OVER () AS total "
+          "FROM market_features WHERE symbol = {1} AND open_time >= {2}::TIMESTAMPTZ AND open_time < {3}::TIMESTAMPTZ) "
+          "WHERE n % greatest(1, total // {4}) = 0 ORDER BY open_time",
+          lake::sql_identifier(metric), lake::sql_string(symbol->canonical()), from->sql_literal(), to->sql_literal(), max_points));
+      if (!rows) return error(400, rows.error().message);
+      out += fmt::format("{}{{\"target\":{},\"datapoints\":[", out.size() > 1 ? "," : "",
+                         core::json_string(fmt::format("{} {}", symbol->canonical(), metric)));
+      for (size_t i = 0; i < rows->rows.size(); ++i) {
+        out += fmt::format("{}[{},{}]", i ? "," : "", rows->rows[i][0].value_or("null"), rows->rows[i][1].value_or("0"));
+      }
+      out += "]}";
+    }
+    return {200, "application/json", out + "]\n", {}};
+  }
   if (path == "/api/v1/sql") {
     const std::string sql = param(r, "q", r.method == "POST" ? r.body : "");
     if (sql.empty()) throw BadParameter{"give the query as q=… (or as the POST body)"};
@@ -205,8 +263,8 @@ io::ServerResponse ApiRouter::route(const io::ServerRequest& r) {
 
 io::ServerResponse ApiRouter::metrics_text() {
   std::vector<Metrics::Sample> samples;
-  Metrics::Sample rows{"cryptolake_table_rows", "Rows in each curated table.", "gauge", {}};
-  Metrics::Sample quarantined{"cryptolake_quarantine_objects", "Quarantine objects (one per raw batch with rejects), by source.", "gauge", {}};
+  Metrics::Sample rows{"cryptolake_table_rows", "Rows in each curated table.", "gauge", {}, ""};
+  Metrics::Sample quarantined{"cryptolake_quarantine_objects", "Quarantine objects (one per raw batch with rejects), by source.", "gauge", {}, ""};
   auto session = query::SqlSession::attach(duckdb_, tables_);
   if (session) {
     for (const std::string& t : tables_) {
@@ -222,6 +280,41 @@ io::ServerResponse ApiRouter::metrics_text() {
   for (const auto& [source, n] : per_source) quarantined.values.emplace_back(fmt::format("source=\"{}\"", source), n);
   samples.push_back(std::move(rows));
   samples.push_back(std::move(quarantined));
+  // From the run history the pipeline keeps: rows written and quarantined, stage durations,
+  // and when each stage last succeeded.
+  Metrics::Sample written{"cryptolake_rows_written_total", "Rows written by the transform stages, by table.", "counter", {}, ""};
+  Metrics::Sample rejected{"cryptolake_records_quarantined_total", "Records sent to quarantine, by table.", "counter", {}, ""};
+  Metrics::Sample last{"cryptolake_stage_last_success_timestamp_seconds", "When each stage last finished successfully.", "gauge", {}, ""};
+  std::map<std::string, std::vector<double>> durations;
+  std::map<std::string, std::array<double, 3>> per_stage;  // rows, quarantined, last finish
+  const std::string history = store_.get("_catalog/runs/stages.tsv").value_or("");
+  for (size_t pos = 0; pos < history.size();) {
+    const size_t end = std::min(history.find('\n', pos), history.size());
+    std::vector<std::string> f;
+    const std::string line = history.substr(pos, end - pos);
+    for (size_t start = 0; start <= line.size();) {
+      const size_t tab = std::min(line.find('\t', start), line.size());
+      f.push_back(line.substr(start, tab - start));
+      start = tab + 1;
+    }
+    pos = end + 1;
+    if (f.size() != 6) continue;
+    auto& stage = per_stage[f[1]];
+    stage[0] += core::parse_decimal(f[4]).value_or(0);
+    stage[1] += core::parse_decimal(f[5]).value_or(0);
+    stage[2] = std::max(stage[2], core::parse_decimal(f[2]).value_or(0));
+    durations[fmt::format("stage=\"{}\"", f[1])].push_back(core::parse_decimal(f[3]).value_or(0));
+  }
+  for (const auto& [stage, v] : per_stage) {
+    const std::string label = fmt::format("table=\"{}\"", stage);
+    written.values.emplace_back(label, v[0]);
+    rejected.values.emplace_back(label, v[1]);
+    last.values.emplace_back(fmt::format("stage=\"{}\"", stage), v[2]);
+  }
+  samples.push_back(std::move(written));
+  samples.push_back(std::move(rejected));
+  samples.push_back(std::move(last));
+  samples.push_back(Metrics::histogram("cryptolake_stage_duration_seconds", "Time each transform stage took.", durations));
   return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.exposition(samples), {}};
 }
 

@@ -1,5 +1,7 @@
 #include "serve/metrics.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace cryptolake::serve {
@@ -13,6 +15,21 @@ void Metrics::observe_request(const std::string& route, int status, double secon
   }
   ++h.count;
   h.sum += seconds;
+}
+
+Metrics::Sample Metrics::histogram(std::string name, std::string help, const std::map<std::string, std::vector<double>>& observations) {
+  Sample sample{name, std::move(help), "histogram", {}, ""};
+  for (const auto& [labels, values] : observations) {
+    double sum = 0;
+    for (const double v : values) sum += v;
+    for (const double bound : kBuckets) {
+      const auto n = std::ranges::count_if(values, [&](double v) { return v <= bound; });
+      sample.lines += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, bound, n);
+    }
+    sample.lines += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n{}_sum{{{}}} {}\n{}_count{{{}}} {}\n", name, labels, values.size(), name,
+                                labels, sum, name, labels, values.size());
+  }
+  return sample;
 }
 
 std::string Metrics::exposition(const std::vector<Sample>& lake_samples) const {
@@ -37,6 +54,7 @@ std::string Metrics::exposition(const std::vector<Sample>& lake_samples) const {
   }
   for (const Sample& s : lake_samples) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", s.name, s.help, s.name, s.type);
+    out += s.lines;
     for (const auto& [labels, value] : s.values) {
       out += labels.empty() ? fmt::format("{} {}\n", s.name, value) : fmt::format("{}{{{}}} {}\n", s.name, labels, value);
     }

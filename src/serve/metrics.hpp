@@ -16,9 +16,12 @@ class Metrics {
   void observe_request(const std::string& route, int status, double seconds);
   // Gauges and counters computed elsewhere (from the lake) and shown as they are.
   struct Sample {
-    std::string name, help, type;  // type: gauge | counter
+    std::string name, help, type;  // type: gauge | counter | histogram
     std::vector<std::pair<std::string, double>> values;  // label text ("table=\"posts\"") → value
+    std::string lines;  // preformatted sample lines (histograms), after HELP/TYPE
   };
+  // A histogram family from observations per label set.
+  static Sample histogram(std::string name, std::string help, const std::map<std::string, std::vector<double>>& observations);
   std::string exposition(const std::vector<Sample>& lake_samples) const;
 
   static constexpr double kBuckets[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};

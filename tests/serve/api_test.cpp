@@ -67,6 +67,20 @@ TEST_F(ApiTest, ValuesEqualWhatSqlReturnsForTheSameQuestion) {
   EXPECT_NE(get("/").body.find("<title>cryptolake</title>"), std::string::npos);
 }
 
+TEST_F(ApiTest, SimPodJsonDatasourceContract) {
+  EXPECT_EQ(get("/api/grafana/").status, 200);
+  EXPECT_NE(router_->handle({"POST", "/api/grafana/metrics", {}, {}, "{}"}).body.find("\"value\":\"ma_5\""), std::string::npos);
+  EXPECT_EQ(router_->handle({"POST", "/api/grafana/variable", {}, {}, "{}"}).body,
+            "[\n {\"__text\": \"BTC-USDT\", \"__value\": \"BTC-USDT\"},\n {\"__text\": \"ETH-USDT\", \"__value\": \"ETH-USDT\"}\n]\n");
+  const auto query = router_->handle({"POST", "/api/grafana/query", {}, {},
+      R"({"range":{"from":"2024-01-01T00:00:00.000Z","to":"2024-01-01T01:00:00.000Z"},"maxDataPoints":60,)"
+      R"("targets":[{"target":"close","payload":{"symbol":"ETHUSDT"}}]})"});
+  ASSERT_EQ(query.status, 200) << query.body;
+  EXPECT_TRUE(query.body.starts_with("[{\"target\":\"ETH-USDT close\",\"datapoints\":[[")) << query.body;
+  EXPECT_EQ(std::count(query.body.begin(), query.body.end(), '['), 2 + 60);  // one point per minute of that hour
+  EXPECT_EQ(router_->handle({"POST", "/api/grafana/query", {}, {}, "not json"}).status, 400);
+}
+
 TEST_F(ApiTest, BadParametersAreClear400s) {
   const struct {
     const char* path;

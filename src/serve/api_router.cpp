@@ -16,7 +16,7 @@
 #include "core/symbol.hpp"
 #include "query/result_format.hpp"
 #include "query/sql_session.hpp"
-#include "serve/dashboard_page.hpp"
+#include "serve/web_assets.hpp"
 
 namespace cryptolake::serve {
 
@@ -125,7 +125,13 @@ io::ServerResponse ApiRouter::route(const io::ServerRequest& r) {
     return error(404, fmt::format("no {} table in this lake yet; run `cryptolake etl`", table));
   };
   if (path == "/" || path == "/index.html") {
-    return {200, "text/html; charset=utf-8", std::string(kDashboardPage), {{"Cache-Control", "public, max-age=300"}}};
+    return {200, "text/html; charset=utf-8", std::string(dashboard_html()), {{"Cache-Control", "no-cache"}}};
+  }
+  if (path == "/assets/uplot.js") {
+    return {200, "application/javascript", std::string(uplot_js()), {{"Cache-Control", "public, max-age=86400, immutable"}}};
+  }
+  if (path == "/assets/uplot.css") {
+    return {200, "text/css", std::string(uplot_css()), {{"Cache-Control", "public, max-age=86400, immutable"}}};
   }
   if (path == "/metrics") return metrics_text();
   if (path == "/api/v1/tables") {

@@ -1,0 +1,92 @@
+// The dashboard in headless Chromium (Debian's, driven by playwright-core): every page loads
+// without console errors, each chart has the expected series and points, switching symbol and
+// range changes them, and a screenshot of each page is kept as a test artifact.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const binary = process.env.CRYPTOLAKE_BINARY;
+const artifacts = process.env.CRYPTOLAKE_ARTIFACTS || join(tmpdir(), 'cryptolake-browser');
+let dir, server, base, browser;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cryptolake-browser-'));
+  mkdirSync(artifacts, { recursive: true });
+  execFileSync(binary, ['demo', '--lake', join(dir, 'lake'), '--days', '8', '--symbols', '3', '--seed', '3'], { stdio: 'ignore' });
+  server = spawn(binary, ['serve', '--lake', join(dir, 'lake'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    server.stdout.on('data', chunk => { const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(chunk)); if (m) resolve(m[0]); });
+    server.on('exit', code => reject(new Error(`serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Opens a page, fails on console errors, returns the charts it drew.
+async function open(query, screenshot) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('console', m => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', e => errors.push(String(e)));
+  await page.goto(base + query);
+  await page.waitForFunction(() => window.__ready === true, null, { timeout: 15000 });
+  const charts = await page.evaluate(() => window.__charts);
+  const status = await page.textContent('#status');
+  if (screenshot) await page.screenshot({ path: join(artifacts, screenshot), fullPage: true });
+  await page.close();
+  assert.deepEqual(errors, [], `console errors on ${query}`);
+  assert.ok(!status.startsWith('error'), status);
+  return charts;
+}
+
+test('overview: price with moving average, stats, top-10 volatility', async () => {
+  const c = await open('?page=overview&symbol=BTC-USDT&days=7', 'overview.png');
+  assert.equal(c.price.series, 2);
+  assert.equal(c.price.points, 7 * 24);
+  assert.equal(c.volatility.points, 3);  // three symbols in the demo lake
+});
+
+test('history: last day by minute, last week by hour, per-hour and per-day ranges', async () => {
+  const c = await open('?page=history&symbol=ETH-USDT&days=7', 'history.png');
+  assert.equal(c.day.points, 1440);
+  assert.equal(c.week.points, 7 * 24);
+  assert.equal(c.hourly.series, 3);
+  assert.equal(c.hourly.points, 7 * 24);
+  assert.equal(c.daily.points, 7);
+});
+
+test('sentiment: hourly sentiment against price, the lead/lag chart, the summary', async () => {
+  const c = await open('?page=sentiment&symbol=SOL-USDT&days=7', 'sentiment.png');
+  assert.equal(c.sentiment.series, 2);
+  assert.ok(c.sentiment.points > 7 * 24 * 0.9, `sentiment points ${c.sentiment.points}`);
+  assert.equal(c.leadlag.points, 13);  // lags −6 … +6
+});
+
+test('quality page loads its tables', async () => {
+  await open('?page=quality&symbol=BTC-USDT&days=7', 'quality.png');
+});
+
+test('switching symbol and range changes the charts', async () => {
+  const btc = await open('?page=overview&symbol=BTC-USDT&days=7');
+  const eth = await open('?page=overview&symbol=ETH-USDT&days=7');
+  const day = await open('?page=overview&symbol=ETH-USDT&days=1');
+  assert.notEqual(btc.price.first, eth.price.first);
+  assert.equal(day.price.points, 24);
+  const page = await browser.newPage();
+  await page.goto(base + '?page=overview&symbol=BTC-USDT&days=7');
+  await page.waitForFunction(() => window.__ready === true);
+  await Promise.all([page.waitForURL(/symbol=SOL-USDT/), page.selectOption('#symbol', 'SOL-USDT')]);
+  await page.waitForFunction(() => window.__ready === true);
+  assert.match(page.url(), /page=overview&symbol=SOL-USDT&days=7/);  // the state lives in the URL
+  await page.close();
+});

@@ -36,7 +36,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (!context) { exit_code = report_error(context.error()); return; }
     auto duckdb = (*context)->duckdb();
     if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
-    auto router = serve::ApiRouter::create((*context)->store(), **duckdb, {*token, 10'000, 5'000});
+    auto router = serve::ApiRouter::create((*context)->store(), **duckdb, {*token, 10'000, 5'000, 5'000});
     if (!router) { exit_code = report_error(router.error()); return; }
     io::HttplibServer server;
     if (auto bound = server.bind(*listen, *port); !bound) { exit_code = report_error(bound.error()); return; }

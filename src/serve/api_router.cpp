@@ -97,10 +97,29 @@ io::ServerResponse ApiRouter::handle(const io::ServerRequest& request) {
     }
   }
   if (response.status != 401) {
-    try {
-      response = route(request);
-    } catch (const BadParameter& bad) {
-      response = error(400, bad.message);
+    const bool cacheable = options_.cache_ms > 0 && request.method == "GET" && request.path.starts_with("/api/v1/");
+    std::string key;
+    if (cacheable) {
+      key = request.path;
+      for (const auto& [k, v] : request.params) key += fmt::format("\x1f{}={}", k, v);
+      std::lock_guard lock(cache_mutex_);
+      if (auto it = cache_.find(key);
+          it != cache_.end() && std::chrono::steady_clock::now() - it->second.at < std::chrono::milliseconds(options_.cache_ms)) {
+        response = it->second.response;
+        key.clear();  // answered from the cache
+      }
+    }
+    if (!cacheable || !key.empty()) {
+      try {
+        response = route(request);
+      } catch (const BadParameter& bad) {
+        response = error(400, bad.message);
+      }
+      if (cacheable && response.status == 200) {
+        std::lock_guard lock(cache_mutex_);
+        if (cache_.size() > 512) cache_.clear();  // bounded: a burst of distinct queries starts over
+        cache_[key] = {std::chrono::steady_clock::now(), response};
+      }
     }
   }
   // Bounded route labels: the path for API routes, "other" for everything else.

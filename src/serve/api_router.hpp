@@ -4,6 +4,9 @@
 // is a 400 with {"error": "…"}. With a token, every request needs "Authorization: Bearer <token>".
 #pragma once
 
+#include <chrono>
+#include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,7 @@ struct ServeOptions {
   std::string token;             // empty: no authentication (loopback only)
   size_t max_rows = 10'000;      // per /api/v1/sql answer
   int64_t sql_timeout_ms = 5'000;
+  int64_t cache_ms = 5'000;      // identical API requests within this time share one answer (0: off)
 };
 
 // Thread-safe: each request gets its own DuckDB connection.
@@ -42,6 +46,13 @@ class ApiRouter {
   ServeOptions options_;
   std::vector<std::string> tables_;
   Metrics metrics_;
+  // Recent answers by request (path + parameters): dashboards ask the same questions at once.
+  struct Cached {
+    std::chrono::steady_clock::time_point at;
+    io::ServerResponse response;
+  };
+  std::mutex cache_mutex_;
+  std::map<std::string, Cached> cache_;
 };
 
 }  // namespace cryptolake::serve

@@ -158,7 +158,7 @@ TEST_F(ApiTest, TheShippedGrafanaDashboardsUrlsAnswer) {
 }
 
 TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {
-  auto guarded = std::move(*ApiRouter::create(*store_, *duckdb_, {"s3cret", 10'000, 5'000}));
+  auto guarded = std::move(*ApiRouter::create(*store_, *duckdb_, {"s3cret", 10'000, 5'000, 5'000}));
   io::HttplibServer server;
   ASSERT_TRUE(server.bind("127.0.0.1", 0));
   std::jthread listening([&] { server.listen([&](const io::ServerRequest& r) { return guarded->handle(r); }); });

@@ -9,6 +9,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/pipeline.hpp"
 #include "core/decimal.hpp"
+#include "core/hash.hpp"
 #include "core/json_text.hpp"
 #include "lake/raw_zone.hpp"
 #include "sources/coingecko/coingecko_parser.hpp"
@@ -168,15 +169,6 @@ int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
   return finish(ctx, flags.no_etl, json);
 }
 
-uint64_t fnv(std::string_view text) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
 // The cashtag operator needs a paid tier; without it, #TAG finds most of the same posts.
 std::string cashtags_as_hashtags(std::string query) {
   for (size_t at = query.find('$'); at != std::string::npos; at = query.find('$', at + 1)) query[at] = '#';
@@ -194,7 +186,7 @@ int run_x(Context& ctx, const ServiceFlags& flags, bool json) {
   sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
   const std::stop_token stop = interrupt_token();
   std::string query = flags.query;
-  const std::string checkpoint = fmt::format("_catalog/checkpoints/x/{:016x}.txt", fnv(flags.query));
+  const std::string checkpoint = fmt::format("_catalog/checkpoints/x/{:016x}.txt", core::fnv1a(flags.query));
   const std::string since_id = ctx.store().get(checkpoint).value_or("");
   std::string next_token, newest_id;
   size_t posts = 0;

@@ -4,23 +4,11 @@
 
 #include <fmt/format.h>
 
+#include "core/hash.hpp"
 #include "core/json_text.hpp"
 #include "lake/zstd_codec.hpp"
 
 namespace cryptolake::lake {
-
-namespace {
-
-uint64_t fnv1a(std::string_view bytes) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (const char c : bytes) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
-}  // namespace
 
 std::string raw_prefix(std::string_view source, std::string_view dataset) {
   return fmt::format("raw/{}/{}/", source, dataset);
@@ -68,7 +56,7 @@ core::Result<std::string> RawZoneWriter::write_batch(std::span<const Envelope> e
   const std::string stamp = fmt::format("{}{}{}T{}{}{}", iso.substr(0, 4), iso.substr(5, 2), iso.substr(8, 2),
                                         iso.substr(11, 2), iso.substr(14, 2), iso.substr(17, 2));
   const std::string key = fmt::format("{}dt={}/hour={:02}/{}-{:016x}.ndjson.zst", raw_prefix(first.source, first.dataset),
-                                      t.date(), t.hour_of_day(), stamp, fnv1a(text));
+                                      t.date(), t.hour_of_day(), stamp, core::fnv1a(text));
   TRY(store_.put(key, zstd_compress(text)));
   return key;
 }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "core/hash.hpp"
+
 namespace cryptolake::transform {
 
 namespace {
@@ -58,18 +60,11 @@ namespace {
 // FNV-1a over the inputs' keys and bytes: same content, same fingerprint, whatever the mtimes.
 core::Result<std::string> fingerprint(const lake::ObjectStore& store, const std::vector<std::string>& inputs,
                                       std::string_view sql) {
-  uint64_t hash = 1469598103934665603ULL;
-  const auto mix = [&](std::string_view bytes) {
-    for (const char c : bytes) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 1099511628211ULL;
-    }
-  };
-  mix(sql);  // a changed query is a changed input too
+  uint64_t hash = core::fnv1a(sql);  // a changed query is a changed input too
   for (const std::string& key : inputs) {
-    mix(key);
+    hash = core::fnv1a(key, hash);
     TRY_ASSIGN(const std::string bytes, store.get(key));
-    mix(bytes);
+    hash = core::fnv1a(bytes, hash);
   }
   return fmt::format("{:016x}", hash);
 }

@@ -1,21 +1,16 @@
 #include "sources/binance/ticker_parser.hpp"
 
 #include "core/decimal.hpp"
+#include "sources/json_fields.hpp"
 
 namespace cryptolake::sources::binance {
 
 using core::ErrorCode;
 using core::fail;
 
-namespace {
+using sources::decimal_field;
 
-std::optional<double> decimal_field(simdjson::dom::object o, std::string_view key) {
-  std::string_view text;
-  if (o[key].get_string().get(text) == simdjson::SUCCESS) return core::parse_decimal(text);
-  double number = 0;
-  if (o[key].get_double().get(number) == simdjson::SUCCESS) return number;
-  return std::nullopt;
-}
+namespace {
 
 // Calls `one` for the object or each object of an array.
 template <typename F>

@@ -1,21 +1,18 @@
 #include "sources/coincap/coincap_parser.hpp"
 
 #include "core/decimal.hpp"
+#include "sources/json_fields.hpp"
 
 namespace cryptolake::sources::coincap {
 
 using core::ErrorCode;
 using core::fail;
+using sources::decimal_field;
 
 namespace {
 
-std::optional<double> number(simdjson::dom::object o, std::string_view key) {
-  std::string_view text;
-  if (o[key].get_string().get(text) == simdjson::SUCCESS) return core::parse_decimal(text);
-  double value = 0;
-  if (o[key].get_double().get(value) == simdjson::SUCCESS) return value;
-  return std::nullopt;  // absent or null
-}
+// Every number is a string here; nulls are allowed.
+std::optional<double> number(simdjson::dom::object o, std::string_view key) { return decimal_field(o, key); }
 
 core::Result<simdjson::dom::array> data_array(simdjson::dom::element payload) {
   simdjson::dom::array data;

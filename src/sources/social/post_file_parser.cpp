@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "core/decimal.hpp"
+#include "core/hash.hpp"
 #include "core/json_text.hpp"
 #include "sources/rates/rates_parser.hpp"
 
@@ -108,13 +109,10 @@ std::optional<std::string> clean_id(std::string_view id) {
 
 // Ids rebuilt from what identifies a post when the id is lost: author, time and text.
 std::string synthesized_id(const core::Post& p) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (const std::string_view part : {std::string_view(p.author_id), std::string_view(p.created_at.iso()), std::string_view(p.text)}) {
-    for (const char c : part) {
-      hash ^= static_cast<unsigned char>(c);
-      hash *= 1099511628211ULL;
-    }
-    hash ^= 0x1f;
+  const std::string created = p.created_at.iso();  // must outlive the loop below
+  uint64_t hash = core::kFnvOffset;
+  for (const std::string_view part : {std::string_view(p.author_id), std::string_view(created), std::string_view(p.text)}) {
+    hash = core::fnv1a(part, hash) ^ 0x1f;
   }
   return std::to_string(hash >> 1);
 }

@@ -62,6 +62,22 @@ io::RateGovernor& Context::governor(double backfill_share) {
   return *governor_;
 }
 
+void record_rate_limit_waits(Context& context, std::string_view service) {
+  if (!context.has_governor()) return;
+  io::RateGovernor& governor = context.governor(1.0);
+  std::string text = context.store().get("_catalog/runs/rate_limits.tsv").value_or("");
+  text += fmt::format("{}\t{}\t{:.6f}\t{}\n", service, governor.waits(), governor.waited_micros() / 1e6,
+                      context.clock().now().micros() / core::Timestamp::kMicrosPerSecond);
+  (void)context.store().put("_catalog/runs/rate_limits.tsv", text);  // metrics are best effort
+}
+
+void record_stage(Context& context, std::string_view run_id, std::string_view stage, double seconds, size_t rows, size_t quarantined) {
+  std::string text = context.store().get("_catalog/runs/stages.tsv").value_or("");
+  text += fmt::format("{}\t{}\t{}\t{:.6f}\t{}\t{}\n", run_id, stage, context.clock().now().micros() / core::Timestamp::kMicrosPerSecond,
+                      seconds, rows, quarantined);
+  (void)context.store().put("_catalog/runs/stages.tsv", text);
+}
+
 int report_error(const core::Error& error) {
   fmt::print(stderr, "error: {}\n", error.message);
   return 1;

@@ -197,6 +197,7 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
   }
   fmt::print(stderr, "binance: {} requests, weight {}, {} candles received{}\n", session.requests(),
              session.weight_spent(), total_rows, stop.stop_requested() ? " (interrupted; the checkpoints are saved)" : "");
+  record_rate_limit_waits(ctx, "binance");
   if (flags.no_etl) return 0;
   auto stages = run_pipeline(ctx);
   if (!stages) return report_error(stages.error());

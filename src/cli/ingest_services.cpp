@@ -40,7 +40,8 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-int finish(Context& ctx, bool no_etl, bool json) {
+int finish(Context& ctx, bool no_etl, bool json, std::string_view service) {
+  record_rate_limit_waits(ctx, service);
   if (no_etl) return 0;
   auto stages = run_pipeline(ctx);
   if (!stages) return report_error(stages.error());
@@ -102,7 +103,7 @@ int run_coingecko(Context& ctx, const ServiceFlags& flags, bool json) {
     }
   }
   fmt::print(stderr, "coingecko: {} requests\n", session.requests());
-  return finish(ctx, flags.no_etl, json);
+  return finish(ctx, flags.no_etl, json, "coingecko");
 }
 
 int run_coincap(Context& ctx, const ServiceFlags& flags, bool json) {
@@ -135,7 +136,7 @@ int run_coincap(Context& ctx, const ServiceFlags& flags, bool json) {
     }
   }
   fmt::print(stderr, "coincap: {} requests\n", session.requests());
-  return finish(ctx, flags.no_etl, json);
+  return finish(ctx, flags.no_etl, json, "coincap");
 }
 
 int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
@@ -166,7 +167,7 @@ int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
     }
     if ((flags.count == 0 || i + 1 < flags.count) && !ctx.clock().sleep_until(started + *every * Timestamp::kMicrosPerSecond, stop)) break;
   }
-  return finish(ctx, flags.no_etl, json);
+  return finish(ctx, flags.no_etl, json, "rates");
 }
 
 // The cashtag operator needs a paid tier; without it, #TAG finds most of the same posts.
@@ -220,7 +221,7 @@ int run_x(Context& ctx, const ServiceFlags& flags, bool json) {
     if (auto status = ctx.store().put(checkpoint, newest_id); !status) return report_error(status.error());
   }
   fmt::print(stderr, "x: {} requests, {} posts{}\n", session.requests(), posts, since_id.empty() ? "" : " newer than the last run");
-  return finish(ctx, flags.no_etl, json);
+  return finish(ctx, flags.no_etl, json, "x");
 }
 
 int run_reddit(Context& ctx, const ServiceFlags& flags, bool json) {
@@ -255,7 +256,7 @@ int run_reddit(Context& ctx, const ServiceFlags& flags, bool json) {
     }
   }
   fmt::print(stderr, "reddit: {} requests, {} posts\n", session.requests(), posts);
-  return finish(ctx, flags.no_etl, json);
+  return finish(ctx, flags.no_etl, json, "reddit");
 }
 
 }  // namespace

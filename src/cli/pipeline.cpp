@@ -78,15 +78,8 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOp
   TRY(timed(stages, [&] { return analytics::build_dim_date(store, *duckdb, threads); }));
   TRY(quality::append_results(local, *duckdb, store.results()));
   // Run history for /metrics: one line per stage (run, stage, finished at, seconds, rows, quarantined).
-  {
-    std::string history = local.get("_catalog/runs/stages.tsv").value_or("");
-    const std::string run_id = new_run_id(now);
-    const int64_t finished = context.clock().now().micros() / core::Timestamp::kMicrosPerSecond;
-    for (const StageResult& stage : stages) {
-      history += fmt::format("{}\t{}\t{}\t{:.6f}\t{}\t{}\n", run_id, stage.stats.table, finished, stage.seconds, stage.stats.rows_out,
-                             stage.stats.quarantined);
-    }
-    TRY(local.put("_catalog/runs/stages.tsv", history));
+  for (const StageResult& stage : stages) {
+    record_stage(context, new_run_id(now), stage.stats.table, stage.seconds, stage.stats.rows_out, stage.stats.quarantined);
   }
   const auto results = store.results();
   const size_t failed = static_cast<size_t>(std::ranges::count(results, std::string("fail"), &quality::CheckResult::status));

@@ -1,5 +1,7 @@
 // `cryptolake quality`: run every data-quality check over the lake, record the results in
 // dq_results, print a report, and exit 1 when an error-level check fails.
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
@@ -25,7 +27,12 @@ void add_quality_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     auto checks = quality::checks_from_config((*context)->config().quality);
     if (!checks) { exit_code = report_error(checks.error()); return; }
     const core::Timestamp now = (*context)->clock().now();
+    const auto started = std::chrono::steady_clock::now();
     auto results = quality::run_checks((*context)->store(), **duckdb, *checks, {new_run_id(now), now}, *table);
+    if (results) {
+      record_stage(**context, new_run_id(now), "quality", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                   results->size(), 0);
+    }
     if (!results) { exit_code = report_error(results.error()); return; }
     if (auto status = quality::append_results((*context)->store(), **duckdb, *results); !status) {
       exit_code = report_error(status.error());

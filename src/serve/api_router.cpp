@@ -339,7 +339,28 @@ io::ServerResponse ApiRouter::metrics_text() {
   samples.push_back(std::move(written));
   samples.push_back(std::move(rejected));
   samples.push_back(std::move(last));
-  samples.push_back(Metrics::histogram("cryptolake_stage_duration_seconds", "Time each transform stage took.", durations));
+  samples.push_back(Metrics::histogram("cryptolake_stage_duration_seconds", "Time each stage took (transform stages and quality runs).", durations));
+  // Rate-limit waits, as the collecting processes recorded them.
+  Metrics::Sample waits{"cryptolake_rate_limit_waits_total", "Requests that waited for a rate-limit budget, by service.", "counter", {}, ""};
+  Metrics::Sample waited{"cryptolake_rate_limit_wait_seconds_total", "Time spent waiting for rate-limit budgets, by service.", "counter", {}, ""};
+  std::map<std::string, std::pair<double, double>> per_service;
+  const std::string limits = store_.get("_catalog/runs/rate_limits.tsv").value_or("");
+  for (size_t pos = 0; pos < limits.size();) {
+    const size_t end = std::min(limits.find('\n', pos), limits.size());
+    const std::string line = limits.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t a = line.find('\t'), b = line.find('\t', a + 1), c = line.find('\t', b + 1);
+    if (c == std::string::npos) continue;
+    auto& totals = per_service[line.substr(0, a)];
+    totals.first += core::parse_decimal(line.substr(a + 1, b - a - 1)).value_or(0);
+    totals.second += core::parse_decimal(line.substr(b + 1, c - b - 1)).value_or(0);
+  }
+  for (const auto& [service, totals] : per_service) {
+    waits.values.emplace_back(fmt::format("service=\"{}\"", service), totals.first);
+    waited.values.emplace_back(fmt::format("service=\"{}\"", service), totals.second);
+  }
+  samples.push_back(std::move(waits));
+  samples.push_back(std::move(waited));
   return {200, "text/plain; version=0.0.4; charset=utf-8", metrics_.exposition(samples), {}};
 }
 

@@ -185,6 +185,10 @@ TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {
   EXPECT_NE(metrics->body.find("cryptolake_http_requests_total{route=\"/api/v1/tables\",code=\"401\"} 1"), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("cryptolake_http_request_duration_seconds_bucket{route=\"/api/v1/tables\",le=\"+Inf\"} 2"), std::string::npos);
   EXPECT_NE(metrics->body.find("cryptolake_table_rows{table=\"market_ohlcv\"} 8634"), std::string::npos) << metrics->body;
+  // From the demo's run history: one run of each stage.
+  EXPECT_NE(metrics->body.find("cryptolake_stage_duration_seconds_count{stage=\"market_ohlcv\"} 1"), std::string::npos);
+  EXPECT_NE(metrics->body.find("cryptolake_rows_written_total{table=\"market_ohlcv\"} 8634"), std::string::npos);
+  EXPECT_NE(metrics->body.find("# TYPE cryptolake_rate_limit_waits_total counter"), std::string::npos);
 
   const auto open = testing::run_cryptolake({"serve", "--lake", (dir_->path() / "lake").string(), "--listen", "0.0.0.0"});
   EXPECT_EQ(open.exit_code, 1);

@@ -22,10 +22,13 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto port = std::make_shared<int>(8080);
   auto listen = std::make_shared<std::string>("127.0.0.1");
   auto token = std::make_shared<std::string>();
+  auto cache_ms = std::make_shared<int64_t>(5'000);
   command->add_option("--port", *port, "TCP port (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
   command->add_option("--listen", *listen, "Address to listen on (default 127.0.0.1)");
   command->add_option("--token", *token, "Bearer token every request must carry");
-  command->callback([&global, &exit_code, port, listen, token] {
+  command->add_option("--cache-ms", *cache_ms, "Identical API requests within this time share one answer (default 5000; 0: off)")
+      ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
+  command->callback([&global, &exit_code, port, listen, token, cache_ms] {
     const bool loopback = *listen == "127.0.0.1" || *listen == "localhost" || *listen == "::1";
     if (!loopback && token->empty()) {
       exit_code = report_error({core::ErrorCode::invalid_argument,
@@ -36,7 +39,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (!context) { exit_code = report_error(context.error()); return; }
     auto duckdb = (*context)->duckdb();
     if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
-    auto router = serve::ApiRouter::create((*context)->store(), **duckdb, {*token, 10'000, 5'000, 5'000});
+    auto router = serve::ApiRouter::create((*context)->store(), **duckdb, {*token, 10'000, 5'000, *cache_ms});
     if (!router) { exit_code = report_error(router.error()); return; }
     io::HttplibServer server;
     if (auto bound = server.bind(*listen, *port); !bound) { exit_code = report_error(bound.error()); return; }

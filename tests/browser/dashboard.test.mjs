@@ -76,6 +76,16 @@ test('quality page loads its tables', async () => {
   await open('?page=quality&symbol=BTC-USDT&days=7', 'quality.png');
 });
 
+test('readable on a phone: no sideways scrolling', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  await page.goto(base + '?page=overview&symbol=BTC-USDT&days=7');
+  await page.waitForFunction(() => window.__ready === true);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  await page.screenshot({ path: join(artifacts, 'overview-phone.png'), fullPage: true });
+  await page.close();
+  assert.ok(width <= 390, `page is ${width}px wide on a 390px screen`);
+});
+
 test('switching symbol and range changes the charts', async () => {
   const btc = await open('?page=overview&symbol=BTC-USDT&days=7');
   const eth = await open('?page=overview&symbol=ETH-USDT&days=7');

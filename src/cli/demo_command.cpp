@@ -71,9 +71,12 @@ void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     core::SimulatorConfig config = ctx.config().simulator;
     if (auto status = flags->apply(config); !status) return fail(status.error());
     if (auto status = check_demo_lake(ctx.store()); !status) return fail(status.error());
-    // Curated tables come only from the simulation here, so start them afresh.
+    // Curated tables come only from the simulation here, so start them afresh, with the state
+    // derived from them (gap ledger, fingerprints).
     std::error_code ec;
-    std::filesystem::remove_all(ctx.store().root() / "curated", ec);
+    for (const char* derived : {"curated", "_catalog/gaps", "_catalog/fingerprints"}) {
+      std::filesystem::remove_all(ctx.store().root() / derived, ec);
+    }
 
     const auto sim_start = std::chrono::steady_clock::now();
     auto report = simulate_into(ctx.store(), config);

@@ -7,7 +7,7 @@ namespace cryptolake::cli {
 
 void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* command = app.add_subcommand(
-      "etl", "Transform the raw zone into curated Parquet: market_ohlcv, posts, market_features, agg_market_daily");
+      "etl", "Transform the raw zone into the curated tables (facts, features, aggregates, dimensions, sentiment, gaps), gated by quality checks");
   command->footer(
       "Every partition with raw data is rebuilt; a re-run gives byte-identical files.\n"
       "Examples:\n"

@@ -10,7 +10,7 @@ namespace cryptolake::cli {
 void add_sql_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* command = app.add_subcommand("sql", "Run SQL over the curated tables (each table is a view by its name)");
   command->footer(
-      "Tables: market_ohlcv, market_features, agg_market_daily, posts (dt is a column).\n"
+      "Tables: every curated table by name (see `cryptolake catalog list`); dt is a column.\n"
       "Examples:\n"
       "  cryptolake sql \"SELECT symbol, count(*) FROM market_ohlcv GROUP BY ALL\"\n"
       "  cryptolake sql --format csv \"SELECT * FROM agg_market_daily WHERE symbol = 'BTC-USDT'\"");

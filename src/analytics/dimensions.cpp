@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "core/market.hpp"
+#include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
 #include "transform/raw_scan.hpp"
 
@@ -48,11 +49,9 @@ core::Result<transform::EtlStats> build_dim_date(lake::ObjectStore& store, lake:
   std::set<std::string> days;
   TRY_ASSIGN(const auto keys, store.list("curated/"));
   for (const std::string& key : keys) {
-    const size_t slash = key.find('/', 8);
-    if (slash == std::string::npos || key.find("/dt=", slash) != slash) continue;
-    const std::string table = key.substr(8, slash - 8);
-    if (table.starts_with("dim_") || table == "dq_results") continue;
-    days.insert(key.substr(slash + 4, 10));
+    const auto where = lake::parse_curated_key(key);
+    if (!where || where->table.starts_with("dim_") || where->table == "dq_results") continue;
+    days.insert(where->dt);
   }
   // One small file for all days: a partition per day would be thousands of one-row files.
   std::vector<std::string> all(days.begin(), days.end());

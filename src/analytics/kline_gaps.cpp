@@ -9,6 +9,7 @@
 
 #include "core/decimal.hpp"
 #include "core/market.hpp"
+#include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
 
 namespace cryptolake::analytics {
@@ -132,10 +133,9 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
   // Gap partitions that no longer hold any gap must go too: rewrite the table whole.
   TRY_ASSIGN(const auto old_keys, store.list("curated/gaps/"));
   std::set<std::string> keep;
-  for (const auto& slice : slices) keep.insert("dt=" + slice.dt);
+  for (const auto& slice : slices) keep.insert(slice.dt);
   for (const std::string& key : old_keys) {
-    const size_t at = key.find("/dt=");
-    if (at != std::string::npos && !keep.contains(key.substr(at + 1, 13))) TRY(store.remove(key));
+    if (auto where = lake::parse_curated_key(key); where && !keep.contains(where->dt)) TRY(store.remove(key));
   }
   TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "gaps", schema, slices,
       [&](const transform::PartitionSlice& slice, lake::ColumnBatch& batch) {
@@ -157,8 +157,7 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
   TRY_ASSIGN(const auto ohlcv_keys, store.list("curated/market_ohlcv/"));
   std::set<std::string> dts;
   for (const std::string& key : ohlcv_keys) {
-    const size_t at = key.find("/dt=");
-    if (at != std::string::npos) dts.insert(key.substr(at + 4, 10));
+    if (auto where = lake::parse_curated_key(key)) dts.insert(where->dt);
   }
   const std::string all = lake::sql_string(transform::table_glob(store, "market_ohlcv"));
   for (const std::string& dt : dts) {

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
 
 namespace cryptolake::analytics {
@@ -13,8 +14,7 @@ std::map<std::string, std::vector<std::string>> partitions_of(const lake::Object
   std::map<std::string, std::vector<std::string>> dts;
   if (auto keys = store.list(fmt::format("curated/{}/", table))) {
     for (const std::string& key : *keys) {
-      const size_t at = key.find("/dt=");
-      if (at != std::string::npos) dts[key.substr(at + 4, 10)].push_back(key);
+      if (auto where = lake::parse_curated_key(key)) dts[where->dt].push_back(key);
     }
   }
   return dts;

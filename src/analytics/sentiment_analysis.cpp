@@ -133,32 +133,41 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
         "avg(CASE WHEN sentiment <= -0.05 THEN 1.0 ELSE 0.0 END) AS negative_share, "
         "sum(sentiment * (1 + like_count + 2 * retweet_count) ORDER BY post_id) / sum(1 + like_count + 2 * retweet_count) "
         "  AS weighted_sentiment "
+        // An hour lies within its day, so that day's posts partition is all it reads.
         "FROM (SELECT unnest(coins) AS coin, created_at, sentiment, like_count, retweet_count, post_id FROM read_parquet({}) "
-        "      WHERE sentiment IS NOT NULL AND strftime(date_trunc('hour', created_at), '%Y-%m-%d') = '{}') "
-        "GROUP BY ALL ORDER BY coin, hour", posts, dt), {}});
+        "      WHERE sentiment IS NOT NULL) "
+        "GROUP BY ALL ORDER BY coin, hour", lake::sql_string(transform::table_glob(store, "posts", dt))), {}});
   }
   TRY(transform::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
   if (store.list("curated/agg_market_hourly/").value_or(std::vector<std::string>{}).empty()) return stats;
 
   // Each coin's price series: its USDT pair if traded, else USD; hourly log returns.
   const std::string joined = fmt::format(
-      "WITH returns AS ("
-      "  SELECT symbol, hour, volume, ln(last_price / lag(last_price) OVER w) AS log_return "
+      "WITH hourly AS ("
+      "  SELECT source, symbol, interval, hour, volume, ln(last_price / lag(last_price) OVER w) AS log_return "
       "  FROM read_parquet({0}) WINDOW w AS (PARTITION BY source, symbol, interval ORDER BY hour)), "
+      "returns AS ("
+      "  SELECT symbol, hour, volume, log_return, "
+      "         CASE WHEN lead(hour) OVER w = hour + INTERVAL 1 HOUR THEN lead(log_return) OVER w END AS next_log_return "
+      "  FROM hourly WINDOW w AS (PARTITION BY source, symbol, interval ORDER BY hour)), "
       "symbols AS (SELECT DISTINCT symbol FROM read_parquet({0})), "
       "pick AS (SELECT split_part(symbol, '-', 1) AS coin, "
       "         arg_min(symbol, CASE split_part(symbol, '-', 2) WHEN 'USDT' THEN 0 WHEN 'USD' THEN 1 ELSE 2 END) AS symbol "
       "         FROM symbols GROUP BY 1) "
       "SELECT s.coin, p.symbol, s.hour, s.posts, s.sentiment, s.positive_share, s.negative_share, s.weighted_sentiment, "
-      "       r.log_return, (SELECT n.log_return FROM returns n WHERE n.symbol = p.symbol AND n.hour = s.hour + INTERVAL 1 HOUR) "
-      "         AS next_log_return, r.volume "
+      "       r.log_return, r.next_log_return, r.volume "
       "FROM read_parquet({1}) s JOIN pick p USING (coin) JOIN returns r ON r.symbol = p.symbol AND r.hour = s.hour",
       lake::sql_string(transform::table_glob(store, "agg_market_hourly")), lake::sql_string(transform::table_glob(store, "sentiment_hourly")));
+  // The join reads every hour of every coin: run it once into a table of the (in-memory)
+  // database that every writer connection sees, then cut it into days.
+  TRY(connection.execute(fmt::format("CREATE OR REPLACE TABLE sentiment_price_staged AS {}", joined)));
   std::vector<transform::QueryPartition> priced;
   for (const auto& p : hourly) {
-    priced.push_back({p.dt, fmt::format("SELECT * FROM ({}) WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour", joined, p.dt), {}});
+    priced.push_back({p.dt, fmt::format("SELECT * FROM sentiment_price_staged WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour", p.dt), {}});
   }
-  TRY_ASSIGN(const transform::WrittenCounts written, transform::write_query_partitions(store, duckdb, "sentiment_price", priced, threads));
+  auto priced_written = transform::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
+  TRY(connection.execute("DROP TABLE sentiment_price_staged"));
+  TRY_ASSIGN(const transform::WrittenCounts written, std::move(priced_written));
   stats.partitions = written.partitions;
   stats.rows_out = written.rows;
 

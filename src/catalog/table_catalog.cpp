@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/json_text.hpp"
+#include "lake/partition_commit.hpp"
 
 namespace cryptolake::catalog {
 
@@ -56,10 +57,7 @@ core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckD
   // table -> dt -> files
   std::map<std::string, std::map<std::string, std::vector<std::string>>> layout;
   for (const std::string& key : keys) {
-    const size_t slash = key.find('/', 8);
-    if (slash == std::string::npos || !key.ends_with(".parquet") || key.find("/dt=", slash) != slash) continue;
-    const size_t next = key.find('/', slash + 1);
-    layout[key.substr(8, slash - 8)][key.substr(slash + 4, next - slash - 4)].push_back(key);
+    if (auto where = lake::parse_curated_key(key)) layout[where->table][where->dt].push_back(key);
   }
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   std::vector<TableInfo> tables;

@@ -18,11 +18,7 @@ void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   command->callback([&global, &exit_code, force] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
-    auto stages = run_pipeline(**context, {.force = *force});
-    if (!stages) { exit_code = report_error(stages.error()); return; }
-    if (global.json) fmt::print("{}\n", summary_json(*stages));
-    else fmt::print("{}", format_summary(*stages));
-    exit_code = 0;
+    exit_code = run_pipeline_and_report(**context, global.json, {.force = *force});
   });
 }
 

@@ -38,12 +38,14 @@ std::optional<std::string> read_local(const fs::path& path) {
   return text.str();
 }
 
-// Every .zip/.csv under the given files and folders, in a stable order.
-std::vector<fs::path> expand_paths(const std::vector<std::string>& paths, std::vector<std::string>& problems) {
+// Every file with one of `extensions` under the given files and folders, in a stable order.
+// Files named explicitly are taken whatever their extension.
+std::vector<fs::path> expand_paths(const std::vector<std::string>& paths, std::initializer_list<std::string_view> extensions,
+                                   std::vector<std::string>& problems) {
   std::vector<fs::path> files;
-  const auto wanted = [](const fs::path& p) {
+  const auto wanted = [&](const fs::path& p) {
     const std::string name = p.filename().string();
-    return name.ends_with(".zip") || name.ends_with(".csv");
+    return std::ranges::any_of(extensions, [&](std::string_view ext) { return name.ends_with(ext); });
   };
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -127,7 +129,7 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
       files.push_back(make_file(name, std::move(zip->body), std::move(checksum_text)));
     }
   } else {
-    for (const fs::path& path : expand_paths(flags.paths, problems)) {
+    for (const fs::path& path : expand_paths(flags.paths, {".zip", ".csv"}, problems)) {
       auto bytes = read_local(path);
       if (!bytes) {
         problems.push_back(fmt::format("{}: cannot read", path.string()));
@@ -149,9 +151,7 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
   fmt::print(stderr, "import: {} file(s) landed ({} checksum-verified), {} problem(s)\n", landed, verified, problems.size());
   for (const std::string& problem : problems) fmt::print(stderr, "  {}\n", problem);
   if (!flags.no_etl && landed > 0) {
-    auto stages = run_pipeline(ctx);
-    if (!stages) return report_error(stages.error());
-    fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
+    if (const int code = run_pipeline_and_report(ctx, json); code != 0) return code;
   }
   return problems.empty() ? 0 : 1;
 }
@@ -171,22 +171,7 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
     map[item.substr(0, eq)] = item.substr(eq + 1);
   }
   std::vector<std::string> problems;
-  std::vector<fs::path> files;
-  for (const std::string& path : flags.paths) {
-    if (fs::is_directory(path)) {
-      for (const auto& e : fs::recursive_directory_iterator(path)) {
-        const std::string n = e.path().filename().string();
-        if (e.is_regular_file() && (n.ends_with(".csv") || n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".jsonl"))) {
-          files.push_back(e.path());
-        }
-      }
-    } else if (fs::is_regular_file(path)) {
-      files.emplace_back(path);
-    } else {
-      problems.push_back(fmt::format("{}: no such file or folder", path));
-    }
-  }
-  std::ranges::sort(files);
+  const std::vector<fs::path> files = expand_paths(flags.paths, {".csv", ".json", ".ndjson", ".jsonl"}, problems);
   const core::Timestamp now = ctx.clock().now();
   lake::RawZoneWriter writer(ctx.store());
   size_t imported = 0;
@@ -237,9 +222,7 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
   }
   for (const std::string& problem : problems) fmt::print(stderr, "error: {}\n", problem);
   if (!flags.no_etl && imported > 0) {
-    auto stages = run_pipeline(ctx);
-    if (!stages) return report_error(stages.error());
-    fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
+    if (const int code = run_pipeline_and_report(ctx, json); code != 0) return code;
   }
   return problems.empty() ? 0 : 1;
 }

@@ -42,11 +42,7 @@ std::vector<std::string> split_list(const std::string& text) {
 
 int finish(Context& ctx, bool no_etl, bool json, std::string_view service) {
   record_rate_limit_waits(ctx, service);
-  if (no_etl) return 0;
-  auto stages = run_pipeline(ctx);
-  if (!stages) return report_error(stages.error());
-  fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
-  return 0;
+  return no_etl ? 0 : run_pipeline_and_report(ctx, json);
 }
 
 struct ServiceFlags {
@@ -56,6 +52,7 @@ struct ServiceFlags {
   std::string every = "60s";
   int count = 1;
   std::string query, fallback_query, user_agent = "linux:cryptolake:0.1 (by /u/cryptolake)";
+  std::string bpi_url;
   int pages = 10;
 };
 
@@ -146,12 +143,12 @@ int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
   io::RateGovernor& governor = ctx.governor(ctx.config().binance.backfill_share);
   const std::string coinbase_url = flags.base_url.empty() ? ctx.config().rates.coinbase_url : flags.base_url;
   sources::ServiceSession coinbase(ctx.http(), governor, ctx.clock(), raw, endpoint("coinbase", coinbase_url, 100));
+  // A BPI mirror is one URL: its origin for the session, its path for each poll.
+  const std::string bpi_url = flags.bpi_url.empty() ? ctx.config().rates.bpi_url : flags.bpi_url;
+  const size_t bpi_path_at = bpi_url.empty() ? std::string::npos : bpi_url.find('/', bpi_url.find("://") + 3);
+  const std::string bpi_path = bpi_path_at == std::string::npos ? "/" : bpi_url.substr(bpi_path_at);
   std::optional<sources::ServiceSession> bpi;
-  if (!ctx.config().rates.bpi_url.empty() || !flags.from.empty()) {
-    const std::string url = flags.from.empty() ? ctx.config().rates.bpi_url : flags.from;  // --bpi-url
-    const size_t path_at = url.find('/', url.find("://") + 3);
-    bpi.emplace(ctx.http(), governor, ctx.clock(), raw, endpoint("bpi", url.substr(0, path_at), 60));
-  }
+  if (!bpi_url.empty()) bpi.emplace(ctx.http(), governor, ctx.clock(), raw, endpoint("bpi", bpi_url.substr(0, bpi_path_at), 60));
   const std::stop_token stop = interrupt_token();
   for (int i = 0; (flags.count == 0 || i < flags.count) && !stop.stop_requested(); ++i) {
     const Timestamp started = ctx.clock().now();
@@ -159,10 +156,8 @@ int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
                               R"({"endpoint":"/v2/exchange-rates","currency":"BTC"})", stop);
     if (!rates) return report_error(rates.error());
     if (bpi) {
-      const std::string url = flags.from.empty() ? ctx.config().rates.bpi_url : flags.from;
-      const size_t path_at = url.find('/', url.find("://") + 3);
-      auto current = bpi->get(path_at == std::string::npos ? "/" : url.substr(path_at), 1, io::Priority::live, "currentprice",
-                              fmt::format(R"({{"url":{}}})", core::json_string(url)), stop);
+      auto current = bpi->get(bpi_path, 1, io::Priority::live, "currentprice",
+                              fmt::format(R"({{"url":{}}})", core::json_string(bpi_url)), stop);
       if (!current) return report_error(current.error());
     }
     if ((flags.count == 0 || i + 1 < flags.count) && !ctx.clock().sleep_until(started + *every * Timestamp::kMicrosPerSecond, stop)) break;
@@ -309,7 +304,7 @@ void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& e
   rates->add_option("--every", flags->every, "Seconds between polls (default 60s)");
   rates->add_option("--count", flags->count, "Polls to make; 0 = until Ctrl-C (default 1)");
   rates->add_option("--base-url", flags->base_url, "Coinbase API base (default rates.coinbase_url)");
-  rates->add_option("--bpi-url", flags->from, "Also poll a CoinDesk BPI currentprice.json mirror");
+  rates->add_option("--bpi-url", flags->bpi_url, "Also poll a CoinDesk BPI currentprice.json mirror");
   rates->add_flag("--no-etl", flags->no_etl, "Only land raw data");
   rates->callback(run(&run_rates));
 

@@ -91,6 +91,13 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOp
   return stages;
 }
 
+int run_pipeline_and_report(Context& context, bool json, PipelineOptions options) {
+  auto stages = run_pipeline(context, options);
+  if (!stages) return report_error(stages.error());
+  fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
+  return 0;
+}
+
 std::string format_summary(const std::vector<StageResult>& stages) {
   std::string out = fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8}\n", "table", "records in", "rows out",
                                 "duplicates", "quarantined", "partitions", "seconds");

@@ -27,6 +27,8 @@ struct PipelineOptions {
 std::string new_run_id(core::Timestamp now);
 
 std::string format_summary(const std::vector<StageResult>& stages);
+// Runs the pipeline and prints its summary (JSON when asked); returns the exit code.
+int run_pipeline_and_report(Context& context, bool json, PipelineOptions options = {});
 std::string summary_json(const std::vector<StageResult>& stages);
 
 }  // namespace cryptolake::cli

@@ -4,6 +4,16 @@
 
 namespace cryptolake::lake {
 
+std::optional<CuratedKey> parse_curated_key(std::string_view key) {
+  constexpr std::string_view kRoot = "curated/";
+  if (!key.starts_with(kRoot) || !key.ends_with(".parquet")) return std::nullopt;
+  const size_t slash = key.find('/', kRoot.size());
+  if (slash == std::string_view::npos || key.substr(slash, 4) != "/dt=") return std::nullopt;
+  const size_t end = key.find('/', slash + 4);
+  if (end == std::string_view::npos) return std::nullopt;
+  return CuratedKey{std::string(key.substr(kRoot.size(), slash - kRoot.size())), std::string(key.substr(slash + 4, end - slash - 4))};
+}
+
 std::string PartitionCommit::prefix(std::string_view table, std::string_view dt) {
   return fmt::format("curated/{}/dt={}", table, dt);
 }

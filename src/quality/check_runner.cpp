@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "lake/curated_writer.hpp"
+#include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
 
 namespace cryptolake::quality {
@@ -18,9 +19,7 @@ std::map<std::string, std::set<std::string>> published(const lake::ObjectStore& 
   std::map<std::string, std::set<std::string>> tables;
   if (auto keys = store.list("curated/")) {
     for (const std::string& key : *keys) {
-      const size_t slash = key.find('/', 8);
-      if (slash == std::string::npos || key.find("/dt=", slash) != slash || !key.ends_with(".parquet")) continue;
-      tables[key.substr(8, slash - 8)].insert(key.substr(slash + 4, 10));
+      if (auto where = lake::parse_curated_key(key)) tables[where->table].insert(where->dt);
     }
   }
   return tables;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "catalog/ddl_export.hpp"
+#include "lake/partition_commit.hpp"
 
 namespace cryptolake::query {
 
@@ -58,11 +59,7 @@ core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectSto
   TRY_ASSIGN(const std::vector<std::string> keys, store.list("curated/"));
   std::set<std::string> names;
   for (const std::string& key : keys) {
-    // curated/<table>/dt=…/part-n.parquet
-    const size_t slash = key.find('/', 8);
-    if (slash != std::string::npos && key.ends_with(".parquet") && key.find("/dt=", slash) == slash) {
-      names.insert(key.substr(8, slash - 8));
-    }
+    if (auto where = lake::parse_curated_key(key)) names.insert(where->table);
   }
   std::vector<catalog::TableInfo> tables;
   for (const std::string& name : names) {

@@ -149,8 +149,9 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
       if (it->second.name == it->first) it->second.name = name;
     }
   };
-  // Tolerates a lake without CoinCap data; the scan changes nothing in the raw zone.
-  (void)transform::scan_raw(store, "assets", 1, coincap);
+  // Tolerates a lake without CoinCap data. Its handler rejects nothing, so it writes no quarantine:
+  // the records market_ticks rejected from the same batches stay where that stage put them.
+  (void)transform::scan_raw(store, "assets", "dim_coin", 1, coincap);
   std::vector<std::string> keys;
   for (const auto& [coin, info] : coins) keys.push_back(coin);
   static const std::vector<lake::ColumnSpec> schema = {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/excerpt.hpp"
 #include "core/log.hpp"
 #include "io/real/curl_http_client.hpp"
 #include "io/real/file_budget_ledger.hpp"
@@ -26,7 +27,7 @@ core::Result<core::Config> load_config(const GlobalOptions& options) {
   return config;
 }
 
-core::Result<std::unique_ptr<Context>> Context::create(const GlobalOptions& options, core::Config) {
+core::Result<std::unique_ptr<Context>> Context::create(const GlobalOptions& options) {
   auto context = std::make_unique<Context>();
   TRY_ASSIGN(context->config_, load_config(options));
   TRY(core::init_logging(context->config_.log_level));
@@ -34,6 +35,18 @@ core::Result<std::unique_ptr<Context>> Context::create(const GlobalOptions& opti
   fs::create_directories(context->config_.lake, ec);
   if (ec) return core::fail(core::ErrorCode::io_error, "cannot create lake {}: {}", context->config_.lake, ec.message());
   context->store_ = std::make_unique<lake::LocalObjectStore>(fs::absolute(context->config_.lake).lexically_normal());
+  return context;
+}
+
+core::Result<std::unique_ptr<Context>> Context::create_writer(const GlobalOptions& options, std::string_view command) {
+  TRY_ASSIGN(auto context, create(options));
+  const auto wait = options.no_wait ? lake::LakeLock::Wait::no_wait : lake::LakeLock::Wait::block;
+  TRY_ASSIGN(lake::LakeLock lock, lake::LakeLock::acquire(context->store().root(), command, context->clock().now(), wait,
+                                                          [&](const lake::LockHolder& holder) {
+                                                            fmt::print(stderr, "waiting for the lake: another writer holds it, {}\n",
+                                                                       lake::describe(holder));
+                                                          }));
+  context->writer_lock_.emplace(std::move(lock));
   return context;
 }
 
@@ -79,7 +92,8 @@ void record_stage(Context& context, std::string_view run_id, std::string_view st
 }
 
 int report_error(const core::Error& error) {
-  fmt::print(stderr, "error: {}\n", error.message);
+  // Messages can carry input (a header line, a server's answer): bounded and safe for a terminal.
+  fmt::print(stderr, "error: {}\n", core::excerpt(error.message, 1000));
   return 1;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/config.hpp"
@@ -10,6 +11,7 @@
 #include "io/http_client.hpp"
 #include "io/rate_governor.hpp"
 #include "lake/duckdb.hpp"
+#include "lake/lake_lock.hpp"
 #include "lake/local_object_store.hpp"
 
 namespace cryptolake::cli {
@@ -20,13 +22,18 @@ struct GlobalOptions {
   std::string log_level;
   int threads = 0;  // 0: from config
   bool json = false;
+  bool no_wait = false;  // a writer finding the lake locked exits 1 instead of waiting
 };
 
 class Context {
  public:
-  // Loads the config (file, then flags) and opens the lake directory, creating it if needed.
-  [[nodiscard]] static core::Result<std::unique_ptr<Context>> create(const GlobalOptions& options,
-                                                                    core::Config config_overrides_base = {});
+  // Loads the config (file, then flags) and opens the lake directory, creating it if needed,
+  // for reading: never waits for a writer.
+  [[nodiscard]] static core::Result<std::unique_ptr<Context>> create(const GlobalOptions& options);
+  // The same for a command that writes the lake: takes the lake's writer lock first, waiting
+  // (with a message naming the holder) while another writer runs, or failing with --no-wait.
+  [[nodiscard]] static core::Result<std::unique_ptr<Context>> create_writer(const GlobalOptions& options,
+                                                                           std::string_view command);
 
   core::Config& config() { return config_; }
   lake::LocalObjectStore& store() { return *store_; }
@@ -47,6 +54,7 @@ class Context {
   std::unique_ptr<io::HttpClient> http_;
   std::unique_ptr<io::BudgetLedger> ledger_;
   std::unique_ptr<io::RateGovernor> governor_;
+  std::optional<lake::LakeLock> writer_lock_;
 };
 
 // Loads the configuration named by the options (or the defaults) without opening the lake.

@@ -65,7 +65,7 @@ void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   command->callback([&global, &exit_code, flags] {
     const auto started = std::chrono::steady_clock::now();
     const auto fail = [&](const core::Error& error) { exit_code = report_error(error); };
-    auto context = Context::create(global);
+    auto context = Context::create_writer(global, "demo");
     if (!context) return fail(context.error());
     Context& ctx = **context;
     core::SimulatorConfig config = ctx.config().simulator;

@@ -16,7 +16,7 @@ void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto force = std::make_shared<bool>(false);
   command->add_flag("--force", *force, "Publish partitions even when they fail an error-level quality check");
   command->callback([&global, &exit_code, force] {
-    auto context = Context::create(global);
+    auto context = Context::create_writer(global, "etl");
     if (!context) { exit_code = report_error(context.error()); return; }
     exit_code = run_pipeline_and_report(**context, global.json, {.force = *force});
   });

@@ -194,7 +194,7 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
       ++reasons[r.reason.substr(0, r.reason.find('\''))];
       rejects.push_back({r.reason, raw_key, static_cast<int64_t>(r.index), std::move(r.text)});
     }
-    if (auto q = lake::write_quarantine(ctx.store(), "x_import", "files", raw_key, rejects); !q) return report_error(q.error());
+    if (auto q = lake::write_quarantine(ctx.store(), "import_posts", "x_import", "files", raw_key, rejects); !q) return report_error(q.error());
     // The posts travel on as X API v2 responses, 10,000 per envelope.
     for (size_t begin = 0; begin < parsed->posts.size(); begin += 10'000) {
       const size_t end = std::min(parsed->posts.size(), begin + 10'000);
@@ -268,7 +268,7 @@ void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   posts->add_option("--map", post_flags->map, "field=column: id, text, created_at, author, likes, retweets, replies, lang");
   posts->add_flag("--no-etl", post_flags->no_etl, "Only land the posts; do not run the transform");
   posts->callback([&global, &exit_code, post_flags] {
-    auto context = Context::create(global);
+    auto context = Context::create_writer(global, "import posts");
     if (!context) { exit_code = report_error(context.error()); return; }
     exit_code = run_post_import(**context, *post_flags, global.json);
   });
@@ -277,7 +277,7 @@ void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       exit_code = report_error({core::ErrorCode::invalid_argument, "give files or folders, or --download"});
       return;
     }
-    auto context = Context::create(global);
+    auto context = Context::create_writer(global, "import archive");
     if (!context) { exit_code = report_error(context.error()); return; }
     exit_code = run_archive_import(**context, *flags, global.json);
   });

@@ -243,7 +243,7 @@ void add_ingest_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   binance->add_flag("--exchange-info", flags->exchange_info, "Also land /api/v3/exchangeInfo (every symbol's base and quote)");
   add_service_ingest_commands(*command, global, exit_code);
   binance->callback([&global, &exit_code, flags] {
-    auto context = Context::create(global);
+    auto context = flags->dry_run ? Context::create(global) : Context::create_writer(global, "ingest binance");
     if (!context) { exit_code = report_error(context.error()); return; }
     exit_code = run_binance(**context, *flags, global.json);
   });

@@ -260,7 +260,7 @@ void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& e
   auto flags = std::make_shared<ServiceFlags>();
   const auto run = [&global, &exit_code, flags](int (*fn)(Context&, const ServiceFlags&, bool)) {
     return [&global, &exit_code, flags, fn] {
-      auto context = Context::create(global);
+      auto context = Context::create_writer(global, "ingest");
       if (!context) { exit_code = report_error(context.error()); return; }
       exit_code = fn(**context, *flags, global.json);
     };

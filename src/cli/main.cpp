@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", global.threads, "Worker threads (default duckdb.threads = 2)")->check(CLI::Range(1, 256));
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off");
   app.add_flag("--json", global.json, "Machine-readable output");
+  app.add_flag("--no-wait", global.no_wait, "A command that writes the lake exits 1 at once when another writer holds it");
   int exit_code = 1;
   add_demo_command(app, global, exit_code);
   add_simulate_command(app, global, exit_code);

@@ -20,7 +20,7 @@ void add_quality_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto table = std::make_shared<std::string>();
   command->add_option("--table", *table, "Only this table");
   command->callback([&global, &exit_code, table] {
-    auto context = Context::create(global);
+    auto context = Context::create_writer(global, "quality");
     if (!context) { exit_code = report_error(context.error()); return; }
     auto duckdb = (*context)->duckdb();
     if (!duckdb) { exit_code = report_error(duckdb.error()); return; }

@@ -1,4 +1,8 @@
 // `cryptolake serve`: the dashboard, the JSON API and /metrics over HTTP.
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -10,6 +14,39 @@
 
 namespace cryptolake::cli {
 
+namespace {
+
+// The token from --token, else --token-file, else CRYPTOLAKE_TOKEN; empty: none given. A token
+// given but blank is refused: it would open the server to everyone while looking protected.
+core::Result<std::string> serve_token(const std::optional<std::string>& flag, const std::string& file) {
+  std::optional<std::string> token = flag;
+  std::string origin = "--token";
+  if (!token && !file.empty()) {
+    std::ifstream in(file);
+    std::string line;
+    if (!in || !std::getline(in, line)) return core::fail(core::ErrorCode::invalid_argument, "--token-file {} cannot be read", file);
+    token = line;
+    origin = "--token-file";
+  }
+  if (!token) {
+    if (const char* env = std::getenv("CRYPTOLAKE_TOKEN")) {
+      token = env;
+      origin = "CRYPTOLAKE_TOKEN";
+    }
+  }
+  if (!token) return std::string();
+  while (!token->empty() && std::isspace(static_cast<unsigned char>(token->back()))) token->pop_back();
+  if (token->find_first_not_of(" \t") == std::string::npos) {
+    return core::fail(core::ErrorCode::invalid_argument, "{} is blank: give a real token (e.g. openssl rand -hex 16)", origin);
+  }
+  if (token->size() > 4096 || std::ranges::any_of(*token, [](unsigned char c) { return c < 0x21 || c > 0x7e; })) {
+    return core::fail(core::ErrorCode::invalid_argument, "{}: a token is up to 4096 printable characters without spaces", origin);
+  }
+  return *token;
+}
+
+}  // namespace
+
 void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* command = app.add_subcommand("serve", "Serve the dashboard, the JSON API (/api/v1/…) and /metrics");
   command->footer(
@@ -18,33 +55,52 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "Examples:\n"
       "  cryptolake serve                                  # http://127.0.0.1:8080/\n"
       "  cryptolake serve --port 9000 --lake /data/lake\n"
-      "  cryptolake serve --listen 0.0.0.0 --token \"$(openssl rand -hex 16)\"");
+      "  openssl rand -hex 16 > token && cryptolake serve --listen 0.0.0.0 --token-file token\n"
+      "  CRYPTOLAKE_TOKEN=$(cat token) cryptolake serve --listen 0.0.0.0");
   auto port = std::make_shared<int>(8080);
   auto listen = std::make_shared<std::string>("127.0.0.1");
   auto token = std::make_shared<std::string>();
+  auto token_file = std::make_shared<std::string>();
   auto cache_ms = std::make_shared<int64_t>(5'000);
   command->add_option("--port", *port, "TCP port (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
   command->add_option("--listen", *listen, "Address to listen on (default 127.0.0.1)");
-  command->add_option("--token", *token, "Bearer token every request must carry");
+  auto* token_option = command->add_option("--token", *token,
+                                           "Bearer token every request must carry (visible to other users in the process "
+                                           "list: prefer --token-file or CRYPTOLAKE_TOKEN)");
+  command->add_option("--token-file", *token_file, "Read the bearer token from this file (its first line)")
+      ->check(CLI::ExistingFile)
+      ->excludes(token_option);
   command->add_option("--cache-ms", *cache_ms, "Identical API requests within this time share one answer (default 5000; 0: off)")
       ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
-  command->callback([&global, &exit_code, port, listen, token, cache_ms] {
+  command->callback([&global, &exit_code, port, listen, token, token_file, token_option, cache_ms] {
+    auto chosen = serve_token(token_option->count() > 0 ? std::optional<std::string>(*token) : std::nullopt, *token_file);
+    if (!chosen) { exit_code = report_error(chosen.error()); return; }
     const bool loopback = *listen == "127.0.0.1" || *listen == "localhost" || *listen == "::1";
-    if (!loopback && token->empty()) {
+    if (!loopback && chosen->empty()) {
       exit_code = report_error({core::ErrorCode::invalid_argument,
-                                fmt::format("--listen {} exposes the lake beyond this machine: give --token as well", *listen)});
+                                fmt::format("--listen {} exposes the lake beyond this machine: give a token as well "
+                                            "(--token-file, CRYPTOLAKE_TOKEN or --token)", *listen)});
       return;
     }
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     auto duckdb = (*context)->duckdb();
     if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
-    auto router = serve::ApiRouter::create((*context)->store(), **duckdb, {*token, 10'000, 5'000, *cache_ms});
+    const core::SqlConfig& sql = (*context)->config().sql;
+    serve::ServeOptions options;
+    options.token = *chosen;
+    options.max_bytes = static_cast<size_t>(sql.max_answer_bytes);
+    options.cache_ms = *cache_ms;
+    options.cache_max_bytes = static_cast<size_t>(sql.cache_max_bytes);
+    options.memory_limit = sql.memory_limit;
+    auto router = serve::ApiRouter::create((*context)->store(), **duckdb, options);
     if (!router) { exit_code = report_error(router.error()); return; }
     io::HttplibServer server;
     if (auto bound = server.bind(*listen, *port); !bound) { exit_code = report_error(bound.error()); return; }
-    fmt::print("serving {} on http://{}:{}/ (Ctrl-C to stop)\n", (*context)->store().root().string(),
-               *listen == "0.0.0.0" ? "127.0.0.1" : *listen, server.bound_port());
+    // The address actually listened on: 0.0.0.0 means every interface, and says so.
+    const bool v6 = listen->find(':') != std::string::npos;
+    fmt::print("serving {} on http://{}{}{}:{}/{} (Ctrl-C to stop)\n", (*context)->store().root().string(), v6 ? "[" : "",
+               *listen, v6 ? "]" : "", server.bound_port(), *listen == "0.0.0.0" || *listen == "::" ? " (every interface)" : "");
     std::fflush(stdout);
     std::jthread stopper([&server](std::stop_token own) {
       const std::stop_token interrupted = interrupt_token();

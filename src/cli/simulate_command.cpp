@@ -82,7 +82,7 @@ void add_simulate_command(CLI::App& app, GlobalOptions& global, int& exit_code) 
   auto flags = std::make_shared<SimulationFlags>();
   flags->add_to(*command);
   command->callback([&global, &exit_code, flags] {
-    auto context = Context::create(global);
+    auto context = Context::create_writer(global, "simulate");
     if (!context) { exit_code = report_error(context.error()); return; }
     core::SimulatorConfig config = (*context)->config().simulator;
     if (auto status = flags->apply(config); !status) { exit_code = report_error(status.error()); return; }

@@ -154,7 +154,13 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("quality", "disable", config.quality.disable));
   TRY(reader.read("duckdb", "threads", config.duckdb.threads));
   TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));
+  TRY(reader.read("sql", "memory_limit", config.sql.memory_limit));
+  TRY(reader.read("sql", "max_answer_bytes", config.sql.max_answer_bytes));
+  TRY(reader.read("sql", "cache_max_bytes", config.sql.cache_max_bytes));
   TRY(reader.reject_unknown());
+  if (config.sql.max_answer_bytes < 1024 || config.sql.cache_max_bytes < 0) {
+    return fail(ErrorCode::invalid_argument, "{}: sql.max_answer_bytes must be at least 1024 and sql.cache_max_bytes not negative", origin);
+  }
   if (config.features.ma_window < 2 || config.features.volatility_window < 2) {
     return fail(ErrorCode::invalid_argument, "{}: features windows must be at least 2", origin);
   }

@@ -69,6 +69,13 @@ struct DuckdbConfig {
   std::string memory_limit = "4GB";
 };
 
+// Limits on user SQL (`sql` and /api/v1/sql).
+struct SqlConfig {
+  std::string memory_limit = "1GB";         // DuckDB memory for the queries of a SQL session
+  int64_t max_answer_bytes = 16 << 20;      // cells of one answer; beyond: cut, marked truncated
+  int64_t cache_max_bytes = 64 << 20;       // serve's answer cache
+};
+
 struct Config {
   std::string lake = "./lake";
   std::string log_level = "info";
@@ -80,6 +87,7 @@ struct Config {
   RatesConfig rates;
   QualityConfig quality;
   DuckdbConfig duckdb;
+  SqlConfig sql;
 
   // Reads a cryptolake.toml; keys absent from it keep their defaults. Unknown keys are an error,
   // so a typo does not silently fall back to a default.

@@ -70,29 +70,80 @@ core::Result<QueryResult> DuckConnection::query(std::string_view sql) {
   return QueryResult(result);
 }
 
-core::Result<std::vector<duckdb_statement_type>> DuckConnection::statement_types(std::string_view sql) {
+namespace {
+
+// DuckDB messages span lines ("Parser Error: …\n\nLINE 1: …" repeating the query): keep the first.
+std::string first_line(const char* message, std::string_view fallback) {
+  const std::string text = message ? message : std::string(fallback);
+  return text.substr(0, text.find('\n'));
+}
+
+}  // namespace
+
+core::Result<StatementList> DuckConnection::extract(std::string_view sql) {
   duckdb_extracted_statements extracted = nullptr;
   const std::string text(sql);
   const idx_t count = duckdb_extract_statements(connection_, text.c_str(), &extracted);
-  std::vector<duckdb_statement_type> types;
-  core::Status status;
+  StatementList list(connection_, extracted, count);
   if (count == 0) {
     const char* error = duckdb_extract_statements_error(extracted);
-    status = fail(ErrorCode::invalid_argument, "{}", error ? std::string(error).substr(0, std::string(error).find('\n')) : "no statement");
+    return fail(ErrorCode::invalid_argument, "{}", first_line(error, "no SQL statement"));
   }
-  for (idx_t i = 0; i < count && status; ++i) {
-    duckdb_prepared_statement prepared = nullptr;
-    if (duckdb_prepare_extracted_statement(connection_, extracted, i, &prepared) == DuckDBError) {
-      const std::string error = duckdb_prepare_error(prepared) ? duckdb_prepare_error(prepared) : "cannot prepare";
-      status = fail(ErrorCode::invalid_argument, "{}", error.substr(0, error.find('\n')));
-    } else {
-      types.push_back(duckdb_prepared_statement_type(prepared));
-    }
-    duckdb_destroy_prepare(&prepared);
+  return list;
+}
+
+StatementList::~StatementList() {
+  if (extracted_ != nullptr) duckdb_destroy_extracted(&extracted_);
+}
+
+core::Result<PreparedStatement> StatementList::prepare(size_t i) {
+  duckdb_prepared_statement prepared = nullptr;
+  const bool failed = duckdb_prepare_extracted_statement(connection_, extracted_, i, &prepared) == DuckDBError;
+  PreparedStatement statement(prepared);
+  if (failed) return fail(ErrorCode::invalid_argument, "{}", first_line(duckdb_prepare_error(prepared), "cannot prepare"));
+  return statement;
+}
+
+PreparedStatement::~PreparedStatement() {
+  if (statement_ != nullptr) duckdb_destroy_prepare(&statement_);
+}
+
+duckdb_statement_type PreparedStatement::type() const { return duckdb_prepared_statement_type(statement_); }
+size_t PreparedStatement::column_count() const { return duckdb_prepared_statement_column_count(statement_); }
+std::string PreparedStatement::column_name(size_t col) const {
+  const char* name = duckdb_prepared_statement_column_name(statement_, col);
+  std::string out = name ? name : "";
+  duckdb_free(const_cast<char*>(name));
+  return out;
+}
+duckdb_type PreparedStatement::column_type(size_t col) const { return duckdb_prepared_statement_column_type(statement_, col); }
+
+core::Result<QueryResult> PreparedStatement::stream() {
+  duckdb_pending_result pending;
+  if (duckdb_pending_prepared_streaming(statement_, &pending) == DuckDBError) {
+    std::string message = first_line(duckdb_pending_error(pending), "cannot run");
+    duckdb_destroy_pending(&pending);
+    return fail(ErrorCode::invalid_argument, "{}", message);
   }
-  duckdb_destroy_extracted(&extracted);
-  if (!status) return std::unexpected(status.error());
-  return types;
+  duckdb_result result;
+  const bool failed = duckdb_execute_pending(pending, &result) == DuckDBError;
+  duckdb_destroy_pending(&pending);
+  if (failed) {
+    std::string message = first_line(duckdb_result_error(&result), "unknown DuckDB error");
+    duckdb_destroy_result(&result);
+    return fail(ErrorCode::invalid_argument, "{}", message);
+  }
+  return QueryResult(result);
+}
+
+core::Result<QueryResult> PreparedStatement::run() {
+  duckdb_result result;
+  if (duckdb_execute_prepared(statement_, &result) == DuckDBError) {
+    std::string message = first_line(duckdb_result_error(&result), "unknown DuckDB error");
+    duckdb_destroy_result(&result);
+    return fail(ErrorCode::invalid_argument, "{}", message);
+  }
+  return QueryResult(result);
 }
 
 core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) {

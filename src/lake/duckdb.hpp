@@ -39,6 +39,48 @@ class QueryResult {
   bool moved_ = false;
 };
 
+// One statement, parsed and bound against the catalog as it was when prepared; nothing has run.
+class PreparedStatement {
+ public:
+  explicit PreparedStatement(duckdb_prepared_statement statement) : statement_(statement) {}
+  PreparedStatement(PreparedStatement&& other) noexcept : statement_(std::exchange(other.statement_, nullptr)) {}
+  PreparedStatement& operator=(PreparedStatement&&) = delete;
+  ~PreparedStatement();
+
+  duckdb_statement_type type() const;
+  size_t column_count() const;
+  std::string column_name(size_t col) const;
+  duckdb_type column_type(size_t col) const;
+  // Runs it with a streaming result: rows are computed as fetch_chunk() asks for them, so a
+  // caller that stops early never pays for the rest.
+  [[nodiscard]] core::Result<QueryResult> stream();
+  // Runs it and materialises the whole result.
+  [[nodiscard]] core::Result<QueryResult> run();
+
+ private:
+  duckdb_prepared_statement statement_;
+};
+
+// The statements of a text as DuckDB's own parser splits it. Owns duckdb_extracted_statements.
+class StatementList {
+ public:
+  StatementList(duckdb_connection connection, duckdb_extracted_statements extracted, size_t count)
+      : connection_(connection), extracted_(extracted), count_(count) {}
+  StatementList(StatementList&& other) noexcept
+      : connection_(other.connection_), extracted_(std::exchange(other.extracted_, nullptr)), count_(other.count_) {}
+  StatementList& operator=(StatementList&&) = delete;
+  ~StatementList();
+
+  size_t size() const { return count_; }
+  // Binds the i-th statement against the catalog as it is now (after the ones before it ran).
+  [[nodiscard]] core::Result<PreparedStatement> prepare(size_t i);
+
+ private:
+  duckdb_connection connection_;
+  duckdb_extracted_statements extracted_;
+  size_t count_;
+};
+
 // One connection; each thread uses its own. Owns the duckdb_connection.
 class DuckConnection {
  public:
@@ -49,8 +91,8 @@ class DuckConnection {
 
   [[nodiscard]] core::Status execute(std::string_view sql);
   [[nodiscard]] core::Result<QueryResult> query(std::string_view sql);
-  // The kind of each statement in `sql` (SELECT, INSERT, COPY, …), without running any.
-  [[nodiscard]] core::Result<std::vector<duckdb_statement_type>> statement_types(std::string_view sql);
+  // Splits `sql` into statements without binding or running any; fails on a syntax error.
+  [[nodiscard]] core::Result<StatementList> extract(std::string_view sql);
   duckdb_connection handle() const { return connection_; }
 
  private:

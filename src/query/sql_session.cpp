@@ -1,5 +1,6 @@
 #include "query/sql_session.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 #include <chrono>
@@ -27,15 +28,6 @@ bool is_numeric(duckdb_type type) {
   }
 }
 
-// Types the C API's text accessor cannot render (without ICU, or at all): DuckDB casts them.
-bool needs_cast(duckdb_type type) {
-  switch (type) {
-    case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIME_TZ: case DUCKDB_TYPE_LIST: case DUCKDB_TYPE_ARRAY:
-    case DUCKDB_TYPE_STRUCT: case DUCKDB_TYPE_MAP: case DUCKDB_TYPE_UNION: case DUCKDB_TYPE_ENUM: return true;
-    default: return false;
-  }
-}
-
 // The DDL text holds one statement per line.
 std::vector<std::string> split_statements(const std::string& text) {
   std::vector<std::string> statements;
@@ -49,13 +41,165 @@ std::vector<std::string> split_statements(const std::string& text) {
   return statements;
 }
 
+// Skips whitespace and comments (-- to the end of the line; /* */, nested as DuckDB nests them).
+size_t skip_blank(std::string_view s, size_t pos) {
+  while (pos < s.size()) {
+    if (std::isspace(static_cast<unsigned char>(s[pos]))) {
+      ++pos;
+    } else if (s.substr(pos, 2) == "--") {
+      pos = s.find('\n', pos);
+      if (pos == std::string_view::npos) return s.size();
+    } else if (s.substr(pos, 2) == "/*") {
+      int depth = 0;
+      do {
+        if (s.substr(pos, 2) == "/*") ++depth, pos += 2;
+        else if (s.substr(pos, 2) == "*/") --depth, pos += 2;
+        else ++pos;
+      } while (depth > 0 && pos < s.size());
+    } else {
+      break;
+    }
+  }
+  return pos;
+}
+
+std::string_view word_at(std::string_view s, size_t pos) {
+  size_t end = pos;
+  while (end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) || s[end] == '_')) ++end;
+  return s.substr(pos, end - pos);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
+}
+
+std::string_view without_trailing_semicolons(std::string_view text) {
+  while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())))) text.remove_suffix(1);
+  return text;
+}
+
+// Splits a text at the semicolons between statements (not inside strings, quoted names, comments
+// or $tag$ strings). Only a cross-check: the caller compares the count with DuckDB's parser and
+// has DuckDB parse every piece again.
+std::vector<std::string_view> split_sql(std::string_view s) {
+  std::vector<std::string_view> pieces;
+  size_t start = 0;
+  for (size_t pos = 0; pos < s.size();) {
+    const size_t blank = skip_blank(s, pos);
+    if (blank != pos) {
+      pos = blank;
+      continue;
+    }
+    const char c = s[pos];
+    if (c == '\'' || c == '"') {
+      for (++pos; pos < s.size(); ++pos) {
+        if (s[pos] == c) {
+          if (pos + 1 < s.size() && s[pos + 1] == c) ++pos;  // doubled: an escaped quote
+          else break;
+        }
+      }
+      ++pos;
+    } else if (c == '$') {
+      const size_t close = s.find('$', pos + 1);
+      const std::string_view tag = close == std::string_view::npos ? std::string_view() : s.substr(pos, close - pos + 1);
+      const bool is_tag = !tag.empty() && std::ranges::all_of(tag.substr(1, tag.size() - 2), [](char t) {
+        return std::isalnum(static_cast<unsigned char>(t)) || t == '_';
+      });
+      if (!is_tag || std::isdigit(static_cast<unsigned char>(tag.size() > 2 ? tag[1] : 'x'))) {
+        ++pos;  // $1 parameters and lone dollars
+        continue;
+      }
+      const size_t end = s.find(tag, close + 1);
+      pos = end == std::string_view::npos ? s.size() : end + tag.size();
+    } else if (c == ';') {
+      if (!without_trailing_semicolons(s.substr(start, pos - start)).empty()) pieces.push_back(s.substr(start, pos - start));
+      start = ++pos;
+    } else {
+      ++pos;
+    }
+  }
+  if (skip_blank(s, start) < s.size()) pieces.push_back(s.substr(start));
+  return pieces;
+}
+
+
+std::string to_upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::unexpected<core::Error> refuse(std::string_view what) {
+  return core::fail(core::ErrorCode::invalid_argument, "refused: {}", what);
+}
+
+// Whether a session with `access` may run a statement of this type (EXPLAIN is checked apart).
+bool allowed(duckdb_statement_type type, Access access) {
+  switch (type) {
+    case DUCKDB_STATEMENT_TYPE_SELECT: return true;
+    case DUCKDB_STATEMENT_TYPE_CREATE: case DUCKDB_STATEMENT_TYPE_INSERT: case DUCKDB_STATEMENT_TYPE_UPDATE:
+    case DUCKDB_STATEMENT_TYPE_DELETE: case DUCKDB_STATEMENT_TYPE_DROP: case DUCKDB_STATEMENT_TYPE_ALTER:
+      return access == Access::session_writes;
+    default: return false;
+  }
+}
+
+// A first gate before DuckDB even binds a statement: binding is not always free of effects
+// (EXPORT DATABASE creates its folder while being prepared), so only statements that open with a
+// keyword of an allowed kind get that far. DuckDB's statement type stays the authority after.
+// PRAGMA is refused here too: DuckDB rewrites some PRAGMAs into SELECTs before their type is
+// known, and their read-only forms exist as table functions (SELECT * FROM pragma_version()).
+core::Status check_opening(std::string_view sql, Access access) {
+  static constexpr std::string_view reads[] = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "EXPLAIN", "DESCRIBE",
+                                               "SHOW", "SUMMARIZE", "PIVOT", "UNPIVOT"};
+  static constexpr std::string_view writes[] = {"CREATE", "INSERT", "UPDATE", "DELETE", "DROP", "ALTER"};
+  const size_t start = skip_blank(sql, 0);
+  if (start < sql.size() && sql[start] == '(') return {};  // (SELECT …) UNION …
+  const std::string_view first = word_at(sql, start);
+  const auto is_first = [&](std::string_view keyword) { return iequals(first, keyword); };
+  if (std::ranges::any_of(reads, is_first)) return {};
+  if (access == Access::session_writes && std::ranges::any_of(writes, is_first)) return {};
+  return refuse(fmt::format("a statement opening with {} is not allowed: {}", first.empty() ? "that" : to_upper(first.substr(0, 20)),
+                            access == Access::read_only ? "only SELECT and EXPLAIN <select> are (sql --write allows changes to in-memory objects)"
+                                                        : "--write allows SELECT, EXPLAIN, CREATE, INSERT, UPDATE, DELETE, DROP and ALTER of in-memory objects"));
+}
+
+// Appends the cells of one chunk whose columns are all VARCHAR; false once a limit is reached.
+bool append_chunk(duckdb_data_chunk chunk, const SqlSession::Limits& limits, size_t& bytes, ResultTable& table) {
+  const size_t columns = table.columns.size();
+  const size_t n = duckdb_data_chunk_get_size(chunk);
+  for (size_t r = 0; r < n; ++r) {
+    if (table.rows.size() >= limits.max_rows) return false;
+    std::vector<std::optional<std::string>> row;
+    row.reserve(columns);
+    size_t row_bytes = 0;
+    for (size_t c = 0; c < columns; ++c) {
+      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+      uint64_t* validity = duckdb_vector_get_validity(vector);
+      if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) {
+        row.emplace_back(std::nullopt);
+        row_bytes += table.columns[c].size() + 8;
+        continue;
+      }
+      auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+      const uint32_t length = duckdb_string_t_length(strings[r]);
+      row_bytes += length + table.columns[c].size() + 8;  // about what the cell costs as JSON
+      if (bytes + row_bytes > limits.max_bytes) return false;
+      row.emplace_back(std::string(duckdb_string_t_data(&strings[r]), length));
+    }
+    bytes += row_bytes;
+    if (bytes > limits.max_bytes) return false;
+    table.rows.push_back(std::move(row));
+  }
+  return true;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectStore& store, lake::DuckDb& duckdb,
-                                                          bool read_only) {
+                                                          Access access, const SessionSettings& settings) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection)));
-  session->read_only_ = read_only;
+  std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection), access));
   TRY_ASSIGN(const std::vector<std::string> keys, store.list("curated/"));
   std::set<std::string> names;
   for (const std::string& key : keys) {
@@ -69,25 +213,30 @@ core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectSto
   const auto root = store.local_path("");
   if (!root) return core::fail(core::ErrorCode::unavailable, "sql needs a local lake");
   const std::string lake_root = root->lexically_normal().string();
+  TRY_ASSIGN(lake::QueryResult locked, session->connection_.query("SELECT current_setting('lock_configuration')"));
+  if (locked.text(0, 0) == "true") return session;  // prepared by an earlier open: views and lock stay
   for (const std::string& statement : split_statements(catalog::ddl(catalog::Engine::duckdb, tables, lake_root))) {
     TRY(session->connection_.execute(statement));
   }
-  if (read_only) {
-    // Files outside the lake stay out of reach (read_csv('/etc/passwd') and the like), and the
-    // settings cannot be changed back from SQL. A database locked before keeps its lock.
-    TRY_ASSIGN(lake::QueryResult locked, session->connection_.query("SELECT current_setting('lock_configuration')"));
-    if (locked.text(0, 0) != "true") {
-      TRY(session->connection_.execute(fmt::format("SET allowed_directories = [{}]", lake::sql_string(lake_root + "/"))));
-      TRY(session->connection_.execute("SET enable_external_access = false"));
-      TRY(session->connection_.execute("SET lock_configuration = true"));
-    }
-  }
+  // Files outside the lake stay out of reach (read_csv('/etc/passwd'), COPY … TO '/tmp/x'), no
+  // extension is fetched or loaded, no secret persists, and nothing can be set back from SQL.
+  const std::vector<std::string> lockdown = {
+      fmt::format("SET allowed_directories = [{}]", lake::sql_string(lake_root + "/")),
+      "SET enable_external_access = false",
+      "SET autoinstall_known_extensions = false",
+      "SET autoload_known_extensions = false",
+      "SET allow_community_extensions = false",
+      "SET allow_persistent_secrets = false",
+      fmt::format("SET memory_limit = {}", lake::sql_string(settings.memory_limit)),
+      "SET lock_configuration = true",
+  };
+  for (const std::string& statement : lockdown) TRY(session->connection_.execute(statement));
   return session;
 }
 
 core::Result<std::unique_ptr<SqlSession>> SqlSession::attach(lake::DuckDb& duckdb, std::vector<std::string> tables) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection)));
+  std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection), Access::read_only));
   session->tables_ = std::move(tables);
   return session;
 }
@@ -107,64 +256,123 @@ core::Result<ResultTable> SqlSession::run(std::string_view sql, const Limits& li
       }
     });
   }
-  if (read_only_) {
-    TRY_ASSIGN(const auto types, connection_.statement_types(sql));
-    for (const duckdb_statement_type type : types) {
-      if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
-        return core::fail(core::ErrorCode::invalid_argument,
-                          "read-only: only SELECT and EXPLAIN statements are allowed (use --write to change things)");
+  auto answer = run_checked(sql, limits);
+  if (!answer && answer.error().message.find("Interrupt") != std::string::npos) {
+    return core::fail(core::ErrorCode::timed_out, "the query ran longer than {} ms and was stopped", limits.timeout_ms);
+  }
+  return answer;
+}
+
+core::Result<ResultTable> SqlSession::run_checked(std::string_view sql, const Limits& limits) {
+  TRY_ASSIGN(lake::StatementList statements, connection_.extract(sql));
+  if (statements.size() == 1) return answer(sql, limits);
+  if (access_ == Access::read_only) {
+    return refuse(fmt::format("give exactly one statement (this text holds {})", statements.size()));
+  }
+  // Session writes: each statement in turn, each checked as it comes; the last one answers.
+  const std::vector<std::string_view> pieces = split_sql(sql);
+  if (pieces.size() != statements.size()) return refuse("cannot tell the statements apart: run them one at a time");
+  for (size_t i = 0; i + 1 < pieces.size(); ++i) {
+    TRY(check_opening(pieces[i], access_));
+    TRY_ASSIGN(lake::StatementList one, connection_.extract(pieces[i]));
+    if (one.size() != 1) return refuse("cannot tell the statements apart: run them one at a time");
+    TRY_ASSIGN(lake::PreparedStatement statement, one.prepare(0));
+    if (!allowed(statement.type(), access_)) {
+      return refuse(fmt::format("statement {}: --write allows SELECT, CREATE, INSERT, UPDATE, DELETE, DROP and ALTER of "
+                                "in-memory objects", i + 1));
+    }
+    TRY(statement.run());
+  }
+  return answer(pieces.back(), limits);
+}
+
+core::Result<ResultTable> SqlSession::answer(std::string_view sql, const Limits& limits) {
+  TRY_ASSIGN(lake::StatementList statements, connection_.extract(sql));
+  if (statements.size() != 1) return refuse("give exactly one statement");
+  TRY(check_opening(sql, access_));
+  TRY_ASSIGN(lake::PreparedStatement last, statements.prepare(0));
+  ResultTable table;
+  if (last.type() == DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    // EXPLAIN ANALYZE has the type of EXPLAIN but runs what it explains: only a plain EXPLAIN of
+    // one SELECT is let through.
+    const auto explained = explained_statement(sql);
+    if (!explained) return refuse("EXPLAIN ANALYZE runs the statement it explains; only EXPLAIN <select> is allowed");
+    TRY_ASSIGN(lake::StatementList inner, connection_.extract(*explained));
+    if (inner.size() != 1) return refuse("EXPLAIN takes one statement");
+    TRY_ASSIGN(lake::PreparedStatement inner_statement, inner.prepare(0));
+    if (inner_statement.type() != DUCKDB_STATEMENT_TYPE_SELECT) return refuse("only a SELECT can be explained");
+  } else if (!allowed(last.type(), access_)) {
+    return refuse(access_ == Access::read_only
+                      ? "only SELECT and EXPLAIN <select> are allowed (sql --write allows changes to in-memory objects)"
+                      : "--write allows SELECT, EXPLAIN, CREATE, INSERT, UPDATE, DELETE, DROP and ALTER of in-memory objects");
+  }
+  const size_t columns = last.column_count();
+  std::string casts;
+  for (size_t c = 0; c < columns; ++c) {
+    table.columns.push_back(last.column_name(c));
+    table.numeric.push_back(is_numeric(last.column_type(c)));
+    casts += fmt::format("{}CAST(#{} AS VARCHAR) AS {}", c ? ", " : "", c + 1, lake::sql_identifier(table.columns.back()));
+  }
+  // One SELECT streams, cast to text by DuckDB itself, and stops at the first limit it meets. The
+  // wrapped text must still be one SELECT: it is checked like the user's.
+  std::optional<lake::PreparedStatement> streamed;
+  if (last.type() == DUCKDB_STATEMENT_TYPE_SELECT && columns > 0) {
+    const std::string wrapped = fmt::format("SELECT {} FROM (\n{}\n) AS q", casts, without_trailing_semicolons(sql));
+    if (auto list = connection_.extract(wrapped); list && list->size() == 1) {
+      if (auto prepared = list->prepare(0); prepared && prepared->type() == DUCKDB_STATEMENT_TYPE_SELECT &&
+                                            prepared->column_count() == columns) {
+        streamed.emplace(std::move(*prepared));
       }
     }
   }
-  std::string text(sql);
-  while (!text.empty() && (text.back() == ';' || std::isspace(static_cast<unsigned char>(text.back())))) text.pop_back();
-  if (limits.max_rows != SIZE_MAX) {
-    // One row more than allowed tells that the result was cut.
-    if (auto wrapped = connection_.statement_types(text); wrapped && wrapped->size() == 1 && wrapped->front() == DUCKDB_STATEMENT_TYPE_SELECT) {
-      text = fmt::format("SELECT * FROM ({}) AS limited LIMIT {}", text, limits.max_rows + 1);
+  size_t bytes = 0;
+  if (streamed) {
+    TRY_ASSIGN(lake::QueryResult result, streamed->stream());
+    while (duckdb_data_chunk chunk = result.fetch_chunk()) {
+      const bool more = append_chunk(chunk, limits, bytes, table);
+      duckdb_destroy_data_chunk(&chunk);
+      if (!more) {
+        table.truncated = true;
+        break;
+      }
     }
+    return table;
   }
-  auto attempted = connection_.query(text);
-  if (!attempted && attempted.error().message.find("Interrupt") != std::string::npos) {
-    return core::fail(core::ErrorCode::timed_out, "the query ran longer than {} ms and was stopped", limits.timeout_ms);
-  }
-  TRY_ASSIGN(lake::QueryResult first, std::move(attempted));
-  sql = text;
-  ResultTable table;
-  const size_t columns = first.column_count();
-  std::string casts;
-  bool any_cast = false;
-  for (size_t c = 0; c < columns; ++c) {
-    table.columns.push_back(first.column_name(c));
-    table.numeric.push_back(is_numeric(first.column_type(c)));
-    any_cast = any_cast || needs_cast(first.column_type(c));
-    casts += fmt::format("{}CAST(#{} AS VARCHAR) AS {}", c ? ", " : "", c + 1, lake::sql_identifier(table.columns.back()));
-  }
-  // Re-run a query whose columns need DuckDB's own rendering, cast to text column by column.
-  // Statements that cannot be wrapped (PRAGMA, SHOW…) keep the first result.
-  std::optional<lake::QueryResult> cast_result;
-  if (any_cast) {
-    std::string inner(sql);
-    while (!inner.empty() && (inner.back() == ';' || std::isspace(static_cast<unsigned char>(inner.back())))) inner.pop_back();
-    if (auto wrapped = connection_.query(fmt::format("SELECT {} FROM ({}) AS q", casts, inner))) {
-      cast_result.emplace(std::move(*wrapped));
+  // EXPLAIN, statements that cannot be wrapped, --write's changes: materialised, then cut.
+  TRY_ASSIGN(lake::QueryResult result, last.run());
+  for (size_t r = 0; r < result.row_count(); ++r) {
+    if (table.rows.size() >= limits.max_rows) {
+      table.truncated = true;
+      break;
     }
-  }
-  lake::QueryResult& result = cast_result ? *cast_result : first;
-  size_t rows = result.row_count();
-  if (rows > limits.max_rows) {
-    rows = limits.max_rows;
-    table.truncated = true;
-  }
-  table.rows.reserve(rows);
-  for (size_t r = 0; r < rows; ++r) {
     auto& row = table.rows.emplace_back();
     for (size_t c = 0; c < columns; ++c) {
-      if (result.is_null(c, r)) row.emplace_back(std::nullopt);
-      else row.emplace_back(result.text(c, r));
+      if (result.is_null(c, r)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(result.text(c, r));
+        bytes += row.back()->size();
+      }
+      bytes += table.columns[c].size() + 8;
+    }
+    if (bytes > limits.max_bytes) {
+      table.rows.pop_back();
+      table.truncated = true;
+      break;
     }
   }
   return table;
+}
+
+std::optional<std::string_view> explained_statement(std::string_view sql) {
+  size_t pos = skip_blank(sql, 0);
+  const std::string_view explain = word_at(sql, pos);
+  if (!iequals(explain, "EXPLAIN")) return std::nullopt;
+  pos = skip_blank(sql, pos + explain.size());
+  const std::string_view next = word_at(sql, pos);
+  // EXPLAIN ANALYZE / ANALYSE run the statement; EXPLAIN (ANALYZE, …) too; the option list is refused whole.
+  if (next.empty() || iequals(next, "ANALYZE") || iequals(next, "ANALYSE")) return std::nullopt;
+  return sql.substr(pos);
 }
 
 }  // namespace cryptolake::query

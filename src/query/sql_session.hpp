@@ -1,9 +1,17 @@
 // SQL over the lake: an embedded DuckDB where every curated table is a view by its name
 // (hive-partitioned Parquet, `dt` as a column). Results come back as text cells plus a flag
 // telling numbers from strings, ready to print as a table, CSV or JSON.
+//
+// User SQL is hostile. Two walls keep the lake safe:
+//  1. Statement checks with DuckDB's own parser: read-only sessions take exactly one statement,
+//     a SELECT or an EXPLAIN of a SELECT (never EXPLAIN ANALYZE, which runs what it explains).
+//  2. The database is locked before any user SQL runs: file access only inside the lake, no
+//     extension install or load, no persistent secrets, a memory limit, configuration locked.
+// Answers are bounded in rows, bytes and time; a cut answer says so (ResultTable::truncated).
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,39 +21,58 @@
 namespace cryptolake::query {
 
 struct ResultTable {
-  bool truncated = false;  // more rows than the limit asked for
+  bool truncated = false;  // rows or bytes were cut at the limit
   std::vector<std::string> columns;
   std::vector<bool> numeric;  // per column: print unquoted, align right
   std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+enum class Access {
+  read_only,       // one SELECT, or EXPLAIN of a SELECT
+  session_writes,  // also CREATE/INSERT/UPDATE/DELETE/DROP/ALTER of in-memory objects, several statements;
+                   // never COPY, EXPORT, ATTACH, INSTALL, LOAD, SET, PRAGMA: nothing reaches a file
+};
+
+struct SessionSettings {
+  std::string memory_limit = "1GB";  // for every query of the database the session locks
 };
 
 // Owns a DuckDB connection with the views. Not thread-safe.
 class SqlSession {
  public:
   // Creates one view per curated table that has at least one partition (the catalog's DuckDB
-  // DDL). Read-only sessions accept only SELECT and EXPLAIN, and lock file access to the lake.
-  [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> open(const lake::ObjectStore& store,
-                                                                     lake::DuckDb& duckdb, bool read_only = true);
+  // DDL), then locks the database (see above). A database locked before keeps its settings.
+  [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> open(const lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                                     Access access = Access::read_only,
+                                                                     const SessionSettings& settings = {});
 
-  // Another session on a database `open` prepared (views made, settings locked): cheap, one per
-  // request or thread.
+  // Another read-only session on a database `open` prepared (views made, settings locked):
+  // cheap, one per request or thread.
   [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> attach(lake::DuckDb& duckdb,
                                                                        std::vector<std::string> tables);
 
   struct Limits {
-    size_t max_rows = SIZE_MAX;    // more rows: ResultTable::truncated
-    int64_t timeout_ms = 0;        // 0: none; else the query is interrupted and fails
+    size_t max_rows = SIZE_MAX;   // more rows: ResultTable::truncated
+    size_t max_bytes = SIZE_MAX;  // more text in the cells: ResultTable::truncated
+    int64_t timeout_ms = 0;       // 0: none; else the query is interrupted and fails
   };
   [[nodiscard]] core::Result<ResultTable> run(std::string_view sql);
   [[nodiscard]] core::Result<ResultTable> run(std::string_view sql, const Limits& limits);
   const std::vector<std::string>& tables() const { return tables_; }
 
  private:
-  explicit SqlSession(lake::DuckConnection connection) : connection_(std::move(connection)) {}
+  SqlSession(lake::DuckConnection connection, Access access) : connection_(std::move(connection)), access_(access) {}
+  core::Result<ResultTable> run_checked(std::string_view sql, const Limits& limits);
+  // Checks and runs one statement, streaming when it can.
+  core::Result<ResultTable> answer(std::string_view sql, const Limits& limits);
 
   lake::DuckConnection connection_;
+  Access access_;
   std::vector<std::string> tables_;
-  bool read_only_ = true;
 };
+
+// The statement an EXPLAIN explains ("EXPLAIN SELECT 1" → "SELECT 1"); nullopt when the text
+// is not a plain EXPLAIN (EXPLAIN ANALYZE, EXPLAIN (options) …). Comments are skipped as DuckDB does.
+std::optional<std::string_view> explained_statement(std::string_view sql);
 
 }  // namespace cryptolake::query

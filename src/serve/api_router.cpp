@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/decimal.hpp"
+#include "core/excerpt.hpp"
 #include "core/json_text.hpp"
 #include "core/market.hpp"
 #include "core/symbol.hpp"
@@ -25,7 +26,7 @@ namespace {
 using core::Timestamp;
 
 io::ServerResponse error(int status, std::string_view message) {
-  return {status, "application/json", fmt::format("{{\"error\":{}}}\n", core::json_string(message)), {}};
+  return {status, "application/json", fmt::format("{{\"error\":{}}}\n", core::json_string(core::excerpt(message, 1000))), {}};
 }
 
 // A bad parameter: the message names it and says what it takes.
@@ -82,44 +83,46 @@ std::string time_filter(const io::ServerRequest& r, std::string_view column) {
 }  // namespace
 
 core::Result<std::unique_ptr<ApiRouter>> ApiRouter::create(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options) {
-  TRY_ASSIGN(auto session, query::SqlSession::open(store, duckdb));
+  TRY_ASSIGN(auto session, query::SqlSession::open(store, duckdb, query::Access::read_only, {options.memory_limit}));
   return std::unique_ptr<ApiRouter>(new ApiRouter(store, duckdb, std::move(options), session->tables()));
+}
+
+// Compares in time that depends only on the lengths, so the token cannot be guessed byte by byte.
+bool ApiRouter::authorized(const io::ServerRequest& request) const {
+  if (options_.token.empty()) return true;
+  auto it = request.headers.find("authorization");
+  if (it == request.headers.end()) return false;
+  const std::string expected = "Bearer " + options_.token;
+  const std::string& given = it->second;
+  unsigned char diff = given.size() == expected.size() ? 0 : 1;
+  for (size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+  return diff == 0;
 }
 
 io::ServerResponse ApiRouter::handle(const io::ServerRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   io::ServerResponse response;
-  if (!options_.token.empty()) {
-    auto it = request.headers.find("authorization");
-    if (it == request.headers.end() || it->second != "Bearer " + options_.token) {
-      response = error(401, "this server needs Authorization: Bearer <token>");
-      response.headers.emplace_back("WWW-Authenticate", "Bearer");
-    }
-  }
-  if (response.status != 401) {
+  if (!authorized(request)) {
+    response = error(401, "this server needs Authorization: Bearer <token>");
+    response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  } else {
     const bool cacheable = options_.cache_ms > 0 && request.method == "GET" && request.path.starts_with("/api/v1/");
     std::string key;
+    std::optional<io::ServerResponse> cached;
     if (cacheable) {
       key = request.path;
       for (const auto& [k, v] : request.params) key += fmt::format("\x1f{}={}", k, v);
-      std::lock_guard lock(cache_mutex_);
-      if (auto it = cache_.find(key);
-          it != cache_.end() && std::chrono::steady_clock::now() - it->second.at < std::chrono::milliseconds(options_.cache_ms)) {
-        response = it->second.response;
-        key.clear();  // answered from the cache
-      }
+      cached = cache_.find(key, started);
     }
-    if (!cacheable || !key.empty()) {
+    if (cached) {
+      response = std::move(*cached);
+    } else {
       try {
         response = route(request);
       } catch (const BadParameter& bad) {
         response = error(400, bad.message);
       }
-      if (cacheable && response.status == 200) {
-        std::lock_guard lock(cache_mutex_);
-        if (cache_.size() > 512) cache_.clear();  // bounded: a burst of distinct queries starts over
-        cache_[key] = {std::chrono::steady_clock::now(), response};
-      }
+      if (cacheable && response.status == 200) cache_.put(key, response, std::chrono::steady_clock::now());
     }
   }
   // Bounded route labels: the path for API routes, "other" for everything else.
@@ -131,9 +134,12 @@ io::ServerResponse ApiRouter::handle(const io::ServerRequest& request) {
 io::ServerResponse ApiRouter::query_json(std::string_view sql, size_t max_rows) {
   auto session = query::SqlSession::attach(duckdb_, tables_);
   if (!session) return error(500, session.error().message);
-  auto result = (*session)->run(sql, {max_rows, options_.sql_timeout_ms});
+  auto result = (*session)->run(sql, {max_rows, options_.max_bytes, options_.sql_timeout_ms});
   if (!result) return error(result.error().code == core::ErrorCode::timed_out ? 408 : 400, result.error().message);
-  return {200, "application/json", query::format_json(*result), {{"Cache-Control", "no-cache"}}};
+  io::ServerResponse response{200, "application/json", query::format_json(*result), {{"Cache-Control", "no-cache"}}};
+  // The body stays a plain array (Grafana and the dashboard read it as is); the cut is in a header.
+  if (result->truncated) response.headers.emplace_back("X-Cryptolake-Truncated", "true");
+  return response;
 }
 
 io::ServerResponse ApiRouter::route(const io::ServerRequest& r) {

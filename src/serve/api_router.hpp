@@ -5,23 +5,25 @@
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "io/http_server.hpp"
 #include "lake/duckdb.hpp"
 #include "lake/object_store.hpp"
+#include "serve/answer_cache.hpp"
 #include "serve/metrics.hpp"
 
 namespace cryptolake::serve {
 
 struct ServeOptions {
-  std::string token;             // empty: no authentication (loopback only)
-  size_t max_rows = 10'000;      // per /api/v1/sql answer
+  std::string token;                  // empty: no authentication (loopback only)
+  size_t max_rows = 10'000;           // per /api/v1/sql answer
+  size_t max_bytes = 16 << 20;        // per answer, in cells; a cut answer carries X-Cryptolake-Truncated
   int64_t sql_timeout_ms = 5'000;
-  int64_t cache_ms = 5'000;      // identical API requests within this time share one answer (0: off)
+  int64_t cache_ms = 5'000;           // identical API requests within this time share one answer (0: off)
+  size_t cache_max_bytes = 64 << 20;  // all cached answers together
+  std::string memory_limit = "1GB";   // DuckDB memory for all queries together
 };
 
 // Thread-safe: each request gets its own DuckDB connection.
@@ -36,7 +38,9 @@ class ApiRouter {
 
  private:
   ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options, std::vector<std::string> tables)
-      : store_(store), duckdb_(duckdb), options_(std::move(options)), tables_(std::move(tables)) {}
+      : store_(store), duckdb_(duckdb), options_(std::move(options)), tables_(std::move(tables)),
+        cache_(std::chrono::milliseconds(options_.cache_ms), options_.cache_max_bytes) {}
+  bool authorized(const io::ServerRequest& request) const;
   io::ServerResponse route(const io::ServerRequest& request);
   io::ServerResponse query_json(std::string_view sql, size_t max_rows = 100'000);
   io::ServerResponse metrics_text();
@@ -46,13 +50,7 @@ class ApiRouter {
   ServeOptions options_;
   std::vector<std::string> tables_;
   Metrics metrics_;
-  // Recent answers by request (path + parameters): dashboards ask the same questions at once.
-  struct Cached {
-    std::chrono::steady_clock::time_point at;
-    io::ServerResponse response;
-  };
-  std::mutex cache_mutex_;
-  std::map<std::string, Cached> cache_;
+  AnswerCache cache_;  // by request: path + parameters
 };
 
 }  // namespace cryptolake::serve

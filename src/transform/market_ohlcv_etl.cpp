@@ -104,7 +104,7 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, size_t threads, 
         const uint32_t series = out.series_id(source, name->symbol, name->interval);
         for (core::Kline& k : klines) out.rows.push_back({series, std::move(k)});
       }
-      auto written = lake::write_quarantine(store, source, "archive", key, rejects);
+      auto written = lake::write_quarantine(store, "market_ohlcv", source, "archive", key, rejects);
       std::lock_guard lock(mutex);
       ++stats.batches;
       stats.bytes += bytes;
@@ -165,7 +165,7 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
   };
   const auto started = std::chrono::steady_clock::now();
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "klines", threads, handler, options.progress));
+  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "klines", "market_ohlcv", threads, handler, options.progress));
   spdlog::debug("market_ohlcv: scanned {} batches ({} MB) in {:.2f} s", scan.batches, scan.bytes / 1000000, elapsed());
   stats.batches = scan.batches;
   stats.bytes = scan.bytes;

@@ -91,7 +91,7 @@ core::Result<EtlStats> run_market_ticks_etl(lake::ObjectStore& store, lake::Duck
       reject_all(rejected, e, rejects);
       land(thread, e, first);
     };
-    TRY_ASSIGN(const ScanStats scan, scan_raw(store, dataset, threads, handler, options.progress));
+    TRY_ASSIGN(const ScanStats scan, scan_raw(store, dataset, "market_ticks", threads, handler, options.progress));
     stats.batches += scan.batches;
     stats.bytes += scan.bytes;
     stats.quarantined += scan.quarantined;
@@ -106,7 +106,7 @@ core::Result<EtlStats> run_market_ticks_etl(lake::ObjectStore& store, lake::Duck
     reject_all(rejected, e, rejects);
     land(thread, e, first);
   };
-  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "asset_history", threads, history, options.progress));
+  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "asset_history", "market_ticks", threads, history, options.progress));
   stats.batches += scan.batches;
   stats.quarantined += scan.quarantined;
 
@@ -169,7 +169,7 @@ core::Result<EtlStats> run_coin_stats_etl(lake::ObjectStore& store, lake::DuckDb
     }
     reject_all(rejected, e, rejects);
   };
-  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "market_chart", threads, handler, options.progress));
+  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "market_chart", "coin_stats", threads, handler, options.progress));
   stats.batches = scan.batches;
   stats.bytes = scan.bytes;
   stats.quarantined = scan.quarantined;

@@ -52,7 +52,7 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
                          std::move(bad.text)});
     }
   };
-  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "tweets", threads, handler, options.progress));
+  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "tweets", "posts", threads, handler, options.progress));
   stats.batches = scan.batches;
   stats.bytes = scan.bytes;
   stats.quarantined = scan.quarantined;
@@ -66,7 +66,7 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
       rejects.push_back({fmt::format("reddit[{}]: {}", bad.index, bad.reason), std::string(e.batch_key), e.line, std::move(bad.text)});
     }
   };
-  TRY_ASSIGN(const ScanStats listings, scan_raw(store, "reddit_new", threads, reddit));
+  TRY_ASSIGN(const ScanStats listings, scan_raw(store, "reddit_new", "posts", threads, reddit));
   stats.batches += listings.batches;
   stats.bytes += listings.bytes;
   stats.quarantined += listings.quarantined;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/excerpt.hpp"
 #include "lake/raw_zone.hpp"
 
 namespace cryptolake::transform {
@@ -30,7 +31,7 @@ std::string read_envelope(simdjson::dom::parser& parser, simdjson::dom::parser& 
   std::string_view received_at;
   if (envelope["received_at"].get_string().get(received_at)) return "envelope: no received_at";
   const auto when = core::Timestamp::parse_iso(received_at);
-  if (!when) return fmt::format("envelope: received_at '{}' is not ISO-8601", received_at);
+  if (!when) return fmt::format("envelope: received_at '{}' is not ISO-8601", core::excerpt(received_at));
   out.received_at = *when;
   if (envelope["source"].get_string().get(out.source)) return "envelope: no source";
   if (envelope["request"].get_object().get(out.request)) return "envelope: no request object";
@@ -45,7 +46,7 @@ std::string read_envelope(simdjson::dom::parser& parser, simdjson::dom::parser& 
 
 }  // namespace
 
-core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, size_t threads,
+core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, std::string_view stage, size_t threads,
                                  const EnvelopeHandler& handler, const ScanProgress& progress) {
   lake::RawZoneReader reader(store);
   std::vector<BatchRef> batches;
@@ -99,7 +100,7 @@ core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view data
         }
       }
       local.quarantined += rejects.size();
-      if (auto status = lake::write_quarantine(store, batch.source, dataset, batch.key, rejects); !status) {
+      if (auto status = lake::write_quarantine(store, stage, batch.source, dataset, batch.key, rejects); !status) {
         std::lock_guard lock(mutex);
         if (!first_error) first_error = status.error();
       }

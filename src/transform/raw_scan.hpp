@@ -35,8 +35,9 @@ using EnvelopeHandler =
     std::function<void(size_t thread, const EnvelopeView& envelope, std::vector<lake::QuarantineRecord>& rejects)>;
 using ScanProgress = std::function<void(size_t done, size_t total)>;
 
-// Scans every batch of raw/<source>/<dataset>/ for every source that has the dataset.
-[[nodiscard]] core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, size_t threads,
+// Scans every batch of raw/<source>/<dataset>/ for every source that has the dataset; what is
+// rejected goes to quarantine under `stage` (the table being built).
+[[nodiscard]] core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, std::string_view stage, size_t threads,
                                                const EnvelopeHandler& handler, const ScanProgress& progress = {});
 
 }  // namespace cryptolake::transform

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/decimal.hpp"
+#include "core/excerpt.hpp"
 #include "core/json_text.hpp"
 
 namespace cryptolake::core {
@@ -20,6 +21,19 @@ TEST(Decimal, RejectsNonNumbers) {
   }
   EXPECT_EQ(parse_int("1580643"), 1580643);
   EXPECT_FALSE(parse_int("15.5").has_value());
+}
+
+TEST(Excerpt, CutsLongInputAndEscapesWhatATerminalWouldObey) {
+  EXPECT_EQ(excerpt("short"), "short");
+  const std::string huge(10'000'000, 'h');
+  EXPECT_EQ(excerpt(huge), std::string(200, 'h') + "…");
+  EXPECT_EQ(excerpt(huge, 3), "hhh…");
+  EXPECT_EQ(excerpt("a\nb\tc\x1b[31mred\x7f"), "a\\nb\\tc\\x1b[31mred\\x7f");
+  // UTF-8 stays (and counts as one character each); broken bytes and C1 controls are escaped.
+  EXPECT_EQ(excerpt("₿itcoin 🚀", 9), "₿itcoin 🚀");
+  EXPECT_EQ(excerpt("₿itcoin 🚀!", 9), "₿itcoin 🚀…");
+  EXPECT_EQ(excerpt("\xff\xc3(\xc2\x9b" "2J"), "\\xff\\xc3(\\xc2\\x9b2J");
+  EXPECT_EQ(excerpt("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
 }
 
 TEST(JsonText, EscapesAndRepairsInvalidUtf8) {

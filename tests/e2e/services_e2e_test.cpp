@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
 
 #include "e2e/lake_queries.hpp"
 #include "support/fixtures.hpp"
@@ -57,6 +60,48 @@ TEST(IngestServices, CoinCapAssetsAndHistoryBecomeTicks) {
             (std::vector<std::vector<std::string>>{{"BTC-USD", "25"}, {"ETH-USD", "1"}}));
   // The null price of the ethereum history point is quarantined, not dropped silently.
   EXPECT_FALSE(std::filesystem::is_empty(dir.path() / "lake/quarantine/coincap/asset_history"));
+}
+
+// Quarantine is evidence: building dim_coin re-reads the same CoinCap batches, and neither it nor
+// a second etl may erase what market_ticks rejected.
+TEST(IngestServices, AMalformedCoinCapAssetStaysInQuarantineAcrossEtlRuns) {
+  TempDir dir;
+  LoopbackServer server;
+  server.route("/assets", [](const LoopbackRequest&) {
+    return LoopbackReply{200,
+                         R"({"data":[{"id":"bitcoin","symbol":"BTC","name":"Bitcoin","priceUsd":"67000.5"},)"
+                         R"({"id":"ethereum","symbol":"ETH","name":"Ethereum","priceUsd":"not-a-price"}],"timestamp":1715984891711})",
+                         "application/json", {}, 0};
+  });
+  const std::filesystem::path lake = dir.path() / "lake";
+  const ProcessResult run = run_cryptolake({"ingest", "coincap", "--lake", lake.string(), "--assets", "bitcoin,ethereum",
+                                            "--base-url", server.base_url(), "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto quarantined = [&] {
+    std::map<std::string, std::string> objects;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(lake / "quarantine")) {
+      if (entry.is_regular_file()) objects[entry.path().lexically_relative(lake).string()] = read_file(entry.path().string());
+    }
+    return objects;
+  };
+  const auto before = quarantined();
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_NE(before.begin()->first.find("quarantine/coincap/assets/"), std::string::npos) << before.begin()->first;
+  EXPECT_NE(before.begin()->first.find("/stage=market_ticks/"), std::string::npos) << before.begin()->first;
+  const auto records = sql_rows(lake, fmt::format("SELECT reason FROM read_json('{}/{}', format = 'newline_delimited')",
+                                                  lake.string(), before.begin()->first));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_NE(records[0][0].find("priceUsd is not a positive decimal"), std::string::npos) << records[0][0];
+  EXPECT_EQ(sql_rows(lake, "SELECT count(*) FROM market_ticks WHERE source = 'coincap'"), (std::vector<std::vector<std::string>>{{"1"}}));
+
+  const ProcessResult again = run_cryptolake({"etl", "--lake", lake.string(), "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find(R"("table":"market_ticks","records_in")"), std::string::npos) << again.out;
+  // Counted again by the run that re-read it (the count /metrics reports), and still there.
+  const size_t ticks = again.out.find(R"("table":"market_ticks")");
+  const std::string stage = again.out.substr(ticks, again.out.find('}', ticks) - ticks);
+  EXPECT_NE(stage.find(R"("quarantined":1,)"), std::string::npos) << stage;
+  EXPECT_EQ(quarantined(), before);
 }
 
 TEST(IngestServices, RatesFromCoinbaseAndABpiMirror) {

@@ -64,17 +64,24 @@ TEST(Zstd, RoundTripsLargeInput) {
   EXPECT_EQ(*zstd_decompress(zstd_compress(input)), input);
 }
 
-TEST(Quarantine, OneObjectPerRawBatchReplacedOnRerun) {
+TEST(Quarantine, OneObjectPerStageAndRawBatchReplacedOnRerunNeverErasedByAScanThatRejectsNothing) {
   testing::TempDir dir;
   LocalObjectStore store(dir.path());
   const std::string raw_key = "raw/sim/klines/dt=2024-01-02/hour=05/20240102T050002-00ff.ndjson.zst";
-  ASSERT_TRUE(write_quarantine(store, "sim", "klines", raw_key, {{"bad \"row\"", raw_key, 3, "[1,2]"}}));
-  const std::string key = quarantine_key("sim", "klines", raw_key);
-  EXPECT_EQ(key, "quarantine/sim/klines/dt=2024-01-02/20240102T050002-00ff.ndjson.zst");
+  ASSERT_TRUE(write_quarantine(store, "market_ohlcv", "sim", "klines", raw_key, {{"bad \"row\"", raw_key, 3, "[1,2]"}}));
+  const std::string key = quarantine_key("market_ohlcv", "sim", "klines", raw_key);
+  EXPECT_EQ(key, "quarantine/sim/klines/dt=2024-01-02/stage=market_ohlcv/20240102T050002-00ff.ndjson.zst");
   EXPECT_EQ(*zstd_decompress(*store.get(key)),
             "{\"reason\":\"bad \\\"row\\\"\",\"raw_batch\":\"" + raw_key + "\",\"line\":3,\"record\":\"[1,2]\"}\n");
-  ASSERT_TRUE(write_quarantine(store, "sim", "klines", raw_key, {}));
-  EXPECT_TRUE(store.list("quarantine/")->empty());
+  // Another stage reading the same batch keeps its own object; rejecting nothing touches nothing.
+  ASSERT_TRUE(write_quarantine(store, "dim_coin", "sim", "klines", raw_key, {{"other", raw_key, 1, "{}"}}));
+  ASSERT_TRUE(write_quarantine(store, "market_ohlcv", "sim", "klines", raw_key, {}));
+  ASSERT_TRUE(write_quarantine(store, "dim_coin", "sim", "klines", raw_key, {}));
+  EXPECT_EQ(store.list("quarantine/")->size(), 2u);
+  // A re-run of the stage replaces its object.
+  ASSERT_TRUE(write_quarantine(store, "market_ohlcv", "sim", "klines", raw_key, {{"again", raw_key, 4, "[3]"}}));
+  EXPECT_EQ(*zstd_decompress(*store.get(key)), "{\"reason\":\"again\",\"raw_batch\":\"" + raw_key + "\",\"line\":4,\"record\":\"[3]\"}\n");
+  EXPECT_EQ(store.list("quarantine/")->size(), 2u);
 }
 
 }  // namespace

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include <simdjson.h>
 
@@ -158,7 +163,7 @@ TEST_F(ApiTest, TheShippedGrafanaDashboardsUrlsAnswer) {
 }
 
 TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {
-  auto guarded = std::move(*ApiRouter::create(*store_, *duckdb_, {"s3cret", 10'000, 5'000, 5'000}));
+  auto guarded = std::move(*ApiRouter::create(*store_, *duckdb_, {.token = "s3cret"}));
   io::HttplibServer server;
   ASSERT_TRUE(server.bind("127.0.0.1", 0));
   std::jthread listening([&] { server.listen([&](const io::ServerRequest& r) { return guarded->handle(r); }); });
@@ -192,7 +197,56 @@ TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {
 
   const auto open = testing::run_cryptolake({"serve", "--lake", (dir_->path() / "lake").string(), "--listen", "0.0.0.0"});
   EXPECT_EQ(open.exit_code, 1);
-  EXPECT_NE(open.err.find("give --token"), std::string::npos) << open.err;
+  EXPECT_NE(open.err.find("give a token"), std::string::npos) << open.err;
+}
+
+TEST_F(ApiTest, ATokenOfTheRightLengthButWrongBytesIsRefused) {
+  auto guarded = std::move(*ApiRouter::create(*store_, *duckdb_, {.token = "s3cret"}));
+  for (const char* given : {"Bearer s3creT", "Bearer s3cret ", "Bearer ", "s3cret", "Bearer s3cre"}) {
+    EXPECT_EQ(guarded->handle({"GET", "/api/v1/tables", {}, {{"authorization", given}}, ""}).status, 401) << given;
+  }
+  EXPECT_EQ(guarded->handle({"GET", "/api/v1/tables", {}, {{"authorization", "Bearer s3cret"}}, ""}).status, 200);
+}
+
+// `serve` as a user starts it: the first line it prints, then SIGINT after a moment.
+std::string serve_banner(const std::string& args) {
+  const std::string command = fmt::format("timeout -s INT 2 {} serve {} 2>&1", CRYPTOLAKE_BINARY, args);
+  std::string out;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof(buffer), pipe)) out += buffer;
+    ::pclose(pipe);
+  }
+  return out;
+}
+
+TEST(ServeToken, FromAFileOrTheEnvironmentNeverBlankAndTheBannerShowsTheRealAddress) {
+  testing::TempDir dir;
+  const std::string lake = (dir.path() / "lake").string();
+  const std::string token_file = (dir.path() / "token").string();
+  {
+    std::ofstream(token_file) << "0123456789abcdef\n";
+    std::ofstream(dir.path() / "blank") << "   \n";
+  }
+  const std::string from_file = serve_banner(fmt::format("--lake {} --listen 0.0.0.0 --port 0 --token-file {}", lake, token_file));
+  EXPECT_NE(from_file.find("on http://0.0.0.0:"), std::string::npos) << from_file;
+  EXPECT_NE(from_file.find("(every interface)"), std::string::npos) << from_file;
+  EXPECT_EQ(from_file.find("0123456789abcdef"), std::string::npos) << "the banner must not print the token";
+
+  const std::string blank = serve_banner(fmt::format("--lake {} --port 0 --token-file {}/blank", lake, dir.path().string()));
+  EXPECT_NE(blank.find("error: --token-file is blank"), std::string::npos) << blank;
+  const std::string blank_flag = serve_banner(fmt::format("--lake {} --port 0 --token ''", lake));
+  EXPECT_NE(blank_flag.find("error: --token is blank"), std::string::npos) << blank_flag;
+
+  ::setenv("CRYPTOLAKE_TOKEN", "from-the-environment", 1);
+  const std::string from_env = serve_banner(fmt::format("--lake {} --listen 0.0.0.0 --port 0", lake));
+  ::setenv("CRYPTOLAKE_TOKEN", " ", 1);
+  const std::string blank_env = serve_banner(fmt::format("--lake {} --port 0", lake));
+  ::unsetenv("CRYPTOLAKE_TOKEN");
+  EXPECT_NE(from_env.find("on http://0.0.0.0:"), std::string::npos) << from_env;
+  EXPECT_NE(blank_env.find("error: CRYPTOLAKE_TOKEN is blank"), std::string::npos) << blank_env;
+  const std::string loopback = serve_banner(fmt::format("--lake {} --port 0", lake));
+  EXPECT_NE(loopback.find("on http://127.0.0.1:"), std::string::npos) << loopback;
 }
 
 }  // namespace

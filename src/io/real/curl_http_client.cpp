@@ -6,6 +6,8 @@
 #include <memory>
 #include <mutex>
 
+#include "core/excerpt.hpp"
+
 namespace cryptolake::io {
 
 namespace {
@@ -37,6 +39,23 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+// scheme://host:port of a URL ("" when it does not parse), to tell whether a redirect leaves the host.
+std::string origin(const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(), &curl_url_cleanup);
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
+  std::string out;
+  for (const CURLUPart part : {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT}) {
+    char* value = nullptr;
+    const CURLUcode rc = curl_url_get(parsed.get(), part, &value, part == CURLUPART_PORT ? CURLU_DEFAULT_PORT : 0);
+    if (rc != CURLUE_OK) return {};
+    std::string text(value);
+    curl_free(value);
+    std::ranges::transform(text, text.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+    out += part == CURLUPART_SCHEME ? text + "://" : part == CURLUPART_HOST ? text : ":" + text;
+  }
+  return out;
+}
+
 }  // namespace
 
 CurlHttpClient::CurlHttpClient(std::string user_agent) : user_agent_(std::move(user_agent)) {
@@ -44,7 +63,7 @@ CurlHttpClient::CurlHttpClient(std::string user_agent) : user_agent_(std::move(u
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-core::Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
+core::Result<HttpResponse> CurlHttpClient::send_once(const HttpRequest& request, std::string& redirect_to) {
   thread_local CurlHandle handle;
   CURL* curl = handle.curl;
   if (curl == nullptr) return core::fail(core::ErrorCode::unavailable, "libcurl: cannot create a handle");
@@ -70,8 +89,7 @@ core::Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(request.read_timeout.count() / 1000)));
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // send() decides which redirects to follow
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &on_header);
@@ -86,7 +104,33 @@ core::Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
+  char* location = nullptr;
+  curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);  // absolute, resolved against the request
+  redirect_to = location != nullptr ? location : "";
   return response;
+}
+
+core::Result<HttpResponse> CurlHttpClient::send(const HttpRequest& request) {
+  HttpRequest hop = request;
+  for (int redirects = 0;; ++redirects) {
+    std::string target;
+    TRY_ASSIGN(HttpResponse response, send_once(hop, target));
+    const bool redirect = response.status == 301 || response.status == 302 || response.status == 303 ||
+                          response.status == 307 || response.status == 308;
+    if (!redirect || target.empty()) return response;
+    if (redirects == 5) return core::fail(core::ErrorCode::unavailable, "{}: more than 5 redirects", core::excerpt(request.url));
+    // Headers of our own can carry credentials (API keys, tokens): they go to the host they were
+    // meant for and nowhere else.
+    if (!request.headers.empty() && origin(target) != origin(request.url)) {
+      return core::fail(core::ErrorCode::unavailable, "{} redirected to {}: not followed, the request's headers are for {} only",
+                        core::excerpt(request.url), core::excerpt(target), origin(request.url));
+    }
+    if (response.status == 303 || ((response.status == 301 || response.status == 302) && hop.method == "POST")) {
+      hop.method = "GET";
+      hop.body.clear();
+    }
+    hop.url = std::move(target);
+  }
 }
 
 }  // namespace cryptolake::io

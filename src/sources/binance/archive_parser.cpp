@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/decimal.hpp"
+#include "core/excerpt.hpp"
 #include "sources/binance/kline_backfill.hpp"
 #include "lake/zip_archive.hpp"
 
@@ -20,7 +21,7 @@ core::Result<ArchiveName> parse_archive_name(std::string_view filename) {
   const size_t first = name.find('-');
   const size_t second = first == std::string_view::npos ? first : name.find('-', first + 1);
   if (second == std::string_view::npos) {
-    return fail(ErrorCode::invalid_argument, "'{}' is not named SYMBOL-interval-YYYY-MM[-DD]; give --symbol and --interval", filename);
+    return fail(ErrorCode::invalid_argument, "'{}' is not named SYMBOL-interval-YYYY-MM[-DD]; give --symbol and --interval", core::excerpt(filename));
   }
   // Renamed copies keep the pattern inside: "spot_BTCUSDT-1h-2024-02_header.csv".
   std::string_view symbol = name.substr(0, first);
@@ -35,7 +36,7 @@ core::Result<ArchiveName> parse_archive_name(std::string_view filename) {
   const bool monthly = parsed.period.size() == 7 && core::Timestamp::parse_date(parsed.period + "-01");
   const bool daily = parsed.period.size() == 10 && core::Timestamp::parse_date(parsed.period);
   if (!is_binance_interval(parsed.interval) || !(monthly || daily)) {
-    return fail(ErrorCode::invalid_argument, "'{}' is not named SYMBOL-interval-YYYY-MM[-DD]; give --symbol and --interval", filename);
+    return fail(ErrorCode::invalid_argument, "'{}' is not named SYMBOL-interval-YYYY-MM[-DD]; give --symbol and --interval", core::excerpt(filename));
   }
   return parsed;
 }
@@ -57,11 +58,11 @@ core::Result<core::Kline> parse_csv_row(std::string_view line, const KlineContex
                                            "quote_volume", "trades", "taker_buy_base", "taker_buy_quote"};
   const auto decimal = [&](size_t i) -> core::Result<double> {
     if (auto v = core::parse_decimal(f[i])) return *v;
-    return fail(ErrorCode::corrupt_data, "{}: '{}' is not a decimal", kNames[i], f[i]);
+    return fail(ErrorCode::corrupt_data, "{}: '{}' is not a decimal", kNames[i], core::excerpt(f[i]));
   };
   const auto integer = [&](size_t i) -> core::Result<int64_t> {
     if (auto v = core::parse_int(f[i])) return *v;
-    return fail(ErrorCode::corrupt_data, "{}: '{}' is not an integer", kNames[i], f[i]);
+    return fail(ErrorCode::corrupt_data, "{}: '{}' is not an integer", kNames[i], core::excerpt(f[i]));
   };
   core::Kline k;
   k.source = context.source;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/decimal.hpp"
+#include "core/excerpt.hpp"
 
 namespace cryptolake::sources::binance {
 
@@ -21,7 +22,7 @@ Result<double> read_decimal(simdjson::dom::element value, size_t index) {
   if (value.is_string()) {
     const std::string_view text = value.get_string().value_unsafe();
     if (auto parsed = core::parse_decimal(text)) return *parsed;
-    return fail(ErrorCode::corrupt_data, "{}: '{}' is not a decimal", kFieldNames[index], text);
+    return fail(ErrorCode::corrupt_data, "{}: '{}' is not a decimal", kFieldNames[index], core::excerpt(text));
   }
   if (value.is_number()) return value.get_double().value_unsafe();
   return fail(ErrorCode::corrupt_data, "{}: expected a decimal string", kFieldNames[index]);

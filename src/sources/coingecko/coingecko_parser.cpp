@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "core/excerpt.hpp"
+
 namespace cryptolake::sources::coingecko {
 
 using core::ErrorCode;
@@ -28,7 +30,7 @@ core::Status parse_market_chart(simdjson::dom::element payload, std::string_view
     simdjson::dom::array points;
     const auto error = payload[key].get_array().get(points);
     if (error == simdjson::NO_SUCH_FIELD) return {};
-    if (error) return fail(ErrorCode::corrupt_data, "market_chart '{}' is not an array", key);
+    if (error) return fail(ErrorCode::corrupt_data, "market_chart '{}' is not an array", core::excerpt(key));
     for (simdjson::dom::element point : points) {
       int64_t ms = 0;
       double value = 0;

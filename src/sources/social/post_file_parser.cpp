@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "core/decimal.hpp"
+#include "core/excerpt.hpp"
 #include "core/hash.hpp"
 #include "core/json_text.hpp"
 #include "sources/rates/rates_parser.hpp"
@@ -128,7 +129,7 @@ std::string finish_post(core::Post& post, std::string_view id, std::string_view 
   if (!core::is_valid_utf8(post.text) || !core::is_valid_utf8(post.author_id)) return "text is not valid UTF-8";
   post.text = rates::decode_html_entities(post.text);
   const auto when = parse_post_time(created);
-  if (!when) return fmt::format("created_at '{}' is not a date", created);
+  if (!when) return fmt::format("created_at '{}' is not a date", core::excerpt(created));
   post.created_at = *when;
   if (post.text.empty()) return "empty text";
   if (auto clean = clean_id(id)) {
@@ -199,7 +200,8 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const FieldMap& ma
     }
   }
   if (!column.contains("text") || !column.contains("created_at")) {
-    return fail(ErrorCode::invalid_argument, "no text or no created_at column found (header: {}); use --map", fmt::join(records.front(), ", "));
+    return fail(ErrorCode::invalid_argument, "no text or no created_at column found (header: {}); use --map",
+                core::excerpt(fmt::format("{}", fmt::join(records.front(), ", "))));
   }
   const auto get = [&](const std::vector<std::string>& row, const char* field) -> std::string_view {
     auto it = column.find(field);

@@ -1,5 +1,7 @@
 #include "sources/social/tweet_parser.hpp"
 
+#include "core/excerpt.hpp"
+
 namespace cryptolake::sources::social {
 
 using core::ErrorCode;
@@ -38,7 +40,7 @@ core::Result<core::Post> parse_v2_tweet(simdjson::dom::object tweet, core::Times
     return fail(ErrorCode::corrupt_data, "tweet without a string id");
   }
   if (id.find_first_not_of("0123456789") != std::string_view::npos) {
-    return fail(ErrorCode::corrupt_data, "tweet id '{}' is not numeric", id);
+    return fail(ErrorCode::corrupt_data, "tweet id '{}' is not numeric", core::excerpt(id));
   }
   if (tweet["text"].get_string().get(text) != simdjson::SUCCESS) {
     return fail(ErrorCode::corrupt_data, "tweet {} without text", id);
@@ -47,7 +49,7 @@ core::Result<core::Post> parse_v2_tweet(simdjson::dom::object tweet, core::Times
     return fail(ErrorCode::corrupt_data, "tweet {} without created_at", id);
   }
   const auto created = core::Timestamp::parse_iso(created_at);
-  if (!created) return fail(ErrorCode::corrupt_data, "tweet {}: created_at '{}' is not ISO-8601", id, created_at);
+  if (!created) return fail(ErrorCode::corrupt_data, "tweet {}: created_at '{}' is not ISO-8601", core::excerpt(id), core::excerpt(created_at));
   post.post_id = id;
   post.text = text;
   post.created_at = *created;

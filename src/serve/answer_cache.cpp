@@ -13,11 +13,11 @@ void AnswerCache::put(const std::string& key, const io::ServerResponse& response
   const size_t size = key.size() + response.body.size() + response.content_type.size() + 64;
   if (size > max_bytes_ || max_age_.count() <= 0) return;
   std::lock_guard lock(mutex_);
-  while (!order_.empty() && (now - order_.front().first >= max_age_ || bytes_ + size > max_bytes_)) drop_front_locked();
   if (auto it = entries_.find(key); it != entries_.end()) {
     bytes_ -= it->second.bytes;
     entries_.erase(it);  // its place in order_ is now stale and skipped when reached
   }
+  while (!order_.empty() && (now - order_.front().first >= max_age_ || bytes_ + size > max_bytes_)) drop_front_locked();
   entries_[key] = {now, response, size};
   order_.emplace_back(now, key);
   bytes_ += size;

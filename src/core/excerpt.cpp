@@ -2,32 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "core/json_text.hpp"
+
 namespace cryptolake::core {
-
-namespace {
-
-// Length of the well-formed UTF-8 sequence at `pos`, or 0 when the byte there does not start one.
-size_t utf8_length(std::string_view text, size_t pos) {
-  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(pos);
-  size_t length = 0;
-  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
-  else if (lead >= 0xE0 && lead <= 0xEF) length = 3;
-  else if (lead >= 0xF0 && lead <= 0xF4) length = 4;
-  if (length == 0 || pos + length > text.size()) return 0;
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) return 0;
-  }
-  // Overlongs and surrogates.
-  if ((lead == 0xE0 && byte(pos + 1) < 0xA0) || (lead == 0xED && byte(pos + 1) > 0x9F) ||
-      (lead == 0xF0 && byte(pos + 1) < 0x90) || (lead == 0xF4 && byte(pos + 1) > 0x8F)) {
-    return 0;
-  }
-  if (lead == 0xC2 && byte(pos + 1) < 0xA0) return 0;  // C1 controls (0x9B opens a terminal escape)
-  return length;
-}
-
-}  // namespace
 
 std::string excerpt(std::string_view text, size_t max_chars) {
   std::string out;
@@ -35,14 +12,21 @@ std::string excerpt(std::string_view text, size_t max_chars) {
   size_t chars = 0;
   for (size_t pos = 0; pos < text.size(); ++chars) {
     if (chars == max_chars) return out + "…";
-    const unsigned char c = static_cast<unsigned char>(text[pos]);
-    if (c == '\n') out += "\\n", ++pos;
-    else if (c == '\r') out += "\\r", ++pos;
-    else if (c == '\t') out += "\\t", ++pos;
-    else if (c < 0x20 || c == 0x7F) out += fmt::format("\\x{:02x}", c), ++pos;
-    else if (c < 0x80) out += static_cast<char>(c), ++pos;
-    else if (const size_t n = utf8_length(text, pos); n > 0) out.append(text.substr(pos, n)), pos += n;
-    else out += fmt::format("\\x{:02x}", c), ++pos;
+    const auto c = static_cast<unsigned char>(text[pos]);
+    size_t n = utf8_sequence_length(text, pos);
+    // Escaped: control characters, C1 controls (U+0080–U+009F: 0x9B opens a terminal escape),
+    // and bytes that start no UTF-8 character.
+    if (c < 0x20 || c == 0x7F || (c == 0xC2 && n == 2 && static_cast<unsigned char>(text[pos + 1]) < 0xA0)) n = 0;
+    if (n > 0) {
+      out.append(text.substr(pos, n));
+      pos += n;
+      continue;
+    }
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else out += fmt::format("\\x{:02x}", c);
+    ++pos;
   }
   return out;
 }

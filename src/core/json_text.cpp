@@ -4,9 +4,6 @@
 
 namespace cryptolake::core {
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 if it is invalid.
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char c = byte(i);
@@ -26,8 +23,6 @@ size_t utf8_sequence_length(std::string_view text, size_t i) {
   if (n == 4 && c == 0xF4 && byte(i + 1) >= 0x90) return 0;  // > U+10FFFF
   return n;
 }
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');

@@ -11,6 +11,10 @@ namespace cryptolake::core {
 void append_json_string(std::string& out, std::string_view text);
 std::string json_string(std::string_view text);
 
+// Length of the well-formed UTF-8 sequence starting at text[i] (1 for ASCII), or 0 when none
+// starts there (a stray continuation byte, an overlong form, a surrogate, a cut sequence).
+size_t utf8_sequence_length(std::string_view text, size_t i);
+
 // Whether every byte sequence is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view text);
 

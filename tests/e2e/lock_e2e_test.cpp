@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -55,8 +56,16 @@ TEST(LakeLock, ASecondWriterWaitsNamingTheHolderOrWithNoWaitExitsAtOnce) {
   // Readers never wait for the writer.
   EXPECT_EQ(sql_rows(lake, "SELECT 1").size(), 1u);
 
-  auto waiting = std::async(std::launch::async, [&] { return run_cryptolake({"etl", "--lake", lake.string()}); });
-  EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(1500)), std::future_status::timeout) << "the second writer did not wait";
+  // A flag and a relative sleep, not a timed future wait: under faketime (make test-clock) an
+  // absolute futex deadline computed from the faked clock would never come.
+  std::atomic<bool> finished{false};
+  auto waiting = std::async(std::launch::async, [&] {
+    ProcessResult result = run_cryptolake({"etl", "--lake", lake.string()});
+    finished = true;
+    return result;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_FALSE(finished) << "the second writer did not wait";
   held.reset();  // the holder finishes
   const ProcessResult waited = waiting.get();
   EXPECT_EQ(waited.exit_code, 0) << waited.err;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "e2e/lake_queries.hpp"
 #include "support/loopback_server.hpp"
@@ -86,6 +87,22 @@ TEST(IngestSocial, RedditListingsPageWithAfterAndSendAProperUserAgent) {
   EXPECT_EQ(sql_rows(lake, "SELECT post_id, like_count, coins, sentiment > 0 FROM posts WHERE platform = 'reddit' ORDER BY post_id"),
             (std::vector<std::vector<std::string>>{{"b1", "42", "[SOL]", "true"}, {"b2", "3", "[]", "false"}, {"b4", "1", "[ETH]", "false"}}));
   EXPECT_FALSE(std::filesystem::is_empty(dir.path() / "lake/quarantine/reddit/reddit_new"));  // b3 had no created_utc
+}
+
+// A hostile file's bytes come back cut and escaped, never whole: a 10 MB header line made a 10 MB error.
+TEST(ImportPosts, AnErrorQuotingAHugeHeaderLineIsShortAndPrintable) {
+  TempDir dir;
+  const std::filesystem::path csv = dir.path() / "posts.csv";
+  {
+    std::ofstream out(csv, std::ios::binary);
+    out << "\x1b[2J" << std::string(10'000'000, 'h') << ",other\nvalue,1\n";
+  }
+  const ProcessResult run = run_cryptolake({"import", "posts", "--lake", (dir.path() / "lake").string(), csv.string()});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_LT(run.err.size(), 2000u) << run.err.substr(0, 300);
+  EXPECT_NE(run.err.find("\\x1b[2J"), std::string::npos) << run.err.substr(0, 300);
+  EXPECT_EQ(run.err.find('\x1b'), std::string::npos);
+  EXPECT_NE(run.err.find("hhh…"), std::string::npos) << run.err.substr(0, 300);
 }
 
 }  // namespace

@@ -264,6 +264,7 @@ core::Result<ResultTable> SqlSession::run(std::string_view sql, const Limits& li
 }
 
 core::Result<ResultTable> SqlSession::run_checked(std::string_view sql, const Limits& limits) {
+  TRY(check_opening(sql, access_));  // even extraction expands some PRAGMAs
   TRY_ASSIGN(lake::StatementList statements, connection_.extract(sql));
   if (statements.size() == 1) return answer(sql, limits);
   if (access_ == Access::read_only) {
@@ -287,9 +288,9 @@ core::Result<ResultTable> SqlSession::run_checked(std::string_view sql, const Li
 }
 
 core::Result<ResultTable> SqlSession::answer(std::string_view sql, const Limits& limits) {
+  TRY(check_opening(sql, access_));
   TRY_ASSIGN(lake::StatementList statements, connection_.extract(sql));
   if (statements.size() != 1) return refuse("give exactly one statement");
-  TRY(check_opening(sql, access_));
   TRY_ASSIGN(lake::PreparedStatement last, statements.prepare(0));
   ResultTable table;
   if (last.type() == DUCKDB_STATEMENT_TYPE_EXPLAIN) {

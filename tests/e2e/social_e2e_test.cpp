@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "e2e/lake_queries.hpp"
+#include "io/real/system_clock.hpp"
 #include "support/loopback_server.hpp"
 #include "support/temp_dir.hpp"
 
@@ -21,8 +22,9 @@ LoopbackReply json(std::string body, std::vector<std::pair<std::string, std::str
 TEST(IngestSocial, XSearchPaginatesHonoursRateLimitsFallsBackAndResumesWithSinceId) {
   TempDir dir;
   LoopbackServer server;
-  const auto reset = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                        std::chrono::system_clock::now().time_since_epoch()).count() + 1);
+  // The fake X keeps its own clock, as the real one does: the window resets a second after it answers.
+  io::SystemClock x_clock;
+  const auto reset_in_one_second = [&] { return std::to_string(x_clock.now().millis() / 1000 + 1); };
   server.route("/2/tweets/search/recent", [&](const LoopbackRequest& r) {
     EXPECT_EQ(r.headers.at("authorization"), "Bearer test-token");
     if (r.params.at("query").find('$') != std::string::npos) {
@@ -34,7 +36,7 @@ TEST(IngestSocial, XSearchPaginatesHonoursRateLimitsFallsBackAndResumesWithSince
       return json(R"({"data":[{"id":"1700000000000000002","text":"$BTC looking bullish 🚀 #bitcoin","author_id":"11","created_at":"2024-01-02T10:00:00.000Z","lang":"en","public_metrics":{"like_count":5,"retweet_count":1,"reply_count":0,"quote_count":0},"entities":{"cashtags":[{"tag":"BTC"}]}},)"
                   R"({"id":"1700000000000000001","text":"Bitcoin dump, rekt","author_id":"12","created_at":"2024-01-02T09:59:00.000Z","lang":"en"}],)"
                   R"("meta":{"newest_id":"1700000000000000002","oldest_id":"1700000000000000001","result_count":2,"next_token":"b26v89c19zqg8o3f"}})",
-                  {{"x-rate-limit-limit", "450"}, {"x-rate-limit-remaining", "0"}, {"x-rate-limit-reset", reset}});
+                  {{"x-rate-limit-limit", "450"}, {"x-rate-limit-remaining", "0"}, {"x-rate-limit-reset", reset_in_one_second()}});
     }
     EXPECT_EQ(r.params.at("next_token"), "b26v89c19zqg8o3f");
     return json(R"({"data":[{"id":"1699999999999999999","text":"what is next for ethereum?","author_id":"13","created_at":"2024-01-02T09:58:00.000Z"}],)"

@@ -47,6 +47,7 @@ LoopbackReply FakeBinance::klines(const LoopbackRequest& request) {
   for (int64_t open = (start + 59'999) / 60'000 * 60'000; open <= end && served < limit; open += 60'000) {
     if (missing_ms.contains(open)) continue;
     if (served++) body += ',';
+    if (open + 60'000 > now_us / 1000) open_served_.push_back(open);
     body += kline_json(open);
   }
   body += ']';
@@ -61,6 +62,11 @@ int64_t FakeBinance::too_many_requests() const {
 std::vector<int64_t> FakeBinance::start_times() const {
   std::lock_guard lock(mutex_);
   return start_times_;
+}
+
+std::vector<int64_t> FakeBinance::open_candles_served() const {
+  std::lock_guard lock(mutex_);
+  return open_served_;
 }
 
 std::map<int64_t, int64_t> FakeBinance::weight_per_minute() const {

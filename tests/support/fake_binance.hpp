@@ -22,6 +22,7 @@ class FakeBinance {
   int64_t too_many_requests() const;
   std::vector<int64_t> start_times() const;           // startTime of every klines request, in order
   std::map<int64_t, int64_t> weight_per_minute() const;  // minute start (µs) -> weight used
+  std::vector<int64_t> open_candles_served() const;      // open times (ms) of candles served still open
 
   // The candle the fake serves for an open time, as Binance's 12 fields.
   static std::string kline_json(int64_t open_ms);
@@ -36,6 +37,7 @@ class FakeBinance {
   mutable std::mutex mutex_;
   int64_t too_many_ = 0;
   std::vector<int64_t> start_times_;
+  std::vector<int64_t> open_served_;
   std::map<int64_t, int64_t> weight_;
 };
 

@@ -26,11 +26,11 @@ void PostSentimentEnricher::enrich(core::Post& post) const {
     }
     return items;
   };
-  const auto coins = tagger_.tag(post.text, split(post.cashtags), split(post.hashtags));
+  const auto coins = tagger_.tag(post.text_clean, split(post.cashtags), split(post.hashtags));
   std::string joined;
   for (const auto& c : coins) joined += (joined.empty() ? "" : std::string(1, core::kListSeparator)) + c;
   post.coins = joined;
-  post.sentiment = scorer_->score(post.text).compound;
+  post.sentiment = scorer_->score(post.text_clean).compound;
 }
 
 double pearson(const std::vector<double>& x, const std::vector<double>& y) {

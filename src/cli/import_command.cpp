@@ -12,9 +12,11 @@
 #include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_backfill.hpp"
 #include "sources/social/post_file_parser.hpp"
+#include "core/excerpt.hpp"
 #include "core/json_text.hpp"
 #include "lake/quarantine.hpp"
 #include "lake/raw_zone.hpp"
+#include "lake/zip_archive.hpp"
 #include "lake/zstd_codec.hpp"
 
 namespace cryptolake::cli {
@@ -159,29 +161,54 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
 struct PostFlags {
   std::vector<std::string> paths;
   std::vector<std::string> map;  // field=column
-  bool no_etl = false;
+  bool no_etl = false, day_first = false, month_first = false;
+  std::string date_format;
 };
 
+// One post as an X API v2 tweet object, the shape the posts transform reads; the file's columns
+// that X has no field for travel under "extra".
+void append_v2_tweet(std::string& out, const core::Post& p) {
+  const auto entities = [](std::string_view joined) {
+    std::string list = "[";
+    for (size_t start = 0; start < joined.size();) {
+      const size_t end = std::min(joined.find(core::kListSeparator, start), joined.size());
+      list += fmt::format("{}{{\"tag\":{}}}", list.size() > 1 ? "," : "", core::json_string(joined.substr(start, end - start)));
+      start = end + 1;
+    }
+    return list + "]";
+  };
+  out += fmt::format("{{\"id\":\"{}\",\"text\":{},\"author_id\":{},\"created_at\":\"{}\",\"lang\":{},"
+                     "\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{},\"quote_count\":{}}},"
+                     "\"entities\":{{\"hashtags\":{},\"cashtags\":{}}}{}}}",
+                     p.post_id, core::json_string(p.text), core::json_string(p.author_id), p.created_at.iso(), core::json_string(p.lang),
+                     p.like_count, p.retweet_count, p.reply_count, p.quote_count, entities(p.hashtags), entities(p.cashtags),
+                     p.extra.empty() ? "" : ",\"extra\":" + p.extra);
+}
+
 // Lands a post file as received, its posts as X-v2-shaped envelopes, its rejects in quarantine.
+// Exit 0 when every record went in, 3 when some went to quarantine, 1 when nothing landed.
 int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
-  sources::social::FieldMap map;
+  sources::social::PostFileOptions options;
   for (const std::string& item : flags.map) {
     const size_t eq = item.find('=');
-    if (eq == std::string::npos) return report_error({core::ErrorCode::invalid_argument, fmt::format("--map {}: expected field=column", item)});
-    map[item.substr(0, eq)] = item.substr(eq + 1);
+    if (eq == std::string::npos) return report_error({core::ErrorCode::invalid_argument, fmt::format("--map {}: expected field=column", core::excerpt(item))});
+    options.map[item.substr(0, eq)] = item.substr(eq + 1);
   }
+  if (flags.day_first && flags.month_first) return report_error({core::ErrorCode::invalid_argument, "--day-first and --month-first exclude each other"});
+  options.day_order = flags.day_first ? core::DayOrder::day_first : flags.month_first ? core::DayOrder::month_first : core::DayOrder::unknown;
+  options.date_format = flags.date_format;
   std::vector<std::string> problems;
   const std::vector<fs::path> files = expand_paths(flags.paths, {".csv", ".json", ".ndjson", ".jsonl"}, problems);
   const core::Timestamp now = ctx.clock().now();
   lake::RawZoneWriter writer(ctx.store());
-  size_t imported = 0;
+  size_t imported = 0, posts_in = 0, quarantined = 0;
   for (const fs::path& path : files) {
     auto bytes = read_local(path);
     if (!bytes) {
       problems.push_back(fmt::format("{}: cannot read", path.string()));
       continue;
     }
-    auto parsed = sources::social::parse_post_file(*bytes, map, now);
+    auto parsed = sources::social::parse_post_file(*bytes, options, now);
     if (!parsed) {
       problems.push_back(fmt::format("{}: {}", path.filename().string(), parsed.error().message));
       continue;
@@ -189,42 +216,46 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
     const std::string raw_key = fmt::format("raw/x_import/files/dt={}/{}.zst", now.date(), path.filename().string());
     if (auto put = ctx.store().put(raw_key, lake::zstd_compress(*bytes)); !put) return report_error(put.error());
     std::vector<lake::QuarantineRecord> rejects;
-    std::map<std::string, size_t> reasons;
-    for (auto& r : parsed->rejected) {
-      ++reasons[r.reason.substr(0, r.reason.find('\''))];
-      rejects.push_back({r.reason, raw_key, static_cast<int64_t>(r.index), std::move(r.text)});
-    }
+    for (auto& r : parsed->rejected) rejects.push_back({r.reason, raw_key, static_cast<int64_t>(r.index), std::move(r.text)});
     if (auto q = lake::write_quarantine(ctx.store(), "import_posts", "x_import", "files", raw_key, rejects); !q) return report_error(q.error());
     // The posts travel on as X API v2 responses, 10,000 per envelope.
     for (size_t begin = 0; begin < parsed->posts.size(); begin += 10'000) {
       const size_t end = std::min(parsed->posts.size(), begin + 10'000);
       std::string payload = "{\"data\":[";
       for (size_t i = begin; i < end; ++i) {
-        const core::Post& p = parsed->posts[i];
-        payload += fmt::format("{}{{\"id\":\"{}\",\"text\":{},\"author_id\":{},\"created_at\":\"{}\",\"lang\":{},"
-                               "\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{}}}}}",
-                               i > begin ? "," : "", p.post_id, core::json_string(p.text), core::json_string(p.author_id),
-                               p.created_at.iso(), core::json_string(p.lang), p.like_count, p.retweet_count, p.reply_count);
+        if (i > begin) payload += ',';
+        append_v2_tweet(payload, parsed->posts[i]);
       }
       payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", end - begin);
       const lake::Envelope envelope{now, "x_import", "tweets",
-                                    fmt::format(R"({{"file":{},"format":{},"first":{}}})", core::json_string(path.filename().string()),
+                                    fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})",
+                                                core::json_string(path.filename().string()), lake::sha256_hex(*bytes),
                                                 core::json_string(parsed->format), begin),
                                     std::move(payload)};
       if (auto w = writer.write_batch(std::span<const lake::Envelope>(&envelope, 1)); !w) return report_error(w.error());
     }
     ++imported;
-    std::string why;
-    for (const auto& [reason, count] : reasons) why += fmt::format("{}{} × {}", why.empty() ? "" : "; ", count, reason);
+    posts_in += parsed->posts.size();
+    quarantined += parsed->rejected.size();
     fmt::print(stderr, "{}: {} — {} records, {} posts, {} quarantined{}{}\n", path.filename().string(), parsed->format,
-               parsed->records, parsed->posts.size(), parsed->rejected.size(), why.empty() ? "" : " (" + why + ")",
-               parsed->synthesized_ids ? fmt::format(", {} ids rebuilt from author, time and text", parsed->synthesized_ids) : "");
+               parsed->records, parsed->posts.size(), parsed->rejected.size(),
+               parsed->synthesized_ids ? fmt::format(", {} ids rebuilt from author, time and text", parsed->synthesized_ids) : "",
+               parsed->date_reading.empty() ? "" : ", dates read " + parsed->date_reading);
+    for (const auto& group : parsed->reasons) {
+      fmt::print(stderr, "  {} × {}{}{}\n", group.count, group.reason, group.example.empty() ? "" : fmt::format(", e.g. '{}'", group.example),
+                 group.fix.empty() ? "" : "; fix: " + group.fix);
+    }
   }
   for (const std::string& problem : problems) fmt::print(stderr, "error: {}\n", problem);
   if (!flags.no_etl && imported > 0) {
     if (const int code = run_pipeline_and_report(ctx, json); code != 0) return code;
   }
-  return problems.empty() ? 0 : 1;
+  if (posts_in == 0) {
+    if (problems.empty()) fmt::print(stderr, "error: no post landed\n");
+    return 1;
+  }
+  if (!problems.empty()) return 1;
+  return quarantined > 0 ? 3 : 0;
 }
 
 }  // namespace
@@ -258,14 +289,24 @@ void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto post_flags = std::make_shared<PostFlags>();
   auto* posts = command->add_subcommand("posts", "Social posts from CSV or JSON exports (X/Twitter v1.1, v2, scraper exports)");
   posts->footer(
-      "The dialect (delimiter, quoting, BOM, CRLF) and the columns are found by themselves; when a header does\n"
-      "not match its rows, map the fields to 1-based columns or header names.\n"
+      "The dialect (delimiter, quoting, BOM, CRLF) and the columns are found by themselves (any case, usual\n"
+      "synonyms); when a header does not match its rows, map the fields to 1-based columns or header names.\n"
+      "Dates: ISO 8601, yyyy/mm/dd, dd-mm-yyyy, dd/mm/yyyy, mm/dd/yyyy, 12- or 24-hour clocks, Twitter v1.1,\n"
+      "epoch seconds or ms; times without a zone are UTC. Day/month order is decided from the column's values;\n"
+      "when none decides, say --day-first or --month-first. Columns with no place in `posts` land in `extra`.\n"
+      "Exit 0: every record went in; 3: some went to quarantine (reasons listed); 1: nothing landed.\n"
       "Examples:\n"
       "  cryptolake import posts tweets.csv\n"
       "  cryptolake import posts exports/ --no-etl\n"
-      "  cryptolake import posts btc_tweets.csv --map author=2 --map created_at=3 --map text=4 --map likes=6 --map retweets=7");
+      "  cryptolake import posts btc_tweets.csv --map author=2 --map created_at=3 --map text=4 --map likes=6 --map retweets=7\n"
+      "  cryptolake import posts sheet_export.csv --day-first\n"
+      "  cryptolake import posts scrape.csv --date-format '%d.%m.%Y %H:%M'");
   posts->add_option("paths", post_flags->paths, "Files or folders (.csv, .json, .ndjson)")->required();
-  posts->add_option("--map", post_flags->map, "field=column: id, text, created_at, author, likes, retweets, replies, lang");
+  posts->add_option("--map", post_flags->map, "field=column (1-based or header name, any case): id, text, created_at, author, likes, "
+                                              "retweets, replies, quotes, lang, hashtags, cashtags");
+  posts->add_flag("--day-first", post_flags->day_first, "Dates like 03/04/2021 are day/month (when no value of the column decides)");
+  posts->add_flag("--month-first", post_flags->month_first, "Dates like 03/04/2021 are month/day");
+  posts->add_option("--date-format", post_flags->date_format, "How created_at is written, in strftime syntax, e.g. '%d.%m.%Y %H:%M'");
   posts->add_flag("--no-etl", post_flags->no_etl, "Only land the posts; do not run the transform");
   posts->callback([&global, &exit_code, post_flags] {
     auto context = Context::create_writer(global, "import posts");

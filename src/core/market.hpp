@@ -50,7 +50,8 @@ struct Post {
   std::string post_id;
   Timestamp created_at;
   std::string author_id;
-  std::string text;
+  std::string text;        // as the source wrote it (HTML entities decoded once curated)
+  std::string text_clean;  // for tagging and sentiment: URLs as <url>, whitespace collapsed
   std::string lang;
   int64_t like_count = 0, retweet_count = 0, reply_count = 0, quote_count = 0;
   std::string hashtags;  // entities joined by kListSeparator, as the source tagged them
@@ -59,6 +60,7 @@ struct Post {
   std::string retweet_of;            // the original's id, when the source says
   std::optional<std::string> coins;  // tickers joined by kListSeparator, once tagged
   std::optional<double> sentiment;   // compound score in [-1, 1], once scored
+  std::string extra;                 // fields the model has no column for, as a JSON object, or empty
   Timestamp received_at;
 };
 

@@ -60,8 +60,9 @@ std::string guess_language(std::string_view text) {
 
 void clean_post(core::Post& post) {
   post.is_retweet = post.is_retweet || post.text.starts_with("RT @");
-  post.text = clean_post_text(post.text);
-  if (post.lang.empty()) post.lang = guess_language(post.text);
+  post.text_clean = clean_post_text(post.text);
+  post.text = sources::rates::decode_html_entities(post.text);
+  if (post.lang.empty()) post.lang = guess_language(post.text_clean);
 }
 
 }  // namespace cryptolake::transform

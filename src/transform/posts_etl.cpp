@@ -22,7 +22,8 @@ const std::vector<lake::ColumnSpec>& posts_schema() {
       {"hashtags", ColumnType::varchar_list},   {"cashtags", ColumnType::varchar_list},
       {"coins", ColumnType::varchar_list},      {"sentiment", ColumnType::float64},
       {"received_at", ColumnType::timestamp_tz}, {"is_retweet", ColumnType::bigint},
-      {"retweet_of", ColumnType::varchar}};
+      {"retweet_of", ColumnType::varchar},      {"text_clean", ColumnType::varchar},
+      {"extra", ColumnType::varchar}};
   return schema;
 }
 
@@ -129,6 +130,9 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
       batch.add(int64_t{p.is_retweet});
       if (p.retweet_of.empty()) batch.add_null();
       else batch.add(p.retweet_of);
+      batch.add(p.text_clean);
+      if (p.extra.empty()) batch.add_null();
+      else batch.add(p.extra);
       batch.end_row();
     }
   };

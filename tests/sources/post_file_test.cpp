@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include <fmt/format.h>
+
 #include "support/fixtures.hpp"
 
 namespace cryptolake::sources::social {
@@ -44,7 +46,7 @@ TEST(PostFiles, AHeaderThatDoesNotMatchItsRowsIsAClearErrorOrAMapping) {
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("the header has 9 columns but 42 of 42 rows have 7"), std::string::npos)
       << refused.error().message;
-  auto mapped = parse_post_file(text, {{"author", "2"}, {"created_at", "3"}, {"text", "4"}, {"likes", "6"}, {"retweets", "7"}}, kNow);
+  auto mapped = parse_post_file(text, {.map = {{"author", "2"}, {"created_at", "3"}, {"text", "4"}, {"likes", "6"}, {"retweets", "7"}}, .day_order = core::DayOrder::unknown, .date_format = ""}, kNow);
   ASSERT_TRUE(mapped) << mapped.error().message;
   ASSERT_EQ(mapped->posts.size(), 42u);
   EXPECT_EQ(mapped->posts[0].author_id, "@BobLoukas");
@@ -66,12 +68,12 @@ TEST(PostFiles, DialectsFloatIdsAndBadRows) {
   EXPECT_EQ(file->format, "csv (';')");
   ASSERT_EQ(file->posts.size(), 3u);
   EXPECT_EQ(file->posts[0].text, "$BTC up; \"nice\"\r\nsecond line");
-  EXPECT_EQ(file->posts[1].text, "$ETH down & out");  // entities decoded
+  EXPECT_EQ(file->posts[1].text, "$ETH down &amp; out");  // as written: the curated table decodes entities
   EXPECT_NE(file->posts[0].post_id, file->posts[1].post_id);  // mangled ids rebuilt, still distinct
   EXPECT_EQ(file->synthesized_ids, 2u);
   EXPECT_EQ(file->posts[2].created_at.iso(), "2021-11-09T04:01:46.000000Z");
   ASSERT_EQ(file->rejected.size(), 2u);
-  EXPECT_EQ(file->rejected[0].reason, "created_at '2024-02-30 10:00:00' is not a date");
+  EXPECT_EQ(file->rejected[0].reason, "created_at is not a date ('2024-02-30 10:00:00')");
   EXPECT_EQ(file->rejected[1].reason, "text is not valid UTF-8");
 }
 
@@ -89,7 +91,139 @@ TEST(PostFiles, XV2ResponsesAndNdjson) {
   ASSERT_EQ(nd->posts.size(), 1u);
   EXPECT_EQ(nd->posts[0].author_id, "x");
   ASSERT_EQ(nd->rejected.size(), 1u);
-  EXPECT_EQ(nd->rejected[0].reason, "not a JSON object");
+  EXPECT_EQ(nd->rejected[0].reason, "not a JSON object ('not json')");
+}
+
+// The instant of an ISO text, to compare readings with.
+Timestamp at(const char* iso) { return Timestamp::parse_iso(iso).value(); }
+
+TEST(PostFiles, SpreadsheetDatesAreReadDayFirstWhenAValueProvesIt) {
+  const std::string csv =
+      "id,text,created_at\n"
+      "1,first,03-04-2021 10:15\n"
+      "2,second,25-04-2021 09:00\n"
+      "3,third,1617444900\n"
+      "4,fourth,\"1617444900000\"\n"
+      "5,fifth,04/05/2021 1:05 PM\n";
+  auto file = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(file) << file.error().message;
+  ASSERT_EQ(file->posts.size(), 5u);
+  EXPECT_EQ(file->posts[0].created_at, at("2021-04-03T10:15:00Z"));
+  EXPECT_EQ(file->posts[1].created_at, at("2021-04-25T09:00:00Z"));
+  EXPECT_EQ(file->posts[2].created_at, at("2021-04-03T10:15:00Z"));  // date -u -d @1617444900
+  EXPECT_EQ(file->posts[3].created_at, at("2021-04-03T10:15:00Z"));
+  EXPECT_EQ(file->posts[4].created_at, at("2021-05-04T13:05:00Z"));
+  EXPECT_EQ(file->date_reading, "day-first (e.g. '25-04-2021 09:00')");
+}
+
+TEST(PostFiles, AnAmbiguousDateColumnIsRefusedUntilTheUserSaysHowItIsWritten) {
+  const std::string csv = "id,text,created_at\n1,a,03/04/2021 10:00\n2,b,05/06/2021 11:00\n";
+  auto refused = parse_post_file(csv, {}, kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("created_at is ambiguous: 2 value(s) like '03/04/2021 10:00'"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("--day-first or --month-first"), std::string::npos);
+  auto day_first = parse_post_file(csv, {.map = {}, .day_order = core::DayOrder::day_first, .date_format = ""}, kNow);
+  ASSERT_TRUE(day_first);
+  EXPECT_EQ(day_first->posts[0].created_at, at("2021-04-03T10:00:00Z"));
+  auto month_first = parse_post_file(csv, {.map = {}, .day_order = core::DayOrder::month_first, .date_format = ""}, kNow);
+  ASSERT_TRUE(month_first);
+  EXPECT_EQ(month_first->posts[0].created_at, at("2021-03-04T10:00:00Z"));
+  auto formatted = parse_post_file(csv, {.map = {}, .day_order = core::DayOrder::unknown, .date_format = "%m/%d/%Y %H:%M"}, kNow);
+  ASSERT_TRUE(formatted);
+  EXPECT_EQ(formatted->posts[1].created_at, at("2021-05-06T11:00:00Z"));
+}
+
+TEST(PostFiles, FailuresThatShareAReasonAreCountedWithAnExampleAndTheFix) {
+  std::string csv = "id,text,created_at\n";
+  for (int i = 0; i < 40; ++i) csv += fmt::format("{},post {},2021-11-{}T10:00:00Z\n", i, i, i < 30 ? "09" : "xx");
+  auto file = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(file);
+  EXPECT_EQ(file->posts.size(), 30u);
+  ASSERT_EQ(file->reasons.size(), 1u);
+  EXPECT_EQ(file->reasons[0].reason, "created_at is not a date");
+  EXPECT_EQ(file->reasons[0].count, 10u);
+  EXPECT_EQ(file->reasons[0].example, "2021-11-xxT10:00:00Z");
+  EXPECT_NE(file->reasons[0].fix.find("--date-format"), std::string::npos);
+}
+
+TEST(PostFiles, TheTextIsKeptExactlyAsWritten) {
+  const std::string text = "Line one  with  spaces\n\nhttps://example.com/a?b=c&d=e\r\n\t$BTC 🚀 &amp;";
+  const std::string csv = "id,text,created_at\n7,\"" + text + "\",2024-01-01 00:00:00\n";
+  auto file = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(file);
+  ASSERT_EQ(file->posts.size(), 1u);
+  EXPECT_EQ(file->posts[0].text, text);
+}
+
+TEST(PostFiles, HeadersMatchInAnyCaseUnderTheirSynonymsAndEveryOtherColumnIsKept) {
+  const std::string csv =
+      "Tweet ID,Username,Text,Date,Retweet,Likes,Replies,Hashtags,Polarity\n"
+      "11,alice,\"ETH and #bitcoin up, $BTC $5 #1\",2024-01-01 10:00,7,12,3,\"['btc', 'crypto']\",0.4\n"
+      "12,bob,no tags here,2024-01-01 11:00,0,1,0,,-0.1\n"
+      "13,carol,$SOL #solana,2024-01-01 12:00,1,2,0,\"#sol, #crypto\",0\n";
+  auto file = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(file) << file.error().message;
+  ASSERT_EQ(file->posts.size(), 3u);
+  const core::Post& a = file->posts[0];
+  EXPECT_EQ(a.post_id, "11");
+  EXPECT_EQ(a.author_id, "alice");
+  EXPECT_EQ(a.retweet_count, 7);
+  EXPECT_EQ(a.like_count, 12);
+  EXPECT_EQ(a.reply_count, 3);
+  const std::string sep(1, core::kListSeparator);
+  EXPECT_EQ(a.hashtags, "btc" + sep + "crypto");  // the file's column wins over the text
+  EXPECT_EQ(a.cashtags, "BTC");                   // no cashtag column: taken from the text, "$5" is money
+  EXPECT_EQ(a.extra, R"({"Polarity":"0.4"})");
+  EXPECT_EQ(file->posts[1].hashtags, "");
+  EXPECT_EQ(file->posts[2].hashtags, "sol" + sep + "crypto");
+  EXPECT_EQ(file->posts[2].cashtags, "SOL");
+  // --map names headers in any case.
+  auto mapped = parse_post_file(csv, {.map = {{"Likes", "POLARITY"}}, .day_order = core::DayOrder::unknown, .date_format = ""}, kNow);
+  ASSERT_TRUE(mapped) << mapped.error().message;
+  EXPECT_EQ(mapped->posts[0].like_count, 0);  // 0.4 likes, truncated: the user said so
+  EXPECT_EQ(mapped->posts[0].extra, R"({"Likes":"12"})");
+}
+
+TEST(PostFiles, TagsInTextAndTagLists) {
+  const std::string sep(1, core::kListSeparator);
+  EXPECT_EQ(hashtags_in("#BTC to the moon, #crypto_news! a#b #2024 #"), "BTC" + sep + "crypto_news");
+  EXPECT_EQ(cashtags_in("$btc, $ETH.$5 US$100 $VERYLONGTICKER1"), "btc" + sep + "ETH");
+  EXPECT_EQ(split_tag_list(R"(["btc","eth"])"), "btc" + sep + "eth");
+  EXPECT_EQ(split_tag_list("['btc', 'crypto']"), "btc" + sep + "crypto");
+  EXPECT_EQ(split_tag_list("#btc #eth"), "btc" + sep + "eth");
+  EXPECT_EQ(split_tag_list(""), "");
+}
+
+TEST(PostFiles, JsonThatIsNotPostsIsNamedNotCrashedOn) {
+  for (const auto& [fixture, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"coingecko_market_chart_bitcoin_hourly_2023-10.json", "it looks like a CoinGecko market_chart response: use `cryptolake import api-response`"},
+           {"coindesk_bpi_currentprice_2023-04-01.json", "a CoinDesk BPI currentprice response"},
+           {"coincap_v2_assets_top100_2024-05-17.json", "a CoinCap assets response"},
+           {"binance_rest_api_v3_klines_BTCUSDT_1m.json", "a Binance klines response"},
+           {"coingecko_coins_markets_5_usd_2023-01-02.json", "a CoinGecko coins/markets response"},
+           {"binance_rest_api_v3_ticker_24hr_BTCUSDT.json", "a Binance 24hr ticker response"}}) {
+    auto file = parse_post_file(testing::read_fixture(fixture), {}, kNow);
+    ASSERT_FALSE(file) << fixture;
+    EXPECT_NE(file.error().message.find(expected), std::string::npos) << file.error().message;
+  }
+  auto other = parse_post_file(R"({"hello":"world"})", {}, kNow);
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message.find("JSON of no known shape"), std::string::npos) << other.error().message;
+  auto single = parse_post_file(R"({"id":"5","text":"one post","created_at":"2024-01-01T00:00:00Z"})", {}, kNow);
+  ASSERT_TRUE(single);
+  EXPECT_EQ(single->posts.size(), 1u);
+}
+
+TEST(PostFiles, ATruncatedJsonArrayIsReportedAsTruncatedNotReadAsNdjson) {
+  const std::string whole = R"([{"id":"1","text":"a","created_at":"2024-01-01T00:00:00Z"},{"id":"2","text":"b","created_at":"2024-01-01T00:00:01Z"}])";
+  const std::string cut = whole.substr(0, 70);
+  auto file = parse_post_file(cut, {}, kNow);
+  ASSERT_FALSE(file);
+  EXPECT_NE(file.error().message.find("truncated at byte 70"), std::string::npos) << file.error().message;
+  auto object = parse_post_file("{\"id\":\"1\",\n\"text\":\"a\",\n", {}, kNow);
+  ASSERT_FALSE(object);
+  EXPECT_NE(object.error().message.find("truncated at byte"), std::string::npos) << object.error().message;
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include "core/excerpt.hpp"
 #include "core/hash.hpp"
 #include "core/json_text.hpp"
-#include "sources/rates/rates_parser.hpp"
+#include "sources/response_shape.hpp"
 
 namespace cryptolake::sources::social {
 
@@ -84,19 +84,50 @@ char detect_delimiter(std::string_view text) {
   return best;
 }
 
-std::optional<Timestamp> parse_post_time(std::string_view text) {
-  if (auto iso = Timestamp::parse_iso(text)) return iso;
-  // v1.1: "Tue Nov 09 04:01:46 +0000 2021"
-  static constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  if (text.size() == 30 && text[3] == ' ' && text[7] == ' ' && text[19] == ' ' && text[25] == ' ') {
-    const auto month = std::ranges::find(kMonths, text.substr(4, 3));
-    if (month == kMonths.end()) return std::nullopt;
-    const std::string iso = fmt::format("{}-{:02}-{}T{}{}:{}", text.substr(26, 4), month - kMonths.begin() + 1,
-                                        text.substr(8, 2), text.substr(11, 8), text.substr(20, 3), text.substr(23, 2));
-    return Timestamp::parse_iso(iso);
+namespace {
+
+bool is_tag_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+
+// "#word" or "$WORD" tokens: the sign starts the text or follows a character that is not a word.
+std::string tags_in(std::string_view text, char sign, bool cashtag) {
+  std::string joined;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != sign || (i > 0 && is_tag_char(static_cast<unsigned char>(text[i - 1])))) continue;
+    size_t end = i + 1;
+    while (end < text.size() && is_tag_char(static_cast<unsigned char>(text[end])) &&
+           (!cashtag || std::isalnum(static_cast<unsigned char>(text[end])))) {
+      ++end;
+    }
+    const std::string_view tag = text.substr(i + 1, end - i - 1);
+    // "$5" is money and "#1" a rank, not tags; cashtags are short tickers.
+    if (tag.empty() || tag.find_first_not_of("0123456789") == std::string_view::npos || (cashtag && tag.size() > 10)) continue;
+    if (!joined.empty()) joined += core::kListSeparator;
+    joined += tag;
+    i = end - 1;
   }
-  return std::nullopt;
+  return joined;
+}
+
+}  // namespace
+
+std::string hashtags_in(std::string_view text) { return tags_in(text, '#', false); }
+std::string cashtags_in(std::string_view text) { return tags_in(text, '$', true); }
+
+std::string split_tag_list(std::string_view cell) {
+  std::string joined, tag;
+  const auto flush = [&] {
+    if (!tag.empty()) {
+      if (!joined.empty()) joined += core::kListSeparator;
+      joined += tag;
+    }
+    tag.clear();
+  };
+  for (const char c : cell) {
+    if (c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';') flush();
+    else if (c != '[' && c != ']' && c != '\'' && c != '"' && !((c == '#' || c == '$') && tag.empty())) tag += c;
+  }
+  flush();
+  return joined;
 }
 
 namespace {
@@ -123,71 +154,174 @@ int64_t count_of(std::string_view text) {
   return value ? static_cast<int64_t>(*value) : 0;
 }
 
-// Finishes a post from its raw fields; returns the reason when it cannot be a post.
-std::string finish_post(core::Post& post, std::string_view id, std::string_view created, PostFile& file) {
+// Reads created_at values as one column: the order of day and month is decided once, for all.
+class DateReader {
+ public:
+  static core::Result<DateReader> for_column(std::span<const std::string_view> values, const PostFileOptions& options) {
+    DateReader reader;
+    reader.format_ = options.date_format;
+    reader.order_ = options.day_order;
+    if (!reader.format_.empty() || reader.order_ != core::DayOrder::unknown) return reader;
+    const core::DayOrderEvidence evidence = core::infer_day_order(values);
+    reader.order_ = evidence.order;
+    if (evidence.order == core::DayOrder::unknown && evidence.ambiguous > 0) {
+      if (evidence.day_first > 0 && evidence.month_first > 0) {
+        return fail(ErrorCode::invalid_argument,
+                    "created_at mixes day-first dates ('{}') and month-first dates ('{}'), so '{}' could be either; say how "
+                    "the column is written with --date-format (e.g. '%d/%m/%Y %H:%M')",
+                    evidence.day_first_example, evidence.month_first_example, evidence.ambiguous_example);
+      }
+      return fail(ErrorCode::invalid_argument,
+                  "created_at is ambiguous: {} value(s) like '{}' read as day/month or as month/day and no value decides; "
+                  "say --day-first or --month-first (or --date-format '%d/%m/%Y %H:%M')",
+                  evidence.ambiguous, evidence.ambiguous_example);
+    }
+    if (evidence.order == core::DayOrder::day_first) reader.reading_ = fmt::format("day-first (e.g. '{}')", evidence.day_first_example);
+    if (evidence.order == core::DayOrder::month_first) reader.reading_ = fmt::format("month-first (e.g. '{}')", evidence.month_first_example);
+    return reader;
+  }
+
+  std::optional<Timestamp> read(std::string_view text) const {
+    return format_.empty() ? core::parse_date_text(text, order_) : core::parse_date_with_format(text, format_);
+  }
+  const std::string& reading() const { return reading_; }
+  std::string fix() const {
+    return format_.empty() ? "say how the column is written with --date-format (strftime syntax, e.g. '%d.%m.%Y %H:%M')"
+                           : "check --date-format against the value";
+  }
+
+ private:
+  std::string format_;
+  core::DayOrder order_ = core::DayOrder::unknown;
+  std::string reading_;
+};
+
+void reject(PostFile& file, size_t index, std::string reason, std::string_view example, std::string_view fix, std::string record) {
+  auto group = std::ranges::find(file.reasons, reason, &RejectGroup::reason);
+  if (group == file.reasons.end()) {
+    file.reasons.push_back({reason, 0, core::excerpt(example), std::string(fix)});
+    group = file.reasons.end() - 1;
+  }
+  ++group->count;
+  file.rejected.push_back({index, example.empty() ? std::move(reason) : fmt::format("{} ('{}')", reason, core::excerpt(example)),
+                           std::move(record)});
+}
+
+// Finishes a post from its raw fields; false (and a reject) when it cannot be a post.
+bool finish_post(core::Post& post, std::string_view id, std::string_view created, const DateReader& dates, PostFile& file,
+                 size_t index, std::string record) {
   post.platform = "x";
-  if (!core::is_valid_utf8(post.text) || !core::is_valid_utf8(post.author_id)) return "text is not valid UTF-8";
-  post.text = rates::decode_html_entities(post.text);
-  const auto when = parse_post_time(created);
-  if (!when) return fmt::format("created_at '{}' is not a date", core::excerpt(created));
+  if (!core::is_valid_utf8(post.text) || !core::is_valid_utf8(post.author_id) || !core::is_valid_utf8(post.extra)) {
+    reject(file, index, "text is not valid UTF-8", "", "re-export the file as UTF-8", std::move(record));
+    return false;
+  }
+  const auto when = dates.read(created);
+  if (!when) {
+    reject(file, index, "created_at is not a date", created, dates.fix(), std::move(record));
+    return false;
+  }
   post.created_at = *when;
-  if (post.text.empty()) return "empty text";
+  if (post.text.empty()) {
+    reject(file, index, "empty text", "", "", std::move(record));
+    return false;
+  }
+  if (post.hashtags.empty()) post.hashtags = hashtags_in(post.text);
+  if (post.cashtags.empty()) post.cashtags = cashtags_in(post.text);
   if (auto clean = clean_id(id)) {
     post.post_id = *clean;
   } else {
     post.post_id = synthesized_id(post);
     ++file.synthesized_ids;
   }
-  return {};
+  return true;
 }
 
-// Column synonyms seen in real exports, most specific first.
-const std::map<std::string, std::vector<std::string>>& synonyms() {
-  static const std::map<std::string, std::vector<std::string>> names = {
-      {"id", {"tweet_id_str", "id_str", "tweet_id", "id", "tweet id", "status_id"}},
-      {"text", {"tweet_full_text", "full_text", "text", "tweet", "content", "body"}},
-      {"created_at", {"tweet_created_at", "created_at", "date", "timestamp", "datetime", "time"}},
-      {"author", {"user_screen_name", "screen_name", "username", "user", "handle", "author", "user_name"}},
-      {"likes", {"tweet_favorite_count", "favorite_count", "likes", "like_count", "favorites"}},
-      {"retweets", {"tweet_retweet_count", "retweet_count", "retweets"}},
-      {"replies", {"reply_count", "replies", "comments"}},
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::ranges::transform(out, out.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
+  return out;
+}
+
+// Column synonyms seen in real exports, most specific first; compared in lower case.
+const std::vector<std::pair<std::string, std::vector<std::string>>>& synonyms() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> names = {
+      {"id", {"tweet_id_str", "id_str", "tweet_id", "id", "tweet id", "status_id", "post_id"}},
+      {"text", {"tweet_full_text", "full_text", "text", "tweet", "content", "body", "message"}},
+      {"created_at", {"tweet_created_at", "created_at", "date", "timestamp", "datetime", "time", "created", "posted_at"}},
+      {"author", {"user_screen_name", "screen_name", "username", "user_name", "user", "handle", "author", "author_id", "user_id"}},
+      {"likes", {"tweet_favorite_count", "favorite_count", "favourite_count", "likes", "like_count", "likes_count", "favorites",
+                 "favourites", "favorites_count", "nlikes"}},
+      {"retweets", {"tweet_retweet_count", "retweet_count", "retweets", "retweet", "retweets_count", "rts", "nretweets"}},
+      {"replies", {"tweet_reply_count", "reply_count", "replies", "replies_count", "comments", "nreplies"}},
+      {"quotes", {"tweet_quote_count", "quote_count", "quotes"}},
       {"lang", {"tweet_lang", "lang", "language"}},
+      {"hashtags", {"tweet_entities_hashtags", "hashtags", "entities_hashtags", "hashtag", "tags"}},
+      {"cashtags", {"tweet_entities_symbols", "cashtags", "symbols", "cashtag", "entities_symbols"}},
   };
   return names;
 }
 
-core::Result<PostFile> parse_csv_posts(std::string_view text, const FieldMap& map, Timestamp received_at) {
+bool known_field(std::string_view field) {
+  return std::ranges::any_of(synonyms(), [&](const auto& entry) { return entry.first == field; });
+}
+
+std::string json_object_of(const std::vector<std::pair<std::string, std::string>>& members) {
+  if (members.empty()) return {};
+  std::string out = "{";
+  for (const auto& [key, value] : members) {
+    if (out.size() > 1) out += ',';
+    out += core::json_string(key);
+    out += ':';
+    out += value;
+  }
+  return out + "}";
+}
+
+core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at) {
   PostFile file;
   const char delimiter = detect_delimiter(text);
   file.format = fmt::format("csv ('{}')", delimiter == '\t' ? std::string("\\t") : std::string(1, delimiter));
   auto records = parse_csv(text, delimiter);
   if (records.empty()) return fail(ErrorCode::invalid_argument, "the file has no rows");
-  std::vector<std::string> header = records.front();
-  for (auto& h : header) {
-    std::ranges::transform(h, h.begin(), [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-  }
+  const std::vector<std::string>& original_header = records.front();
+  std::vector<std::string> header;
+  for (const auto& h : original_header) header.push_back(lowercase(trim(h)));
   // Which column holds each field.
   std::map<std::string, size_t> column;
   for (const auto& [field, names] : synonyms()) {
     for (const std::string& name : names) {
-      if (auto it = std::ranges::find(header, name); it != header.end()) {
-        column[field] = static_cast<size_t>(it - header.begin());
-        break;
-      }
+      auto it = std::ranges::find(header, name);
+      if (it == header.end()) continue;
+      const auto index = static_cast<size_t>(it - header.begin());
+      // One column answers one field: "user_id" is not the author when "username" is there.
+      if (std::ranges::any_of(column, [&](const auto& taken) { return taken.second == index; })) continue;
+      column[field] = index;
+      break;
     }
   }
-  for (const auto& [field, where] : map) {
-    if (!synonyms().contains(field)) return fail(ErrorCode::invalid_argument, "--map {}: unknown field (id, text, created_at, author, likes, retweets, replies, lang)", field);
+  for (const auto& [given_field, where] : options.map) {
+    const std::string field = lowercase(given_field);
+    if (!known_field(field)) {
+      return fail(ErrorCode::invalid_argument,
+                  "--map {}: unknown field (id, text, created_at, author, likes, retweets, replies, quotes, lang, hashtags, cashtags)",
+                  core::excerpt(given_field));
+    }
     if (auto index = core::parse_int(where); index && *index >= 1) {
       column[field] = static_cast<size_t>(*index - 1);
-    } else if (auto it = std::ranges::find(header, where); it != header.end()) {
+    } else if (auto it = std::ranges::find(header, lowercase(where)); it != header.end()) {
       column[field] = static_cast<size_t>(it - header.begin());
     } else {
-      return fail(ErrorCode::invalid_argument, "--map {}={}: no such column", field, where);
+      return fail(ErrorCode::invalid_argument, "--map {}={}: no such column", core::excerpt(given_field), core::excerpt(where));
     }
   }
   // A header that does not match its rows would put every value under the wrong name.
-  if (map.empty() && records.size() > 1) {
+  if (options.map.empty() && records.size() > 1) {
     size_t mismatched = 0, first_bad = 0;
     for (size_t r = 1; r < records.size(); ++r) {
       if (records[r].size() != header.size() && ++mismatched == 1) first_bad = r;
@@ -201,17 +335,28 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const FieldMap& ma
   }
   if (!column.contains("text") || !column.contains("created_at")) {
     return fail(ErrorCode::invalid_argument, "no text or no created_at column found (header: {}); use --map",
-                core::excerpt(fmt::format("{}", fmt::join(records.front(), ", "))));
+                core::excerpt(fmt::format("{}", fmt::join(original_header, ", "))));
   }
   const auto get = [&](const std::vector<std::string>& row, const char* field) -> std::string_view {
     auto it = column.find(field);
     return it != column.end() && it->second < row.size() ? std::string_view(row[it->second]) : std::string_view();
   };
+  std::vector<std::string_view> created;
+  for (size_t r = 1; r < records.size(); ++r) created.push_back(get(records[r], "created_at"));
+  TRY_ASSIGN(const DateReader dates, DateReader::for_column(created, options));
+  file.date_reading = dates.reading();
+  // Every column no field took travels in `extra`, under its header name.
+  std::vector<size_t> extra_columns;
+  for (size_t c = 0; c < original_header.size(); ++c) {
+    if (!std::ranges::any_of(column, [&](const auto& taken) { return taken.second == c; })) extra_columns.push_back(c);
+  }
+  const std::string separator(1, delimiter);
   for (size_t r = 1; r < records.size(); ++r) {
     const auto& row = records[r];
     ++file.records;
-    if (map.empty() && row.size() != header.size()) {
-      file.rejected.push_back({r, fmt::format("row has {} fields, the header {}", row.size(), header.size()), fmt::format("{}", fmt::join(row, std::string(1, delimiter)))});
+    if (options.map.empty() && row.size() != header.size()) {
+      reject(file, r, "the row's field count differs from the header's", fmt::format("{} fields, the header {}", row.size(), header.size()),
+             "check the delimiter and quoting, or say the columns with --map", fmt::format("{}", fmt::join(row, separator)));
       continue;
     }
     core::Post post;
@@ -221,18 +366,64 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const FieldMap& ma
     post.like_count = count_of(get(row, "likes"));
     post.retweet_count = count_of(get(row, "retweets"));
     post.reply_count = count_of(get(row, "replies"));
+    post.quote_count = count_of(get(row, "quotes"));
+    if (column.contains("hashtags")) post.hashtags = split_tag_list(get(row, "hashtags"));
+    if (column.contains("cashtags")) post.cashtags = split_tag_list(get(row, "cashtags"));
     post.received_at = received_at;
-    if (const std::string reason = finish_post(post, get(row, "id"), get(row, "created_at"), file); !reason.empty()) {
-      file.rejected.push_back({r, reason, fmt::format("{}", fmt::join(row, std::string(1, delimiter)))});
-      continue;
+    std::vector<std::pair<std::string, std::string>> extra;
+    for (const size_t c : extra_columns) {
+      if (c < row.size()) extra.emplace_back(original_header[c], core::json_string(row[c]));
     }
+    post.extra = json_object_of(extra);
+    if (!finish_post(post, get(row, "id"), get(row, "created_at"), dates, file, r, fmt::format("{}", fmt::join(row, separator)))) continue;
     file.posts.push_back(std::move(post));
   }
   return file;
 }
 
+// The created_at of a JSON post as text: a string, or epoch seconds/ms as a number.
+std::string created_text(simdjson::dom::object o) {
+  std::string_view text;
+  for (const char* key : {"created_at", "timestamp", "date"}) {
+    if (o[key].get_string().get(text) == simdjson::SUCCESS) return std::string(text);
+    int64_t number = 0;
+    if (o[key].get_int64().get(number) == simdjson::SUCCESS) return std::to_string(number);
+  }
+  return {};
+}
+
+// Keys of a JSON post this reader understands; every other key goes to `extra`.
+bool understood_key(std::string_view key) {
+  static constexpr std::array<std::string_view, 22> kKeys = {
+      "id", "id_str", "text", "full_text", "author_id", "user", "username", "screen_name", "created_at", "timestamp", "date", "lang",
+      "likes", "favorite_count", "like_count", "public_metrics", "retweets", "retweet_count", "replies", "reply_count",
+      "entities", "hashtags"};
+  return std::ranges::find(kKeys, key) != kKeys.end() || key == "cashtags";
+}
+
+// Tags from entities ({"hashtags": [{"tag"|"text": …}]}) or a list or text of tags.
+std::string json_tags(simdjson::dom::object o, std::string_view kind, std::string_view v11_kind) {
+  std::string joined;
+  simdjson::dom::array items;
+  for (const std::string_view k : {kind, v11_kind}) {
+    if (o.at_pointer(fmt::format("/entities/{}", k)).get_array().get(items) != simdjson::SUCCESS) continue;
+    for (simdjson::dom::element item : items) {
+      std::string_view tag;
+      if (item["tag"].get_string().get(tag) != simdjson::SUCCESS && item["text"].get_string().get(tag) != simdjson::SUCCESS) continue;
+      if (!joined.empty()) joined += core::kListSeparator;
+      joined += tag;
+    }
+    return joined;
+  }
+  std::string_view text;
+  if (o[kind].get_string().get(text) == simdjson::SUCCESS) return split_tag_list(text);
+  if (o[kind].get_array().get(items) == simdjson::SUCCESS) return split_tag_list(simdjson::minify(items));
+  return joined;
+}
+
 // One JSON object: X v2, v1.1, or the simple {id, user, text, created_at, likes, retweets}.
-std::string post_from_object(simdjson::dom::object o, Timestamp received_at, PostFile& file, core::Post& post) {
+bool post_from_object(simdjson::dom::object o, Timestamp received_at, const DateReader& dates, PostFile& file, size_t index,
+                      std::string record, core::Post& post) {
   const auto text_of = [&](const char* key) -> std::string {
     std::string_view v;
     return o[key].get_string().get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
@@ -246,62 +437,126 @@ std::string post_from_object(simdjson::dom::object o, Timestamp received_at, Pos
   };
   post.received_at = received_at;
   post.text = !text_of("full_text").empty() ? text_of("full_text") : text_of("text");
-  post.author_id = text_of("author_id");
-  if (post.author_id.empty()) post.author_id = text_of("user");
+  for (const char* key : {"author_id", "user", "username", "screen_name"}) {
+    if (post.author_id.empty()) post.author_id = text_of(key);
+  }
   std::string_view screen;
   if (post.author_id.empty() && o.at_pointer("/user/screen_name").get_string().get(screen) == simdjson::SUCCESS) post.author_id = screen;
   post.lang = text_of("lang");
-  post.like_count = int_of("/likes") + int_of("/favorite_count") + int_of("/public_metrics/like_count");
+  post.like_count = int_of("/likes") + int_of("/favorite_count") + int_of("/like_count") + int_of("/public_metrics/like_count");
   post.retweet_count = int_of("/retweets") + int_of("/retweet_count") + int_of("/public_metrics/retweet_count");
-  post.reply_count = int_of("/public_metrics/reply_count");
+  post.reply_count = int_of("/replies") + int_of("/reply_count") + int_of("/public_metrics/reply_count");
+  post.quote_count = int_of("/public_metrics/quote_count");
+  post.hashtags = json_tags(o, "hashtags", "hashtags");
+  post.cashtags = json_tags(o, "cashtags", "symbols");
+  std::vector<std::pair<std::string, std::string>> extra;
+  for (const auto field : o) {
+    if (!understood_key(field.key)) extra.emplace_back(std::string(field.key), simdjson::minify(field.value));
+  }
+  post.extra = json_object_of(extra);
   std::string id = text_of("id_str");
   if (id.empty()) id = text_of("id");
   uint64_t numeric = 0;
   if (id.empty() && o["id"].get_uint64().get(numeric) == simdjson::SUCCESS) id = std::to_string(numeric);
-  return finish_post(post, id, text_of("created_at"), file);
+  return finish_post(post, id, created_text(o), dates, file, index, std::move(record));
 }
 
-core::Result<PostFile> parse_json_posts(std::string_view text, Timestamp received_at) {
+// Where a JSON text stops being whole: the byte after its last character when it ends inside
+// an array, object or string, else nothing.
+std::optional<size_t> truncated_at(std::string_view text) {
+  size_t depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return depth > 0 || in_string ? std::optional<size_t>(text.size()) : std::nullopt;
+}
+
+core::Result<PostFile> parse_json_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at) {
   PostFile file;
   simdjson::dom::parser parser;
   std::vector<std::string> objects;  // minified JSON of each post object
   simdjson::dom::element doc;
   const simdjson::padded_string padded(text);
-  if (parser.parse(padded).get(doc) == simdjson::SUCCESS) {
+  const size_t first = text.find_first_not_of(" \t\r\n");
+  const auto parsed = parser.parse(padded).get(doc);
+  if (parsed == simdjson::SUCCESS) {
+    const ResponseShape shape = detect_response_shape(doc);
     simdjson::dom::array items;
-    if (doc.get_array().get(items) == simdjson::SUCCESS) {
-      file.format = "json array";
-    } else if (doc["data"].get_array().get(items) == simdjson::SUCCESS) {
+    if (shape == ResponseShape::x_v2_search) {
       file.format = "x v2 response";
-    } else if (doc.is_object()) {
+      if (doc["data"].get_array().get(items) == simdjson::SUCCESS) {
+        for (simdjson::dom::element item : items) objects.push_back(simdjson::minify(item));
+      }
+    } else if (shape == ResponseShape::posts && doc.get_array().get(items) == simdjson::SUCCESS) {
+      file.format = "json array";
+      for (simdjson::dom::element item : items) objects.push_back(simdjson::minify(item));
+    } else if (shape == ResponseShape::posts) {
       file.format = "json object";
       objects.push_back(simdjson::minify(doc));
+    } else if (doc.get_array().get(items) == simdjson::SUCCESS && items.size() == 0) {
+      file.format = "json array";
+    } else {
+      const std::string_view importer = importer_of(shape);
+      return fail(ErrorCode::invalid_argument, "this is not a posts file: it looks like {}{}", describe(shape),
+                  importer.empty() ? std::string(" (posts have a text and a created_at)") : fmt::format(": use `cryptolake {}`", importer));
     }
-    for (simdjson::dom::element item : items) objects.push_back(simdjson::minify(item));
+  } else if (text[first] == '[') {
+    if (auto end = truncated_at(text)) {
+      return fail(ErrorCode::corrupt_data, "the JSON array is truncated at byte {} (the file ends inside it); nothing was imported", *end);
+    }
+    return fail(ErrorCode::corrupt_data, "the file starts as a JSON array but is not valid JSON ({}); nothing was imported",
+                simdjson::error_message(parsed));
   } else {
     file.format = "ndjson";
     for (size_t pos = 0; pos < text.size();) {
       const size_t end = std::min(text.find('\n', pos), text.size());
       std::string_view line = text.substr(pos, end - pos);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (!line.empty()) objects.emplace_back(line);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) objects.emplace_back(line);
       pos = end + 1;
     }
+    // One object over several lines is a truncated or broken document, not NDJSON.
+    if (objects.size() > 1 && truncated_at(objects.front())) {
+      if (auto end = truncated_at(text)) {
+        return fail(ErrorCode::corrupt_data, "the JSON object is truncated at byte {} (the file ends inside it); nothing was imported", *end);
+      }
+    }
   }
-  simdjson::dom::parser item_parser;
+  // Parse every object once to let the created_at column decide its day order, then read.
+  std::vector<std::optional<simdjson::dom::document>> documents(objects.size());
+  std::vector<std::string> created(objects.size());
+  for (size_t i = 0; i < objects.size(); ++i) {
+    simdjson::dom::parser item_parser;
+    simdjson::dom::document document;
+    simdjson::dom::object o;
+    if (item_parser.parse_into_document(document, objects[i]).get_object().get(o) == simdjson::SUCCESS) {
+      created[i] = created_text(o);
+      documents[i] = std::move(document);
+    }
+  }
+  std::vector<std::string_view> created_views(created.begin(), created.end());
+  TRY_ASSIGN(const DateReader dates, DateReader::for_column(created_views, options));
+  file.date_reading = dates.reading();
   for (size_t i = 0; i < objects.size(); ++i) {
     ++file.records;
-    simdjson::dom::element item;
     simdjson::dom::object o;
-    if (item_parser.parse(objects[i]).get(item) || item.get_object().get(o)) {
-      file.rejected.push_back({i + 1, "not a JSON object", objects[i]});
+    if (!documents[i] || documents[i]->root().get_object().get(o) != simdjson::SUCCESS) {
+      reject(file, i + 1, "not a JSON object", objects[i], "", objects[i]);
       continue;
     }
     core::Post post;
-    if (const std::string reason = post_from_object(o, received_at, file, post); !reason.empty()) {
-      file.rejected.push_back({i + 1, reason, objects[i]});
-      continue;
-    }
+    if (!post_from_object(o, received_at, dates, file, i + 1, objects[i], post)) continue;
     file.posts.push_back(std::move(post));
   }
   return file;
@@ -309,12 +564,12 @@ core::Result<PostFile> parse_json_posts(std::string_view text, Timestamp receive
 
 }  // namespace
 
-core::Result<PostFile> parse_post_file(std::string_view bytes, const FieldMap& map, Timestamp received_at) {
+core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options, Timestamp received_at) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   const size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return fail(ErrorCode::invalid_argument, "the file is empty");
-  if (bytes[first] == '[' || bytes[first] == '{') return parse_json_posts(bytes, received_at);
-  return parse_csv_posts(bytes, map, received_at);
+  if (bytes[first] == '[' || bytes[first] == '{') return parse_json_posts(bytes, options, received_at);
+  return parse_csv_posts(bytes, options, received_at);
 }
 
 }  // namespace cryptolake::sources::social

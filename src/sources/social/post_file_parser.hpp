@@ -2,40 +2,64 @@
 // writes it, scraper exports with ';' and Python-style lists, spreadsheet exports whose ids
 // became floats like 1.00534E+18) and JSON/NDJSON (X API v2 responses, v1.1 objects, simple
 // {id, user, text, created_at, likes, retweets}). The dialect is detected: delimiter, quoting
-// with newlines inside fields, CRLF, BOM. Columns are found by name; when the header does not
-// match the rows, --map field=column (1-based index or header name) says which is which.
+// with newlines inside fields, CRLF, BOM. Columns are found by name, in any case and under the
+// usual synonyms; when the header does not match the rows, --map field=column (1-based index or
+// header name) says which is which. The text stays as the file wrote it; columns the data model
+// has no place for travel in `extra` (a JSON object). Dates: core/date_text.hpp.
 #pragma once
 
 #include <map>
 #include <string>
 #include <vector>
 
+#include "core/date_text.hpp"
 #include "core/market.hpp"
 #include "core/result.hpp"
 #include "sources/social/tweet_parser.hpp"
 
 namespace cryptolake::sources::social {
 
-// field (id, text, created_at, author, likes, retweets, replies, lang) → column name or 1-based index
+// field (id, text, created_at, author, likes, retweets, replies, quotes, lang, hashtags, cashtags)
+// → column name (any case) or 1-based index
 using FieldMap = std::map<std::string, std::string>;
+
+struct PostFileOptions {
+  FieldMap map;
+  core::DayOrder day_order = core::DayOrder::unknown;  // --day-first / --month-first
+  std::string date_format;                              // --date-format (strptime); wins over day_order
+};
+
+// Rejects that share a reason, for a summary a user can act on.
+struct RejectGroup {
+  std::string reason;   // "created_at is not a date"
+  size_t count = 0;
+  std::string example;  // the first offending value, cut short
+  std::string fix;      // the option or step that fixes it, or empty
+};
 
 struct PostFile {
   std::string format;  // "csv (',')", "json array", "ndjson", "x v2 response"
   size_t records = 0;  // rows or objects read
   std::vector<core::Post> posts;
   std::vector<RejectedPost> rejected;  // index = row number (1-based, header = 0)
+  std::vector<RejectGroup> reasons;    // the rejects by reason, in order of first appearance
   size_t synthesized_ids = 0;          // ids rebuilt from (author, created_at, text) because they were mangled
+  std::string date_reading;            // how created_at was read when a column decided it ("day-first")
 };
 
-[[nodiscard]] core::Result<PostFile> parse_post_file(std::string_view bytes, const FieldMap& map,
+[[nodiscard]] core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options,
                                                      core::Timestamp received_at);
+
+// Tags written in the text ("#Bitcoin", "$BTC"), without their sign, joined by core::kListSeparator.
+std::string hashtags_in(std::string_view text);
+std::string cashtags_in(std::string_view text);
+// A tag column as exports write it: JSON or Python lists (['btc', 'eth']), or comma- or
+// space-separated; signs (#, $) dropped; joined by core::kListSeparator.
+std::string split_tag_list(std::string_view cell);
 
 // RFC 4180 records with the given delimiter: quoted fields may hold delimiters, quotes ("") and
 // newlines; CRLF and LF both end records.
 std::vector<std::vector<std::string>> parse_csv(std::string_view text, char delimiter);
 char detect_delimiter(std::string_view text);
-
-// "Tue Nov 09 04:01:46 +0000 2021" (Twitter v1.1), ISO-8601, or "2021-11-10 09:00:00".
-std::optional<core::Timestamp> parse_post_time(std::string_view text);
 
 }  // namespace cryptolake::sources::social

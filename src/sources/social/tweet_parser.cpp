@@ -77,6 +77,9 @@ core::Result<core::Post> parse_v2_tweet(simdjson::dom::object tweet, core::Times
   }
   post.hashtags = entity_tags(tweet, "hashtags");
   post.cashtags = entity_tags(tweet, "cashtags");
+  // Imported files carry the columns X has no field for here (see `import posts`).
+  simdjson::dom::object extra;
+  if (tweet["extra"].get_object().get(extra) == simdjson::SUCCESS) post.extra = simdjson::minify(extra);
   return post;
 }
 

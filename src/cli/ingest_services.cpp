@@ -150,19 +150,30 @@ int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
   std::optional<sources::ServiceSession> bpi;
   if (!bpi_url.empty()) bpi.emplace(ctx.http(), governor, ctx.clock(), raw, endpoint("bpi", bpi_url.substr(0, bpi_path_at), 60));
   const std::stop_token stop = interrupt_token();
+  // Each source is polled on its own: one that fails is reported and does not stop the others.
+  size_t landed = 0, failed = 0;
+  const auto poll = [&](sources::ServiceSession& session, std::string_view path, std::string_view dataset, std::string request) {
+    auto fetched = session.get(path, 1, io::Priority::live, dataset, std::move(request), stop);
+    if (fetched) {
+      ++landed;
+      return;
+    }
+    ++failed;
+    fmt::print(stderr, "rates: {} failed: {}\n", session.endpoint().source, fetched.error().message);
+  };
   for (int i = 0; (flags.count == 0 || i < flags.count) && !stop.stop_requested(); ++i) {
     const Timestamp started = ctx.clock().now();
-    auto rates = coinbase.get("/v2/exchange-rates?currency=BTC", 1, io::Priority::live, "exchange_rates",
-                              R"({"endpoint":"/v2/exchange-rates","currency":"BTC"})", stop);
-    if (!rates) return report_error(rates.error());
-    if (bpi) {
-      auto current = bpi->get(bpi_path, 1, io::Priority::live, "currentprice",
-                              fmt::format(R"({{"url":{}}})", core::json_string(bpi_url)), stop);
-      if (!current) return report_error(current.error());
-    }
+    poll(coinbase, "/v2/exchange-rates?currency=BTC", "exchange_rates", R"({"endpoint":"/v2/exchange-rates","currency":"BTC"})");
+    if (bpi) poll(*bpi, bpi_path, "currentprice", fmt::format(R"({{"url":{}}})", core::json_string(bpi_url)));
     if ((flags.count == 0 || i + 1 < flags.count) && !ctx.clock().sleep_until(started + *every * Timestamp::kMicrosPerSecond, stop)) break;
   }
-  return finish(ctx, flags.no_etl, json, "rates");
+  if (landed == 0) return report_error({core::ErrorCode::unavailable, fmt::format("rates: no source answered ({} failed polls)", failed)});
+  if (const int code = finish(ctx, flags.no_etl, json, "rates"); code != 0) return code;
+  if (failed > 0) {
+    fmt::print(stderr, "rates: {} poll(s) landed, {} failed\n", landed, failed);
+    return 3;
+  }
+  return 0;
 }
 
 // The cashtag operator needs a paid tier; without it, #TAG finds most of the same posts.

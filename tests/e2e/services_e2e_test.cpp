@@ -123,5 +123,23 @@ TEST(IngestServices, RatesFromCoinbaseAndABpiMirror) {
             (std::vector<std::vector<std::string>>{{"28458.4225"}}));
 }
 
+// Coinbase refusing (as it does from some regions) must not keep the BPI mirror from being asked.
+TEST(IngestServices, ARateSourceThatFailsDoesNotStopTheOthers) {
+  TempDir dir;
+  LoopbackServer server;
+  server.route("/v2/exchange-rates", [](const LoopbackRequest&) {
+    return LoopbackReply{403, R"({"errors":[{"id":"forbidden","message":"Forbidden"}]})", "application/json", {}, 0};
+  });
+  server.route("/v1/bpi/currentprice.json", replay("coindesk_bpi_currentprice_2023-04-01.json"));
+  const std::string lake = (dir.path() / "lake").string();
+  const ProcessResult run = run_cryptolake({"ingest", "rates", "--lake", lake, "--base-url", server.base_url(), "--bpi-url",
+                                            server.base_url() + "/v1/bpi/currentprice.json", "--count", "1", "--every", "1s"});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("rates: coinbase failed: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("rates: 1 poll(s) landed, 1 failed"), std::string::npos) << run.err;
+  EXPECT_EQ(sql_rows(lake, "SELECT source, count(*) FROM market_ticks GROUP BY ALL ORDER BY 1"),
+            (std::vector<std::vector<std::string>>{{"bpi", "3"}}));
+}
+
 }  // namespace
 }  // namespace cryptolake::testing

@@ -200,7 +200,8 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
       {"pearson_same_hour", ColumnType::float64}, {"spearman_same_hour", ColumnType::float64},
       {"pearson_next_hour", ColumnType::float64}, {"spearman_next_hour", ColumnType::float64},
       {"best_lag_hours", ColumnType::bigint},  {"best_lag_correlation", ColumnType::float64},
-      {"p_value", ColumnType::float64},        {"lag_correlations", ColumnType::varchar}};
+      {"p_value", ColumnType::float64},        {"lag_correlations", ColumnType::varchar},
+      {"low_sample", ColumnType::bigint}};
   TRY(transform::write_partitions(store, duckdb, "sentiment_price_summary", schema,
                                   {{std::string(kStaticPartition), 0, summaries.size()}},
                                   [&](const transform::PartitionSlice&, lake::ColumnBatch& batch) {
@@ -221,6 +222,7 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
                                                             s.lag_correlation[static_cast<size_t>(k + kMaxLagHours)]);
                                       }
                                       batch.add(lags);
+                                      batch.add(int64_t{s.low_sample()});
                                       batch.end_row();
                                     }
                                   }, 1));

@@ -34,6 +34,8 @@ class PostSentimentEnricher final : public transform::PostEnricher {
 };
 
 inline constexpr int kMaxLagHours = 6;
+// Below this many hours a correlation says little: such summaries are marked low_sample.
+inline constexpr size_t kMinSampleHours = 48;
 
 struct CoinSummary {
   std::string coin, symbol;
@@ -43,6 +45,7 @@ struct CoinSummary {
   int best_lag = 0;
   double best_correlation = 0;
   double p_value = 1;  // permutation test of the best lag's correlation
+  bool low_sample() const { return hours < kMinSampleHours; }
 };
 
 double pearson(const std::vector<double>& x, const std::vector<double>& y);

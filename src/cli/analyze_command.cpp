@@ -2,9 +2,46 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "analytics/sentiment_analysis.hpp"
 #include "query/result_format.hpp"
+#include "query/sql_session.hpp"
 
 namespace cryptolake::cli {
+
+namespace {
+
+bool has_table(query::SqlSession& session, std::string_view table) {
+  return std::ranges::find(session.tables(), table) != session.tables().end();
+}
+
+// Why a coin with posts has no correlation: which prices are missing, over which span.
+std::string what_is_missing(query::SqlSession& session, const std::string& coin_filter) {
+  if (!has_table(session, "posts")) return "no posts yet: import or ingest some (`cryptolake import posts FILE`)";
+  auto posts = session.run(
+      "SELECT coin, strftime(min(created_at) AT TIME ZONE 'UTC', '%Y-%m-%d %H:00'), strftime(max(created_at) AT TIME ZONE 'UTC', '%Y-%m-%d %H:00') "
+      "FROM (SELECT unnest(coins) AS coin, created_at FROM posts)" + coin_filter + " GROUP BY coin ORDER BY count(*) DESC LIMIT 10");
+  if (!posts || posts->rows.empty()) return "no post names a known coin" + std::string(coin_filter.empty() ? "" : " of that name");
+  std::string missing;
+  for (const auto& row : posts->rows) {
+    const std::string coin = row[0].value_or(""), from = row[1].value_or(""), to = row[2].value_or("");
+    std::string held = "market_ohlcv holds nothing";
+    if (has_table(session, "market_ohlcv")) {
+      auto market = session.run(fmt::format(
+          "SELECT strftime(min(open_time) AT TIME ZONE 'UTC', '%Y-%m-%d %H:00'), strftime(max(open_time) AT TIME ZONE 'UTC', '%Y-%m-%d %H:00') "
+          "FROM market_ohlcv WHERE split_part(symbol, '-', 1) = {}", lake::sql_string(coin)));
+      if (market && !market->rows.empty() && market->rows[0][0]) {
+        held = fmt::format("market_ohlcv holds {} from {} to {}", coin, *market->rows[0][0], market->rows[0][1].value_or(""));
+      } else {
+        held = fmt::format("market_ohlcv holds no {} pair", coin);
+      }
+    }
+    missing += fmt::format("{}no market data for {} between {} and {} UTC, the hours its posts span ({})", missing.empty() ? "" : "\n",
+                           coin, from, to, held);
+  }
+  return missing + "\nland prices for those hours (`cryptolake ingest binance --symbols …` or `import binance-archive`)";
+}
+
+}  // namespace
 
 void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* command = app.add_subcommand("analyze", "Analyses over the curated tables");
@@ -27,19 +64,28 @@ void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
     auto session = query::SqlSession::open((*context)->store(), **duckdb);
     if (!session) { exit_code = report_error(session.error()); return; }
-    if (std::ranges::find((*session)->tables(), "sentiment_price_summary") == (*session)->tables().end()) {
-      exit_code = report_error({core::ErrorCode::not_found,
-                                "no sentiment_price_summary yet: it needs posts and market data; run `cryptolake etl`"});
-      return;
-    }
     std::string where;
     if (!coin->empty()) where = fmt::format(" WHERE coin = upper({})", lake::sql_string(*coin));
-    auto result = (*session)->run(
-        "SELECT coin, symbol, hours, round(pearson_same_hour, 3) AS r_same_hour, round(spearman_same_hour, 3) AS rho_same_hour, "
-        "round(pearson_next_hour, 3) AS r_next_hour, round(spearman_next_hour, 3) AS rho_next_hour, "
-        "best_lag_hours, round(best_lag_correlation, 3) AS r_best_lag, round(p_value, 4) AS p_value, lag_correlations "
-        "FROM sentiment_price_summary" + where + " ORDER BY coin");
-    if (!result) { exit_code = report_error(result.error()); return; }
+    std::optional<query::ResultTable> result;
+    if (has_table(**session, "sentiment_price_summary")) {
+      auto answer = (*session)->run(
+          "SELECT coin, symbol, hours, round(pearson_same_hour, 3) AS r_same_hour, round(spearman_same_hour, 3) AS rho_same_hour, "
+          "round(pearson_next_hour, 3) AS r_next_hour, round(spearman_next_hour, 3) AS rho_next_hour, "
+          "best_lag_hours, round(best_lag_correlation, 3) AS r_best_lag, round(p_value, 4) AS p_value, lag_correlations, low_sample "
+          "FROM sentiment_price_summary" + where + " ORDER BY coin");
+      if (!answer) { exit_code = report_error(answer.error()); return; }
+      result = std::move(*answer);
+    }
+    if (!result || result->rows.empty()) {
+      exit_code = report_error({core::ErrorCode::not_found, what_is_missing(**session, where)});
+      return;
+    }
+    for (const auto& row : result->rows) {
+      if (row[11] == "1") {
+        fmt::print(stderr, "warning: {}: the correlation rests on {} hour(s), fewer than {}: read it as a hint, not a finding (low_sample)\n",
+                   row[0].value_or(""), row[2].value_or("0"), analytics::kMinSampleHours);
+      }
+    }
     if (*format == "table" && !global.json) {
       fmt::print("Sentiment vs hourly log returns (lag k: sentiment at h, return at h + k)\n{}", query::format_table(*result, 100));
       for (const auto& row : result->rows) {

@@ -1,6 +1,10 @@
 // The simulator hides a known lead of post tone over price; the analysis must find it.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include <fmt/format.h>
+
 #include "e2e/lake_queries.hpp"
 #include "support/temp_dir.hpp"
 
@@ -25,6 +29,34 @@ TEST(SentimentAnalysis, FindsTheInjectedLeadOfTwoHours) {
 
 TEST(SentimentAnalysis, FindsAnInjectedLagOfOneHour) {
   EXPECT_EQ(best_lags("-60"), (std::vector<std::vector<std::string>>{{"BTC", "-1", "true"}, {"ETH", "-1", "true"}, {"SOL", "-1", "true"}}));
+}
+
+// Real posts rarely overlap the prices a user has: say what is missing, and mark thin samples.
+TEST(SentimentAnalysis, SaysWhichPricesAreMissingAndMarksCorrelationsOnFewHours) {
+  TempDir dir;
+  const std::string lake = (dir.path() / "lake").string();
+  {
+    std::ofstream out(dir.path() / "posts.csv");
+    out << "id,text,created_at\n";
+    // Twelve hours of posts on 2024-02-03, each hour one bullish and one bearish $BTC post.
+    for (int h = 0; h < 12; ++h) {
+      out << fmt::format("{},$BTC is great and going up,2024-02-03 {:02}:10\n", 2 * h + 1, h);
+      out << fmt::format("{},$BTC is terrible and crashing,2024-02-03 {:02}:40\n", 2 * h + 2, h);
+    }
+  }
+  ASSERT_EQ(run_cryptolake({"import", "posts", "--lake", lake, (dir.path() / "posts.csv").string()}).exit_code, 0);
+  const ProcessResult alone = run_cryptolake({"analyze", "sentiment", "--lake", lake});
+  EXPECT_EQ(alone.exit_code, 1);
+  EXPECT_NE(alone.err.find("no market data for BTC between 2024-02-03 00:00 and 2024-02-03 11:00 UTC"), std::string::npos) << alone.err;
+  EXPECT_NE(alone.err.find("market_ohlcv holds nothing"), std::string::npos) << alone.err;
+
+  const auto archive = std::filesystem::path(CRYPTOLAKE_FIXTURES_DIR) / "binance_vision_spot_BTCUSDT-1h-2024-02.csv";
+  ASSERT_EQ(run_cryptolake({"import", "binance-archive", "--lake", lake, archive.string()}).exit_code, 0);
+  const ProcessResult thin = run_cryptolake({"analyze", "sentiment", "--lake", lake});
+  EXPECT_EQ(thin.exit_code, 0) << thin.err;
+  EXPECT_NE(thin.err.find("warning: BTC: the correlation rests on 12 hour(s), fewer than 48"), std::string::npos) << thin.err;
+  EXPECT_EQ(sql_rows(lake, "SELECT coin, hours, low_sample FROM sentiment_price_summary"),
+            (std::vector<std::vector<std::string>>{{"BTC", "12", "1"}}));
 }
 
 }  // namespace

@@ -146,5 +146,36 @@ TEST(ArchiveImport, ZipWithChecksumLandsAndTheWrongChecksumIsRefused) {
   EXPECT_FALSE(lake::read_zip("PK\x03\x04 not really a zip"));
 }
 
+// `--interval 1m` on hourly rows made 42,421 "missing" candles; the rows say what they are.
+TEST(ArchiveImport, AMislabelledIntervalIsRefusedWithTheIntervalTheRowsHave) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  const std::string csv = testing::read_fixture("binance_vision_spot_BTCUSDT-1h-2024-02.csv");
+  auto refused = land_archive(store, "binance", {"prices.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1m", "2024-02"});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message,
+            "prices.csv: the rows are 1h candles (close_time − open_time + 1 = 3600000 ms) but the interval is 1m; fix --interval");
+  const std::string zip = testing::make_zip("BTCUSDT-1m-2024-02.csv", csv);
+  auto misnamed = land_archive(store, "binance", {"BTCUSDT-1m-2024-02.zip", zip, {}, {}, {}, {}});
+  ASSERT_FALSE(misnamed);
+  EXPECT_NE(misnamed.error().message.find("the rows are 1h candles"), std::string::npos) << misnamed.error().message;
+  auto right = land_archive(store, "binance", {"prices.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1h", "2024-02"});
+  EXPECT_TRUE(right) << right.error().message;
+}
+
+TEST(ArchiveImport, ANameThatSaysNothingListsEveryOptionNeededAndNeverTakesANumberForASymbol) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  const std::string csv = testing::read_fixture("binance_vision_spot_BTCUSDT-1h-2024-02.csv");
+  auto bare = land_archive(store, "binance", {"2021-export.csv", csv, {}, {}, {}, {}});
+  ASSERT_FALSE(bare);
+  EXPECT_EQ(bare.error().message, "2021-export.csv: the name does not say SYMBOL-interval-YYYY-MM[-DD]; give --symbol (e.g. BTCUSDT), "
+                                  "--interval (e.g. 1h), --period (YYYY-MM or YYYY-MM-DD)");
+  auto partly = land_archive(store, "binance", {"2021-export.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1h", {}});
+  ASSERT_FALSE(partly);
+  EXPECT_NE(partly.error().message.find("give --period (YYYY-MM or YYYY-MM-DD)"), std::string::npos) << partly.error().message;
+  EXPECT_EQ(partly.error().message.find("quote asset"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cryptolake::sources::binance

@@ -1,6 +1,11 @@
 #include "sources/binance/archive_import.hpp"
 
+#include <array>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "core/excerpt.hpp"
 
 #include "lake/zip_archive.hpp"
 #include "sources/binance/kline_backfill.hpp"
@@ -18,6 +23,20 @@ core::Result<std::string> archive_source(std::string_view market) {
   return fail(ErrorCode::invalid_argument, "market '{}' is not spot, um or cm", market);
 }
 
+namespace {
+
+// The Binance interval whose candles last `micros`, or "other".
+std::string_view interval_of_length(int64_t micros) {
+  static constexpr std::array<std::string_view, 15> kIntervals = {"1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h",
+                                                                  "4h", "6h", "8h", "12h", "1d", "3d", "1w"};
+  for (const std::string_view interval : kIntervals) {
+    if (core::interval_micros(interval) == micros) return interval;
+  }
+  return "other";
+}
+
+}  // namespace
+
 core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_view source, const ArchiveFile& file) {
   LandedArchive landed;
   if (file.checksum) {
@@ -25,7 +44,14 @@ core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_v
     landed.checksum_verified = true;
   }
   auto from_name = parse_archive_name(file.name);
-  if (!from_name && !(file.symbol && file.interval && file.period)) return std::unexpected(from_name.error());
+  if (!from_name && !(file.symbol && file.interval && file.period)) {
+    std::vector<std::string_view> missing;
+    if (!file.symbol) missing.emplace_back("--symbol (e.g. BTCUSDT)");
+    if (!file.interval) missing.emplace_back("--interval (e.g. 1h)");
+    if (!file.period) missing.emplace_back("--period (YYYY-MM or YYYY-MM-DD)");
+    return fail(ErrorCode::invalid_argument, "{}: the name does not say SYMBOL-interval-YYYY-MM[-DD]; give {}", core::excerpt(file.name),
+                fmt::join(missing, ", "));
+  }
   ArchiveName name = from_name.value_or(ArchiveName{});
   if (file.symbol) name.symbol = *file.symbol;
   if (file.interval) name.interval = *file.interval;
@@ -34,6 +60,14 @@ core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_v
     return fail(ErrorCode::invalid_argument, "{}: interval '{}' is not a Binance interval", file.name, name.interval);
   }
   const bool zip = file.bytes.starts_with("PK\x03\x04");
+  // A mislabelled file would land every candle under the wrong interval and make gaps of the rest.
+  if (const int64_t expected = core::interval_micros(name.interval); expected > 0) {
+    TRY_ASSIGN(const std::string text, zip ? archive_csv_text("x.zip", file.bytes) : std::string(file.bytes));
+    if (const auto span = first_candle_micros(text); span && *span != expected) {
+      return fail(ErrorCode::invalid_argument, "{}: the rows are {} candles (close_time − open_time + 1 = {} ms) but the interval is {}{}",
+                  core::excerpt(file.name), interval_of_length(*span), *span / 1000, name.interval, file.interval ? "; fix --interval" : "");
+    }
+  }
   const std::string day = name.period.size() == 7 ? name.period + "-01" : name.period;
   if (!core::Timestamp::parse_date(day)) return fail(ErrorCode::invalid_argument, "{}: period '{}' is not a date", file.name, name.period);
   landed.key = fmt::format("raw/{}/archive/dt={}/{}-{}-{}.{}", source, day, name.symbol.exchange(),

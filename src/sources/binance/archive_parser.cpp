@@ -29,7 +29,11 @@ core::Result<ArchiveName> parse_archive_name(std::string_view filename) {
   std::string_view period = name.substr(second + 1);
   period = period.substr(0, period.find('_'));
   ArchiveName parsed;
-  TRY_ASSIGN(parsed.symbol, core::Symbol::parse(symbol));
+  auto parsed_symbol = core::Symbol::parse(symbol);
+  if (!parsed_symbol) {
+    return fail(ErrorCode::invalid_argument, "'{}' is not named SYMBOL-interval-YYYY-MM[-DD]; give --symbol and --interval", core::excerpt(filename));
+  }
+  parsed.symbol = *parsed_symbol;
   parsed.interval = std::string(name.substr(first + 1, second - first - 1));
   if (parsed.interval == "1mo") parsed.interval = "1M";
   parsed.period = std::string(period);
@@ -115,6 +119,22 @@ core::Status parse_archive_csv(std::string_view text, const KlineContext& contex
   }
   if (rows == 0) return fail(ErrorCode::corrupt_data, "no rows");
   return {};
+}
+
+std::optional<int64_t> first_candle_micros(std::string_view text) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.empty() || line[0] < '0' || line[0] > '9') continue;  // blank or header
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    const KlineContext context{"", core::Symbol::parse("BTCUSDT").value(), "1m", {}};
+    auto kline = parse_csv_row(line, context);
+    if (!kline) return std::nullopt;
+    return kline->close_time - kline->open_time + 1000;
+  }
+  return std::nullopt;
 }
 
 core::Status verify_checksum(std::string_view bytes, std::string_view checksum_text, std::string_view file_name) {

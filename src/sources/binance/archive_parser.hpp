@@ -27,6 +27,10 @@ struct ArchiveName {
 [[nodiscard]] core::Status parse_archive_csv(std::string_view text, const KlineContext& context,
                                              std::vector<core::Kline>& out, std::vector<RejectedRow>& rejected);
 
+// The length of the first row's candle, close_time − open_time + 1, in µs; nothing when the
+// text has no row that reads as a candle.
+std::optional<int64_t> first_candle_micros(std::string_view text);
+
 // The .CHECKSUM file's text: "<sha256 hex>  <file name>".
 [[nodiscard]] core::Status verify_checksum(std::string_view bytes, std::string_view checksum_text,
                                            std::string_view file_name);

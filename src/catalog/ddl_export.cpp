@@ -61,6 +61,9 @@ std::string ddl(Engine engine, const std::vector<TableInfo>& tables, std::string
   }
   for (const TableInfo& t : tables) {
     const std::string where = table_location(location, t.name, engine == Engine::spark);
+    // Daily-or-coarser series are cut by month: dt is the month's first day.
+    const bool monthly = t.name == "coin_stats" || t.name == "agg_market_monthly";
+    if (monthly) out += fmt::format("-- {}: one partition per month, dt = the first day of the month\n", t.name);
     const std::string first_day = t.partitions.empty() ? "2017-01-01" : t.partitions.front().dt;
     switch (engine) {
       case Engine::athena:
@@ -68,10 +71,10 @@ std::string ddl(Engine engine, const std::vector<TableInfo>& tables, std::string
             "CREATE EXTERNAL TABLE IF NOT EXISTS {}.{} (\n{}\n)\nPARTITIONED BY (`dt` string)\nSTORED AS PARQUET\n"
             "LOCATION '{}'\nTBLPROPERTIES (\n  'parquet.compression'='ZSTD',\n  'projection.enabled'='true',\n"
             "  'projection.dt.type'='date',\n  'projection.dt.format'='yyyy-MM-dd',\n  'projection.dt.range'='{},NOW',\n"
-            "  'projection.dt.interval'='1',\n  'projection.dt.interval.unit'='DAYS',\n"
+            "  'projection.dt.interval'='1',\n  'projection.dt.interval.unit'='{}',\n"
             "  'storage.location.template'='{}dt=${{dt}}/'\n);\n"
             "-- without partition projection: MSCK REPAIR TABLE {}.{};\n\n",
-            database, t.name, column_list(engine, t, false), where, first_day, where, database, t.name);
+            database, t.name, column_list(engine, t, false), where, first_day, monthly ? "MONTHS" : "DAYS", where, database, t.name);
         break;
       case Engine::spark:
         out += fmt::format("CREATE TABLE IF NOT EXISTS {}.{} (\n{}\n)\nUSING parquet\nPARTITIONED BY (dt)\nLOCATION '{}';\n"

@@ -11,6 +11,7 @@
 #include "cli/progress.hpp"
 #include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_backfill.hpp"
+#include "sources/saved_response.hpp"
 #include "sources/social/post_file_parser.hpp"
 #include "core/excerpt.hpp"
 #include "core/json_text.hpp"
@@ -258,6 +259,42 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
   return quarantined > 0 ? 3 : 0;
 }
 
+struct ResponseFlags {
+  std::vector<std::string> paths;
+  sources::SavedResponseOptions options;
+  bool no_etl = false;
+};
+
+// Lands saved API responses as the live connectors land theirs; exit 1 when any file is refused.
+int run_response_import(Context& ctx, const ResponseFlags& flags, bool json) {
+  std::vector<std::string> problems;
+  const std::vector<fs::path> files = expand_paths(flags.paths, {".json"}, problems);
+  lake::RawZoneWriter writer(ctx.store());
+  size_t landed = 0;
+  for (const fs::path& path : files) {
+    auto bytes = read_local(path);
+    if (!bytes) {
+      problems.push_back(fmt::format("{}: cannot read", path.string()));
+      continue;
+    }
+    auto saved = sources::saved_response_envelope(path.filename().string(), std::move(*bytes), flags.options, ctx.clock().now());
+    if (!saved) {
+      problems.push_back(saved.error().message);
+      continue;
+    }
+    auto key = writer.write_batch(std::span<const lake::Envelope>(&saved->envelope, 1));
+    if (!key) return report_error(key.error());
+    ++landed;
+    fmt::print(stderr, "{}: {} → raw/{}/{}\n", path.filename().string(), sources::describe(saved->shape), saved->envelope.source,
+               saved->envelope.dataset);
+  }
+  for (const std::string& problem : problems) fmt::print(stderr, "error: {}\n", problem);
+  if (!flags.no_etl && landed > 0) {
+    if (const int code = run_pipeline_and_report(ctx, json); code != 0) return code;
+  }
+  return problems.empty() && landed > 0 ? 0 : 1;
+}
+
 }  // namespace
 
 void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -312,6 +349,30 @@ void add_import_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     auto context = Context::create_writer(global, "import posts");
     if (!context) { exit_code = report_error(context.error()); return; }
     exit_code = run_post_import(**context, *post_flags, global.json);
+  });
+  auto response_flags = std::make_shared<ResponseFlags>();
+  auto* responses = command->add_subcommand("api-response", "Saved API responses (CoinGecko, CoinCap, BPI, Binance klines) → the same tables as the connectors");
+  responses->footer(
+      "Shapes read (found by themselves; --source only checks): CoinGecko market_chart → coin_stats (give --coin, the\n"
+      "response does not name it) and coins/markets → coin_markets; CoinCap v2/v3 assets → market_ticks and asset\n"
+      "history (give --symbol); CoinDesk BPI currentprice → market_ticks, one row per currency; Binance REST klines\n"
+      "arrays → market_ohlcv (give --symbol and --interval). Values land exactly; nulls stay null.\n"
+      "Examples:\n"
+      "  cryptolake import api-response bitcoin_chart.json --coin bitcoin --vs usd\n"
+      "  cryptolake import api-response markets.json\n"
+      "  cryptolake import api-response klines.json --symbol BTCUSDT --interval 1m");
+  responses->add_option("paths", response_flags->paths, "Files or folders (.json)")->required();
+  responses->add_option("--source", response_flags->options.source, "coingecko, coincap, bpi or binance (checked against the shape)")
+      ->check(CLI::IsMember({"coingecko", "coincap", "bpi", "binance"}));
+  responses->add_option("--coin", response_flags->options.coin, "CoinGecko coin id of a market_chart response (bitcoin)");
+  responses->add_option("--vs", response_flags->options.vs, "CoinGecko vs_currency (default usd)");
+  responses->add_option("--symbol", response_flags->options.symbol, "Binance pair of a klines response (BTCUSDT), or CoinCap asset symbol of a history");
+  responses->add_option("--interval", response_flags->options.interval, "Binance interval of a klines response (1m, 1h, …)");
+  responses->add_flag("--no-etl", response_flags->no_etl, "Only land the responses; do not run the transform");
+  responses->callback([&global, &exit_code, response_flags] {
+    auto context = Context::create_writer(global, "import api-response");
+    if (!context) { exit_code = report_error(context.error()); return; }
+    exit_code = run_response_import(**context, *response_flags, global.json);
   });
   archive->callback([&global, &exit_code, flags] {
     if (flags->paths.empty() && !flags->download) {

@@ -47,7 +47,7 @@ int finish(Context& ctx, bool no_etl, bool json, std::string_view service) {
 
 struct ServiceFlags {
   std::string items, vs = "usd", from, to, base_url;
-  int days = 30;
+  std::string days = "30";  // a count, or "max" (all history, daily)
   bool list = false, history = false, no_etl = false;
   std::string every = "60s";
   int count = 1;
@@ -90,9 +90,9 @@ int run_coingecko(Context& ctx, const ServiceFlags& flags, bool json) {
                                           core::json_string(coin), flags.vs, a.micros() / 1'000'000, b.micros() / 1'000'000));
       }
     } else {
-      requests.emplace_back(fmt::format("/coins/{}/market_chart?vs_currency={}&days={}", id, flags.vs, flags.days),
-                            fmt::format(R"({{"endpoint":"/coins/{{id}}/market_chart","coin":{},"vs_currency":"{}","days":{}}})",
-                                        core::json_string(coin), flags.vs, flags.days));
+      requests.emplace_back(fmt::format("/coins/{}/market_chart?vs_currency={}&days={}", id, io::url_encode(flags.vs), flags.days),
+                            fmt::format(R"({{"endpoint":"/coins/{{id}}/market_chart","coin":{},"vs_currency":{},"days":{}}})",
+                                        core::json_string(coin), core::json_string(flags.vs), core::json_string(flags.days)));
     }
     for (auto& [path, request] : requests) {
       auto fetched = session.get(path, 1, io::Priority::backfill, "market_chart", request, stop);
@@ -285,7 +285,11 @@ void add_service_ingest_commands(CLI::App& ingest, GlobalOptions& global, int& e
       "  cryptolake ingest coingecko --coins bitcoin --from 2023-01-01 --to 2024-01-01\n"
       "  cryptolake ingest coingecko --list --no-etl");
   coingecko->add_option("--coins", flags->items, "Comma-separated CoinGecko ids (bitcoin,ethereum)");
-  coingecko->add_option("--days", flags->days, "Days of history for market_chart (default 30)");
+  coingecko->add_option("--days", flags->days, "Days of history for market_chart (default 30), or max for all of it (daily)")
+      ->check([](const std::string& days) {
+        const auto n = core::parse_int(days);
+        return days == "max" || (n && *n >= 1) ? std::string() : std::string("--days takes a number of days or max");
+      });
   coingecko->add_option("--from", flags->from, "Start of a long history (uses /market_chart/range)");
   coingecko->add_option("--to", flags->to, "End of that history (default now)");
   coingecko->add_option("--vs", flags->vs, "Quote currency (default usd)");

@@ -69,6 +69,7 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOp
     }));
   }
   TRY(timed(stages, [&] { return transform::run_coin_stats_etl(store, *duckdb, {threads, {}}); }));
+  TRY(timed(stages, [&] { return transform::run_coin_markets_etl(store, *duckdb, {threads, {}}); }));
   TRY(timed(stages, [&] { return analytics::build_market_features(store, *duckdb, context.config().features, threads); }));
   TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::hour, threads); }));
   TRY(timed(stages, [&] { return analytics::build_market_aggregates(store, *duckdb, analytics::Period::day, threads); }));

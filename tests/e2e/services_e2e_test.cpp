@@ -143,3 +143,60 @@ TEST(IngestServices, ARateSourceThatFailsDoesNotStopTheOthers) {
 
 }  // namespace
 }  // namespace cryptolake::testing
+
+namespace cryptolake::testing {
+namespace {
+
+std::filesystem::path fixture_path(const char* name) { return std::filesystem::path(CRYPTOLAKE_FIXTURES_DIR) / name; }
+
+// Saved responses land through the same raw zone and transforms, values exactly as written.
+TEST(ImportApiResponse, SavedResponsesLandExactlyInTheConnectorsTables) {
+  TempDir dir;
+  const std::string lake = (dir.path() / "lake").string();
+  const ProcessResult chart = run_cryptolake({"import", "api-response", "--lake", lake,
+                                              fixture_path("coingecko_market_chart_bitcoin_hourly_2023-10.json").string(), "--coin", "bitcoin"});
+  ASSERT_EQ(chart.exit_code, 0) << chart.err;
+  // The first price as the response wrote it: [1696359622085,27309.802923311734].
+  const auto first = sql_rows(lake, "SELECT epoch_ms(ts), price::VARCHAR, vs_currency FROM coin_stats ORDER BY ts LIMIT 1");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0][0], "1696359622085");
+  EXPECT_EQ(std::strtod(first[0][1].c_str(), nullptr), std::strtod("27309.802923311734", nullptr));
+  EXPECT_EQ(first[0][2], "usd");
+  // A month of hourly points is one partition (dt = the month's first day), not one per day.
+  EXPECT_EQ(sql_rows(lake, "SELECT DISTINCT dt FROM coin_stats ORDER BY 1"), (std::vector<std::vector<std::string>>{{"2023-10-01"}}));
+
+  const ProcessResult rest = run_cryptolake({"import", "api-response", "--lake", lake,
+                                             fixture_path("coingecko_coins_markets_5_usd_2023-01-02.json").string(),
+                                             fixture_path("coindesk_bpi_currentprice_2023-04-01.json").string()});
+  ASSERT_EQ(rest.exit_code, 0) << rest.err;
+  // Nulls stay null (ethereum's max_supply and roi), numbers exact, zeros zero.
+  EXPECT_EQ(sql_rows(lake, "SELECT id, current_price::VARCHAR, max_supply IS NULL, market_cap_rank FROM coin_markets WHERE id IN ('bitcoin', 'ethereum') ORDER BY 1"),
+            (std::vector<std::vector<std::string>>{{"bitcoin", "16730.75", "false", "1.0"}, {"ethereum", "1218.19", "true", "2.0"}}));
+  EXPECT_EQ(sql_rows(lake, "SELECT symbol, price FROM market_ticks WHERE source = 'bpi' ORDER BY 1"),
+            (std::vector<std::vector<std::string>>{{"BTC-EUR", "27722.6585"}, {"BTC-GBP", "23779.6302"}, {"BTC-USD", "28458.4225"}}));
+}
+
+TEST(ImportApiResponse, WhatCannotBeReadIsAClearError) {
+  TempDir dir;
+  const std::string lake = (dir.path() / "lake").string();
+  const ProcessResult no_coin = run_cryptolake({"import", "api-response", "--lake", lake,
+                                                fixture_path("coingecko_market_chart_bitcoin_hourly_2023-10.json").string()});
+  EXPECT_EQ(no_coin.exit_code, 1);
+  EXPECT_NE(no_coin.err.find("a market_chart response does not name its coin: give --coin"), std::string::npos) << no_coin.err;
+  const ProcessResult posts = run_cryptolake({"import", "api-response", "--lake", lake,
+                                              fixture_path("tweets_bitcoin_2025-11_rettiwt_normalized.json").string()});
+  EXPECT_EQ(posts.exit_code, 1);
+  EXPECT_NE(posts.err.find("posts is not a saved API response this command reads: use `cryptolake import posts`"), std::string::npos) << posts.err;
+  const ProcessResult wrong_source = run_cryptolake({"import", "api-response", "--lake", lake, "--source", "binance",
+                                                     fixture_path("coindesk_bpi_currentprice_2023-04-01.json").string()});
+  EXPECT_EQ(wrong_source.exit_code, 1);
+  EXPECT_NE(wrong_source.err.find("--source binance but the file is a CoinDesk BPI currentprice response"), std::string::npos) << wrong_source.err;
+  const ProcessResult klines = run_cryptolake({"import", "api-response", "--lake", lake, "--symbol", "BTCUSDT", "--interval", "1m",
+                                               fixture_path("binance_rest_api_v3_klines_BTCUSDT_1m.json").string()});
+  EXPECT_EQ(klines.exit_code, 0) << klines.err;
+  EXPECT_EQ(sql_rows(lake, "SELECT count(*), min(epoch_ms(open_time)) FROM market_ohlcv WHERE symbol = 'BTC-USDT'"),
+            (std::vector<std::vector<std::string>>{{"10", "1634943780000"}}));
+}
+
+}  // namespace
+}  // namespace cryptolake::testing

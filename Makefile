@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 LAKE ?= ./lake
 PORT ?= 8080
 
-.PHONY: deps configure build demo test test-clock bench clean
+.PHONY: deps configure build demo test test-clock test-asan bench clean
 
 deps:
 	@scripts/install-deps
@@ -31,6 +31,18 @@ test-clock: build
 	  echo "test-clock: e2e tests at $$at UTC"; \
 	  (cd $(BUILD) && TZ=UTC faketime -f "@$$at" ctest -L e2e -E browser --output-on-failure -j $(JOBS)) || exit 1; \
 	done
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer (GCC), in its own
+# build folder; any report fails the test that caused it. The browser test is left out: it
+# drives Chromium, not our code.
+ASAN_BUILD ?= build-asan
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
+	  -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) -E browser
 
 bench: build
 	@$(BUILD)/cryptolake bench etl --rows 5000000 --features

@@ -132,7 +132,8 @@ std::optional<int64_t> first_candle_micros(std::string_view text) {
     const KlineContext context{"", core::Symbol::parse("BTCUSDT").value(), "1m", {}};
     auto kline = parse_csv_row(line, context);
     if (!kline) return std::nullopt;
-    return kline->close_time - kline->open_time + 1000;
+    // close_time is the candle's last ms (or µs, in spot files from 2025): + 1 of either unit.
+    return (kline->close_time - kline->open_time) / 1000 * 1000 + 1000;
   }
   return std::nullopt;
 }

@@ -17,14 +17,9 @@ using core::Timestamp;
 using lake::ColumnType;
 
 void PostSentimentEnricher::enrich(core::Post& post) const {
-  const auto split = [](const std::string& joined) {
-    std::vector<std::string> items;
-    for (size_t start = 0; start < joined.size();) {
-      const size_t end = std::min(joined.find(core::kListSeparator, start), joined.size());
-      items.push_back(joined.substr(start, end - start));
-      start = end + 1;
-    }
-    return items;
+  const auto split = [](std::string_view joined) {
+    const auto items = core::split_list(joined);
+    return std::vector<std::string>(items.begin(), items.end());
   };
   const auto coins = tagger_.tag(post.text_clean, split(post.cashtags), split(post.hashtags));
   std::string joined;

@@ -171,10 +171,8 @@ struct PostFlags {
 void append_v2_tweet(std::string& out, const core::Post& p) {
   const auto entities = [](std::string_view joined) {
     std::string list = "[";
-    for (size_t start = 0; start < joined.size();) {
-      const size_t end = std::min(joined.find(core::kListSeparator, start), joined.size());
-      list += fmt::format("{}{{\"tag\":{}}}", list.size() > 1 ? "," : "", core::json_string(joined.substr(start, end - start)));
-      start = end + 1;
+    for (const std::string_view tag : core::split_list(joined)) {
+      list += fmt::format("{}{{\"tag\":{}}}", list.size() > 1 ? "," : "", core::json_string(tag));
     }
     return list + "]";
   };

@@ -18,4 +18,14 @@ int64_t interval_micros(std::string_view interval) {
   }
 }
 
+std::vector<std::string_view> split_list(std::string_view joined) {
+  std::vector<std::string_view> items;
+  for (size_t start = 0; start < joined.size();) {
+    const size_t end = std::min(joined.find(kListSeparator, start), joined.size());
+    items.push_back(joined.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
+}
+
 }  // namespace cryptolake::core

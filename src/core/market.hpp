@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/symbol.hpp"
 #include "core/timestamp.hpp"
@@ -65,6 +67,8 @@ struct Post {
 };
 
 inline constexpr char kListSeparator = '\x1f';
+// The items of a list joined by kListSeparator; none for an empty text.
+std::vector<std::string_view> split_list(std::string_view joined);
 
 // Length of one candle of a Binance interval in µs, or 0 for calendar months and unknown text.
 int64_t interval_micros(std::string_view interval);

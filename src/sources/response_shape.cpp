@@ -54,7 +54,8 @@ ResponseShape detect_response_shape(element document) {
     if (has(item, "text")) return ResponseShape::x_v2_search;
     return ResponseShape::unknown;
   }
-  if (has(o, "meta") && has(o, "data") == false && o["meta"]["result_count"].error() == simdjson::SUCCESS) return ResponseShape::x_v2_search;
+  // A search that found nothing has meta and no data.
+  if (o["meta"]["result_count"].error() == simdjson::SUCCESS) return ResponseShape::x_v2_search;
   return looks_like_post(o) ? ResponseShape::posts : ResponseShape::unknown;
 }
 

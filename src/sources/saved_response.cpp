@@ -8,6 +8,7 @@
 #include "core/market.hpp"
 #include "core/symbol.hpp"
 #include "lake/zip_archive.hpp"
+#include "sources/binance/kline_backfill.hpp"
 
 namespace cryptolake::sources {
 
@@ -70,7 +71,7 @@ core::Result<SavedResponse> saved_response_envelope(std::string_view file_name, 
         return fail(ErrorCode::invalid_argument, "{}: a Binance klines response does not say its pair or interval: give --symbol (e.g. BTCUSDT) and --interval (e.g. 1m)", name);
       }
       TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(options.symbol));
-      if (core::interval_micros(options.interval) == 0 && options.interval != "1M") {
+      if (!binance::is_binance_interval(options.interval)) {
         return fail(ErrorCode::invalid_argument, "{}: --interval {} is not a Binance interval", name, core::excerpt(options.interval));
       }
       request += fmt::format(R"(,"symbol":{},"interval":{})", core::json_string(symbol.exchange()), core::json_string(options.interval));

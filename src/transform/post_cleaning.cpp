@@ -8,8 +8,10 @@
 
 namespace cryptolake::transform {
 
-std::string clean_post_text(std::string_view raw) {
-  const std::string decoded = sources::rates::decode_html_entities(raw);
+namespace {
+
+// URLs as <url>, whitespace collapsed, of a text whose entities are already decoded.
+std::string collapse_decoded(std::string_view decoded) {
   std::string out;
   out.reserve(decoded.size());
   bool space = false;
@@ -37,6 +39,10 @@ std::string clean_post_text(std::string_view raw) {
   return out;
 }
 
+}  // namespace
+
+std::string clean_post_text(std::string_view raw) { return collapse_decoded(sources::rates::decode_html_entities(raw)); }
+
 std::string guess_language(std::string_view text) {
   static constexpr std::array<std::string_view, 24> kEnglish = {
       "the", "a", "to", "is", "and", "of", "in", "for", "on", "this", "it", "you", "i", "be", "are", "just", "with",
@@ -60,8 +66,8 @@ std::string guess_language(std::string_view text) {
 
 void clean_post(core::Post& post) {
   post.is_retweet = post.is_retweet || post.text.starts_with("RT @");
-  post.text_clean = clean_post_text(post.text);
-  post.text = sources::rates::decode_html_entities(post.text);
+  post.text = sources::rates::decode_html_entities(post.text);  // once: "&amp;lt;" stays "&lt;"
+  post.text_clean = collapse_decoded(post.text);
   if (post.lang.empty()) post.lang = guess_language(post.text_clean);
 }
 

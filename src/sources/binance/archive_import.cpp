@@ -27,9 +27,7 @@ namespace {
 
 // The Binance interval whose candles last `micros`, or "other".
 std::string_view interval_of_length(int64_t micros) {
-  static constexpr std::array<std::string_view, 15> kIntervals = {"1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h",
-                                                                  "4h", "6h", "8h", "12h", "1d", "3d", "1w"};
-  for (const std::string_view interval : kIntervals) {
+  for (const std::string_view interval : kBinanceIntervals) {
     if (core::interval_micros(interval) == micros) return interval;
   }
   return "other";
@@ -60,18 +58,22 @@ core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_v
     return fail(ErrorCode::invalid_argument, "{}: interval '{}' is not a Binance interval", file.name, name.interval);
   }
   const bool zip = file.bytes.starts_with("PK\x03\x04");
-  // A mislabelled file would land every candle under the wrong interval and make gaps of the rest.
-  if (const int64_t expected = core::interval_micros(name.interval); expected > 0) {
-    TRY_ASSIGN(const std::string text, zip ? archive_csv_text("x.zip", file.bytes) : std::string(file.bytes));
-    if (const auto span = first_candle_micros(text); span && *span != expected) {
-      return fail(ErrorCode::invalid_argument, "{}: the rows are {} candles (close_time − open_time + 1 = {} ms) but the interval is {}{}",
-                  core::excerpt(file.name), interval_of_length(*span), *span / 1000, name.interval, file.interval ? "; fix --interval" : "");
-    }
-  }
   const std::string day = name.period.size() == 7 ? name.period + "-01" : name.period;
   if (!core::Timestamp::parse_date(day)) return fail(ErrorCode::invalid_argument, "{}: period '{}' is not a date", file.name, name.period);
   landed.key = fmt::format("raw/{}/archive/dt={}/{}-{}-{}.{}", source, day, name.symbol.exchange(),
                            name.interval == "1M" ? "1mo" : name.interval, name.period, zip ? "zip" : "csv.zst");
+  // A mislabelled file would land every candle under the wrong interval and make gaps of the rest.
+  if (const int64_t expected = core::interval_micros(name.interval); expected > 0) {
+    std::string unzipped;
+    if (zip) {
+      TRY_ASSIGN(unzipped, archive_csv_text(landed.key, file.bytes));
+    }
+    const auto span = first_candle_micros(zip ? std::string_view(unzipped) : std::string_view(file.bytes));
+    if (span && *span != expected) {
+      return fail(ErrorCode::invalid_argument, "{}: the rows are {} candles (close_time − open_time + 1 = {} ms) but the interval is {}{}",
+                  core::excerpt(file.name), interval_of_length(*span), *span / 1000, name.interval, file.interval ? "; fix --interval" : "");
+    }
+  }
   // Level 1: dumps are large and already final; speed matters more than the last few percent.
   TRY(store.put(landed.key, zip ? std::string_view(file.bytes) : std::string_view(lake::zstd_compress(file.bytes, 1))));
   landed.name = std::move(name);

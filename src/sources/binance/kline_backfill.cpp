@@ -16,9 +16,7 @@ using core::fail;
 using core::Timestamp;
 
 bool is_binance_interval(std::string_view interval) {
-  static constexpr std::array<std::string_view, 16> kIntervals = {"1s", "1m", "3m",  "5m",  "15m", "30m", "1h", "2h",
-                                                                   "4h", "6h", "8h", "12h", "1d",  "3d",  "1w", "1M"};
-  return std::ranges::find(kIntervals, interval) != kIntervals.end();
+  return std::ranges::find(kBinanceIntervals, interval) != kBinanceIntervals.end();
 }
 
 ServiceEndpoint binance_endpoint(std::string base_url, int64_t weight_per_minute, std::string api_key) {

@@ -5,6 +5,8 @@
 // follow-up poll) fetches it again once closed.
 #pragma once
 
+#include <array>
+
 #include <functional>
 #include <optional>
 #include <stop_token>
@@ -37,6 +39,8 @@ struct BackfillResult {
 // Called after every page with the rows and the open time reached.
 using PageProgress = std::function<void(const KlineTarget&, int64_t rows, core::Timestamp reached)>;
 
+inline constexpr std::array<std::string_view, 16> kBinanceIntervals = {"1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h",
+                                                                     "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M"};
 bool is_binance_interval(std::string_view interval);
 
 // Binance's REST endpoint: weight budget per minute, used-weight header, optional API key.

@@ -207,22 +207,24 @@ void reject(PostFile& file, size_t index, std::string reason, std::string_view e
                            std::move(record)});
 }
 
-// Finishes a post from its raw fields; false (and a reject) when it cannot be a post.
+// Finishes a post from its raw fields; false (and a reject) when it cannot be a post. The
+// record's text is only built for a reject: most rows never need it.
+template <typename RecordText>
 bool finish_post(core::Post& post, std::string_view id, std::string_view created, const DateReader& dates, PostFile& file,
-                 size_t index, std::string record) {
+                 size_t index, const RecordText& record) {
   post.platform = "x";
   if (!core::is_valid_utf8(post.text) || !core::is_valid_utf8(post.author_id) || !core::is_valid_utf8(post.extra)) {
-    reject(file, index, "text is not valid UTF-8", "", "re-export the file as UTF-8", std::move(record));
+    reject(file, index, "text is not valid UTF-8", "", "re-export the file as UTF-8", record());
     return false;
   }
   const auto when = dates.read(created);
   if (!when) {
-    reject(file, index, "created_at is not a date", created, dates.fix(), std::move(record));
+    reject(file, index, "created_at is not a date", created, dates.fix(), record());
     return false;
   }
   post.created_at = *when;
   if (post.text.empty()) {
-    reject(file, index, "empty text", "", "", std::move(record));
+    reject(file, index, "empty text", "", "", record());
     return false;
   }
   if (post.hashtags.empty()) post.hashtags = hashtags_in(post.text);
@@ -375,7 +377,8 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
       if (c < row.size()) extra.emplace_back(original_header[c], core::json_string(row[c]));
     }
     post.extra = json_object_of(extra);
-    if (!finish_post(post, get(row, "id"), get(row, "created_at"), dates, file, r, fmt::format("{}", fmt::join(row, separator)))) continue;
+    const auto record = [&] { return fmt::format("{}", fmt::join(row, separator)); };
+    if (!finish_post(post, get(row, "id"), get(row, "created_at"), dates, file, r, record)) continue;
     file.posts.push_back(std::move(post));
   }
   return file;
@@ -394,11 +397,11 @@ std::string created_text(simdjson::dom::object o) {
 
 // Keys of a JSON post this reader understands; every other key goes to `extra`.
 bool understood_key(std::string_view key) {
-  static constexpr std::array<std::string_view, 22> kKeys = {
+  static constexpr std::array<std::string_view, 23> kKeys = {
       "id", "id_str", "text", "full_text", "author_id", "user", "username", "screen_name", "created_at", "timestamp", "date", "lang",
       "likes", "favorite_count", "like_count", "public_metrics", "retweets", "retweet_count", "replies", "reply_count",
-      "entities", "hashtags"};
-  return std::ranges::find(kKeys, key) != kKeys.end() || key == "cashtags";
+      "entities", "hashtags", "cashtags"};
+  return std::ranges::find(kKeys, key) != kKeys.end();
 }
 
 // Tags from entities ({"hashtags": [{"tag"|"text": …}]}) or a list or text of tags.
@@ -422,8 +425,9 @@ std::string json_tags(simdjson::dom::object o, std::string_view kind, std::strin
 }
 
 // One JSON object: X v2, v1.1, or the simple {id, user, text, created_at, likes, retweets}.
+template <typename RecordText>
 bool post_from_object(simdjson::dom::object o, Timestamp received_at, const DateReader& dates, PostFile& file, size_t index,
-                      std::string record, core::Post& post) {
+                      const RecordText& record, core::Post& post) {
   const auto text_of = [&](const char* key) -> std::string {
     std::string_view v;
     return o[key].get_string().get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
@@ -458,7 +462,7 @@ bool post_from_object(simdjson::dom::object o, Timestamp received_at, const Date
   if (id.empty()) id = text_of("id");
   uint64_t numeric = 0;
   if (id.empty() && o["id"].get_uint64().get(numeric) == simdjson::SUCCESS) id = std::to_string(numeric);
-  return finish_post(post, id, created_text(o), dates, file, index, std::move(record));
+  return finish_post(post, id, created_text(o), dates, file, index, record);
 }
 
 // Where a JSON text stops being whole: the byte after its last character when it ends inside
@@ -485,26 +489,24 @@ std::optional<size_t> truncated_at(std::string_view text) {
 core::Result<PostFile> parse_json_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at) {
   PostFile file;
   simdjson::dom::parser parser;
-  std::vector<std::string> objects;  // minified JSON of each post object
   simdjson::dom::element doc;
   const simdjson::padded_string padded(text);
   const size_t first = text.find_first_not_of(" \t\r\n");
-  const auto parsed = parser.parse(padded).get(doc);
-  if (parsed == simdjson::SUCCESS) {
+  std::vector<simdjson::dom::element> items;  // a whole document's posts, read where they lie
+  std::vector<std::string_view> lines;         // or NDJSON's lines
+  if (const auto parsed = parser.parse(padded).get(doc); parsed == simdjson::SUCCESS) {
     const ResponseShape shape = detect_response_shape(doc);
-    simdjson::dom::array items;
+    simdjson::dom::array array;
     if (shape == ResponseShape::x_v2_search) {
       file.format = "x v2 response";
-      if (doc["data"].get_array().get(items) == simdjson::SUCCESS) {
-        for (simdjson::dom::element item : items) objects.push_back(simdjson::minify(item));
-      }
-    } else if (shape == ResponseShape::posts && doc.get_array().get(items) == simdjson::SUCCESS) {
+      if (doc["data"].get_array().get(array) == simdjson::SUCCESS) items.assign(array.begin(), array.end());
+    } else if (shape == ResponseShape::posts && doc.get_array().get(array) == simdjson::SUCCESS) {
       file.format = "json array";
-      for (simdjson::dom::element item : items) objects.push_back(simdjson::minify(item));
+      items.assign(array.begin(), array.end());
     } else if (shape == ResponseShape::posts) {
       file.format = "json object";
-      objects.push_back(simdjson::minify(doc));
-    } else if (doc.get_array().get(items) == simdjson::SUCCESS && items.size() == 0) {
+      items.push_back(doc);
+    } else if (doc.get_array().get(array) == simdjson::SUCCESS && array.size() == 0) {
       file.format = "json array";
     } else {
       const std::string_view importer = importer_of(shape);
@@ -523,40 +525,44 @@ core::Result<PostFile> parse_json_posts(std::string_view text, const PostFileOpt
       const size_t end = std::min(text.find('\n', pos), text.size());
       std::string_view line = text.substr(pos, end - pos);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t") != std::string_view::npos) objects.emplace_back(line);
+      if (line.find_first_not_of(" \t") != std::string_view::npos) lines.push_back(line);
       pos = end + 1;
     }
     // One object over several lines is a truncated or broken document, not NDJSON.
-    if (objects.size() > 1 && truncated_at(objects.front())) {
+    if (lines.size() > 1 && truncated_at(lines.front())) {
       if (auto end = truncated_at(text)) {
         return fail(ErrorCode::corrupt_data, "the JSON object is truncated at byte {} (the file ends inside it); nothing was imported", *end);
       }
     }
   }
-  // Parse every object once to let the created_at column decide its day order, then read.
-  std::vector<std::optional<simdjson::dom::document>> documents(objects.size());
-  std::vector<std::string> created(objects.size());
-  for (size_t i = 0; i < objects.size(); ++i) {
-    simdjson::dom::parser item_parser;
-    simdjson::dom::document document;
-    simdjson::dom::object o;
-    if (item_parser.parse_into_document(document, objects[i]).get_object().get(o) == simdjson::SUCCESS) {
-      created[i] = created_text(o);
-      documents[i] = std::move(document);
-    }
+  // Each record as an object (NDJSON lines parsed by one reused parser), or nothing.
+  simdjson::dom::parser line_parser;
+  const size_t count = lines.empty() ? items.size() : lines.size();
+  const auto object_at = [&](size_t i, simdjson::dom::object& o) {
+    if (lines.empty()) return items[i].get_object().get(o) == simdjson::SUCCESS;
+    simdjson::dom::element element;
+    return line_parser.parse(lines[i].data(), lines[i].size()).get(element) == simdjson::SUCCESS &&
+           element.get_object().get(o) == simdjson::SUCCESS;
+  };
+  const auto record_of = [&](size_t i) { return lines.empty() ? simdjson::minify(items[i]) : std::string(lines[i]); };
+  // The created_at column decides its day order before any record is read.
+  std::vector<std::string> created(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (simdjson::dom::object o; object_at(i, o)) created[i] = created_text(o);
   }
-  std::vector<std::string_view> created_views(created.begin(), created.end());
+  const std::vector<std::string_view> created_views(created.begin(), created.end());
   TRY_ASSIGN(const DateReader dates, DateReader::for_column(created_views, options));
   file.date_reading = dates.reading();
-  for (size_t i = 0; i < objects.size(); ++i) {
+  for (size_t i = 0; i < count; ++i) {
     ++file.records;
     simdjson::dom::object o;
-    if (!documents[i] || documents[i]->root().get_object().get(o) != simdjson::SUCCESS) {
-      reject(file, i + 1, "not a JSON object", objects[i], "", objects[i]);
+    if (!object_at(i, o)) {
+      const std::string record = record_of(i);
+      reject(file, i + 1, "not a JSON object", record, "", record);
       continue;
     }
     core::Post post;
-    if (!post_from_object(o, received_at, dates, file, i + 1, objects[i], post)) continue;
+    if (!post_from_object(o, received_at, dates, file, i + 1, [&] { return record_of(i); }, post)) continue;
     file.posts.push_back(std::move(post));
   }
   return file;

@@ -9,7 +9,7 @@
 #include "analytics/sentiment_scorer.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
-#include "lake/zstd_codec.hpp"
+#include "io/codec/zstd.hpp"
 #include "sources/binance/kline_parser.hpp"
 #include "sources/simulator/simulator.hpp"
 
@@ -79,12 +79,12 @@ BENCHMARK(BM_RollingFeatures);
 void BM_DecompressRawBatch(benchmark::State& state) {
   std::string text;
   for (int i = 0; i < 20; ++i) text += sample_page() + "\n";
-  const std::string frame = lake::zstd_compress(text);
-  if (*lake::zstd_decompress(frame) != text) {
+  const std::string frame = io::zstd_compress(text);
+  if (*io::zstd_decompress(frame) != text) {
     state.SkipWithError("round trip differs");
     return;
   }
-  for (auto _ : state) benchmark::DoNotOptimize(lake::zstd_decompress(frame));
+  for (auto _ : state) benchmark::DoNotOptimize(io::zstd_decompress(frame));
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_DecompressRawBatch);

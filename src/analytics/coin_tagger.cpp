@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "transform/partition_writer.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
 
@@ -78,7 +79,7 @@ std::vector<std::string> CoinTagger::tag(std::string_view text, const std::vecto
 }
 
 core::Result<std::vector<KnownCoin>> load_coins(lake::ObjectStore& store, lake::DuckDb& duckdb) {
-  if (store.list("curated/dim_coin/").value_or(std::vector<std::string>{}).empty()) return known_coins();
+  if (store.list(lake::layout::table_prefix("dim_coin")).value_or(std::vector<std::string>{}).empty()) return known_coins();
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
       "SELECT coin, name, coingecko_id, coincap_id, array_to_string(aliases, chr(31)) FROM read_parquet({}) ORDER BY coin",

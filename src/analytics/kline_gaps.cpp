@@ -11,6 +11,7 @@
 #include "core/market.hpp"
 #include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
 
@@ -19,7 +20,7 @@ using lake::ColumnType;
 
 namespace {
 
-constexpr std::string_view kLedgerKey = "_catalog/gaps/ledger.tsv";
+constexpr std::string_view kLedgerKey = lake::layout::kGapsLedgerKey;
 
 // The SQL table of fixed interval lengths in µs.
 std::string interval_table() {
@@ -36,7 +37,7 @@ auto gap_key(const KlineGap& g) { return std::tie(g.source, g.symbol, g.interval
 
 core::Result<std::vector<KlineGap>> find_kline_gaps(lake::ObjectStore& store, lake::DuckDb& duckdb) {
   std::vector<KlineGap> gaps;
-  TRY_ASSIGN(const auto keys, store.list("curated/market_ohlcv/"));
+  TRY_ASSIGN(const auto keys, store.list(lake::layout::table_prefix("market_ohlcv")));
   if (keys.empty()) return gaps;
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
@@ -131,11 +132,11 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
       {"gap_end", ColumnType::timestamp_tz},    {"missing_candles", ColumnType::bigint},
       {"class", ColumnType::varchar}};
   // Gap partitions that no longer hold any gap must go too: rewrite the table whole.
-  TRY_ASSIGN(const auto old_keys, store.list("curated/gaps/"));
+  TRY_ASSIGN(const auto old_keys, store.list(lake::layout::table_prefix("gaps")));
   std::set<std::string> keep;
   for (const auto& slice : slices) keep.insert(slice.dt);
   for (const std::string& key : old_keys) {
-    if (auto where = lake::parse_curated_key(key); where && !keep.contains(where->dt)) TRY(store.remove(key));
+    if (auto where = lake::layout::parse_curated_key(key); where && !keep.contains(where->dt)) TRY(store.remove(key));
   }
   TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "gaps", schema, slices,
       [&](const transform::PartitionSlice& slice, lake::ColumnBatch& batch) {
@@ -154,10 +155,10 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
 
   // completeness: per series and day, candles expected within the series' span vs present.
   std::vector<transform::QueryPartition> days;
-  TRY_ASSIGN(const auto ohlcv_keys, store.list("curated/market_ohlcv/"));
+  TRY_ASSIGN(const auto ohlcv_keys, store.list(lake::layout::table_prefix("market_ohlcv")));
   std::set<std::string> dts;
   for (const std::string& key : ohlcv_keys) {
-    if (auto where = lake::parse_curated_key(key)) dts.insert(where->dt);
+    if (auto where = lake::layout::parse_curated_key(key)) dts.insert(where->dt);
   }
   const std::string all = lake::sql_string(transform::table_glob(store, "market_ohlcv"));
   for (const std::string& dt : dts) {

@@ -4,6 +4,7 @@
 
 #include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
 
@@ -12,9 +13,9 @@ namespace {
 // Partition value -> object keys of a table.
 std::map<std::string, std::vector<std::string>> partitions_of(const lake::ObjectStore& store, std::string_view table) {
   std::map<std::string, std::vector<std::string>> dts;
-  if (auto keys = store.list(fmt::format("curated/{}/", table))) {
+  if (auto keys = store.list(lake::layout::table_prefix(table))) {
     for (const std::string& key : *keys) {
-      if (auto where = lake::parse_curated_key(key)) dts[where->dt].push_back(key);
+      if (auto where = lake::layout::parse_curated_key(key)) dts[where->dt].push_back(key);
     }
   }
   return dts;

@@ -4,6 +4,7 @@
 
 #include "analytics/rolling_features.hpp"
 #include "transform/partition_writer.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
 
@@ -47,7 +48,7 @@ core::Result<transform::EtlStats> build_market_features(lake::ObjectStore& store
   transform::EtlStats stats;
   stats.table = "market_features";
   const std::vector<std::string> inputs = [&] {
-    auto keys = store.list("curated/market_ohlcv/");
+    auto keys = store.list(lake::layout::table_prefix("market_ohlcv"));
     return keys ? *keys : std::vector<std::string>{};
   }();
   if (inputs.empty()) return stats;

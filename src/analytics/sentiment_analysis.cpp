@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "transform/partition_writer.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
 
@@ -113,7 +114,7 @@ CoinSummary summarize(std::string coin, std::string symbol, const std::map<int64
 core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
   transform::EtlStats stats;
   stats.table = "sentiment_price";
-  if (store.list("curated/posts/").value_or(std::vector<std::string>{}).empty()) return stats;
+  if (store.list(lake::layout::table_prefix("posts")).value_or(std::vector<std::string>{}).empty()) return stats;
   const std::string posts = lake::sql_string(transform::table_glob(store, "posts"));
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   TRY_ASSIGN(lake::QueryResult days, connection.query(fmt::format(
@@ -134,7 +135,7 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
         "GROUP BY ALL ORDER BY coin, hour", lake::sql_string(transform::table_glob(store, "posts", dt))), {}});
   }
   TRY(transform::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
-  if (store.list("curated/agg_market_hourly/").value_or(std::vector<std::string>{}).empty()) return stats;
+  if (store.list(lake::layout::table_prefix("agg_market_hourly")).value_or(std::vector<std::string>{}).empty()) return stats;
 
   // Each coin's price series: its USDT pair if traded, else USD; hourly log returns.
   const std::string joined = fmt::format(

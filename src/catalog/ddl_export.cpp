@@ -1,4 +1,5 @@
 #include "catalog/ddl_export.hpp"
+#include "lake/layout.hpp"
 
 #include <fmt/format.h>
 
@@ -35,7 +36,7 @@ std::string table_location(std::string_view root, std::string_view table, bool s
   std::string base(root);
   while (base.ends_with('/')) base.pop_back();
   if (spark && base.starts_with("s3://")) base = "s3a://" + base.substr(5);  // Spark's S3 connector
-  return fmt::format("{}/curated/{}/", base, table);
+  return fmt::format("{}/{}", base, lake::layout::table_prefix(table));
 }
 
 std::string column_list(Engine engine, const TableInfo& t, bool with_dt) {

@@ -7,6 +7,7 @@
 
 #include "core/json_text.hpp"
 #include "lake/partition_commit.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::catalog {
 
@@ -53,11 +54,11 @@ std::string registry_json(const TableInfo& t) {
 }  // namespace
 
 core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckDb& duckdb) {
-  TRY_ASSIGN(const std::vector<std::string> keys, store.list("curated/"));
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::kCurated));
   // table -> dt -> files
   std::map<std::string, std::map<std::string, std::vector<std::string>>> layout;
   for (const std::string& key : keys) {
-    if (auto where = lake::parse_curated_key(key)) layout[where->table][where->dt].push_back(key);
+    if (auto where = lake::layout::parse_curated_key(key)) layout[where->table][where->dt].push_back(key);
   }
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   std::vector<TableInfo> tables;
@@ -117,7 +118,7 @@ core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckD
       partition.time_max = stats.is_null(2, 0) ? "" : stats.text(2, 0);
       table.partitions.push_back(std::move(partition));
     }
-    TRY(store.put(fmt::format("_catalog/tables/{}.json", name), registry_json(table)));
+    TRY(store.put(lake::layout::table_registry_key(name), registry_json(table)));
     tables.push_back(std::move(table));
   }
   return tables;

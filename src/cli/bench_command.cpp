@@ -189,6 +189,7 @@ core::Status bench_import(Context& ctx, const BenchFlags& flags) {
   size_t bytes = 0;
   for (const auto& f : files) bytes += fs::file_size(f);
   lake::LocalObjectStore store(work / "lake");
+  lake::RawZoneWriter raw(store);
   TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", ctx.config().duckdb.threads, ctx.config().duckdb.memory_limit}));
   fmt::print("input: {} files of 1-minute klines (one month each), {:.1f} MB of CSV, {} threads\n", files.size(), bytes / 1e6, threads);
 
@@ -201,7 +202,7 @@ core::Status bench_import(Context& ctx, const BenchFlags& flags) {
       std::ifstream in(files[i], std::ios::binary);
       std::stringstream text;
       text << in.rdbuf();
-      if (!sources::binance::land_archive(store, "binance", {files[i].filename().string(), text.str(), std::nullopt, {}, {}, {}})) failed = true;
+      if (!sources::binance::land_archive(raw, "binance", {files[i].filename().string(), text.str(), std::nullopt, {}, {}, {}})) failed = true;
     }
   };
   {

@@ -9,6 +9,7 @@
 #include "io/real/curl_http_client.hpp"
 #include "io/real/file_budget_ledger.hpp"
 #include "io/real/system_clock.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::cli {
 
@@ -69,7 +70,7 @@ io::HttpClient& Context::http() {
 
 io::RateGovernor& Context::governor(double backfill_share) {
   if (!governor_) {
-    ledger_ = std::make_unique<io::FileBudgetLedger>(store_->root() / "_catalog" / "rate");
+    ledger_ = std::make_unique<io::FileBudgetLedger>(store_->root() / lake::layout::kRateLedgerDir);
     governor_ = std::make_unique<io::RateGovernor>(*ledger_, clock(), backfill_share);
   }
   return *governor_;
@@ -78,17 +79,17 @@ io::RateGovernor& Context::governor(double backfill_share) {
 void record_rate_limit_waits(Context& context, std::string_view service) {
   if (!context.has_governor()) return;
   io::RateGovernor& governor = context.governor(1.0);
-  std::string text = context.store().get("_catalog/runs/rate_limits.tsv").value_or("");
+  std::string text = context.store().get(lake::layout::kRateLimitsKey).value_or("");
   text += fmt::format("{}\t{}\t{:.6f}\t{}\n", service, governor.waits(), governor.waited_micros() / 1e6,
                       context.clock().now().micros() / core::Timestamp::kMicrosPerSecond);
-  (void)context.store().put("_catalog/runs/rate_limits.tsv", text);  // metrics are best effort
+  (void)context.store().put(lake::layout::kRateLimitsKey, text);  // metrics are best effort
 }
 
 void record_stage(Context& context, std::string_view run_id, std::string_view stage, double seconds, size_t rows, size_t quarantined) {
-  std::string text = context.store().get("_catalog/runs/stages.tsv").value_or("");
+  std::string text = context.store().get(lake::layout::kStageRunsKey).value_or("");
   text += fmt::format("{}\t{}\t{}\t{:.6f}\t{}\t{}\n", run_id, stage, context.clock().now().micros() / core::Timestamp::kMicrosPerSecond,
                       seconds, rows, quarantined);
-  (void)context.store().put("_catalog/runs/stages.tsv", text);
+  (void)context.store().put(lake::layout::kStageRunsKey, text);
 }
 
 int report_error(const core::Error& error) {

@@ -8,6 +8,7 @@
 #include "cli/simulation_options.hpp"
 #include "lake/raw_zone.hpp"
 #include "query/result_format.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::cli {
 
@@ -39,9 +40,9 @@ constexpr ExampleQuery kExamples[] = {
 
 // The demo owns only simulator data: refuse a lake that holds anything from real sources.
 core::Status check_demo_lake(const lake::ObjectStore& store) {
-  TRY_ASSIGN(const std::vector<std::string> raw, store.list("raw/"));
+  TRY_ASSIGN(const std::vector<std::string> raw, store.list(lake::layout::kRaw));
   for (const std::string& key : raw) {
-    if (!key.starts_with("raw/simulator/")) {
+    if (!key.starts_with(lake::layout::raw_prefix("simulator"))) {
       return core::fail(core::ErrorCode::invalid_argument,
                         "this lake holds data from other sources ({}); run the demo with --lake on another folder", key);
     }
@@ -74,7 +75,7 @@ void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     // Curated tables come only from the simulation here, so start them afresh, with the state
     // derived from them (gap ledger, fingerprints).
     std::error_code ec;
-    for (const char* derived : {"curated", "_catalog/gaps", "_catalog/fingerprints"}) {
+    for (const std::string_view derived : {lake::layout::kCurated, lake::layout::kGapsPrefix, lake::layout::kFingerprintsPrefix}) {
       std::filesystem::remove_all(ctx.store().root() / derived, ec);
     }
 

@@ -17,8 +17,9 @@
 #include "core/json_text.hpp"
 #include "lake/quarantine.hpp"
 #include "lake/raw_zone.hpp"
-#include "lake/zip_archive.hpp"
-#include "lake/zstd_codec.hpp"
+#include "io/codec/sha256.hpp"
+#include "io/codec/zstd.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::cli {
 
@@ -142,8 +143,9 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
     }
   }
   size_t landed = 0, verified = 0;
+  lake::RawZoneWriter raw(ctx.store());
   for (const auto& file : files) {
-    auto result = sources::binance::land_archive(ctx.store(), *source, file);
+    auto result = sources::binance::land_archive(raw, *source, file);
     if (!result) {
       problems.push_back(result.error().message);
       continue;
@@ -212,8 +214,8 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
       problems.push_back(fmt::format("{}: {}", path.filename().string(), parsed.error().message));
       continue;
     }
-    const std::string raw_key = fmt::format("raw/x_import/files/dt={}/{}.zst", now.date(), path.filename().string());
-    if (auto put = ctx.store().put(raw_key, lake::zstd_compress(*bytes)); !put) return report_error(put.error());
+    const std::string raw_key = lake::layout::raw_file_key("x_import", "files", now.date(), path.filename().string() + ".zst");
+    if (auto put = ctx.store().put(raw_key, io::zstd_compress(*bytes)); !put) return report_error(put.error());
     std::vector<lake::QuarantineRecord> rejects;
     for (auto& r : parsed->rejected) rejects.push_back({r.reason, raw_key, static_cast<int64_t>(r.index), std::move(r.text)});
     if (auto q = lake::write_quarantine(ctx.store(), "import_posts", "x_import", "files", raw_key, rejects); !q) return report_error(q.error());
@@ -226,12 +228,12 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
         append_v2_tweet(payload, parsed->posts[i]);
       }
       payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", end - begin);
-      const lake::Envelope envelope{now, "x_import", "tweets",
+      const core::Envelope envelope{now, "x_import", "tweets",
                                     fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})",
-                                                core::json_string(path.filename().string()), lake::sha256_hex(*bytes),
+                                                core::json_string(path.filename().string()), io::sha256_hex(*bytes),
                                                 core::json_string(parsed->format), begin),
                                     std::move(payload)};
-      if (auto w = writer.write_batch(std::span<const lake::Envelope>(&envelope, 1)); !w) return report_error(w.error());
+      if (auto w = writer.land(std::span<const core::Envelope>(&envelope, 1)); !w) return report_error(w.error());
     }
     ++imported;
     posts_in += parsed->posts.size();
@@ -280,7 +282,7 @@ int run_response_import(Context& ctx, const ResponseFlags& flags, bool json) {
       problems.push_back(saved.error().message);
       continue;
     }
-    auto key = writer.write_batch(std::span<const lake::Envelope>(&saved->envelope, 1));
+    auto key = writer.land(std::span<const core::Envelope>(&saved->envelope, 1));
     if (!key) return report_error(key.error());
     ++landed;
     fmt::print(stderr, "{}: {} → raw/{}/{}\n", path.filename().string(), sources::describe(saved->shape), saved->envelope.source,

@@ -15,6 +15,7 @@
 
 #include "analytics/kline_gaps.hpp"
 #include "lake/raw_zone.hpp"
+#include "lake/checkpoint_objects.hpp"
 #include "sources/binance/ticker_parser.hpp"
 #include "sources/binance/kline_backfill.hpp"
 
@@ -50,7 +51,7 @@ core::Result<std::vector<sources::binance::KlineTarget>> plan_targets(const Bina
   std::vector<sources::binance::KlineTarget> targets;
   for (const auto& part : CLI::detail::split(flags.symbols, ',')) {
     TRY_ASSIGN(core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
-    const auto checkpoint = sources::binance::read_checkpoint(ctx.store(), symbol, flags.interval);
+    const auto checkpoint = sources::binance::read_checkpoint(lake::CheckpointObjects(ctx.store()), symbol, flags.interval);
     if (!since && !checkpoint && (flags.tickers || flags.exchange_info || flags.repair)) continue;  // nothing to backfill
     if (!since && !checkpoint) {
       return core::fail(core::ErrorCode::invalid_argument, "{} {}: no checkpoint yet; say where to start with --since YYYY-MM-DD",
@@ -66,7 +67,7 @@ void print_plan(const std::vector<sources::binance::KlineTarget>& targets, Conte
   int64_t total_requests = 0;
   fmt::print("{:<10} {:<8} {:<22} {:<22} {:>10} {:>9} {:>7}\n", "symbol", "interval", "from", "to", "candles", "requests", "weight");
   for (const auto& t : targets) {
-    const Timestamp from = std::max(t.since, sources::binance::read_checkpoint(ctx.store(), t.symbol, t.interval).value_or(t.since));
+    const Timestamp from = std::max(t.since, sources::binance::read_checkpoint(lake::CheckpointObjects(ctx.store()), t.symbol, t.interval).value_or(t.since));
     const Timestamp to = t.until.value_or(now);
     const int64_t candles = step > 0 ? std::max<int64_t>(0, (to - from) / step) : std::max<int64_t>(0, (to - from) / (30 * Timestamp::kMicrosPerDay));
     const int64_t requests = candles / sources::binance::kKlinesPageLimit + 1;
@@ -119,6 +120,7 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
   std::string api_key = config.api_key;
   if (const char* env = std::getenv("BINANCE_API_KEY")) api_key = env;
   lake::RawZoneWriter raw(ctx.store());
+  lake::CheckpointObjects checkpoints(ctx.store());
   sources::ServiceSession session(ctx.http(), ctx.governor(config.backfill_share), clock, raw,
                                   sources::binance::binance_endpoint(flags.base_url.empty() ? config.base_url : flags.base_url,
                                                                      config.weight_per_minute, api_key));
@@ -131,7 +133,7 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
     ProgressLine progress(fmt::format("binance {}", flags.interval));
     for (const auto& target : *targets) {
       const auto result = sources::binance::backfill_klines(
-          session, ctx.store(), target, priority,
+          session, checkpoints, target, priority,
           [&](const sources::binance::KlineTarget& t, int64_t rows, Timestamp reached) {
             total_rows += rows;
             const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -158,7 +160,7 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
       const int64_t step = std::max<int64_t>(core::interval_micros(flags.interval), Timestamp::kMicrosPerSecond);
       const Timestamp now = clock.now();
       const Timestamp next = Timestamp::from_micros((now.micros() / step + 1) * step) + 2 * Timestamp::kMicrosPerSecond;
-      for (auto& t : *targets) t.since = sources::binance::read_checkpoint(ctx.store(), t.symbol, t.interval).value_or(t.since);
+      for (auto& t : *targets) t.since = sources::binance::read_checkpoint(checkpoints, t.symbol, t.interval).value_or(t.since);
       if (!clock.sleep_until(next, stop)) break;
     }
   } while (flags.follow && !stop.stop_requested());

@@ -14,6 +14,7 @@
 #include "lake/raw_zone.hpp"
 #include "sources/coingecko/coingecko_parser.hpp"
 #include "sources/service_session.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::cli {
 
@@ -193,7 +194,7 @@ int run_x(Context& ctx, const ServiceFlags& flags, bool json) {
   sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
   const std::stop_token stop = interrupt_token();
   std::string query = flags.query;
-  const std::string checkpoint = fmt::format("_catalog/checkpoints/x/{:016x}.txt", core::fnv1a(flags.query));
+  const std::string checkpoint = lake::layout::checkpoint_key(fmt::format("x/{:016x}.txt", core::fnv1a(flags.query)));
   const std::string since_id = ctx.store().get(checkpoint).value_or("");
   std::string next_token, newest_id;
   size_t posts = 0;

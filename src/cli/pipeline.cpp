@@ -17,6 +17,7 @@
 #include "quality/publish_gate.hpp"
 #include "transform/market_ticks_etl.hpp"
 #include "transform/posts_etl.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::cli {
 
@@ -43,8 +44,8 @@ core::Result<std::vector<StageResult>> run_pipeline(Context& context, PipelineOp
   TRY_ASSIGN(lake::DuckDb* duckdb, context.duckdb());
   lake::LocalObjectStore& local = context.store();
   // A killed earlier run may have left staging areas; no writer runs now, so remove them.
-  TRY(local.remove_stale_staging("curated/"));
-  TRY(local.remove_stale_staging("quarantine/"));
+  TRY(local.remove_stale_staging(lake::layout::kCurated));
+  TRY(local.remove_stale_staging(lake::layout::kQuarantine));
   TRY_ASSIGN(std::vector<quality::CheckSpec> checks, quality::checks_from_config(context.config().quality));
   const core::Timestamp now = context.clock().now();
   quality::GatedObjectStore store(local, *duckdb, std::move(checks), {new_run_id(now), now}, options.force);

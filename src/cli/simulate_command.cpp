@@ -6,6 +6,7 @@
 #include "core/decimal.hpp"
 #include "core/symbol.hpp"
 #include "lake/raw_zone.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::cli {
 
@@ -49,7 +50,7 @@ core::Status SimulationFlags::apply(core::SimulatorConfig& config) const {
 core::Result<sources::simulator::SimulationReport> simulate_into(lake::ObjectStore& store,
                                                                 const core::SimulatorConfig& config) {
   // A new simulation replaces the previous one, so the lake holds one consistent data set.
-  for (const char* prefix : {"raw/simulator/", "quarantine/simulator/"}) {
+  for (const std::string& prefix : {lake::layout::raw_prefix("simulator"), lake::layout::quarantine_prefix("simulator")}) {
     TRY_ASSIGN(const std::vector<std::string> keys, store.list(prefix));
     for (const std::string& key : keys) TRY(store.remove(key));
   }
@@ -60,7 +61,7 @@ core::Result<sources::simulator::SimulationReport> simulate_into(lake::ObjectSto
   TRY_ASSIGN(auto report, sources::simulator::run_simulation(options, writer, [&](size_t d, size_t t) {
     progress.update(d, t);
   }));
-  TRY(store.put(sources::simulator::kManifestKey, report.to_json()));
+  TRY(store.put(lake::layout::kSimulatorManifestKey, report.to_json()));
   return report;
 }
 

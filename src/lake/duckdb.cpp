@@ -1,4 +1,5 @@
 #include "lake/duckdb.hpp"
+#include "lake/layout.hpp"
 
 #include <fmt/format.h>
 
@@ -147,7 +148,7 @@ core::Result<QueryResult> PreparedStatement::run() {
 }
 
 core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) {
-  const fs::path home = options.lake_root / "_catalog" / "duckdb";
+  const fs::path home = options.lake_root / layout::kDuckdbHome;
   std::error_code ec;
   for (const char* sub : {"extensions", "secrets", "tmp"}) {
     fs::create_directories(home / sub, ec);

@@ -1,4 +1,5 @@
 #include "lake/lake_lock.hpp"
+#include "lake/layout.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -15,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path lock_path(const fs::path& lake_root) { return lake_root / "_catalog" / "lock"; }
+fs::path lock_path(const fs::path& lake_root) { return lake_root / layout::kLockFile; }
 
 // The holder line: "<pid>\t<command>\t<since>\n". Bounded read: the file is ours, but not trusted.
 std::optional<LockHolder> read_holder(int fd) {

@@ -1,21 +1,14 @@
 #include "lake/partition_commit.hpp"
+#include "lake/layout.hpp"
 
 #include <fmt/format.h>
 
 namespace cryptolake::lake {
 
-std::optional<CuratedKey> parse_curated_key(std::string_view key) {
-  constexpr std::string_view kRoot = "curated/";
-  if (!key.starts_with(kRoot) || !key.ends_with(".parquet")) return std::nullopt;
-  const size_t slash = key.find('/', kRoot.size());
-  if (slash == std::string_view::npos || key.substr(slash, 4) != "/dt=") return std::nullopt;
-  const size_t end = key.find('/', slash + 4);
-  if (end == std::string_view::npos) return std::nullopt;
-  return CuratedKey{std::string(key.substr(kRoot.size(), slash - kRoot.size())), std::string(key.substr(slash + 4, end - slash - 4))};
-}
-
 std::string PartitionCommit::prefix(std::string_view table, std::string_view dt) {
-  return fmt::format("curated/{}/dt={}", table, dt);
+  std::string prefix = layout::partition_prefix(table, dt);
+  prefix.pop_back();  // the partition's own name: the store publishes it as one directory
+  return prefix;
 }
 
 PartitionCommit::PartitionCommit(ObjectStore& store, std::string_view table, std::string_view dt)

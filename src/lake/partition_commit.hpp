@@ -11,14 +11,6 @@
 
 namespace cryptolake::lake {
 
-// Where a curated data file sits: "curated/<table>/dt=<day>/<file>.parquet".
-struct CuratedKey {
-  std::string table;
-  std::string dt;
-};
-// The table and day of a curated Parquet key; nothing for any other key.
-std::optional<CuratedKey> parse_curated_key(std::string_view key);
-
 class PartitionCommit {
  public:
   PartitionCommit(ObjectStore& store, std::string_view table, std::string_view dt);

@@ -3,7 +3,8 @@
 #include <fmt/format.h>
 
 #include "core/json_text.hpp"
-#include "lake/zstd_codec.hpp"
+#include "io/codec/zstd.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::lake {
 
@@ -13,7 +14,7 @@ std::string quarantine_key(std::string_view stage, std::string_view source, std:
   const size_t dt = raw_batch_key.find("/dt=");
   const std::string_view date = dt == std::string_view::npos ? "unknown" : raw_batch_key.substr(dt + 4, 10);
   const std::string_view name = raw_batch_key.substr(raw_batch_key.rfind('/') + 1);
-  return fmt::format("quarantine/{}/{}/dt={}/stage={}/{}", source, dataset, date, stage, name);
+  return layout::quarantine_key(source, dataset, date, stage, name);
 }
 
 core::Status write_quarantine(ObjectStore& store, std::string_view stage, std::string_view source, std::string_view dataset,
@@ -30,7 +31,7 @@ core::Status write_quarantine(ObjectStore& store, std::string_view stage, std::s
     core::append_json_string(text, r.record);
     text += "}\n";
   }
-  return store.put(key, zstd_compress(text));
+  return store.put(key, io::zstd_compress(text));
 }
 
 }  // namespace cryptolake::lake

@@ -6,13 +6,10 @@
 
 #include "core/hash.hpp"
 #include "core/json_text.hpp"
-#include "lake/zstd_codec.hpp"
+#include "io/codec/zstd.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::lake {
-
-std::string raw_prefix(std::string_view source, std::string_view dataset) {
-  return fmt::format("raw/{}/{}/", source, dataset);
-}
 
 std::string envelope_line(const Envelope& e) {
   std::string line;
@@ -36,7 +33,7 @@ std::string envelope_line(const Envelope& e) {
   return line;
 }
 
-core::Result<std::string> RawZoneWriter::write_batch(std::span<const Envelope> envelopes) {
+core::Result<std::string> RawZoneWriter::land(std::span<const Envelope> envelopes) {
   if (envelopes.empty()) return core::fail(core::ErrorCode::invalid_argument, "raw batch without envelopes");
   const Envelope& first = envelopes.front();
   std::string text;
@@ -55,36 +52,40 @@ core::Result<std::string> RawZoneWriter::write_batch(std::span<const Envelope> e
   const std::string iso = t.iso();  // 2024-01-01T13:05:07.123456Z
   const std::string stamp = fmt::format("{}{}{}T{}{}{}", iso.substr(0, 4), iso.substr(5, 2), iso.substr(8, 2),
                                         iso.substr(11, 2), iso.substr(14, 2), iso.substr(17, 2));
-  const std::string key = fmt::format("{}dt={}/hour={:02}/{}-{:016x}.ndjson.zst", raw_prefix(first.source, first.dataset),
-                                      t.date(), t.hour_of_day(), stamp, core::fnv1a(text));
-  TRY(store_.put(key, zstd_compress(text)));
+  const std::string key =
+      layout::raw_batch_key(first.source, first.dataset, t, fmt::format("{}-{:016x}.ndjson.zst", stamp, core::fnv1a(text)));
+  TRY(store_.put(key, io::zstd_compress(text)));
+  return key;
+}
+
+core::Result<std::string> RawZoneWriter::land_file(const io::RawFile& file) {
+  if (!core::Timestamp::parse_date(file.day) || file.name.empty() || file.name.find('/') != std::string::npos) {
+    return core::fail(core::ErrorCode::invalid_argument, "raw file needs a YYYY-MM-DD day and a plain name");
+  }
+  std::string key = layout::raw_file_key(file.source, file.dataset, file.day, file.name);
+  TRY(store_.put(key, file.bytes));
   return key;
 }
 
 core::Result<std::vector<std::string>> RawZoneReader::list_batches(std::string_view source,
                                                                    std::string_view dataset) const {
-  TRY_ASSIGN(std::vector<std::string> keys, store_.list(raw_prefix(source, dataset)));
+  TRY_ASSIGN(std::vector<std::string> keys, store_.list(layout::raw_prefix(source, dataset)));
   std::erase_if(keys, [](const std::string& k) { return !k.ends_with(".ndjson.zst"); });
   return keys;
 }
 
 core::Result<std::vector<std::string>> RawZoneReader::sources_with(std::string_view dataset) const {
-  TRY_ASSIGN(const std::vector<std::string> keys, store_.list("raw/"));
+  TRY_ASSIGN(const std::vector<std::string> keys, store_.list(layout::kRaw));
   std::set<std::string> sources;
   for (const std::string& key : keys) {
-    // raw/<source>/<dataset>/...
-    const size_t a = key.find('/', 4);
-    if (a == std::string::npos) continue;
-    const size_t b = key.find('/', a + 1);
-    if (b == std::string::npos) continue;
-    if (std::string_view(key).substr(a + 1, b - a - 1) == dataset) sources.insert(key.substr(4, a - 4));
+    if (auto where = layout::parse_raw_key(key); where && where->dataset == dataset) sources.insert(std::move(where->source));
   }
   return std::vector<std::string>(sources.begin(), sources.end());
 }
 
 core::Result<std::string> RawZoneReader::read_batch(std::string_view key) const {
   TRY_ASSIGN(const std::string frame, store_.get(key));
-  auto text = zstd_decompress(frame);
+  auto text = io::zstd_decompress(frame);
   if (!text) return core::fail(core::ErrorCode::corrupt_data, "{}: {}", key, text.error().message);
   return text;
 }

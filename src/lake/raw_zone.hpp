@@ -7,32 +7,26 @@
 #include <string>
 #include <vector>
 
+#include "core/envelope.hpp"
 #include "core/timestamp.hpp"
+#include "io/raw_sink.hpp"
 #include "lake/object_store.hpp"
 
 namespace cryptolake::lake {
 
-struct Envelope {
-  core::Timestamp received_at;
-  std::string source;   // "binance", "simulator", …: lowercase, no '/'
-  std::string dataset;  // "klines", "tweets", …
-  std::string request;  // a JSON object describing the request (endpoint, parameters)
-  std::string payload;  // the response body, exactly as received
-  // A body that is not one line of valid JSON (pretty-printed, truncated, an HTML error page) is
-  // kept byte for byte as a JSON string under "payload_text" instead, so the line stays NDJSON;
-  // the transform parses it from there, or quarantines it.
-  bool payload_is_json = true;
-};
+using core::Envelope;
 
 // Writes batches; stateless apart from the store it borrows. Thread-safe.
-class RawZoneWriter {
+class RawZoneWriter final : public io::RawSink {
  public:
   explicit RawZoneWriter(ObjectStore& store) : store_(store) {}
 
   // Writes one immutable batch and returns its key. All envelopes must share source and dataset;
   // the batch lands in the hour partition of the first envelope. The name is derived from the
   // content, so writing the same batch twice yields the same object.
-  [[nodiscard]] core::Result<std::string> write_batch(std::span<const Envelope> envelopes);
+  [[nodiscard]] core::Result<std::string> land(std::span<const Envelope> envelopes) override;
+  // Stores the file byte for byte at raw/<source>/<dataset>/dt=<day>/<name>.
+  [[nodiscard]] core::Result<std::string> land_file(const io::RawFile& file) override;
 
  private:
   ObjectStore& store_;
@@ -57,6 +51,5 @@ class RawZoneReader {
   const ObjectStore& store_;
 };
 
-std::string raw_prefix(std::string_view source, std::string_view dataset);
 
 }  // namespace cryptolake::lake

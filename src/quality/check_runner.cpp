@@ -10,6 +10,7 @@
 #include "lake/curated_writer.hpp"
 #include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::quality {
 
@@ -17,9 +18,9 @@ namespace {
 
 std::map<std::string, std::set<std::string>> published(const lake::ObjectStore& store) {
   std::map<std::string, std::set<std::string>> tables;
-  if (auto keys = store.list("curated/")) {
+  if (auto keys = store.list(lake::layout::kCurated)) {
     for (const std::string& key : *keys) {
-      if (auto where = lake::parse_curated_key(key)) tables[where->table].insert(where->dt);
+      if (auto where = lake::layout::parse_curated_key(key)) tables[where->table].insert(where->dt);
     }
   }
   return tables;
@@ -154,7 +155,7 @@ core::Status append_results(lake::ObjectStore& store, lake::DuckDb& duckdb, cons
   // Earlier runs of the day come first, then this run's results.
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   const std::string existing = transform::table_glob(store, "dq_results", dt);
-  if (store.list(fmt::format("curated/dq_results/dt={}/", dt)).value_or(std::vector<std::string>{}).size() > 0) {
+  if (store.list(lake::layout::partition_prefix("dq_results", dt)).value_or(std::vector<std::string>{}).size() > 0) {
     TRY_ASSIGN(lake::QueryResult old, connection.query(fmt::format(
         "SELECT run_id, \"check\", table_name, \"partition\", status, severity, observed, threshold, note, epoch_us(\"at\") "
         "FROM read_parquet({})", lake::sql_string(existing))));

@@ -1,4 +1,5 @@
 #include "quality/publish_gate.hpp"
+#include "lake/layout.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -10,7 +11,7 @@ namespace fs = std::filesystem;
 core::Status GatedObjectStore::publish_directory(const fs::path& staged, std::string_view prefix) {
   // curated/<table>/dt=<day>
   const size_t table_end = prefix.find('/', 8);
-  if (!prefix.starts_with("curated/") || table_end == std::string_view::npos || prefix.find("/dt=") != table_end) {
+  if (!prefix.starts_with(lake::layout::kCurated) || table_end == std::string_view::npos || prefix.find("/dt=") != table_end) {
     return inner_.publish_directory(staged, prefix);
   }
   const std::string table(prefix.substr(8, table_end - 8));

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "lake/duckdb.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::quality {
 
@@ -194,7 +195,7 @@ std::string observed_sql(const CheckSpec& c, std::string_view source, std::strin
           lake::sql_string(table_glob), dt, dt);
     case CheckKind::referential: {
       const std::string ref = fmt::format("read_parquet({}, union_by_name = true)",
-                                          lake::sql_string(fmt::format("{}/curated/{}/dt=*/*.parquet", lake_root, c.ref_table)));
+                                          lake::sql_string(fmt::format("{}/{}dt=*/*.parquet", lake_root, lake::layout::table_prefix(c.ref_table))));
       // A list column is checked element by element.
       return fmt::format("SELECT count(*) FROM (SELECT {0} AS v FROM {1}) WHERE v IS NOT NULL AND v NOT IN (SELECT {2} FROM {3})",
                          list_column ? fmt::format("unnest({})", col) : col, source, lake::sql_identifier(c.ref_column), ref);

@@ -13,6 +13,7 @@
 
 #include "catalog/ddl_export.hpp"
 #include "lake/partition_commit.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::query {
 
@@ -200,10 +201,10 @@ core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectSto
                                                           Access access, const SessionSettings& settings) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection), access));
-  TRY_ASSIGN(const std::vector<std::string> keys, store.list("curated/"));
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::kCurated));
   std::set<std::string> names;
   for (const std::string& key : keys) {
-    if (auto where = lake::parse_curated_key(key)) names.insert(where->table);
+    if (auto where = lake::layout::parse_curated_key(key)) names.insert(where->table);
   }
   std::vector<catalog::TableInfo> tables;
   for (const std::string& name : names) {

@@ -18,6 +18,7 @@
 #include "query/result_format.hpp"
 #include "query/sql_session.hpp"
 #include "serve/web_assets.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::serve {
 
@@ -305,7 +306,7 @@ io::ServerResponse ApiRouter::metrics_text() {
     }
   }
   std::map<std::string, double> per_source;
-  for (const std::string& key : store_.list("quarantine/").value_or(std::vector<std::string>{})) {
+  for (const std::string& key : store_.list(lake::layout::kQuarantine).value_or(std::vector<std::string>{})) {
     per_source[key.substr(11, key.find('/', 11) - 11)] += 1;
   }
   for (const auto& [source, n] : per_source) quarantined.values.emplace_back(fmt::format("source=\"{}\"", source), n);
@@ -318,7 +319,7 @@ io::ServerResponse ApiRouter::metrics_text() {
   Metrics::Sample last{"cryptolake_stage_last_success_timestamp_seconds", "When each stage last finished successfully.", "gauge", {}, ""};
   std::map<std::string, std::vector<double>> durations;
   std::map<std::string, std::array<double, 3>> per_stage;  // rows, quarantined, last finish
-  const std::string history = store_.get("_catalog/runs/stages.tsv").value_or("");
+  const std::string history = store_.get(lake::layout::kStageRunsKey).value_or("");
   for (size_t pos = 0; pos < history.size();) {
     const size_t end = std::min(history.find('\n', pos), history.size());
     std::vector<std::string> f;
@@ -350,7 +351,7 @@ io::ServerResponse ApiRouter::metrics_text() {
   Metrics::Sample waits{"cryptolake_rate_limit_waits_total", "Requests that waited for a rate-limit budget, by service.", "counter", {}, ""};
   Metrics::Sample waited{"cryptolake_rate_limit_wait_seconds_total", "Time spent waiting for rate-limit budgets, by service.", "counter", {}, ""};
   std::map<std::string, std::pair<double, double>> per_service;
-  const std::string limits = store_.get("_catalog/runs/rate_limits.tsv").value_or("");
+  const std::string limits = store_.get(lake::layout::kRateLimitsKey).value_or("");
   for (size_t pos = 0; pos < limits.size();) {
     const size_t end = std::min(limits.find('\n', pos), limits.size());
     const std::string line = limits.substr(pos, end - pos);

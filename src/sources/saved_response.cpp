@@ -7,7 +7,7 @@
 #include "core/json_text.hpp"
 #include "core/market.hpp"
 #include "core/symbol.hpp"
-#include "lake/zip_archive.hpp"
+#include "io/codec/sha256.hpp"
 #include "sources/binance/kline_backfill.hpp"
 
 namespace cryptolake::sources {
@@ -55,7 +55,7 @@ core::Result<SavedResponse> saved_response_envelope(std::string_view file_name, 
   if (!options.source.empty() && options.source != destination->source) {
     return fail(ErrorCode::invalid_argument, "{}: --source {} but the file is {}", name, core::excerpt(options.source), describe(saved.shape));
   }
-  std::string request = fmt::format(R"({{"file":{},"sha256":"{}")", core::json_string(file_name), lake::sha256_hex(bytes));
+  std::string request = fmt::format(R"({{"file":{},"sha256":"{}")", core::json_string(file_name), io::sha256_hex(bytes));
   switch (saved.shape) {
     case ResponseShape::coingecko_market_chart:
       if (options.coin.empty()) return fail(ErrorCode::invalid_argument, "{}: a market_chart response does not name its coin: give --coin (e.g. bitcoin)", name);
@@ -80,7 +80,7 @@ core::Result<SavedResponse> saved_response_envelope(std::string_view file_name, 
     default: break;
   }
   request += "}";
-  saved.envelope = lake::Envelope{now, std::string(destination->source), std::string(destination->dataset), std::move(request), std::move(bytes)};
+  saved.envelope = core::Envelope{now, std::string(destination->source), std::string(destination->dataset), std::move(request), std::move(bytes)};
   // Saved responses are often pretty-printed: those travel as text, byte for byte.
   saved.envelope.payload_is_json = saved.envelope.payload.find('\n') == std::string::npos;
   return saved;

@@ -8,7 +8,7 @@
 
 #include "core/result.hpp"
 #include "core/timestamp.hpp"
-#include "lake/raw_zone.hpp"
+#include "core/envelope.hpp"
 #include "sources/response_shape.hpp"
 
 namespace cryptolake::sources {
@@ -23,7 +23,7 @@ struct SavedResponseOptions {
 
 struct SavedResponse {
   ResponseShape shape = ResponseShape::unknown;
-  lake::Envelope envelope;
+  core::Envelope envelope;
 };
 
 // Detects the file's shape (it must belong to options.source when given) and builds its

@@ -8,8 +8,18 @@ namespace cryptolake::sources {
 using core::ErrorCode;
 using core::fail;
 
+ServiceEndpoint service_endpoint(std::string source, std::string base_url, int64_t per_minute) {
+  ServiceEndpoint endpoint;
+  endpoint.source = source;
+  endpoint.base_url = std::move(base_url);
+  while (endpoint.base_url.ends_with('/')) endpoint.base_url.pop_back();
+  endpoint.budget.service = std::move(source);
+  endpoint.budget.per_minute = per_minute;
+  return endpoint;
+}
+
 ServiceSession::ServiceSession(io::HttpClient& http, io::RateGovernor& governor, io::Clock& clock,
-                               lake::RawZoneWriter& raw, ServiceEndpoint endpoint, io::RetryPolicy retry)
+                               io::RawSink& raw, ServiceEndpoint endpoint, io::RetryPolicy retry)
     : http_(http),
       governor_(governor),
       clock_(clock),
@@ -51,10 +61,10 @@ core::Result<FetchedResponse> ServiceSession::get(std::string_view path_and_quer
     auto outcome = http_.send(http_request);
     if (outcome) governor_.observe(endpoint_.budget, *outcome, endpoint_.used_weight_header);
     if (outcome && outcome->status >= 200 && outcome->status < 300) {
-      lake::Envelope envelope{clock_.now(), endpoint_.source, std::string(dataset), std::move(request),
+      core::Envelope envelope{clock_.now(), endpoint_.source, std::string(dataset), std::move(request),
                               std::move(outcome->body)};
       envelope.payload_is_json = is_one_line_json(envelope.payload);
-      TRY_ASSIGN(std::string key, raw_.write_batch(std::span<const lake::Envelope>(&envelope, 1)));
+      TRY_ASSIGN(std::string key, raw_.land(std::span<const core::Envelope>(&envelope, 1)));
       outcome->body = std::move(envelope.payload);
       return FetchedResponse{std::move(*outcome), std::move(key), envelope.received_at};
     }

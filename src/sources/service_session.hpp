@@ -12,7 +12,7 @@
 #include "io/http_client.hpp"
 #include "io/rate_governor.hpp"
 #include "io/retry_policy.hpp"
-#include "lake/raw_zone.hpp"
+#include "io/raw_sink.hpp"
 
 namespace cryptolake::sources {
 
@@ -24,19 +24,22 @@ struct ServiceEndpoint {
   std::vector<std::pair<std::string, std::string>> headers;  // API keys and the like
 };
 
+// An endpoint budgeted in calls per minute under the source's own name (no used-weight header).
+ServiceEndpoint service_endpoint(std::string source, std::string base_url, int64_t per_minute);
+
 struct FetchedResponse {
   io::HttpResponse response;
-  std::string raw_key;  // the raw batch it landed in
+  std::string raw_key;  // where it landed (the raw batch)
   core::Timestamp received_at;
 };
 
 // Not thread-safe (one per worker); the governor it borrows is shared.
 class ServiceSession {
  public:
-  ServiceSession(io::HttpClient& http, io::RateGovernor& governor, io::Clock& clock, lake::RawZoneWriter& raw,
+  ServiceSession(io::HttpClient& http, io::RateGovernor& governor, io::Clock& clock, io::RawSink& raw,
                  ServiceEndpoint endpoint, io::RetryPolicy retry = {});
 
-  // GET base_url + path_and_query costing `weight`. A 2xx response is landed in the raw zone as
+  // GET base_url + path_and_query costing `weight`. A 2xx response is landed through the raw sink as
   // `dataset` with `request` (a JSON object) and returned. 429/418 pause the service and try
   // again; timeouts, dropped connections and 5xx are retried with backoff; other statuses fail
   // with the body's first line. Fails with unavailable when `stop` is requested.
@@ -52,7 +55,7 @@ class ServiceSession {
   io::HttpClient& http_;
   io::RateGovernor& governor_;
   io::Clock& clock_;
-  lake::RawZoneWriter& raw_;
+  io::RawSink& raw_;
   ServiceEndpoint endpoint_;
   io::RetryPolicy retry_;
   std::mt19937_64 jitter_;

@@ -13,6 +13,7 @@
 #include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_parser.hpp"
 #include "transform/partition_writer.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::transform {
 
@@ -71,7 +72,7 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, size_t threads, 
   TRY_ASSIGN(const std::vector<std::string> sources, reader.sources_with("archive"));
   std::vector<std::pair<std::string, std::string>> files;  // source, key
   for (const std::string& source : sources) {
-    TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::raw_prefix(source, "archive")));
+    TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::raw_prefix(source, "archive")));
     for (const std::string& key : keys) files.emplace_back(source, key);
   }
   std::atomic<size_t> next{0};

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/hash.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::transform {
 
@@ -51,8 +52,9 @@ core::Result<size_t> parallel_partitions(lake::DuckDb& duckdb, size_t n, size_t 
 }  // namespace
 
 std::string table_glob(const lake::ObjectStore& store, std::string_view table, std::string_view dt) {
-  const auto root = store.local_path(fmt::format("curated/{}", table));
-  return fmt::format("{}/dt={}/*.parquet", root ? root->string() : std::string("curated/") + std::string(table), dt);
+  const std::string prefix = lake::layout::partition_prefix(table, dt);
+  const auto folder = store.local_path(prefix);
+  return (folder ? folder->string() : prefix) + "*.parquet";
 }
 
 namespace {
@@ -81,8 +83,8 @@ core::Result<WrittenCounts> write_query_partitions(lake::ObjectStore& store, lak
     std::string print, print_key;
     if (!p.inputs.empty()) {
       TRY_ASSIGN(print, fingerprint(store, p.inputs, p.select_sql));
-      print_key = fmt::format("_catalog/fingerprints/{}/dt={}", table, p.dt);
-      const bool present = !store.list(fmt::format("curated/{}/dt={}/", table, p.dt)).value_or(std::vector<std::string>{}).empty();
+      print_key = lake::layout::fingerprint_key(table, p.dt);
+      const bool present = !store.list(lake::layout::partition_prefix(table, p.dt)).value_or(std::vector<std::string>{}).empty();
       if (present && store.get(print_key).value_or("") == print) {
         ++unchanged;
         return core::Status{};

@@ -11,7 +11,7 @@
 #include "e2e/lake_queries.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
-#include "lake/zstd_codec.hpp"
+#include "io/codec/zstd.hpp"
 #include "support/temp_dir.hpp"
 
 namespace cryptolake::testing {
@@ -95,7 +95,7 @@ std::map<int64_t, RawCandle> btc_from_raw(const std::filesystem::path& lake) {
   simdjson::dom::parser parser;
   const auto batches = *lake::RawZoneReader(store).list_batches("simulator", "klines");
   for (const std::string& key : batches) {
-    const std::string text = *lake::zstd_decompress(*store.get(key));
+    const std::string text = *io::zstd_decompress(*store.get(key));
     for (size_t pos = 0; pos < text.size();) {
       const size_t end = text.find('\n', pos);
       const simdjson::padded_string line(text.substr(pos, end - pos));
@@ -173,7 +173,7 @@ TEST_F(DemoLake, QuarantineHoldsExactlyTheInjectedMalformedRecordsWithReasons) {
   simdjson::dom::parser parser;
   const auto quarantine_keys = *store.list("quarantine/");
   for (const std::string& key : quarantine_keys) {
-    const std::string text = *lake::zstd_decompress(*store.get(key));
+    const std::string text = *io::zstd_decompress(*store.get(key));
     for (size_t pos = 0; pos < text.size();) {
       const size_t end = text.find('\n', pos);
       const simdjson::padded_string line(text.substr(pos, end - pos));

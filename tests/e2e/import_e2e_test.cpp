@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "e2e/lake_queries.hpp"
-#include "lake/zip_archive.hpp"
+#include "io/codec/sha256.hpp"
 #include "support/fixtures.hpp"
 #include "support/loopback_server.hpp"
 #include "support/temp_dir.hpp"
@@ -24,7 +24,7 @@ TEST(ImportArchive, FoldersOfRealDumpsLandWithTheirRowCounts) {
   const std::string ada = read_fixture("binance_vision_spot_ADABTC-1m-2021-11-27_head10.csv");
   const std::string zip = make_zip("ADABTC-1m-2021-11-27.csv", ada);
   std::ofstream(dumps / "nested/ADABTC-1m-2021-11-27.zip", std::ios::binary) << zip;
-  std::ofstream(dumps / "nested/ADABTC-1m-2021-11-27.zip.CHECKSUM") << lake::sha256_hex(zip) << "  ADABTC-1m-2021-11-27.zip\n";
+  std::ofstream(dumps / "nested/ADABTC-1m-2021-11-27.zip.CHECKSUM") << io::sha256_hex(zip) << "  ADABTC-1m-2021-11-27.zip\n";
   const std::string lake = (dir.path() / "lake").string();
   const ProcessResult run = run_cryptolake({"import", "binance-archive", "--lake", lake, dumps.string()});
   ASSERT_EQ(run.exit_code, 0) << run.err;
@@ -50,9 +50,9 @@ TEST(ImportArchive, DownloadVerifiesChecksumsAndReportsMissingDays) {
     server.route(path, [body](const LoopbackRequest&) { return LoopbackReply{200, body, "application/zip", {}, 0}; });
   };
   serve(base + "ADABTC-1m-2021-11-27.zip", good);
-  serve(base + "ADABTC-1m-2021-11-27.zip.CHECKSUM", lake::sha256_hex(good) + "  ADABTC-1m-2021-11-27.zip\n");
+  serve(base + "ADABTC-1m-2021-11-27.zip.CHECKSUM", io::sha256_hex(good) + "  ADABTC-1m-2021-11-27.zip\n");
   serve(base + "ADABTC-1m-2021-11-28.zip", other);
-  serve(base + "ADABTC-1m-2021-11-28.zip.CHECKSUM", lake::sha256_hex(good) + "  ADABTC-1m-2021-11-28.zip\n");  // wrong
+  serve(base + "ADABTC-1m-2021-11-28.zip.CHECKSUM", io::sha256_hex(good) + "  ADABTC-1m-2021-11-28.zip\n");  // wrong
   const std::string lake = (dir.path() / "lake").string();
   const ProcessResult run = run_cryptolake({"import", "binance-archive", "--lake", lake, "--download", "--symbols", "ADABTC",
                                             "--interval", "1m", "--from", "2021-11-27", "--to", "2021-11-29",

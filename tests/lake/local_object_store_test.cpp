@@ -76,18 +76,19 @@ TEST(LocalObjectStore, PublishDirectorySwapsAWholePartition) {
 }  // namespace cryptolake::lake
 
 #include "lake/partition_commit.hpp"
+#include "lake/layout.hpp"
 
 namespace cryptolake::lake {
 namespace {
 
 TEST(CuratedKey, TableAndDayOfDataFilesOnly) {
-  const auto key = parse_curated_key("curated/market_ohlcv/dt=2024-01-02/part-0.parquet");
+  const auto key = layout::parse_curated_key("curated/market_ohlcv/dt=2024-01-02/part-0.parquet");
   ASSERT_TRUE(key);
   EXPECT_EQ(key->table, "market_ohlcv");
   EXPECT_EQ(key->dt, "2024-01-02");
-  EXPECT_FALSE(parse_curated_key("curated/market_ohlcv/_staging/dt=2024-01-02-1-0/part-0.parquet"));
-  EXPECT_FALSE(parse_curated_key("curated/market_ohlcv/dt=2024-01-02/notes.txt"));
-  EXPECT_FALSE(parse_curated_key("raw/x/klines/dt=2024-01-02/hour=00/b.ndjson.zst"));
+  EXPECT_FALSE(layout::parse_curated_key("curated/market_ohlcv/_staging/dt=2024-01-02-1-0/part-0.parquet"));
+  EXPECT_FALSE(layout::parse_curated_key("curated/market_ohlcv/dt=2024-01-02/notes.txt"));
+  EXPECT_FALSE(layout::parse_curated_key("raw/x/klines/dt=2024-01-02/hour=00/b.ndjson.zst"));
 }
 
 }  // namespace

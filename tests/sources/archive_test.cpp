@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "lake/local_object_store.hpp"
-#include "lake/zip_archive.hpp"
+#include "lake/raw_zone.hpp"
+#include "io/codec/sha256.hpp"
+#include "io/codec/zip.hpp"
 #include "sources/binance/archive_import.hpp"
 #include "support/fixtures.hpp"
 #include "support/temp_dir.hpp"
@@ -128,10 +130,11 @@ TEST(ArchiveNames, FromBinanceLayoutAndRenamedCopies) {
 TEST(ArchiveImport, ZipWithChecksumLandsAndTheWrongChecksumIsRefused) {
   testing::TempDir dir;
   lake::LocalObjectStore store(dir.path());
+  lake::RawZoneWriter raw(store);
   const std::string csv = testing::read_fixture("binance_vision_spot_ADABTC-1m-2021-11-27_head10.csv");
   const std::string zip = testing::make_zip("ADABTC-1m-2021-11-27.csv", csv);
-  const std::string checksum = lake::sha256_hex(zip) + "  ADABTC-1m-2021-11-27.zip\n";
-  auto landed = land_archive(store, "binance", {"ADABTC-1m-2021-11-27.zip", zip, checksum, {}, {}, {}});
+  const std::string checksum = io::sha256_hex(zip) + "  ADABTC-1m-2021-11-27.zip\n";
+  auto landed = land_archive(raw, "binance", {"ADABTC-1m-2021-11-27.zip", zip, checksum, {}, {}, {}});
   ASSERT_TRUE(landed) << landed.error().message;
   EXPECT_TRUE(landed->checksum_verified);
   EXPECT_EQ(landed->key, "raw/binance/archive/dt=2021-11-27/ADABTC-1m-2021-11-27.zip");
@@ -140,38 +143,40 @@ TEST(ArchiveImport, ZipWithChecksumLandsAndTheWrongChecksumIsRefused) {
 
   std::string corrupted = zip;
   corrupted[corrupted.size() / 2] ^= 0x55;
-  auto refused = land_archive(store, "binance", {"ADABTC-1m-2021-11-28.zip", corrupted, checksum, {}, {}, {}});
+  auto refused = land_archive(raw, "binance", {"ADABTC-1m-2021-11-28.zip", corrupted, checksum, {}, {}, {}});
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("does not match its .CHECKSUM"), std::string::npos);
-  EXPECT_FALSE(lake::read_zip("PK\x03\x04 not really a zip"));
+  EXPECT_FALSE(io::read_zip("PK\x03\x04 not really a zip"));
 }
 
 // `--interval 1m` on hourly rows made 42,421 "missing" candles; the rows say what they are.
 TEST(ArchiveImport, AMislabelledIntervalIsRefusedWithTheIntervalTheRowsHave) {
   testing::TempDir dir;
   lake::LocalObjectStore store(dir.path());
+  lake::RawZoneWriter raw(store);
   const std::string csv = testing::read_fixture("binance_vision_spot_BTCUSDT-1h-2024-02.csv");
-  auto refused = land_archive(store, "binance", {"prices.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1m", "2024-02"});
+  auto refused = land_archive(raw, "binance", {"prices.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1m", "2024-02"});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message,
             "prices.csv: the rows are 1h candles (close_time − open_time + 1 = 3600000 ms) but the interval is 1m; fix --interval");
   const std::string zip = testing::make_zip("BTCUSDT-1m-2024-02.csv", csv);
-  auto misnamed = land_archive(store, "binance", {"BTCUSDT-1m-2024-02.zip", zip, {}, {}, {}, {}});
+  auto misnamed = land_archive(raw, "binance", {"BTCUSDT-1m-2024-02.zip", zip, {}, {}, {}, {}});
   ASSERT_FALSE(misnamed);
   EXPECT_NE(misnamed.error().message.find("the rows are 1h candles"), std::string::npos) << misnamed.error().message;
-  auto right = land_archive(store, "binance", {"prices.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1h", "2024-02"});
+  auto right = land_archive(raw, "binance", {"prices.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1h", "2024-02"});
   EXPECT_TRUE(right) << right.error().message;
 }
 
 TEST(ArchiveImport, ANameThatSaysNothingListsEveryOptionNeededAndNeverTakesANumberForASymbol) {
   testing::TempDir dir;
   lake::LocalObjectStore store(dir.path());
+  lake::RawZoneWriter raw(store);
   const std::string csv = testing::read_fixture("binance_vision_spot_BTCUSDT-1h-2024-02.csv");
-  auto bare = land_archive(store, "binance", {"2021-export.csv", csv, {}, {}, {}, {}});
+  auto bare = land_archive(raw, "binance", {"2021-export.csv", csv, {}, {}, {}, {}});
   ASSERT_FALSE(bare);
   EXPECT_EQ(bare.error().message, "2021-export.csv: the name does not say SYMBOL-interval-YYYY-MM[-DD]; give --symbol (e.g. BTCUSDT), "
                                   "--interval (e.g. 1h), --period (YYYY-MM or YYYY-MM-DD)");
-  auto partly = land_archive(store, "binance", {"2021-export.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1h", {}});
+  auto partly = land_archive(raw, "binance", {"2021-export.csv", csv, {}, core::Symbol::parse("BTCUSDT").value(), "1h", {}});
   ASSERT_FALSE(partly);
   EXPECT_NE(partly.error().message.find("give --period (YYYY-MM or YYYY-MM-DD)"), std::string::npos) << partly.error().message;
   EXPECT_EQ(partly.error().message.find("quote asset"), std::string::npos);

@@ -6,7 +6,9 @@
 
 #include "io/manual_clock.hpp"
 #include "io/real/curl_http_client.hpp"
+#include "lake/checkpoint_objects.hpp"
 #include "lake/local_object_store.hpp"
+#include "lake/raw_zone.hpp"
 #include "support/fake_binance.hpp"
 #include "support/temp_dir.hpp"
 
@@ -26,6 +28,7 @@ class BackfillTest : public ::testing::Test {
         fake_(server_, clock_, kHistoryStart),
         store_(dir_.path()),
         raw_(store_),
+        checkpoints_(store_),
         governor_(ledger_, clock_) {}
 
   ServiceSession session(int64_t per_minute = 6000) {
@@ -40,6 +43,7 @@ class BackfillTest : public ::testing::Test {
   testing::FakeBinance fake_;
   lake::LocalObjectStore store_;
   lake::RawZoneWriter raw_;
+  lake::CheckpointObjects checkpoints_;
   io::InMemoryBudgetLedger ledger_;
   io::RateGovernor governor_;
   io::CurlHttpClient http_;
@@ -47,14 +51,14 @@ class BackfillTest : public ::testing::Test {
 
 TEST_F(BackfillTest, PagesThroughHistoryAndStopsAtTheOpenCandle) {
   auto s = session();
-  auto result = backfill_klines(s, store_, btc(), io::Priority::backfill);
+  auto result = backfill_klines(s, checkpoints_, btc(), io::Priority::backfill);
   ASSERT_TRUE(result) << result.error().message;
   // 3 days + 1 minute of candles exist: 4321, the last one still open.
   EXPECT_EQ(result->rows, 4321);
   EXPECT_EQ(result->pages, 5);
   EXPECT_TRUE(result->caught_up);
   EXPECT_EQ(result->next_start, kHistoryStart + 3 * Timestamp::kMicrosPerDay - 60'000'000 + 1000);
-  EXPECT_EQ(read_checkpoint(store_, btc().symbol, "1m"), result->next_start);
+  EXPECT_EQ(read_checkpoint(checkpoints_, btc().symbol, "1m"), result->next_start);
   EXPECT_EQ(store_.list("raw/binance/klines/")->size(), 5u);  // every page landed as received
   const auto starts = fake_.start_times();
   ASSERT_EQ(starts.size(), 5u);
@@ -66,14 +70,14 @@ TEST_F(BackfillTest, ResumesFromTheCheckpointWithoutRequestingFinishedPagesAgain
   std::stop_source stop;
   auto s = session();
   int pages = 0;
-  auto first = backfill_klines(s, store_, btc(), io::Priority::backfill,
+  auto first = backfill_klines(s, checkpoints_, btc(), io::Priority::backfill,
                                [&](const KlineTarget&, int64_t, Timestamp) {
                                  if (++pages == 2) stop.request_stop();  // killed after two pages
                                },
                                stop.get_token());
   ASSERT_TRUE(first);
   EXPECT_EQ(first->pages, 2);
-  auto second = backfill_klines(s, store_, btc(), io::Priority::backfill);
+  auto second = backfill_klines(s, checkpoints_, btc(), io::Priority::backfill);
   ASSERT_TRUE(second) << second.error().message;
   const auto starts = fake_.start_times();
   EXPECT_EQ(std::set<int64_t>(starts.begin(), starts.end()).size(), starts.size()) << "a page was requested twice";
@@ -91,7 +95,7 @@ TEST_F(BackfillTest, RidesOutScriptedFaults) {
                    {{"Retry-After", "120"}}, 0}});
   const Timestamp before = clock_.now();
   auto s = session();
-  auto result = backfill_klines(s, store_, btc(), io::Priority::backfill);
+  auto result = backfill_klines(s, checkpoints_, btc(), io::Priority::backfill);
   ASSERT_TRUE(result) << result.error().message;
   // The pauses let the clock run on: history grew by those minutes, the last one open.
   EXPECT_EQ(result->rows, (clock_.now() - kHistoryStart) / Timestamp::kMicrosPerMinute + 1);
@@ -104,12 +108,12 @@ TEST_F(BackfillTest, RidesOutScriptedFaults) {
 TEST_F(BackfillTest, UnrecoverableErrorsSayWhatTheServerSaid) {
   server_.script("/api/v3/klines", {{403, "<html>Request blocked by WAF</html>", "text/html", {}, 0}});
   auto s = session();
-  auto result = backfill_klines(s, store_, btc(), io::Priority::backfill);
+  auto result = backfill_klines(s, checkpoints_, btc(), io::Priority::backfill);
   ASSERT_FALSE(result);
   EXPECT_NE(result.error().message.find("HTTP 403: <html>Request blocked by WAF</html>"), std::string::npos)
       << result.error().message;
   for (int i = 0; i < 4; ++i) server_.script("/api/v3/klines", {{503, "busy", "text/plain", {}, 0}});
-  auto again = backfill_klines(s, store_, btc(), io::Priority::backfill);
+  auto again = backfill_klines(s, checkpoints_, btc(), io::Priority::backfill);
   ASSERT_FALSE(again);
   EXPECT_NE(again.error().message.find("gave up after 4 attempts"), std::string::npos) << again.error().message;
 }
@@ -130,7 +134,7 @@ TEST_F(BackfillTest, GovernorUsesNinetyPercentOfTheBudgetWithoutA429) {
   testing::LoopbackServer server;
   testing::FakeBinance fake(server, clock_, kHistoryStart - 300LL * 1000 * Timestamp::kMicrosPerMinute, 120);
   ServiceSession s(http_, governor_, clock_, raw_, binance_endpoint(server.base_url(), 120));
-  auto result = backfill_klines(s, store_, {*core::Symbol::parse("ETHUSDT"), "1m", kHistoryStart - 300LL * 1000 * Timestamp::kMicrosPerMinute, kHistoryStart},
+  auto result = backfill_klines(s, checkpoints_, {*core::Symbol::parse("ETHUSDT"), "1m", kHistoryStart - 300LL * 1000 * Timestamp::kMicrosPerMinute, kHistoryStart},
                                 io::Priority::live);
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result->pages, 300);
@@ -147,7 +151,7 @@ TEST(KlinePaths, BuildsBinanceQueries) {
             "/api/v3/klines?symbol=BTCUSDT&interval=1h&startTime=1000&limit=1000&endTime=5000");
   EXPECT_TRUE(is_binance_interval("1M"));
   EXPECT_FALSE(is_binance_interval("2m"));
-  EXPECT_NE(checkpoint_key(*core::Symbol::parse("BTCUSDT"), "1M"), checkpoint_key(*core::Symbol::parse("BTCUSDT"), "1m"));
+  EXPECT_NE(checkpoint_name(*core::Symbol::parse("BTCUSDT"), "1M"), checkpoint_name(*core::Symbol::parse("BTCUSDT"), "1m"));
 }
 
 }  // namespace

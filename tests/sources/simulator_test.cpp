@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "lake/local_object_store.hpp"
+#include "lake/raw_zone.hpp"
 #include "sources/simulator/market_simulator.hpp"
 #include "sources/simulator/post_simulator.hpp"
 #include "support/temp_dir.hpp"

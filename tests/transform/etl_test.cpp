@@ -2,7 +2,7 @@
 
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
-#include "lake/zstd_codec.hpp"
+#include "io/codec/zstd.hpp"
 #include "support/temp_dir.hpp"
 #include "transform/market_ohlcv_etl.hpp"
 #include "transform/posts_etl.hpp"
@@ -29,9 +29,9 @@ class EtlTest : public ::testing::Test {
     for (size_t i = 0; i < rows.size(); ++i) payload += (i ? "," : "") + rows[i];
     payload += "]";
     lake::RawZoneWriter writer(*store_);
-    const lake::Envelope e{*Timestamp::parse_iso(received_at), "binance", "klines",
+    const core::Envelope e{*Timestamp::parse_iso(received_at), "binance", "klines",
                            fmt::format(R"({{"symbol":"{}","interval":"1m"}})", symbol), payload};
-    ASSERT_TRUE(writer.write_batch(std::vector<lake::Envelope>{e}));
+    ASSERT_TRUE(writer.land(std::vector<core::Envelope>{e}));
   }
 
   core::Result<std::string> sql_text(const std::string& sql) {
@@ -83,7 +83,7 @@ TEST_F(EtlTest, BadLinesAndRowsGoToQuarantineWithReasonsAndTheRestLands) {
                                                 R"({"symbol":"ETHUSDT","interval":"1m"})",
                                                 "[" + kline_row(kDay, "2.0", "10") + "]"});
   ASSERT_TRUE(store_->put("raw/binance/klines/dt=2024-01-01/hour=00/torn.ndjson.zst",
-                          lake::zstd_compress(good + "\n{\"received_at\":\"2024-01-01T00:04:02Z\",\"sou\n")));
+                          io::zstd_compress(good + "\n{\"received_at\":\"2024-01-01T00:04:02Z\",\"sou\n")));
   auto stats = run_market_ohlcv_etl(*store_, *duckdb_, {});
   ASSERT_TRUE(stats) << stats.error().message;
   EXPECT_EQ(stats->rows_out, 2u);
@@ -91,7 +91,7 @@ TEST_F(EtlTest, BadLinesAndRowsGoToQuarantineWithReasonsAndTheRestLands) {
   std::vector<std::string> reasons;
   const auto quarantine_keys = *store_->list("quarantine/");
   for (const std::string& key : quarantine_keys) {
-    const std::string text = *lake::zstd_decompress(*store_->get(key));
+    const std::string text = *io::zstd_decompress(*store_->get(key));
     for (size_t pos = 0; (pos = text.find("\"reason\":\"", pos)) != std::string::npos; ++pos) {
       reasons.push_back(text.substr(pos + 10, text.find('"', pos + 10) - pos - 10));
     }
@@ -127,9 +127,9 @@ TEST_F(EtlTest, PostsDedupByIdWithLatestWinning) {
                        R"({{"id":"99","text":"old","created_at":"2023-12-31T23:59:59.000Z"}}],"meta":{{"result_count":2}}}})",
                        likes);
   };
-  ASSERT_TRUE(writer.write_batch(std::vector<lake::Envelope>{
+  ASSERT_TRUE(writer.land(std::vector<core::Envelope>{
       {*Timestamp::parse_iso("2024-01-01T11:00:00Z"), "x", "tweets", "{}", tweets("1")}}));
-  ASSERT_TRUE(writer.write_batch(std::vector<lake::Envelope>{
+  ASSERT_TRUE(writer.land(std::vector<core::Envelope>{
       {*Timestamp::parse_iso("2024-01-01T12:00:00Z"), "x", "tweets", "{}", tweets("7")}}));
   auto stats = run_posts_etl(*store_, *duckdb_, {});
   ASSERT_TRUE(stats) << stats.error().message;

@@ -7,9 +7,9 @@
 
 #include "core/excerpt.hpp"
 
-#include "lake/zip_archive.hpp"
+#include "io/codec/zip.hpp"
 #include "sources/binance/kline_backfill.hpp"
-#include "lake/zstd_codec.hpp"
+#include "io/codec/zstd.hpp"
 
 namespace cryptolake::sources::binance {
 
@@ -35,7 +35,7 @@ std::string_view interval_of_length(int64_t micros) {
 
 }  // namespace
 
-core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_view source, const ArchiveFile& file) {
+core::Result<LandedArchive> land_archive(io::RawSink& raw, std::string_view source, const ArchiveFile& file) {
   LandedArchive landed;
   if (file.checksum) {
     TRY(verify_checksum(file.bytes, *file.checksum, file.name));
@@ -60,13 +60,13 @@ core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_v
   const bool zip = file.bytes.starts_with("PK\x03\x04");
   const std::string day = name.period.size() == 7 ? name.period + "-01" : name.period;
   if (!core::Timestamp::parse_date(day)) return fail(ErrorCode::invalid_argument, "{}: period '{}' is not a date", file.name, name.period);
-  landed.key = fmt::format("raw/{}/archive/dt={}/{}-{}-{}.{}", source, day, name.symbol.exchange(),
-                           name.interval == "1M" ? "1mo" : name.interval, name.period, zip ? "zip" : "csv.zst");
+  const std::string object_name = fmt::format("{}-{}-{}.{}", name.symbol.exchange(), name.interval == "1M" ? "1mo" : name.interval,
+                                              name.period, zip ? "zip" : "csv.zst");
   // A mislabelled file would land every candle under the wrong interval and make gaps of the rest.
   if (const int64_t expected = core::interval_micros(name.interval); expected > 0) {
     std::string unzipped;
     if (zip) {
-      TRY_ASSIGN(unzipped, archive_csv_text(landed.key, file.bytes));
+      TRY_ASSIGN(unzipped, archive_csv_text(object_name, file.bytes));
     }
     const auto span = first_candle_micros(zip ? std::string_view(unzipped) : std::string_view(file.bytes));
     if (span && *span != expected) {
@@ -75,15 +75,16 @@ core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_v
     }
   }
   // Level 1: dumps are large and already final; speed matters more than the last few percent.
-  TRY(store.put(landed.key, zip ? std::string_view(file.bytes) : std::string_view(lake::zstd_compress(file.bytes, 1))));
+  const std::string compressed = zip ? std::string() : io::zstd_compress(file.bytes, 1);
+  TRY_ASSIGN(landed.key, raw.land_file({std::string(source), "archive", day, object_name, zip ? std::string_view(file.bytes) : std::string_view(compressed)}));
   landed.name = std::move(name);
   return landed;
 }
 
 core::Result<std::string> archive_csv_text(std::string_view key, std::string_view object_bytes) {
-  if (key.ends_with(".csv.zst")) return lake::zstd_decompress(object_bytes);
-  TRY_ASSIGN(std::vector<lake::ZipMember> members, lake::read_zip(object_bytes));
-  for (lake::ZipMember& member : members) {
+  if (key.ends_with(".csv.zst")) return io::zstd_decompress(object_bytes);
+  TRY_ASSIGN(std::vector<io::ZipMember> members, io::read_zip(object_bytes));
+  for (io::ZipMember& member : members) {
     if (member.name.ends_with(".csv") || members.size() == 1) return std::move(member.data);
   }
   return fail(ErrorCode::corrupt_data, "{}: no CSV inside the zip", key);

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "lake/object_store.hpp"
+#include "io/raw_sink.hpp"
 #include "sources/binance/archive_parser.hpp"
 
 namespace cryptolake::sources::binance {
@@ -30,7 +30,7 @@ struct LandedArchive {
 };
 
 // Verifies the checksum when given, works out symbol/interval/period, and stores the file.
-[[nodiscard]] core::Result<LandedArchive> land_archive(lake::ObjectStore& store, std::string_view source,
+[[nodiscard]] core::Result<LandedArchive> land_archive(io::RawSink& raw, std::string_view source,
                                                        const ArchiveFile& file);
 
 // The CSV text inside a landed archive object (unzipped or decompressed).

@@ -5,7 +5,7 @@
 #include "core/decimal.hpp"
 #include "core/excerpt.hpp"
 #include "sources/binance/kline_backfill.hpp"
-#include "lake/zip_archive.hpp"
+#include "io/codec/sha256.hpp"
 
 namespace cryptolake::sources::binance {
 
@@ -141,7 +141,7 @@ std::optional<int64_t> first_candle_micros(std::string_view text) {
 core::Status verify_checksum(std::string_view bytes, std::string_view checksum_text, std::string_view file_name) {
   const std::string_view expected = checksum_text.substr(0, checksum_text.find_first_of(" \t\r\n"));
   if (expected.size() != 64) return fail(ErrorCode::corrupt_data, "{}.CHECKSUM does not hold a sha256", file_name);
-  const std::string actual = lake::sha256_hex(bytes);
+  const std::string actual = io::sha256_hex(bytes);
   std::string lower(expected);
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower != actual) {

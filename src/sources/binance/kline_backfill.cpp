@@ -20,25 +20,20 @@ bool is_binance_interval(std::string_view interval) {
 }
 
 ServiceEndpoint binance_endpoint(std::string base_url, int64_t weight_per_minute, std::string api_key) {
-  ServiceEndpoint endpoint;
-  endpoint.source = "binance";
-  endpoint.base_url = std::move(base_url);
-  while (endpoint.base_url.ends_with('/')) endpoint.base_url.pop_back();
-  endpoint.budget.service = "binance";
-  endpoint.budget.per_minute = weight_per_minute;
+  ServiceEndpoint endpoint = service_endpoint("binance", std::move(base_url), weight_per_minute);
   endpoint.used_weight_header = "x-mbx-used-weight-1m";
   if (!api_key.empty()) endpoint.headers.emplace_back("X-MBX-APIKEY", std::move(api_key));
   return endpoint;
 }
 
-std::string checkpoint_key(const core::Symbol& symbol, std::string_view interval) {
+std::string checkpoint_name(const core::Symbol& symbol, std::string_view interval) {
   // Intervals differ only by case for minutes and months (1m, 1M): spell the month out.
-  return fmt::format("_catalog/checkpoints/binance/klines/{}-{}.txt", symbol.exchange(), interval == "1M" ? "1mo" : interval);
+  return fmt::format("binance/klines/{}-{}.txt", symbol.exchange(), interval == "1M" ? "1mo" : interval);
 }
 
-std::optional<Timestamp> read_checkpoint(const lake::ObjectStore& store, const core::Symbol& symbol,
+std::optional<Timestamp> read_checkpoint(const io::CheckpointStore& checkpoints, const core::Symbol& symbol,
                                          std::string_view interval) {
-  auto text = store.get(checkpoint_key(symbol, interval));
+  auto text = checkpoints.load(checkpoint_name(symbol, interval));
   if (!text) return std::nullopt;
   while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
   return Timestamp::parse_iso(*text);
@@ -82,13 +77,13 @@ core::Result<PageSummary> summarize_page(const std::string& body, Timestamp rece
 
 }  // namespace
 
-core::Result<BackfillResult> backfill_klines(ServiceSession& session, lake::ObjectStore& store, const KlineTarget& target,
+core::Result<BackfillResult> backfill_klines(ServiceSession& session, io::CheckpointStore& checkpoints, const KlineTarget& target,
                                              io::Priority priority, const PageProgress& progress, std::stop_token stop) {
   if (!is_binance_interval(target.interval)) {
     return fail(ErrorCode::invalid_argument, "interval '{}' is not a Binance kline interval", target.interval);
   }
   BackfillResult result;
-  result.next_start = read_checkpoint(store, target.symbol, target.interval).value_or(target.since);
+  result.next_start = read_checkpoint(checkpoints, target.symbol, target.interval).value_or(target.since);
   result.next_start = std::max(result.next_start, target.since);
   while (!stop.stop_requested()) {
     if (target.until && result.next_start >= *target.until) {
@@ -117,7 +112,7 @@ core::Result<BackfillResult> backfill_klines(ServiceSession& session, lake::Obje
       // Binance returns candles whose open time is >= startTime: one ms past the last closed
       // candle works for every interval, calendar months included.
       result.next_start = Timestamp::from_millis(*summary->last_closed_open_ms + 1);
-      TRY(store.put(checkpoint_key(target.symbol, target.interval), result.next_start.iso() + "\n"));
+      TRY(checkpoints.save(checkpoint_name(target.symbol, target.interval), result.next_start.iso() + "\n"));
     }
     if (progress) progress(target, summary->rows, result.next_start);
     const int64_t step = core::interval_micros(target.interval);  // 0 for calendar months

@@ -1,5 +1,5 @@
 // Backfill of Binance klines through GET /api/v3/klines, paginated by startTime with limit=1000.
-// A checkpoint per (symbol, interval) under _catalog/checkpoints/ records the next start after
+// A checkpoint per (symbol, interval) records the next start after
 // every page has landed in the raw zone, so a killed backfill resumes without re-requesting
 // finished pages. A candle still open when received is not passed: the next run (or the next
 // follow-up poll) fetches it again once closed.
@@ -14,7 +14,7 @@
 
 #include "core/symbol.hpp"
 #include "core/timestamp.hpp"
-#include "lake/object_store.hpp"
+#include "io/checkpoint_store.hpp"
 #include "sources/service_session.hpp"
 
 namespace cryptolake::sources::binance {
@@ -46,12 +46,12 @@ bool is_binance_interval(std::string_view interval);
 // Binance's REST endpoint: weight budget per minute, used-weight header, optional API key.
 ServiceEndpoint binance_endpoint(std::string base_url, int64_t weight_per_minute = 6000, std::string api_key = {});
 
-// Checkpoint object key for a target, and its stored value (the next open time to request).
-std::string checkpoint_key(const core::Symbol& symbol, std::string_view interval);
-[[nodiscard]] std::optional<core::Timestamp> read_checkpoint(const lake::ObjectStore& store, const core::Symbol& symbol,
+// Checkpoint name for a target, and its saved value (the next open time to request).
+std::string checkpoint_name(const core::Symbol& symbol, std::string_view interval);
+[[nodiscard]] std::optional<core::Timestamp> read_checkpoint(const io::CheckpointStore& checkpoints, const core::Symbol& symbol,
                                                              std::string_view interval);
 
-[[nodiscard]] core::Result<BackfillResult> backfill_klines(ServiceSession& session, lake::ObjectStore& store,
+[[nodiscard]] core::Result<BackfillResult> backfill_klines(ServiceSession& session, io::CheckpointStore& checkpoints,
                                                            const KlineTarget& target, io::Priority priority,
                                                            const PageProgress& progress = {},
                                                            std::stop_token stop = {});

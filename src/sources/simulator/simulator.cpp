@@ -121,7 +121,7 @@ std::string SimulationReport::to_json() const {
   return out + "]}";
 }
 
-core::Result<SimulationReport> run_simulation(const SimulationOptions& options, lake::RawZoneWriter& writer,
+core::Result<SimulationReport> run_simulation(const SimulationOptions& options, io::RawSink& raw,
                                               const Progress& progress) {
   const core::SimulatorConfig& cfg = options.config;
   if (options.page_minutes < 1 || options.page_minutes > 1000) {
@@ -189,11 +189,11 @@ core::Result<SimulationReport> run_simulation(const SimulationOptions& options, 
   for (int64_t poll = 0; poll < polls; ++poll) {
     const Timestamp window_start = *start_day + poll * page * Timestamp::kMicrosPerMinute;
     const Timestamp window_end = window_start + page * Timestamp::kMicrosPerMinute;
-    std::vector<lake::Envelope> envelopes;
+    std::vector<core::Envelope> envelopes;
     for (size_t s = 0; s < symbols.size(); ++s) {
       const auto& rows = routed[s][static_cast<size_t>(poll)];
       if (rows.empty() && poll * page >= minutes) continue;
-      lake::Envelope e;
+      core::Envelope e;
       e.source = options.source;
       e.dataset = "klines";
       e.received_at = window_end + 2 * Timestamp::kMicrosPerSecond + static_cast<int64_t>(s) * 50'000;
@@ -211,7 +211,7 @@ core::Result<SimulationReport> run_simulation(const SimulationOptions& options, 
       envelopes.push_back(std::move(e));
     }
     if (!envelopes.empty()) {
-      TRY(writer.write_batch(envelopes));
+      TRY(raw.land(envelopes));
       report.envelopes += envelopes.size();
       ++report.batches;
     }
@@ -223,7 +223,7 @@ core::Result<SimulationReport> run_simulation(const SimulationOptions& options, 
     // by the next hour's search (overlapping windows); a few come back with a garbled date.
     std::vector<std::vector<std::pair<const SimulatedPost*, bool>>> carry(symbols.size());
     for (int64_t h = 0; h <= hours; ++h) {
-      std::vector<lake::Envelope> envelopes;
+      std::vector<core::Envelope> envelopes;
       for (size_t c = 0; c < symbols.size(); ++c) {
         Random rng(derive_seed(cfg.seed, 9000 + static_cast<uint64_t>(h) * 64 + c));
         std::vector<std::pair<const SimulatedPost*, bool>> sent = std::move(carry[c]);
@@ -244,7 +244,7 @@ core::Result<SimulationReport> run_simulation(const SimulationOptions& options, 
         }
         if (sent.empty()) continue;
         const Timestamp window_start = *start_day + h * Timestamp::kMicrosPerHour;
-        lake::Envelope e;
+        core::Envelope e;
         e.source = options.source;
         e.dataset = "tweets";
         e.received_at = window_start + Timestamp::kMicrosPerHour + 5 * Timestamp::kMicrosPerSecond +
@@ -264,7 +264,7 @@ core::Result<SimulationReport> run_simulation(const SimulationOptions& options, 
         envelopes.push_back(std::move(e));
       }
       if (!envelopes.empty()) {
-        TRY(writer.write_batch(envelopes));
+        TRY(raw.land(envelopes));
         report.envelopes += envelopes.size();
         ++report.batches;
       }

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "lake/raw_zone.hpp"
+#include "io/raw_sink.hpp"
 
 namespace cryptolake::sources::simulator {
 
@@ -46,15 +46,13 @@ struct SimulationReport {
   std::vector<InjectedGap> gaps;
   std::vector<MalformedRecord> malformed;
 
-  std::string to_json() const;  // the manifest, stored at _catalog/simulator/manifest.json
+  std::string to_json() const;  // the manifest the simulate command keeps in the lake
 };
 
 using Progress = std::function<void(size_t done, size_t total)>;
 
-// Simulates and writes every batch through `writer`; reports what was injected.
+// Simulates and lands every batch through `raw`; reports what was injected.
 [[nodiscard]] core::Result<SimulationReport> run_simulation(const SimulationOptions& options,
-                                                            lake::RawZoneWriter& writer, const Progress& progress = {});
-
-inline constexpr std::string_view kManifestKey = "_catalog/simulator/manifest.json";
+                                                            io::RawSink& raw, const Progress& progress = {});
 
 }  // namespace cryptolake::sources::simulator

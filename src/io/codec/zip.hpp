@@ -7,7 +7,7 @@
 
 #include "core/result.hpp"
 
-namespace cryptolake::lake {
+namespace cryptolake::io {
 
 struct ZipMember {
   std::string name;
@@ -17,7 +17,4 @@ struct ZipMember {
 // Every regular member, decompressed. A damaged archive or a CRC mismatch is corrupt_data.
 [[nodiscard]] core::Result<std::vector<ZipMember>> read_zip(std::string_view bytes);
 
-// SHA-256 of bytes as lowercase hex (for .CHECKSUM files).
-std::string sha256_hex(std::string_view bytes);
-
-}  // namespace cryptolake::lake
+}  // namespace cryptolake::io

@@ -1,13 +1,12 @@
-#include "lake/zip_archive.hpp"
+#include "io/codec/zip.hpp"
 
-#include <openssl/evp.h>
 #include <zip.h>
 
 #include <memory>
 
 #include <fmt/format.h>
 
-namespace cryptolake::lake {
+namespace cryptolake::io {
 
 using core::ErrorCode;
 using core::fail;
@@ -59,13 +58,4 @@ core::Result<std::vector<ZipMember>> read_zip(std::string_view bytes) {
   return members;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
-}  // namespace cryptolake::lake
+}  // namespace cryptolake::io

@@ -1,10 +1,10 @@
-#include "lake/zstd_codec.hpp"
+#include "io/codec/zstd.hpp"
 
 #include <memory>
 
 #include <zstd.h>
 
-namespace cryptolake::lake {
+namespace cryptolake::io {
 
 std::string zstd_compress(std::string_view bytes, int level) {
   std::string out(ZSTD_compressBound(bytes.size()), '\0');
@@ -41,4 +41,4 @@ core::Result<std::string> zstd_decompress(std::string_view frame) {
   return out;
 }
 
-}  // namespace cryptolake::lake
+}  // namespace cryptolake::io

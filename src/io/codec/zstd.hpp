@@ -6,9 +6,9 @@
 
 #include "core/result.hpp"
 
-namespace cryptolake::lake {
+namespace cryptolake::io {
 
 std::string zstd_compress(std::string_view bytes, int level = 3);
 [[nodiscard]] core::Result<std::string> zstd_decompress(std::string_view frame);
 
-}  // namespace cryptolake::lake
+}  // namespace cryptolake::io

@@ -1,0 +1,65 @@
+// Every key of the lake, named once. Nothing else spells out a key or a prefix:
+//   raw/<source>/<dataset>/dt=YYYY-MM-DD/hour=HH/<batch>.ndjson.zst   what sources received
+//   raw/<source>/<dataset>/dt=YYYY-MM-DD/<file>                       bulk files kept as they came
+//   quarantine/<source>/<dataset>/dt=…/stage=<stage>/<batch>          rejected records, with reasons
+//   curated/<table>/dt=YYYY-MM-DD/part-<n>.parquet                    tables (Hive-style)
+//   _catalog/…                                                        registry, checkpoints, runs, lock
+//   _log/…                                                            the local bus
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/timestamp.hpp"
+
+namespace cryptolake::lake::layout {
+
+inline constexpr std::string_view kRaw = "raw/";
+inline constexpr std::string_view kQuarantine = "quarantine/";
+inline constexpr std::string_view kCurated = "curated/";
+inline constexpr std::string_view kCatalog = "_catalog/";
+inline constexpr std::string_view kLog = "_log/";
+
+// raw/<source>/<dataset>/ (or raw/<source>/ with no dataset).
+std::string raw_prefix(std::string_view source, std::string_view dataset = {});
+std::string raw_batch_key(std::string_view source, std::string_view dataset, core::Timestamp received_at,
+                          std::string_view batch_name);
+std::string raw_file_key(std::string_view source, std::string_view dataset, std::string_view day, std::string_view name);
+struct RawKey {
+  std::string source;
+  std::string dataset;
+};
+std::optional<RawKey> parse_raw_key(std::string_view key);
+
+std::string quarantine_prefix(std::string_view source);
+std::string quarantine_key(std::string_view source, std::string_view dataset, std::string_view day, std::string_view stage,
+                           std::string_view name);
+
+// curated/<table>/ and curated/<table>/dt=<dt>/ (trailing slash: a listing prefix).
+std::string table_prefix(std::string_view table);
+std::string partition_prefix(std::string_view table, std::string_view dt);
+struct CuratedKey {
+  std::string table;
+  std::string dt;
+};
+// The table and dt of a curated Parquet key, or nothing for any other key.
+std::optional<CuratedKey> parse_curated_key(std::string_view key);
+
+std::string table_registry_key(std::string_view table);
+std::string checkpoint_key(std::string_view name);
+std::string fingerprint_prefix(std::string_view table);
+std::string fingerprint_key(std::string_view table, std::string_view dt);
+
+inline constexpr std::string_view kGapsLedgerKey = "_catalog/gaps/ledger.tsv";
+inline constexpr std::string_view kGapsPrefix = "_catalog/gaps/";
+inline constexpr std::string_view kFingerprintsPrefix = "_catalog/fingerprints/";
+inline constexpr std::string_view kStageRunsKey = "_catalog/runs/stages.tsv";
+inline constexpr std::string_view kRateLimitsKey = "_catalog/runs/rate_limits.tsv";
+inline constexpr std::string_view kSimulatorManifestKey = "_catalog/simulator/manifest.json";
+// Folders of the local lake that engines and locks use directly (relative to the lake root).
+inline constexpr std::string_view kRateLedgerDir = "_catalog/rate";
+inline constexpr std::string_view kLockFile = "_catalog/lock";
+inline constexpr std::string_view kDuckdbHome = "_catalog/duckdb";
+
+}  // namespace cryptolake::lake::layout

@@ -11,6 +11,8 @@
 #include "lake/partition_commit.hpp"
 #include "transform/partition_writer.hpp"
 #include "transform/raw_scan.hpp"
+#include "lake/layout.hpp"
+#include "sources/coincap/coincap_parser.hpp"
 
 namespace cryptolake::analytics {
 
@@ -47,9 +49,9 @@ core::Result<transform::EtlStats> build_dim_date(lake::ObjectStore& store, lake:
   transform::EtlStats stats;
   stats.table = "dim_date";
   std::set<std::string> days;
-  TRY_ASSIGN(const auto keys, store.list("curated/"));
+  TRY_ASSIGN(const auto keys, store.list(lake::layout::kCurated));
   for (const std::string& key : keys) {
-    const auto where = lake::parse_curated_key(key);
+    const auto where = lake::layout::parse_curated_key(key);
     if (!where || where->table.starts_with("dim_") || where->table == "dq_results") continue;
     days.insert(where->dt);
   }
@@ -115,7 +117,7 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
   std::set<std::string> symbols;
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   for (const char* table : {"market_ohlcv", "market_ticks"}) {
-    if (store.list(fmt::format("curated/{}/", table)).value_or(std::vector<std::string>{}).empty()) continue;
+    if (store.list(lake::layout::table_prefix(table)).value_or(std::vector<std::string>{}).empty()) continue;
     TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
         "SELECT DISTINCT source, symbol FROM read_parquet({}) ORDER BY ALL", lake::sql_string(transform::table_glob(store, table)))));
     for (size_t r = 0; r < result.row_count(); ++r) {
@@ -136,17 +138,14 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
     }
   }
   // CoinCap /assets answers name each coin's CoinCap id.
-  simdjson::dom::parser parser;
   const auto coincap = [&](size_t, const transform::EnvelopeView& e, std::vector<lake::QuarantineRecord>&) {
-    simdjson::dom::array data;
-    if (e.payload["data"].get_array().get(data)) return;
-    for (simdjson::dom::element asset : data) {
-      std::string_view id, symbol, name;
-      if (asset["id"].get_string().get(id) || asset["symbol"].get_string().get(symbol) || asset["name"].get_string().get(name)) continue;
-      auto it = coins.find(std::string(symbol));
+    auto assets = sources::coincap::parse_asset_refs(e.payload);
+    if (!assets) return;
+    for (sources::coincap::AssetRef& asset : *assets) {
+      auto it = coins.find(asset.symbol);
       if (it == coins.end()) continue;  // only coins the lake trades or knows
-      it->second.coincap_id = id;
-      if (it->second.name == it->first) it->second.name = name;
+      it->second.coincap_id = std::move(asset.id);
+      if (it->second.name == it->first) it->second.name = std::move(asset.name);
     }
   };
   // Tolerates a lake without CoinCap data. Its handler rejects nothing, so it writes no quarantine:
@@ -190,7 +189,6 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
                                       batch.end_row();
                                     }
                                   }, 1));
-  (void)parser;
   return stats;
 }
 

@@ -9,17 +9,13 @@
 #include "cli/interrupt.hpp"
 #include "cli/pipeline.hpp"
 #include "cli/progress.hpp"
-#include "sources/binance/archive_import.hpp"
-#include "sources/binance/kline_backfill.hpp"
-#include "sources/saved_response.hpp"
-#include "sources/social/post_file_parser.hpp"
 #include "core/excerpt.hpp"
-#include "core/json_text.hpp"
 #include "lake/quarantine.hpp"
 #include "lake/raw_zone.hpp"
-#include "io/codec/sha256.hpp"
-#include "io/codec/zstd.hpp"
-#include "lake/layout.hpp"
+#include "sources/binance/archive_download.hpp"
+#include "sources/binance/kline_backfill.hpp"
+#include "sources/saved_response.hpp"
+#include "sources/social/post_file_import.hpp"
 
 namespace cryptolake::cli {
 
@@ -67,26 +63,16 @@ std::vector<fs::path> expand_paths(const std::vector<std::string>& paths, std::i
   return files;
 }
 
-// data.binance.vision file URLs for a date range.
-core::Result<std::vector<std::pair<std::string, std::string>>> archive_urls(const ArchiveFlags& flags, std::string_view market_path) {
+// The --download range from the flags.
+core::Result<sources::binance::ArchiveRange> archive_range(const ArchiveFlags& flags) {
   const auto from = core::Timestamp::parse_date(flags.from), to = core::Timestamp::parse_date(flags.to);
   if (!from || !to || *to < *from) return core::fail(core::ErrorCode::invalid_argument, "--download needs --from and --to dates, from ≤ to");
-  std::vector<std::pair<std::string, std::string>> urls;  // url, file name
+  sources::binance::ArchiveRange range{flags.base_url, flags.market, {}, flags.interval, *from, *to, flags.monthly};
   for (const auto& part : CLI::detail::split(flags.symbols, ',')) {
-    TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
-    const std::string interval = flags.interval == "1M" ? "1mo" : flags.interval;
-    std::string last_month;
-    for (core::Timestamp day = *from; day <= *to; day = day + core::Timestamp::kMicrosPerDay) {
-      const std::string period = flags.monthly ? day.date().substr(0, 7) : day.date();
-      if (flags.monthly && period == last_month) continue;
-      last_month = period;
-      const std::string name = fmt::format("{}-{}-{}.zip", symbol.exchange(), interval, period);
-      urls.emplace_back(fmt::format("{}/data/{}/{}/klines/{}/{}/{}", flags.base_url, market_path, flags.monthly ? "monthly" : "daily",
-                                    symbol.exchange(), interval, name),
-                        name);
-    }
+    TRY_ASSIGN(core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
+    range.symbols.push_back(std::move(symbol));
   }
-  return urls;
+  return range;
 }
 
 int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
@@ -110,28 +96,17 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
     if (flags.symbols.empty() || flags.interval.empty()) {
       return report_error({core::ErrorCode::invalid_argument, "--download needs --symbols and --interval"});
     }
-    const std::string market_path = flags.market == "spot" ? "spot" : "futures/" + flags.market;
-    auto urls = archive_urls(flags, market_path);
+    auto range = archive_range(flags);
+    if (!range) return report_error(range.error());
+    auto urls = sources::binance::archive_urls(*range);
     if (!urls) return report_error(urls.error());
     ProgressLine progress("download");
-    size_t done = 0;
-    for (const auto& [url, name] : *urls) {
-      if (interrupt_token().stop_requested()) break;
-      progress.update(done++, urls->size(), name);
-      io::HttpRequest request;
-      request.url = url;
-      auto zip = ctx.http().send(request);
-      if (!zip || zip->status != 200) {
-        // Daily files appear the day after; a missing one is reported, not fatal.
-        problems.push_back(fmt::format("{}: {}", url, zip ? fmt::format("HTTP {}", zip->status) : zip.error().message));
-        continue;
-      }
-      request.url = url + ".CHECKSUM";
-      auto checksum = ctx.http().send(request);
-      std::optional<std::string> checksum_text;
-      if (checksum && checksum->status == 200) checksum_text = checksum->body;
-      files.push_back(make_file(name, std::move(zip->body), std::move(checksum_text)));
-    }
+    auto downloaded = sources::binance::download_archives(
+        ctx.http(), *urls, [&](size_t done, size_t total, std::string_view name) { progress.update(done, total, name); },
+        interrupt_token());
+    // Daily files appear the day after; a missing one is reported, not fatal.
+    problems.insert(problems.end(), downloaded.problems.begin(), downloaded.problems.end());
+    for (auto& file : downloaded.files) files.push_back(make_file(std::move(file.name), std::move(file.bytes), std::move(file.checksum)));
   } else {
     for (const fs::path& path : expand_paths(flags.paths, {".zip", ".csv"}, problems)) {
       auto bytes = read_local(path);
@@ -168,24 +143,6 @@ struct PostFlags {
   std::string date_format;
 };
 
-// One post as an X API v2 tweet object, the shape the posts transform reads; the file's columns
-// that X has no field for travel under "extra".
-void append_v2_tweet(std::string& out, const core::Post& p) {
-  const auto entities = [](std::string_view joined) {
-    std::string list = "[";
-    for (const std::string_view tag : core::split_list(joined)) {
-      list += fmt::format("{}{{\"tag\":{}}}", list.size() > 1 ? "," : "", core::json_string(tag));
-    }
-    return list + "]";
-  };
-  out += fmt::format("{{\"id\":\"{}\",\"text\":{},\"author_id\":{},\"created_at\":\"{}\",\"lang\":{},"
-                     "\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{},\"quote_count\":{}}},"
-                     "\"entities\":{{\"hashtags\":{},\"cashtags\":{}}}{}}}",
-                     p.post_id, core::json_string(p.text), core::json_string(p.author_id), p.created_at.iso(), core::json_string(p.lang),
-                     p.like_count, p.retweet_count, p.reply_count, p.quote_count, entities(p.hashtags), entities(p.cashtags),
-                     p.extra.empty() ? "" : ",\"extra\":" + p.extra);
-}
-
 // Lands a post file as received, its posts as X-v2-shaped envelopes, its rejects in quarantine.
 // Exit 0 when every record went in, 3 when some went to quarantine, 1 when nothing landed.
 int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
@@ -209,31 +166,16 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
       problems.push_back(fmt::format("{}: cannot read", path.string()));
       continue;
     }
-    auto parsed = sources::social::parse_post_file(*bytes, options, now);
-    if (!parsed) {
-      problems.push_back(fmt::format("{}: {}", path.filename().string(), parsed.error().message));
+    auto landed = sources::social::land_post_file(writer, path.filename().string(), *bytes, options, now);
+    if (!landed) {
+      problems.push_back(fmt::format("{}: {}", path.filename().string(), landed.error().message));
       continue;
     }
-    const std::string raw_key = lake::layout::raw_file_key("x_import", "files", now.date(), path.filename().string() + ".zst");
-    if (auto put = ctx.store().put(raw_key, io::zstd_compress(*bytes)); !put) return report_error(put.error());
+    const sources::social::PostFile* parsed = &landed->parsed;
     std::vector<lake::QuarantineRecord> rejects;
-    for (auto& r : parsed->rejected) rejects.push_back({r.reason, raw_key, static_cast<int64_t>(r.index), std::move(r.text)});
-    if (auto q = lake::write_quarantine(ctx.store(), "import_posts", "x_import", "files", raw_key, rejects); !q) return report_error(q.error());
-    // The posts travel on as X API v2 responses, 10,000 per envelope.
-    for (size_t begin = 0; begin < parsed->posts.size(); begin += 10'000) {
-      const size_t end = std::min(parsed->posts.size(), begin + 10'000);
-      std::string payload = "{\"data\":[";
-      for (size_t i = begin; i < end; ++i) {
-        if (i > begin) payload += ',';
-        append_v2_tweet(payload, parsed->posts[i]);
-      }
-      payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", end - begin);
-      const core::Envelope envelope{now, "x_import", "tweets",
-                                    fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})",
-                                                core::json_string(path.filename().string()), io::sha256_hex(*bytes),
-                                                core::json_string(parsed->format), begin),
-                                    std::move(payload)};
-      if (auto w = writer.land(std::span<const core::Envelope>(&envelope, 1)); !w) return report_error(w.error());
+    for (const auto& r : parsed->rejected) rejects.push_back({r.reason, landed->file_key, static_cast<int64_t>(r.index), r.text});
+    if (auto q = lake::write_quarantine(ctx.store(), "import_posts", sources::social::kPostImportSource, "files", landed->file_key, rejects); !q) {
+      return report_error(q.error());
     }
     ++imported;
     posts_in += parsed->posts.size();

@@ -1,23 +1,20 @@
 // `cryptolake ingest <source>`: collect from live services into the raw zone, then transform.
 #include <chrono>
 #include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
 
+#include "analytics/kline_gaps.hpp"
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/pipeline.hpp"
 #include "cli/progress.hpp"
 #include "core/market.hpp"
-#include <set>
-
-#include <simdjson.h>
-
-#include "analytics/kline_gaps.hpp"
-#include "lake/raw_zone.hpp"
 #include "lake/checkpoint_objects.hpp"
-#include "sources/binance/ticker_parser.hpp"
-#include "sources/binance/kline_backfill.hpp"
+#include "lake/raw_zone.hpp"
+#include "sources/binance/kline_follow.hpp"
+#include "sources/binance/market_info_fetch.hpp"
 
 namespace cryptolake::cli {
 
@@ -63,23 +60,19 @@ core::Result<std::vector<sources::binance::KlineTarget>> plan_targets(const Bina
 }
 
 void print_plan(const std::vector<sources::binance::KlineTarget>& targets, Context& ctx, Timestamp now) {
-  const int64_t step = core::interval_micros(targets.front().interval);
-  int64_t total_requests = 0;
+  const lake::CheckpointObjects checkpoints(ctx.store());
+  int64_t total_requests = 0, total_weight = 0;
   fmt::print("{:<10} {:<8} {:<22} {:<22} {:>10} {:>9} {:>7}\n", "symbol", "interval", "from", "to", "candles", "requests", "weight");
   for (const auto& t : targets) {
-    const Timestamp from = std::max(t.since, sources::binance::read_checkpoint(lake::CheckpointObjects(ctx.store()), t.symbol, t.interval).value_or(t.since));
-    const Timestamp to = t.until.value_or(now);
-    const int64_t candles = step > 0 ? std::max<int64_t>(0, (to - from) / step) : std::max<int64_t>(0, (to - from) / (30 * Timestamp::kMicrosPerDay));
-    const int64_t requests = candles / sources::binance::kKlinesPageLimit + 1;
-    total_requests += requests;
-    fmt::print("{:<10} {:<8} {:<22} {:<22} {:>10} {:>9} {:>7}\n", t.symbol.exchange(), t.interval, from.iso().substr(0, 19),
-               to.iso().substr(0, 19), candles, requests, requests * sources::binance::kKlinesWeight);
+    const auto plan = sources::binance::plan_backfill(t, checkpoints, now);
+    total_requests += plan.requests;
+    total_weight += plan.weight;
+    fmt::print("{:<10} {:<8} {:<22} {:<22} {:>10} {:>9} {:>7}\n", t.symbol.exchange(), t.interval, plan.from.iso().substr(0, 19),
+               plan.to.iso().substr(0, 19), plan.candles, plan.requests, plan.weight);
   }
   const double budget = static_cast<double>(ctx.config().binance.weight_per_minute) * ctx.config().binance.backfill_share;
   fmt::print("total: {} requests, weight {}; at least {:.1f} minutes at {:.0f} weight/minute (backfill share of {})\n",
-             total_requests, total_requests * sources::binance::kKlinesWeight,
-             static_cast<double>(total_requests * sources::binance::kKlinesWeight) / budget, budget,
-             ctx.config().binance.weight_per_minute);
+             total_requests, total_weight, static_cast<double>(total_weight) / budget, budget, ctx.config().binance.weight_per_minute);
 }
 
 // Refetches every `missing` gap of these symbols once; returns the gaps asked for.
@@ -95,11 +88,7 @@ core::Result<std::vector<analytics::KlineGap>> refetch_gaps(sources::ServiceSess
   for (const analytics::KlineGap& gap : ledger) {
     if (gap.source != "binance" || gap.gap_class != "missing" || gap.interval != flags.interval || !symbols.contains(gap.symbol)) continue;
     TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(gap.symbol));
-    const std::string request = fmt::format(
-        R"({{"method":"GET","endpoint":"/api/v3/klines","symbol":"{}","interval":"{}","startTime":{},"endTime":{},"limit":1000,"repair":true}})",
-        symbol.exchange(), gap.interval, gap.start.millis(), gap.end.millis() - 1);
-    TRY(session.get(sources::binance::klines_path(symbol, gap.interval, gap.start.millis(), gap.end.millis() - 1),
-                    sources::binance::kKlinesWeight, io::Priority::backfill, "klines", request, stop));
+    TRY(sources::binance::refetch_klines(session, symbol, gap.interval, gap.start, gap.end, stop));
     asked.push_back(gap);
   }
   return asked;
@@ -127,68 +116,39 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
   const std::stop_token stop = interrupt_token();
   const auto started = std::chrono::steady_clock::now();
   int64_t total_rows = 0;
-  io::Priority priority = io::Priority::backfill;
-  do {
-    size_t done = 0;
-    ProgressLine progress(fmt::format("binance {}", flags.interval));
-    for (const auto& target : *targets) {
-      const auto result = sources::binance::backfill_klines(
-          session, checkpoints, target, priority,
-          [&](const sources::binance::KlineTarget& t, int64_t rows, Timestamp reached) {
-            total_rows += rows;
-            const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-            const Timestamp end = t.until.value_or(clock.now());
-            const double share = std::clamp(static_cast<double>(reached - t.since) / std::max<int64_t>(1, end - t.since), 0.0, 1.0);
-            const double overall = (static_cast<double>(done) + share) / static_cast<double>(targets->size());
-            const double eta = overall > 0 ? seconds * (1 - overall) / overall : 0;
-            progress.update(done * 1000 + static_cast<size_t>(share * 1000), targets->size() * 1000,
-                            fmt::format("{} {} · {} rows · {:.0f} rows/s · ETA {:.0f} s · weight {}/{}", t.symbol.exchange(),
-                                        reached.iso().substr(0, 16), total_rows, total_rows / std::max(seconds, 1e-3), eta,
-                                        ctx.governor(config.backfill_share).used_this_minute(session.endpoint().budget),
-                                        config.weight_per_minute));
-          },
-          stop);
-      ++done;
-      if (!result) {
-        if (stop.stop_requested()) break;
-        return report_error(result.error());
-      }
-    }
-    if (flags.follow && !stop.stop_requested()) {
-      // Keep up: the next candle closes at the next interval boundary; ask just after it.
-      priority = io::Priority::live;
-      const int64_t step = std::max<int64_t>(core::interval_micros(flags.interval), Timestamp::kMicrosPerSecond);
-      const Timestamp now = clock.now();
-      const Timestamp next = Timestamp::from_micros((now.micros() / step + 1) * step) + 2 * Timestamp::kMicrosPerSecond;
-      for (auto& t : *targets) t.since = sources::binance::read_checkpoint(checkpoints, t.symbol, t.interval).value_or(t.since);
-      if (!clock.sleep_until(next, stop)) break;
-    }
-  } while (flags.follow && !stop.stop_requested());
+  std::optional<ProgressLine> progress(std::in_place, fmt::format("binance {}", flags.interval));
+  const size_t count = targets->size();
+  const auto collected = sources::binance::collect_klines(
+      session, checkpoints, *targets, flags.follow, clock,
+      [&](size_t done, const sources::binance::KlineTarget& t, int64_t rows, Timestamp reached) {
+        total_rows += rows;
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        const Timestamp end = t.until.value_or(clock.now());
+        const double share = std::clamp(static_cast<double>(reached - t.since) / std::max<int64_t>(1, end - t.since), 0.0, 1.0);
+        const double overall = (static_cast<double>(done) + share) / static_cast<double>(count);
+        const double eta = overall > 0 ? seconds * (1 - overall) / overall : 0;
+        progress->update(done * 1000 + static_cast<size_t>(share * 1000), count * 1000,
+                        fmt::format("{} {} · {} rows · {:.0f} rows/s · ETA {:.0f} s · weight {}/{}", t.symbol.exchange(),
+                                    reached.iso().substr(0, 16), total_rows, total_rows / std::max(seconds, 1e-3), eta,
+                                    ctx.governor(config.backfill_share).used_this_minute(session.endpoint().budget),
+                                    config.weight_per_minute));
+      },
+      stop);
+  progress.reset();  // the line is done before other messages
+  if (!collected) return report_error(collected.error());
   if (flags.tickers && !stop.stop_requested()) {
-    // ticker/24hr: weight 2 per symbol up to 20 symbols, 40 up to 100, 80 beyond.
-    std::string list;
-    size_t count = 0;
+    std::vector<core::Symbol> symbols;
     for (const auto& part : CLI::detail::split(flags.symbols, ',')) {
       auto symbol = core::Symbol::parse(CLI::detail::trim_copy(part));
       if (!symbol) return report_error(symbol.error());
-      list += fmt::format("{}\"{}\"", count++ ? "," : "", symbol->exchange());
+      symbols.push_back(std::move(*symbol));
     }
-    const int64_t weight = count <= 20 ? 2 * static_cast<int64_t>(count) : count <= 100 ? 40 : 80;
-    auto fetched = session.get("/api/v3/ticker/24hr?symbols=" + io::url_encode("[" + list + "]"), weight, io::Priority::live,
-                               "ticker_24hr", fmt::format(R"({{"endpoint":"/api/v3/ticker/24hr","symbols":[{}]}})", list), stop);
-    if (!fetched) return report_error(fetched.error());
+    if (auto fetched = sources::binance::fetch_tickers_24hr(session, symbols, stop); !fetched) return report_error(fetched.error());
   }
   if (flags.exchange_info && !stop.stop_requested()) {
-    auto fetched = session.get("/api/v3/exchangeInfo", 20, io::Priority::live, "exchange_info",
-                               R"({"endpoint":"/api/v3/exchangeInfo"})", stop);
+    auto fetched = sources::binance::fetch_exchange_info(session, stop);
     if (!fetched) return report_error(fetched.error());
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (!parser.parse(fetched->response.body).get(doc)) {
-      if (auto symbols = sources::binance::parse_exchange_info(doc)) {
-        fmt::print(stderr, "binance: exchangeInfo lists {} symbols (landed in {})\n", symbols->size(), fetched->raw_key);
-      }
-    }
+    if (fetched->symbols) fmt::print(stderr, "binance: exchangeInfo lists {} symbols (landed in {})\n", *fetched->symbols, fetched->raw_key);
   }
   std::vector<analytics::KlineGap> refetched;
   if (flags.repair && !stop.stop_requested()) {

@@ -3,34 +3,24 @@
 #include <cstdlib>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/pipeline.hpp"
 #include "core/decimal.hpp"
-#include "core/hash.hpp"
-#include "core/json_text.hpp"
+#include "lake/checkpoint_objects.hpp"
 #include "lake/raw_zone.hpp"
-#include "sources/coingecko/coingecko_parser.hpp"
-#include "sources/service_session.hpp"
-#include "lake/layout.hpp"
+#include "sources/coincap/assets_fetch.hpp"
+#include "sources/coingecko/market_chart_fetch.hpp"
+#include "sources/rates/rates_poll.hpp"
+#include "sources/social/reddit_listing.hpp"
+#include "sources/social/x_search.hpp"
 
 namespace cryptolake::cli {
 
 namespace {
 
 using core::Timestamp;
-
-sources::ServiceEndpoint endpoint(std::string source, std::string base_url, int64_t per_minute) {
-  sources::ServiceEndpoint e;
-  e.source = source;
-  e.base_url = std::move(base_url);
-  while (e.base_url.ends_with('/')) e.base_url.pop_back();
-  e.budget.service = std::move(source);
-  e.budget.per_minute = per_minute;
-  return e;
-}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;
@@ -39,6 +29,11 @@ std::vector<std::string> split_list(const std::string& text) {
     if (!item.empty()) items.push_back(std::move(item));
   }
   return items;
+}
+
+std::string env_or_empty(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? std::string() : std::string(value);
 }
 
 int finish(Context& ctx, bool no_etl, bool json, std::string_view service) {
@@ -57,83 +52,42 @@ struct ServiceFlags {
   int pages = 10;
 };
 
+// One session of `endpoint` landing in the lake's raw zone.
+struct LakeSession {
+  LakeSession(Context& ctx, sources::ServiceEndpoint endpoint)
+      : raw(ctx.store()), session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, std::move(endpoint)) {}
+  lake::RawZoneWriter raw;
+  sources::ServiceSession session;
+};
+
 int run_coingecko(Context& ctx, const ServiceFlags& flags, bool json) {
-  auto e = endpoint("coingecko", flags.base_url.empty() ? ctx.config().coingecko.base_url : flags.base_url,
-                    ctx.config().coingecko.calls_per_minute);
-  if (const char* key = std::getenv("COINGECKO_API_KEY")) {
-    e.headers.emplace_back(std::getenv("COINGECKO_PRO") ? "x-cg-pro-api-key" : "x-cg-demo-api-key", key);
+  const auto& config = ctx.config().coingecko;
+  LakeSession lake(ctx, sources::coingecko::coingecko_endpoint(flags.base_url.empty() ? config.base_url : flags.base_url,
+                                                               config.calls_per_minute, env_or_empty("COINGECKO_API_KEY"),
+                                                               std::getenv("COINGECKO_PRO") != nullptr));
+  sources::coingecko::MarketChartRequest request{split_list(flags.items), flags.vs, flags.days, std::nullopt, ctx.clock().now(), flags.list};
+  if (!flags.from.empty() && !(request.from = Timestamp::parse_iso(flags.from))) {
+    return report_error({core::ErrorCode::invalid_argument, "--from/--to must be dates"});
   }
-  lake::RawZoneWriter raw(ctx.store());
-  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
-  const std::stop_token stop = interrupt_token();
-  if (flags.list) {
-    auto fetched = session.get("/coins/list", 1, io::Priority::backfill, "coins_list", R"({"endpoint":"/coins/list"})", stop);
-    if (!fetched) return report_error(fetched.error());
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(fetched->response.body).get(doc)) return report_error({core::ErrorCode::corrupt_data, "coins/list: not JSON"});
-    auto coins = sources::coingecko::parse_coins_list(doc);
-    if (!coins) return report_error(coins.error());
-    fmt::print(stderr, "coingecko: {} coin ids landed in {}\n", coins->size(), fetched->raw_key);
+  if (!flags.to.empty()) {
+    const auto to = Timestamp::parse_iso(flags.to);
+    if (!to) return report_error({core::ErrorCode::invalid_argument, "--from/--to must be dates"});
+    request.to = *to;
   }
-  const auto from = flags.from.empty() ? std::nullopt : Timestamp::parse_iso(flags.from);
-  const auto to = flags.to.empty() ? std::optional<Timestamp>(ctx.clock().now()) : Timestamp::parse_iso(flags.to);
-  if ((!flags.from.empty() && !from) || !to) return report_error({core::ErrorCode::invalid_argument, "--from/--to must be dates"});
-  for (const std::string& coin : split_list(flags.items)) {
-    std::vector<std::pair<std::string, std::string>> requests;  // path, request json
-    const std::string id = io::url_encode(coin);
-    if (from) {
-      // Long hourly histories: /market_chart/range in windows of at most 90 days.
-      for (const auto& [a, b] : sources::coingecko::hourly_windows(*from, *to)) {
-        requests.emplace_back(fmt::format("/coins/{}/market_chart/range?vs_currency={}&from={}&to={}", id, flags.vs,
-                                          a.micros() / 1'000'000, b.micros() / 1'000'000),
-                              fmt::format(R"({{"endpoint":"/coins/{{id}}/market_chart/range","coin":{},"vs_currency":"{}","from":{},"to":{}}})",
-                                          core::json_string(coin), flags.vs, a.micros() / 1'000'000, b.micros() / 1'000'000));
-      }
-    } else {
-      requests.emplace_back(fmt::format("/coins/{}/market_chart?vs_currency={}&days={}", id, io::url_encode(flags.vs), flags.days),
-                            fmt::format(R"({{"endpoint":"/coins/{{id}}/market_chart","coin":{},"vs_currency":{},"days":{}}})",
-                                        core::json_string(coin), core::json_string(flags.vs), core::json_string(flags.days)));
-    }
-    for (auto& [path, request] : requests) {
-      auto fetched = session.get(path, 1, io::Priority::backfill, "market_chart", request, stop);
-      if (!fetched) return report_error(fetched.error());
-    }
-  }
-  fmt::print(stderr, "coingecko: {} requests\n", session.requests());
+  auto fetched = sources::coingecko::fetch_market_charts(lake.session, request, interrupt_token());
+  if (!fetched) return report_error(fetched.error());
+  if (fetched->listed_coins) fmt::print(stderr, "coingecko: {} coin ids landed in {}\n", *fetched->listed_coins, fetched->list_key);
+  fmt::print(stderr, "coingecko: {} requests\n", lake.session.requests());
   return finish(ctx, flags.no_etl, json, "coingecko");
 }
 
 int run_coincap(Context& ctx, const ServiceFlags& flags, bool json) {
-  auto e = endpoint("coincap", flags.base_url.empty() ? ctx.config().coincap.base_url : flags.base_url,
-                    ctx.config().coincap.calls_per_minute);
-  if (const char* key = std::getenv("COINCAP_API_KEY")) e.headers.emplace_back("Authorization", fmt::format("Bearer {}", key));
-  lake::RawZoneWriter raw(ctx.store());
-  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
-  const std::stop_token stop = interrupt_token();
-  const auto ids = split_list(flags.items);
-  std::string path = "/assets";
-  if (!ids.empty()) path += "?ids=" + io::url_encode(flags.items);
-  auto assets = session.get(path, 1, io::Priority::live, "assets", R"({"endpoint":"/assets"})", stop);
-  if (!assets) return report_error(assets.error());
-  if (flags.history) {
-    // History items do not name their asset: take each id's symbol from the /assets answer.
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(assets->response.body).get(doc)) return report_error({core::ErrorCode::corrupt_data, "/assets: not JSON"});
-    simdjson::dom::array data;
-    if (doc["data"].get_array().get(data)) return report_error({core::ErrorCode::corrupt_data, "/assets: no data array"});
-    for (simdjson::dom::element asset : data) {
-      std::string_view id, symbol;
-      if (asset["id"].get_string().get(id) || asset["symbol"].get_string().get(symbol)) continue;
-      const std::string request = fmt::format(R"({{"endpoint":"/assets/{{id}}/history","id":{},"symbol":{},"interval":"h1"}})",
-                                              core::json_string(id), core::json_string(symbol));
-      auto history = session.get(fmt::format("/assets/{}/history?interval=h1", io::url_encode(id)), 1, io::Priority::backfill,
-                                 "asset_history", request, stop);
-      if (!history) return report_error(history.error());
-    }
-  }
-  fmt::print(stderr, "coincap: {} requests\n", session.requests());
+  const auto& config = ctx.config().coincap;
+  LakeSession lake(ctx, sources::coincap::coincap_endpoint(flags.base_url.empty() ? config.base_url : flags.base_url,
+                                                           config.calls_per_minute, env_or_empty("COINCAP_API_KEY")));
+  auto fetched = sources::coincap::fetch_assets(lake.session, split_list(flags.items), flags.history, interrupt_token());
+  if (!fetched) return report_error(fetched.error());
+  fmt::print(stderr, "coincap: {} requests\n", lake.session.requests());
   return finish(ctx, flags.no_etl, json, "coincap");
 }
 
@@ -143,126 +97,54 @@ int run_rates(Context& ctx, const ServiceFlags& flags, bool json) {
   lake::RawZoneWriter raw(ctx.store());
   io::RateGovernor& governor = ctx.governor(ctx.config().binance.backfill_share);
   const std::string coinbase_url = flags.base_url.empty() ? ctx.config().rates.coinbase_url : flags.base_url;
-  sources::ServiceSession coinbase(ctx.http(), governor, ctx.clock(), raw, endpoint("coinbase", coinbase_url, 100));
-  // A BPI mirror is one URL: its origin for the session, its path for each poll.
+  sources::ServiceSession coinbase(ctx.http(), governor, ctx.clock(), raw, sources::service_endpoint("coinbase", coinbase_url, 100));
   const std::string bpi_url = flags.bpi_url.empty() ? ctx.config().rates.bpi_url : flags.bpi_url;
-  const size_t bpi_path_at = bpi_url.empty() ? std::string::npos : bpi_url.find('/', bpi_url.find("://") + 3);
-  const std::string bpi_path = bpi_path_at == std::string::npos ? "/" : bpi_url.substr(bpi_path_at);
+  std::optional<sources::rates::BpiMirror> mirror;
   std::optional<sources::ServiceSession> bpi;
-  if (!bpi_url.empty()) bpi.emplace(ctx.http(), governor, ctx.clock(), raw, endpoint("bpi", bpi_url.substr(0, bpi_path_at), 60));
-  const std::stop_token stop = interrupt_token();
-  // Each source is polled on its own: one that fails is reported and does not stop the others.
-  size_t landed = 0, failed = 0;
-  const auto poll = [&](sources::ServiceSession& session, std::string_view path, std::string_view dataset, std::string request) {
-    auto fetched = session.get(path, 1, io::Priority::live, dataset, std::move(request), stop);
-    if (fetched) {
-      ++landed;
-      return;
-    }
-    ++failed;
-    fmt::print(stderr, "rates: {} failed: {}\n", session.endpoint().source, fetched.error().message);
-  };
-  for (int i = 0; (flags.count == 0 || i < flags.count) && !stop.stop_requested(); ++i) {
-    const Timestamp started = ctx.clock().now();
-    poll(coinbase, "/v2/exchange-rates?currency=BTC", "exchange_rates", R"({"endpoint":"/v2/exchange-rates","currency":"BTC"})");
-    if (bpi) poll(*bpi, bpi_path, "currentprice", fmt::format(R"({{"url":{}}})", core::json_string(bpi_url)));
-    if ((flags.count == 0 || i + 1 < flags.count) && !ctx.clock().sleep_until(started + *every * Timestamp::kMicrosPerSecond, stop)) break;
+  if (!bpi_url.empty()) {
+    auto parsed = sources::rates::bpi_mirror(bpi_url);
+    if (!parsed) return report_error(parsed.error());
+    mirror = std::move(*parsed);
+    bpi.emplace(ctx.http(), governor, ctx.clock(), raw, sources::service_endpoint("bpi", mirror->origin, 60));
   }
-  if (landed == 0) return report_error({core::ErrorCode::unavailable, fmt::format("rates: no source answered ({} failed polls)", failed)});
+  const auto report = sources::rates::poll_rates(
+      coinbase, bpi ? &*bpi : nullptr, mirror ? &*mirror : nullptr, {flags.count, *every}, ctx.clock(),
+      [](std::string_view source, std::string_view why) { fmt::print(stderr, "rates: {} failed: {}\n", source, why); }, interrupt_token());
+  if (report.landed == 0) {
+    return report_error({core::ErrorCode::unavailable, fmt::format("rates: no source answered ({} failed polls)", report.failed)});
+  }
   if (const int code = finish(ctx, flags.no_etl, json, "rates"); code != 0) return code;
-  if (failed > 0) {
-    fmt::print(stderr, "rates: {} poll(s) landed, {} failed\n", landed, failed);
+  if (report.failed > 0) {
+    fmt::print(stderr, "rates: {} poll(s) landed, {} failed\n", report.landed, report.failed);
     return 3;
   }
   return 0;
 }
 
-// The cashtag operator needs a paid tier; without it, #TAG finds most of the same posts.
-std::string cashtags_as_hashtags(std::string query) {
-  for (size_t at = query.find('$'); at != std::string::npos; at = query.find('$', at + 1)) query[at] = '#';
-  return query;
-}
-
 int run_x(Context& ctx, const ServiceFlags& flags, bool json) {
-  const char* token = std::getenv("X_BEARER_TOKEN");
-  if (token == nullptr) token = std::getenv("TWITTER_BEARER_TOKEN");
-  if (token == nullptr) return report_error({core::ErrorCode::invalid_argument, "set X_BEARER_TOKEN to an X API bearer token"});
+  std::string token = env_or_empty("X_BEARER_TOKEN");
+  if (token.empty()) token = env_or_empty("TWITTER_BEARER_TOKEN");
+  if (token.empty()) return report_error({core::ErrorCode::invalid_argument, "set X_BEARER_TOKEN to an X API bearer token"});
   if (flags.query.empty()) return report_error({core::ErrorCode::invalid_argument, "give --query, e.g. '$BTC OR bitcoin'"});
-  auto e = endpoint("x", flags.base_url.empty() ? "https://api.x.com" : flags.base_url, 30);  // 450 per 15 min
-  e.headers.emplace_back("Authorization", fmt::format("Bearer {}", token));
-  lake::RawZoneWriter raw(ctx.store());
-  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
-  const std::stop_token stop = interrupt_token();
-  std::string query = flags.query;
-  const std::string checkpoint = lake::layout::checkpoint_key(fmt::format("x/{:016x}.txt", core::fnv1a(flags.query)));
-  const std::string since_id = ctx.store().get(checkpoint).value_or("");
-  std::string next_token, newest_id;
-  size_t posts = 0;
-  for (int page = 0; page < flags.pages && !stop.stop_requested(); ++page) {
-    std::string path = fmt::format("/2/tweets/search/recent?query={}&max_results=100&tweet.fields=created_at,lang,public_metrics,entities,author_id",
-                                   io::url_encode(query));
-    if (!since_id.empty()) path += "&since_id=" + since_id;
-    if (!next_token.empty()) path += "&next_token=" + io::url_encode(next_token);
-    auto fetched = session.get(path, 1, io::Priority::live, "tweets",
-                               fmt::format(R"({{"endpoint":"/2/tweets/search/recent","query":{},"page":{}}})", core::json_string(query), page), stop);
-    if (!fetched && page == 0 && query.find('$') != std::string::npos && fetched.error().message.find("HTTP 400") != std::string::npos) {
-      query = flags.fallback_query.empty() ? cashtags_as_hashtags(query) : flags.fallback_query;
-      fmt::print(stderr, "x: the cashtag operator was refused ({}); searching {} instead\n", fetched.error().message, query);
-      --page;
-      continue;
-    }
-    if (!fetched) return report_error(fetched.error());
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(fetched->response.body).get(doc)) break;  // landed; the transform quarantines it
-    int64_t count = 0;
-    if (doc.at_pointer("/meta/result_count").get_int64().get(count) != simdjson::SUCCESS) count = 0;
-    posts += static_cast<size_t>(count);
-    std::string_view value;
-    if (page == 0 && doc.at_pointer("/meta/newest_id").get_string().get(value) == simdjson::SUCCESS) newest_id = value;
-    if (doc.at_pointer("/meta/next_token").get_string().get(value) != simdjson::SUCCESS) break;
-    next_token = value;
+  LakeSession lake(ctx, sources::social::x_endpoint(flags.base_url.empty() ? "https://api.x.com" : flags.base_url, token));
+  lake::CheckpointObjects checkpoints(ctx.store());
+  auto found = sources::social::search_recent(lake.session, checkpoints, {flags.query, flags.fallback_query, flags.pages}, interrupt_token());
+  if (!found) return report_error(found.error());
+  if (!found->refused_cashtags.empty()) {
+    fmt::print(stderr, "x: the cashtag operator was refused ({}); searching {} instead\n", found->refused_cashtags, found->query_used);
   }
-  // Next time, ask only for what is newer than this run's newest post.
-  if (!newest_id.empty()) {
-    if (auto status = ctx.store().put(checkpoint, newest_id); !status) return report_error(status.error());
-  }
-  fmt::print(stderr, "x: {} requests, {} posts{}\n", session.requests(), posts, since_id.empty() ? "" : " newer than the last run");
+  fmt::print(stderr, "x: {} requests, {} posts{}\n", lake.session.requests(), found->posts,
+             found->newer_than_last_run ? " newer than the last run" : "");
   return finish(ctx, flags.no_etl, json, "x");
 }
 
 int run_reddit(Context& ctx, const ServiceFlags& flags, bool json) {
-  const char* token = std::getenv("REDDIT_TOKEN");
-  std::string base = flags.base_url.empty() ? (token ? "https://oauth.reddit.com" : "https://www.reddit.com") : flags.base_url;
-  auto e = endpoint("reddit", base, token ? 100 : 10);  // per OAuth client, or per IP without
-  e.headers.emplace_back("User-Agent", flags.user_agent);
-  if (token) e.headers.emplace_back("Authorization", fmt::format("Bearer {}", token));
-  lake::RawZoneWriter raw(ctx.store());
-  sources::ServiceSession session(ctx.http(), ctx.governor(ctx.config().binance.backfill_share), ctx.clock(), raw, e);
-  const std::stop_token stop = interrupt_token();
   const auto subs = split_list(flags.items);
   if (subs.empty()) return report_error({core::ErrorCode::invalid_argument, "give --subreddits, e.g. CryptoCurrency,Bitcoin"});
-  size_t posts = 0;
-  for (const std::string& sub : subs) {
-    std::string after;
-    for (int page = 0; page < flags.pages && !stop.stop_requested(); ++page) {
-      std::string path = fmt::format("/r/{}/new.json?limit=100&raw_json=1", io::url_encode(sub));
-      if (!after.empty()) path += "&after=" + io::url_encode(after);
-      auto fetched = session.get(path, 1, io::Priority::live, "reddit_new",
-                                 fmt::format(R"({{"endpoint":"/r/{{sub}}/new.json","subreddit":{},"after":{}}})", core::json_string(sub),
-                                             core::json_string(after)), stop);
-      if (!fetched) return report_error(fetched.error());
-      simdjson::dom::parser parser;
-      simdjson::dom::element doc;
-      if (parser.parse(fetched->response.body).get(doc)) break;
-      simdjson::dom::array children;
-      if (doc.at_pointer("/data/children").get_array().get(children) == simdjson::SUCCESS) posts += children.size();
-      std::string_view next;
-      if (doc.at_pointer("/data/after").get_string().get(next) != simdjson::SUCCESS || next.empty()) break;
-      after = next;
-    }
-  }
-  fmt::print(stderr, "reddit: {} requests, {} posts\n", session.requests(), posts);
+  LakeSession lake(ctx, sources::social::reddit_endpoint(flags.base_url, env_or_empty("REDDIT_TOKEN"), flags.user_agent));
+  auto posts = sources::social::fetch_new_posts(lake.session, subs, flags.pages, interrupt_token());
+  if (!posts) return report_error(posts.error());
+  fmt::print(stderr, "reddit: {} requests, {} posts\n", lake.session.requests(), *posts);
   return finish(ctx, flags.no_etl, json, "reddit");
 }
 

@@ -9,6 +9,9 @@ namespace cryptolake::testing {
 
 LoopbackServer::LoopbackServer() : server_(std::make_unique<httplib::Server>()) {
   server_->set_tcp_nodelay(true);  // Debian's cpp-httplib is built without it: ~40 ms per keep-alive request otherwise
+  // Stopping waits for idle keep-alive connections to time out (curl keeps one per thread), 5 s
+  // by default: a test would sit idle that long after its last request.
+  server_->set_keep_alive_timeout(1);
   server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
     LoopbackRequest request{req.path, {}, {}};
     for (const auto& [k, v] : req.params) request.params[k] = v;

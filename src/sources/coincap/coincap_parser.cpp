@@ -22,6 +22,17 @@ core::Result<simdjson::dom::array> data_array(simdjson::dom::element payload) {
 
 }  // namespace
 
+core::Result<std::vector<AssetRef>> parse_asset_refs(simdjson::dom::element payload) {
+  TRY_ASSIGN(const simdjson::dom::array data, data_array(payload));
+  std::vector<AssetRef> refs;
+  for (simdjson::dom::element asset : data) {
+    std::string_view id, symbol, name;
+    if (asset["id"].get_string().get(id) || asset["symbol"].get_string().get(symbol) || asset["name"].get_string().get(name)) continue;
+    refs.push_back({std::string(id), std::string(symbol), std::string(name)});
+  }
+  return refs;
+}
+
 core::Status parse_assets(simdjson::dom::element payload, core::Timestamp received_at, std::vector<core::Tick>& out,
                           std::vector<std::string>& rejected) {
   TRY_ASSIGN(const simdjson::dom::array data, data_array(payload));

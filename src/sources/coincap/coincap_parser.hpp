@@ -14,6 +14,15 @@
 
 namespace cryptolake::sources::coincap {
 
+// An asset as /assets names it: CoinCap's id (for /assets/{id}/history), ticker symbol and name.
+struct AssetRef {
+  std::string id;
+  std::string symbol;
+  std::string name;
+};
+// Every asset of an /assets answer that has an id, a symbol and a name.
+[[nodiscard]] core::Result<std::vector<AssetRef>> parse_asset_refs(simdjson::dom::element payload);
+
 // Ticks priced in USD as <SYMBOL>-USD; bad items to `rejected` as "reason\ttext".
 [[nodiscard]] core::Status parse_assets(simdjson::dom::element payload, core::Timestamp received_at,
                                         std::vector<core::Tick>& out, std::vector<std::string>& rejected);

@@ -1,0 +1,52 @@
+#include "sources/social/post_file_import.hpp"
+
+#include <fmt/format.h>
+
+#include "core/json_text.hpp"
+#include "io/codec/sha256.hpp"
+#include "io/codec/zstd.hpp"
+
+namespace cryptolake::sources::social {
+
+void append_v2_tweet(std::string& out, const core::Post& p) {
+  const auto entities = [](std::string_view joined) {
+    std::string list = "[";
+    for (const std::string_view tag : core::split_list(joined)) {
+      list += fmt::format("{}{{\"tag\":{}}}", list.size() > 1 ? "," : "", core::json_string(tag));
+    }
+    return list + "]";
+  };
+  out += fmt::format("{{\"id\":\"{}\",\"text\":{},\"author_id\":{},\"created_at\":\"{}\",\"lang\":{},"
+                     "\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{},\"quote_count\":{}}},"
+                     "\"entities\":{{\"hashtags\":{},\"cashtags\":{}}}{}}}",
+                     p.post_id, core::json_string(p.text), core::json_string(p.author_id), p.created_at.iso(), core::json_string(p.lang),
+                     p.like_count, p.retweet_count, p.reply_count, p.quote_count, entities(p.hashtags), entities(p.cashtags),
+                     p.extra.empty() ? "" : ",\"extra\":" + p.extra);
+}
+
+core::Result<LandedPostFile> land_post_file(io::RawSink& raw, std::string_view file_name, std::string_view bytes,
+                                            const PostFileOptions& options, core::Timestamp now) {
+  LandedPostFile landed;
+  TRY_ASSIGN(landed.parsed, parse_post_file(bytes, options, now));
+  const std::string compressed = io::zstd_compress(bytes);
+  TRY_ASSIGN(landed.file_key, raw.land_file({std::string(kPostImportSource), "files", now.date(), std::string(file_name) + ".zst", compressed}));
+  const std::string sha256 = io::sha256_hex(bytes);
+  const std::vector<core::Post>& posts = landed.parsed.posts;
+  for (size_t begin = 0; begin < posts.size(); begin += 10'000) {
+    const size_t end = std::min(posts.size(), begin + 10'000);
+    std::string payload = "{\"data\":[";
+    for (size_t i = begin; i < end; ++i) {
+      if (i > begin) payload += ',';
+      append_v2_tweet(payload, posts[i]);
+    }
+    payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", end - begin);
+    const core::Envelope envelope{now, std::string(kPostImportSource), "tweets",
+                                  fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})", core::json_string(file_name),
+                                              sha256, core::json_string(landed.parsed.format), begin),
+                                  std::move(payload)};
+    TRY(raw.land(std::span<const core::Envelope>(&envelope, 1)));
+  }
+  return landed;
+}
+
+}  // namespace cryptolake::sources::social

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
@@ -26,8 +26,8 @@ std::string lower(std::string_view s) {
 
 }  // namespace
 
-CoinTagger::CoinTagger(const std::vector<KnownCoin>& coins) {
-  for (const KnownCoin& c : coins) {
+CoinTagger::CoinTagger(const std::vector<core::KnownCoin>& coins) {
+  for (const core::KnownCoin& c : coins) {
     by_tag_[lower(c.coin)] = c.coin;
     for (const std::string& alias : c.aliases) {
       const std::string a = lower(alias);
@@ -78,15 +78,15 @@ std::vector<std::string> CoinTagger::tag(std::string_view text, const std::vecto
   return {found.begin(), found.end()};
 }
 
-core::Result<std::vector<KnownCoin>> load_coins(lake::ObjectStore& store, lake::DuckDb& duckdb) {
-  if (store.list(lake::layout::table_prefix("dim_coin")).value_or(std::vector<std::string>{}).empty()) return known_coins();
+core::Result<std::vector<core::KnownCoin>> load_coins(lake::ObjectStore& store, lake::DuckDb& duckdb) {
+  if (store.list(lake::layout::table_prefix("dim_coin")).value_or(std::vector<std::string>{}).empty()) return core::known_coins();
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
       "SELECT coin, name, coingecko_id, coincap_id, array_to_string(aliases, chr(31)) FROM read_parquet({}) ORDER BY coin",
-      lake::sql_string(transform::table_glob(store, "dim_coin")))));
-  std::vector<KnownCoin> coins;
+      lake::sql_string(lake::table_glob(store, "dim_coin")))));
+  std::vector<core::KnownCoin> coins;
   for (size_t r = 0; r < result.row_count(); ++r) {
-    KnownCoin coin{result.text(0, r), result.text(1, r), result.text(2, r), result.text(3, r), {}};
+    core::KnownCoin coin{result.text(0, r), result.text(1, r), result.text(2, r), result.text(3, r), {}};
     const std::string aliases = result.text(4, r);
     for (size_t start = 0; start <= aliases.size();) {
       const size_t end = std::min(aliases.find('\x1f', start), aliases.size());

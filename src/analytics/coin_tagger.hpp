@@ -7,14 +7,18 @@
 #include <string>
 #include <vector>
 
-#include "analytics/dimensions.hpp"
+#include "core/known_coins.hpp"
+#include "lake/curated_writer.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/write_stats.hpp"
+#include "lake/object_store.hpp"
 
 namespace cryptolake::analytics {
 
 // Immutable after construction; thread-safe.
 class CoinTagger {
  public:
-  explicit CoinTagger(const std::vector<KnownCoin>& coins);
+  explicit CoinTagger(const std::vector<core::KnownCoin>& coins);
 
   // Coins (tickers, sorted, unique) mentioned by the post.
   std::vector<std::string> tag(std::string_view text, const std::vector<std::string>& cashtags = {},
@@ -26,6 +30,6 @@ class CoinTagger {
 };
 
 // dim_coin from the lake as KnownCoins (or the built-in list when the lake has none yet).
-[[nodiscard]] core::Result<std::vector<KnownCoin>> load_coins(lake::ObjectStore& store, lake::DuckDb& duckdb);
+[[nodiscard]] core::Result<std::vector<core::KnownCoin>> load_coins(lake::ObjectStore& store, lake::DuckDb& duckdb);
 
 }  // namespace cryptolake::analytics

@@ -10,7 +10,7 @@
 #include "core/decimal.hpp"
 #include "core/market.hpp"
 #include "lake/partition_commit.hpp"
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
@@ -47,7 +47,7 @@ core::Result<std::vector<KlineGap>> find_kline_gaps(lake::ObjectStore& store, la
       "        lead(open_time) OVER (PARTITION BY source, symbol, interval ORDER BY open_time) AS next_open "
       "      FROM read_parquet({})) JOIN {} USING (interval) "
       "WHERE epoch_us(next_open) - epoch_us(open_time) > step ORDER BY ALL",
-      lake::sql_string(transform::table_glob(store, "market_ohlcv")), interval_table())));
+      lake::sql_string(lake::table_glob(store, "market_ohlcv")), interval_table())));
   for (size_t r = 0; r < result.row_count(); ++r) {
     gaps.push_back({result.text(0, r), result.text(1, r), result.text(2, r), Timestamp::from_micros(result.int64(3, r)),
                     Timestamp::from_micros(result.int64(4, r)), result.int64(5, r), "missing"});
@@ -106,8 +106,8 @@ void mark_refetched(std::vector<KlineGap>& ledger, const std::vector<KlineGap>& 
   }
 }
 
-core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
-  transform::EtlStats stats;
+core::Result<lake::WriteStats> build_kline_gaps(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+  lake::WriteStats stats;
   stats.table = "gaps";
   TRY_ASSIGN(const std::vector<KlineGap> current, find_kline_gaps(store, duckdb));
   TRY_ASSIGN(const std::vector<KlineGap> previous, read_gap_ledger(store));
@@ -119,7 +119,7 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
   });
   stats.records_in = current.size();
   stats.rows_out = ledger.size();
-  std::vector<transform::PartitionSlice> slices;
+  std::vector<lake::PartitionSlice> slices;
   for (size_t begin = 0; begin < ledger.size();) {
     size_t end = begin;
     while (end < ledger.size() && ledger[end].start.days_since_epoch() == ledger[begin].start.days_since_epoch()) ++end;
@@ -138,8 +138,8 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
   for (const std::string& key : old_keys) {
     if (auto where = lake::layout::parse_curated_key(key); where && !keep.contains(where->dt)) TRY(store.remove(key));
   }
-  TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "gaps", schema, slices,
-      [&](const transform::PartitionSlice& slice, lake::ColumnBatch& batch) {
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "gaps", schema, slices,
+      [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
         for (size_t r = slice.begin; r < slice.end; ++r) {
           const KlineGap& g = ledger[r];
           batch.add(g.source);
@@ -154,13 +154,13 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
       }, threads));
 
   // completeness: per series and day, candles expected within the series' span vs present.
-  std::vector<transform::QueryPartition> days;
+  std::vector<lake::QueryPartition> days;
   TRY_ASSIGN(const auto ohlcv_keys, store.list(lake::layout::table_prefix("market_ohlcv")));
   std::set<std::string> dts;
   for (const std::string& key : ohlcv_keys) {
     if (auto where = lake::layout::parse_curated_key(key)) dts.insert(where->dt);
   }
-  const std::string all = lake::sql_string(transform::table_glob(store, "market_ohlcv"));
+  const std::string all = lake::sql_string(lake::table_glob(store, "market_ohlcv"));
   for (const std::string& dt : dts) {
     days.push_back({dt, fmt::format(
         "WITH span AS (SELECT source, symbol, interval, min(epoch_us(open_time)) AS first_us, max(epoch_us(open_time)) AS last_us "
@@ -171,9 +171,9 @@ core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lak
         "   greatest(s.first_us, epoch_us(TIMESTAMPTZ '{} 00:00:00+00'))) // steps.step + 1 AS expected, "
         "  d.present FROM day d JOIN span s USING (source, symbol, interval) JOIN {} USING (interval) "
         "ORDER BY ALL",
-        all, lake::sql_string(transform::table_glob(store, "market_ohlcv", dt)), dt, dt, interval_table()), {}});
+        all, lake::sql_string(lake::table_glob(store, "market_ohlcv", dt)), dt, dt, interval_table()), {}});
   }
-  TRY(transform::write_query_partitions(store, duckdb, "completeness", days, threads));
+  TRY(lake::write_query_partitions(store, duckdb, "completeness", days, threads));
   return stats;
 }
 

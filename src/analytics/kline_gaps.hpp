@@ -11,9 +11,10 @@
 #include <vector>
 
 #include "core/timestamp.hpp"
+#include "lake/curated_writer.hpp"
 #include "lake/duckdb.hpp"
 #include "lake/object_store.hpp"
-#include "transform/etl_stats.hpp"
+#include "lake/write_stats.hpp"
 
 namespace cryptolake::analytics {
 
@@ -39,6 +40,6 @@ std::vector<KlineGap> merge_gaps(const std::vector<KlineGap>& previous, const st
 void mark_refetched(std::vector<KlineGap>& ledger, const std::vector<KlineGap>& refetched);
 
 // Pipeline stage: find, merge, store the ledger, write `gaps` and `completeness`.
-[[nodiscard]] core::Result<transform::EtlStats> build_kline_gaps(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads);
+[[nodiscard]] core::Result<lake::WriteStats> build_kline_gaps(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads);
 
 }  // namespace cryptolake::analytics

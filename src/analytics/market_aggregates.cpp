@@ -3,7 +3,7 @@
 #include <map>
 
 #include "lake/partition_commit.hpp"
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
@@ -23,22 +23,22 @@ std::map<std::string, std::vector<std::string>> partitions_of(const lake::Object
 
 }  // namespace
 
-core::Result<transform::EtlStats> build_market_aggregates(lake::ObjectStore& store, lake::DuckDb& duckdb, Period period,
+core::Result<lake::WriteStats> build_market_aggregates(lake::ObjectStore& store, lake::DuckDb& duckdb, Period period,
                                                           size_t threads) {
-  transform::EtlStats stats;
+  lake::WriteStats stats;
   stats.table = period == Period::hour ? "agg_market_hourly" : period == Period::day ? "agg_market_daily" : "agg_market_monthly";
   const auto ohlcv = partitions_of(store, "market_ohlcv");
   const auto features = partitions_of(store, "market_features");
   // Output partition -> input days (a month reads all of its days).
   std::map<std::string, std::vector<std::string>> groups;
   for (const auto& [dt, keys] : ohlcv) groups[period == Period::month ? dt.substr(0, 7) + "-01" : dt].push_back(dt);
-  std::vector<transform::QueryPartition> partitions;
+  std::vector<lake::QueryPartition> partitions;
   for (const auto& [out_dt, days] : groups) {
     std::string ohlcv_files, feature_files;
     std::vector<std::string> inputs;
     for (const std::string& day : days) {
-      ohlcv_files += (ohlcv_files.empty() ? "" : ", ") + lake::sql_string(transform::table_glob(store, "market_ohlcv", day));
-      feature_files += (feature_files.empty() ? "" : ", ") + lake::sql_string(transform::table_glob(store, "market_features", day));
+      ohlcv_files += (ohlcv_files.empty() ? "" : ", ") + lake::sql_string(lake::table_glob(store, "market_ohlcv", day));
+      feature_files += (feature_files.empty() ? "" : ", ") + lake::sql_string(lake::table_glob(store, "market_features", day));
       inputs.insert(inputs.end(), ohlcv.at(day).begin(), ohlcv.at(day).end());
       if (auto f = features.find(day); f != features.end()) inputs.insert(inputs.end(), f->second.begin(), f->second.end());
     }
@@ -57,15 +57,15 @@ core::Result<transform::EtlStats> build_market_aggregates(lake::ObjectStore& sto
         "GROUP BY o.source, o.symbol, o.interval{3} ORDER BY o.source, o.symbol, o.interval{3}",
         bucket, ohlcv_files, feature_files, bucket_group), std::move(inputs)});
   }
-  TRY_ASSIGN(const transform::WrittenCounts written,
-             transform::write_query_partitions(store, duckdb, stats.table, partitions, threads));
+  TRY_ASSIGN(const lake::WrittenCounts written,
+             lake::write_query_partitions(store, duckdb, stats.table, partitions, threads));
   stats.partitions = written.partitions;
   stats.rows_out = written.rows;
   stats.unchanged = written.unchanged;
   return stats;
 }
 
-core::Result<transform::EtlStats> build_agg_market_daily(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+core::Result<lake::WriteStats> build_agg_market_daily(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
   return build_market_aggregates(store, duckdb, Period::day, threads);
 }
 

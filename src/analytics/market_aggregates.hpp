@@ -4,18 +4,20 @@
 // bytes of its inputs changed (fingerprints under _catalog/fingerprints/).
 #pragma once
 
-#include "transform/etl_stats.hpp"
-#include "transform/market_ohlcv_etl.hpp"
+#include "lake/write_stats.hpp"
+#include "lake/curated_writer.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
 
 namespace cryptolake::analytics {
 
 enum class Period { hour, day, month };
 
-[[nodiscard]] core::Result<transform::EtlStats> build_market_aggregates(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> build_market_aggregates(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                                         Period period, size_t threads);
 
 // Kept for callers of the daily table alone.
-[[nodiscard]] core::Result<transform::EtlStats> build_agg_market_daily(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> build_agg_market_daily(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                                        size_t threads);
 
 }  // namespace cryptolake::analytics

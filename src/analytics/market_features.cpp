@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "analytics/rolling_features.hpp"
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
@@ -43,9 +43,9 @@ void add_optional(lake::ColumnBatch& batch, const std::optional<double>& value) 
 
 }  // namespace
 
-core::Result<transform::EtlStats> build_market_features(lake::ObjectStore& store, lake::DuckDb& duckdb,
+core::Result<lake::WriteStats> build_market_features(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                         const core::FeaturesConfig& config, size_t threads) {
-  transform::EtlStats stats;
+  lake::WriteStats stats;
   stats.table = "market_features";
   const std::vector<std::string> inputs = [&] {
     auto keys = store.list(lake::layout::table_prefix("market_ohlcv"));
@@ -53,7 +53,7 @@ core::Result<transform::EtlStats> build_market_features(lake::ObjectStore& store
   }();
   if (inputs.empty()) return stats;
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  const std::string source = fmt::format("read_parquet({})", lake::sql_string(transform::table_glob(store, "market_ohlcv")));
+  const std::string source = fmt::format("read_parquet({})", lake::sql_string(lake::table_glob(store, "market_ohlcv")));
 
   std::vector<Series> series;
   {
@@ -98,14 +98,8 @@ core::Result<transform::EtlStats> build_market_features(lake::ObjectStore& store
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   const auto day_of = [&](uint32_t i) { return Timestamp::from_micros(candles[i].open_time).days_since_epoch(); };
   std::ranges::stable_sort(order, [&](uint32_t a, uint32_t b) { return day_of(a) < day_of(b); });
-  std::vector<transform::PartitionSlice> slices;
-  for (size_t begin = 0; begin < order.size();) {
-    size_t end = begin;
-    while (end < order.size() && day_of(order[end]) == day_of(order[begin])) ++end;
-    slices.push_back({Timestamp::from_micros(candles[order[begin]].open_time).date(), begin, end});
-    begin = end;
-  }
-  const auto fill = [&](const transform::PartitionSlice& slice, lake::ColumnBatch& batch) {
+  const std::vector<lake::PartitionSlice> slices = lake::day_slices(order, day_of);
+  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     batch.reserve(slice.end - slice.begin);
     for (size_t k = slice.begin; k < slice.end; ++k) {
       const Candle& c = candles[order[k]];
@@ -129,7 +123,7 @@ core::Result<transform::EtlStats> build_market_features(lake::ObjectStore& store
     }
   };
   stats.rows_out = candles.size();
-  TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "market_features", market_features_schema(),
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "market_features", market_features_schema(),
                                                            slices, fill, threads));
   return stats;
 }

@@ -4,14 +4,16 @@
 #pragma once
 
 #include "core/config.hpp"
-#include "transform/etl_stats.hpp"
-#include "transform/market_ohlcv_etl.hpp"
+#include "lake/write_stats.hpp"
+#include "lake/curated_writer.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
 
 namespace cryptolake::analytics {
 
 const std::vector<lake::ColumnSpec>& market_features_schema();
 
-[[nodiscard]] core::Result<transform::EtlStats> build_market_features(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> build_market_features(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                                       const core::FeaturesConfig& config,
                                                                       size_t threads);
 

@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 
 namespace cryptolake::analytics {
@@ -111,16 +111,16 @@ CoinSummary summarize(std::string coin, std::string symbol, const std::map<int64
   return s;
 }
 
-core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
-  transform::EtlStats stats;
+core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+  lake::WriteStats stats;
   stats.table = "sentiment_price";
   if (store.list(lake::layout::table_prefix("posts")).value_or(std::vector<std::string>{}).empty()) return stats;
-  const std::string posts = lake::sql_string(transform::table_glob(store, "posts"));
+  const std::string posts = lake::sql_string(lake::table_glob(store, "posts"));
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   TRY_ASSIGN(lake::QueryResult days, connection.query(fmt::format(
       "SELECT DISTINCT strftime(date_trunc('hour', created_at), '%Y-%m-%d') AS d FROM read_parquet({}) "
       "WHERE coins IS NOT NULL AND len(coins) > 0 ORDER BY d", posts)));
-  std::vector<transform::QueryPartition> hourly;
+  std::vector<lake::QueryPartition> hourly;
   for (size_t r = 0; r < days.row_count(); ++r) {
     const std::string dt = days.text(0, r);
     hourly.push_back({dt, fmt::format(
@@ -132,9 +132,9 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
         // An hour lies within its day, so that day's posts partition is all it reads.
         "FROM (SELECT unnest(coins) AS coin, created_at, sentiment, like_count, retweet_count, post_id FROM read_parquet({}) "
         "      WHERE sentiment IS NOT NULL) "
-        "GROUP BY ALL ORDER BY coin, hour", lake::sql_string(transform::table_glob(store, "posts", dt))), {}});
+        "GROUP BY ALL ORDER BY coin, hour", lake::sql_string(lake::table_glob(store, "posts", dt))), {}});
   }
-  TRY(transform::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
+  TRY(lake::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
   if (store.list(lake::layout::table_prefix("agg_market_hourly")).value_or(std::vector<std::string>{}).empty()) return stats;
 
   // Each coin's price series: its USDT pair if traded, else USD; hourly log returns.
@@ -153,24 +153,24 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
       "SELECT s.coin, p.symbol, s.hour, s.posts, s.sentiment, s.positive_share, s.negative_share, s.weighted_sentiment, "
       "       r.log_return, r.next_log_return, r.volume "
       "FROM read_parquet({1}) s JOIN pick p USING (coin) JOIN returns r ON r.symbol = p.symbol AND r.hour = s.hour",
-      lake::sql_string(transform::table_glob(store, "agg_market_hourly")), lake::sql_string(transform::table_glob(store, "sentiment_hourly")));
+      lake::sql_string(lake::table_glob(store, "agg_market_hourly")), lake::sql_string(lake::table_glob(store, "sentiment_hourly")));
   // The join reads every hour of every coin: run it once into a table of the (in-memory)
   // database that every writer connection sees, then cut it into days.
   TRY(connection.execute(fmt::format("CREATE OR REPLACE TABLE sentiment_price_staged AS {}", joined)));
-  std::vector<transform::QueryPartition> priced;
+  std::vector<lake::QueryPartition> priced;
   for (const auto& p : hourly) {
     priced.push_back({p.dt, fmt::format("SELECT * FROM sentiment_price_staged WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour", p.dt), {}});
   }
-  auto priced_written = transform::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
+  auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
   TRY(connection.execute("DROP TABLE sentiment_price_staged"));
-  TRY_ASSIGN(const transform::WrittenCounts written, std::move(priced_written));
+  TRY_ASSIGN(const lake::WrittenCounts written, std::move(priced_written));
   stats.partitions = written.partitions;
   stats.rows_out = written.rows;
 
   // The summary, per coin, in C++ (permutation tests).
   TRY_ASSIGN(lake::QueryResult series, connection.query(fmt::format(
       "SELECT coin, symbol, epoch_us(hour) // 3600000000 AS h, sentiment, log_return FROM read_parquet({}) ORDER BY coin, h",
-      lake::sql_string(transform::table_glob(store, "sentiment_price")))));
+      lake::sql_string(lake::table_glob(store, "sentiment_price")))));
   std::map<std::string, std::tuple<std::string, std::map<int64_t, double>, std::map<int64_t, double>>> per_coin;
   for (size_t r = 0; r < series.row_count(); ++r) {
     auto& [symbol, sentiment, returns] = per_coin[series.text(0, r)];
@@ -185,7 +185,7 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
     auto& [symbol, sentiment, returns] = data;
     TRY_ASSIGN(lake::QueryResult all_returns, connection.query(fmt::format(
         "SELECT epoch_us(hour) // 3600000000, ln(last_price / lag(last_price) OVER (ORDER BY hour)) FROM read_parquet({}) "
-        "WHERE symbol = {} ORDER BY hour", lake::sql_string(transform::table_glob(store, "agg_market_hourly")), lake::sql_string(symbol))));
+        "WHERE symbol = {} ORDER BY hour", lake::sql_string(lake::table_glob(store, "agg_market_hourly")), lake::sql_string(symbol))));
     for (size_t r = 0; r < all_returns.row_count(); ++r) {
       if (!all_returns.is_null(1, r)) returns[all_returns.int64(0, r)] = all_returns.float64(1, r);
     }
@@ -198,9 +198,9 @@ core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& stor
       {"best_lag_hours", ColumnType::bigint},  {"best_lag_correlation", ColumnType::float64},
       {"p_value", ColumnType::float64},        {"lag_correlations", ColumnType::varchar},
       {"low_sample", ColumnType::bigint}};
-  TRY(transform::write_partitions(store, duckdb, "sentiment_price_summary", schema,
-                                  {{std::string(kStaticPartition), 0, summaries.size()}},
-                                  [&](const transform::PartitionSlice&, lake::ColumnBatch& batch) {
+  TRY(lake::write_partitions(store, duckdb, "sentiment_price_summary", schema,
+                                  {{std::string(lake::layout::kStaticPartition), 0, summaries.size()}},
+                                  [&](const lake::PartitionSlice&, lake::ColumnBatch& batch) {
                                     for (const CoinSummary& s : summaries) {
                                       batch.add(s.coin);
                                       batch.add(s.symbol);

@@ -17,12 +17,16 @@
 
 #include "analytics/coin_tagger.hpp"
 #include "analytics/sentiment_scorer.hpp"
-#include "transform/posts_etl.hpp"
+#include "core/post_enricher.hpp"
+#include "lake/curated_writer.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
+#include "lake/write_stats.hpp"
 
 namespace cryptolake::analytics {
 
 // Tags coins and scores sentiment while posts are transformed. Thread-safe.
-class PostSentimentEnricher final : public transform::PostEnricher {
+class PostSentimentEnricher final : public core::PostEnricher {
  public:
   PostSentimentEnricher(CoinTagger tagger, std::unique_ptr<SentimentScorer> scorer)
       : tagger_(std::move(tagger)), scorer_(std::move(scorer)) {}
@@ -56,7 +60,7 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y);
 CoinSummary summarize(std::string coin, std::string symbol, const std::map<int64_t, double>& sentiment,
                       const std::map<int64_t, double>& returns, int permutations = 500);
 
-[[nodiscard]] core::Result<transform::EtlStats> build_sentiment_tables(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                                        size_t threads);
 
 }  // namespace cryptolake::analytics

@@ -1,310 +1,13 @@
-// `cryptolake bench`: end-to-end benchmarks against DuckDB doing the same job in the same run,
-// on the same data and threads. Each checks that both produced the same rows.
-#include <chrono>
-#include <filesystem>
-#include <atomic>
-#include <fstream>
-#include <thread>
-#include <sstream>
-
-#include <fmt/format.h>
-
-#include "analytics/market_features.hpp"
+// `cryptolake bench etl|import|posts`: the end-to-end benchmarks of bench/end_to_end.
+#include "bench/end_to_end.hpp"
 #include "cli/commands.hpp"
-#include "cli/progress.hpp"
-#include "lake/raw_zone.hpp"
-#include "sources/binance/archive_import.hpp"
-#include "sources/simulator/market_simulator.hpp"
-#include "sources/simulator/post_simulator.hpp"
-#include "sources/social/post_file_parser.hpp"
-#include "sources/simulator/simulator.hpp"
-#include "transform/partition_writer.hpp"
 
 namespace cryptolake::cli {
-
-namespace fs = std::filesystem;
-
-namespace {
-
-struct BenchFlags {
-  int64_t rows = 5'000'000;
-  std::string work;  // scratch folder
-  bool keep = false;
-  bool features = false;
-  int symbols = 20;
-};
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Simulated backfill pages (1000 klines per request) for 8 symbols, enough days for `rows`.
-core::Status prepare_raw(lake::ObjectStore& store, int64_t rows, size_t& sent) {
-  sources::simulator::SimulationOptions options;
-  options.page_minutes = 1000;
-  options.posts = false;
-  options.config.days = static_cast<int>((rows + 8 * 1440 - 1) / (8 * 1440));
-  lake::RawZoneWriter writer(store);
-  ProgressLine progress("simulate");
-  TRY_ASSIGN(const auto report, sources::simulator::run_simulation(options, writer, [&](size_t d, size_t t) {
-    progress.update(d, t);
-  }));
-  sent = report.kline_rows_sent;
-  return {};
-}
-
-// The peer's input: every raw batch decompressed into one NDJSON file.
-core::Result<size_t> decompress_raw(lake::ObjectStore& store, const fs::path& out) {
-  lake::RawZoneReader reader(store);
-  TRY_ASSIGN(const auto keys, reader.list_batches("simulator", "klines"));
-  std::ofstream file(out, std::ios::binary);
-  size_t bytes = 0;
-  for (const std::string& key : keys) {
-    TRY_ASSIGN(const std::string text, reader.read_batch(key));
-    file << text;
-    bytes += text.size();
-  }
-  if (!file) return core::fail(core::ErrorCode::io_error, "cannot write {}", out.string());
-  return bytes;
-}
-
-void print_ratio(std::string_view what, double ours, double peer, size_t rows, size_t bytes) {
-  fmt::print("{:<34} {:>8.2f} s {:>10.0f} rows/s", fmt::format("{} cryptolake", what), ours, rows / ours);
-  if (bytes) fmt::print(" {:>8.1f} MB/s", bytes / 1e6 / ours);
-  fmt::print("\n{:<34} {:>8.2f} s {:>10.0f} rows/s", fmt::format("{} duckdb", what), peer, rows / peer);
-  if (bytes) fmt::print(" {:>8.1f} MB/s", bytes / 1e6 / peer);
-  fmt::print("\n{:<34} {:>8.2f}× (duckdb time / cryptolake time)\n", "ratio", peer / ours);
-}
-
-core::Status bench_etl(Context& ctx, const BenchFlags& flags, bool also_features) {
-  const size_t threads = ctx.threads();
-  const fs::path work = flags.work.empty() ? fs::temp_directory_path() / fmt::format("cryptolake-bench-{}", ::getpid())
-                                           : fs::path(flags.work);
-  fs::remove_all(work);
-  fs::create_directories(work);
-  lake::LocalObjectStore store(work / "lake");
-  TRY_ASSIGN(lake::DuckDb* unused, ctx.duckdb());
-  (void)unused;
-  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", ctx.config().duckdb.threads, ctx.config().duckdb.memory_limit}));
-
-  size_t sent = 0;
-  TRY(prepare_raw(store, flags.rows, sent));
-  const fs::path ndjson = work / "klines.ndjson";
-  TRY_ASSIGN(const size_t bytes, decompress_raw(store, ndjson));
-  fmt::print("input: {} kline rows in raw batches, {:.1f} MB of NDJSON, {} threads\n", sent, bytes / 1e6, threads);
-
-  // Ours: raw NDJSON.zst → parse, validate, quarantine, dedup, partition → zstd Parquet.
-  auto start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(const transform::EtlStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {threads, {}}));
-  const double ours_seconds = seconds_since(start);
-
-  // Peer: DuckDB alone on the decompressed NDJSON, explicit columns, DISTINCT ON, partitioned COPY.
-  TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
-  const fs::path peer_out = work / "duckdb_out";
-  start = std::chrono::steady_clock::now();
-  TRY(connection.execute(fmt::format(
-      "COPY (SELECT DISTINCT ON (symbol, open_time) source, symbol, interval, open_time, close_time, open, high, low, "
-      "close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote, received_at, "
-      "strftime(open_time, '%Y-%m-%d') AS dt FROM ("
-      "  SELECT source, request.symbol AS symbol, request.interval AS interval, received_at::TIMESTAMPTZ AS received_at, "
-      "    make_timestamptz(TRY_CAST(k[1] AS BIGINT) * 1000) AS open_time, make_timestamptz(TRY_CAST(k[7] AS BIGINT) * 1000) AS close_time, "
-      "    TRY_CAST(k[2] AS DOUBLE) AS open, TRY_CAST(k[3] AS DOUBLE) AS high, TRY_CAST(k[4] AS DOUBLE) AS low, "
-      "    TRY_CAST(k[5] AS DOUBLE) AS close, TRY_CAST(k[6] AS DOUBLE) AS volume, TRY_CAST(k[8] AS DOUBLE) AS quote_volume, "
-      "    TRY_CAST(k[9] AS BIGINT) AS trades, TRY_CAST(k[10] AS DOUBLE) AS taker_buy_base, TRY_CAST(k[11] AS DOUBLE) AS taker_buy_quote "
-      "  FROM (SELECT source, request, received_at, unnest(payload) AS k FROM read_json({}, format = 'newline_delimited', "
-      "    columns = {{received_at: 'VARCHAR', source: 'VARCHAR', dataset: 'VARCHAR', "
-      "    request: 'STRUCT(symbol VARCHAR, \"interval\" VARCHAR)', payload: 'VARCHAR[][]'}})))"
-      " WHERE close_time IS NOT NULL AND open > 0 AND volume >= 0 AND high >= greatest(open, close) AND low <= least(open, close)"
-      " ORDER BY symbol, open_time, received_at DESC)"
-      " TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
-      lake::sql_string(ndjson.string()), lake::sql_string(peer_out.string()))));
-  const double peer_seconds = seconds_since(start);
-
-  TRY_ASSIGN(lake::QueryResult peer_rows, connection.query(fmt::format(
-      "SELECT count(*) FROM read_parquet({})", lake::sql_string((peer_out / "*" / "*.parquet").string()))));
-  const auto peer_count = static_cast<size_t>(peer_rows.int64(0, 0));
-  if (peer_count != ours.rows_out) {
-    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} rows, duckdb {} rows", ours.rows_out,
-                      peer_count);
-  }
-  fmt::print("output: {} rows in {} partitions (both), {} duplicates removed, {} records quarantined by cryptolake\n",
-             ours.rows_out, ours.partitions, ours.duplicates, ours.quarantined);
-  print_ratio("etl", ours_seconds, peer_seconds, ours.records_in, bytes);
-
-  if (also_features) {
-    start = std::chrono::steady_clock::now();
-    TRY_ASSIGN(const auto features, analytics::build_market_features(store, *duckdb, ctx.config().features, threads));
-    const double ours_features = seconds_since(start);
-    const int w = ctx.config().features.ma_window, v = ctx.config().features.volatility_window;
-    const fs::path peer_features = work / "duckdb_features";
-    start = std::chrono::steady_clock::now();
-    TRY(connection.execute(fmt::format(
-        "COPY (SELECT source, symbol, interval, open_time, close, volume, prev_close, "
-        "  (close - prev_close) / prev_close * 100 AS pct_change, ln(close / prev_close) AS log_return, ma_5, ma_long, "
-        "  stddev_samp(ln(close / prev_close)) OVER (PARTITION BY source, symbol, interval ORDER BY open_time ROWS BETWEEN {} PRECEDING AND CURRENT ROW) AS rolling_std, "
-        "  strftime(open_time, '%Y-%m-%d') AS dt FROM ("
-        "  SELECT *, lag(close) OVER s AS prev_close, avg(close) OVER (s ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS ma_5, "
-        "    avg(close) OVER (s ROWS BETWEEN {} PRECEDING AND CURRENT ROW) AS ma_long "
-        "  FROM read_parquet({}) WINDOW s AS (PARTITION BY source, symbol, interval ORDER BY open_time)) "
-        "ORDER BY source, symbol, interval, open_time) TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
-        v - 1, w - 1, lake::sql_string(transform::table_glob(store, "market_ohlcv")),
-        lake::sql_string(peer_features.string()))));
-    const double peer_features_seconds = seconds_since(start);
-    print_ratio("features", ours_features, peer_features_seconds, features.rows_out, 0);
-  }
-  if (!flags.keep) fs::remove_all(work);
-  return {};
-}
-
-// One month of 1-minute klines for `symbols` symbols, as data.binance.vision CSV files (no header).
-core::Result<std::vector<fs::path>> write_archive_csvs(const fs::path& folder, int symbols) {
-  std::vector<core::Symbol> list;
-  const char* bases[] = {"BTC", "ETH", "SOL", "BNB", "XRP", "ADA", "DOGE", "AVAX", "DOT", "LINK",
-                         "LTC", "TRX", "ATOM", "NEAR", "UNI", "ETC", "FIL", "APT", "ARB", "OP"};
-  for (int i = 0; i < symbols; ++i) list.emplace_back(bases[i % 20] + (i >= 20 ? std::to_string(i / 20) : ""), "USDT");
-  const auto start = *core::Timestamp::parse_date("2024-01-01");
-  const auto paths = sources::simulator::simulate_market(list, start, 31 * 1440, 7);
-  std::vector<fs::path> files;
-  fs::create_directories(folder);
-  for (size_t s = 0; s < list.size(); ++s) {
-    std::string text;
-    for (const auto& c : paths.candles[s]) {
-      const int64_t open = c.open_time.millis();
-      text += fmt::format("{},{:.8f},{:.8f},{:.8f},{:.8f},{:.8f},{},{:.8f},{},{:.8f},{:.8f},0\n", open, c.open, c.high,
-                          c.low, c.close, c.volume, open + 59'999, c.quote_volume, c.trades, c.taker_buy_base,
-                          c.taker_buy_quote);
-    }
-    files.push_back(folder / fmt::format("{}-1m-2024-01.csv", list[s].exchange()));
-    std::ofstream(files.back(), std::ios::binary) << text;
-  }
-  return files;
-}
-
-core::Status bench_import(Context& ctx, const BenchFlags& flags) {
-  const size_t threads = ctx.threads();
-  const fs::path work = flags.work.empty() ? fs::temp_directory_path() / fmt::format("cryptolake-bench-{}", ::getpid())
-                                           : fs::path(flags.work);
-  fs::remove_all(work);
-  TRY_ASSIGN(const std::vector<fs::path> files, write_archive_csvs(work / "dumps", flags.symbols));
-  size_t bytes = 0;
-  for (const auto& f : files) bytes += fs::file_size(f);
-  lake::LocalObjectStore store(work / "lake");
-  lake::RawZoneWriter raw(store);
-  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", ctx.config().duckdb.threads, ctx.config().duckdb.memory_limit}));
-  fmt::print("input: {} files of 1-minute klines (one month each), {:.1f} MB of CSV, {} threads\n", files.size(), bytes / 1e6, threads);
-
-  // Ours: land each file in the raw zone (as received), then parse, validate, dedup, write.
-  auto start = std::chrono::steady_clock::now();
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  const auto land = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      std::ifstream in(files[i], std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      if (!sources::binance::land_archive(raw, "binance", {files[i].filename().string(), text.str(), std::nullopt, {}, {}, {}})) failed = true;
-    }
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (size_t t = 1; t < threads; ++t) workers.emplace_back(land);
-    land();
-  }
-  if (failed) return core::fail(core::ErrorCode::io_error, "landing the dumps failed");
-  TRY_ASSIGN(const transform::EtlStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {threads, {}}));
-  const double ours_seconds = seconds_since(start);
-
-  // Peer: DuckDB read_csv over the same files → the same curated layout.
-  TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
-  const fs::path peer_out = work / "duckdb_out";
-  start = std::chrono::steady_clock::now();
-  TRY(connection.execute(fmt::format(
-      "COPY (SELECT DISTINCT ON (symbol, open_time) 'binance' AS source, regexp_extract(filename, '([A-Z0-9]+)-1m-', 1) AS symbol, '1m' AS interval, "
-      "make_timestamptz(open_time * 1000) AS open_time, make_timestamptz(close_time * 1000) AS close_time, open, high, low, "
-      "close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote, "
-      "make_timestamptz(close_time * 1000 + 1000) AS received_at, strftime(make_timestamptz(open_time * 1000), '%Y-%m-%d') AS dt "
-      "FROM read_csv({}, header = false, filename = true, columns = {{open_time: 'BIGINT', open: 'DOUBLE', high: 'DOUBLE', "
-      "low: 'DOUBLE', close: 'DOUBLE', volume: 'DOUBLE', close_time: 'BIGINT', quote_volume: 'DOUBLE', trades: 'BIGINT', "
-      "taker_buy_base: 'DOUBLE', taker_buy_quote: 'DOUBLE', ignore: 'VARCHAR'}}) "
-      "WHERE open > 0 AND volume >= 0 AND high >= greatest(open, close) AND low <= least(open, close) "
-      "ORDER BY symbol, open_time) "
-      "TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
-      lake::sql_string((work / "dumps" / "*.csv").string()),
-      lake::sql_string(peer_out.string()))));
-  const double peer_seconds = seconds_since(start);
-  TRY_ASSIGN(lake::QueryResult peer_rows, connection.query(fmt::format(
-      "SELECT count(*) FROM read_parquet({})", lake::sql_string((peer_out / "*" / "*.parquet").string()))));
-  const auto peer_count = static_cast<size_t>(peer_rows.int64(0, 0));
-  if (peer_count != ours.rows_out) {
-    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} rows, duckdb {} rows", ours.rows_out, peer_count);
-  }
-  fmt::print("output: {} rows in {} partitions (both)\n", ours.rows_out, ours.partitions);
-  print_ratio("import", ours_seconds, peer_seconds, ours.rows_out, bytes);
-  if (!flags.keep) fs::remove_all(work);
-  return {};
-}
-
-// CSV post import: our dialect-detecting parser vs DuckDB read_csv, same file, same run.
-core::Status bench_posts(Context& ctx, const BenchFlags& flags) {
-  const fs::path work = flags.work.empty() ? fs::temp_directory_path() / fmt::format("cryptolake-bench-{}", ::getpid())
-                                           : fs::path(flags.work);
-  fs::remove_all(work);
-  fs::create_directories(work);
-  const fs::path csv = work / "posts.csv";
-  {
-    // Simulated posts, written the way a scraper export looks: quoted text, ISO times.
-    sources::simulator::SimulationOptions options;
-    options.config.days = static_cast<int>(std::max<int64_t>(1, flags.rows / (8 * 24 * 20)));
-    options.config.posts_per_hour = 20;
-    const auto market = sources::simulator::simulate_market({*core::Symbol::parse("BTC-USDT"), *core::Symbol::parse("ETH-USDT"),
-        *core::Symbol::parse("SOL-USDT"), *core::Symbol::parse("BNB-USDT"), *core::Symbol::parse("XRP-USDT"),
-        *core::Symbol::parse("ADA-USDT"), *core::Symbol::parse("DOGE-USDT"), *core::Symbol::parse("AVAX-USDT")},
-        *core::Timestamp::parse_date("2024-01-01"), options.config.days * 1440LL, 3);
-    const auto posts = sources::simulator::simulate_posts(market, 20, 60, 3);
-    std::ofstream out(csv, std::ios::binary);
-    out << "id,author,created_at,text,likes,retweets\n";
-    for (const auto& coin : posts) {
-      for (const auto& hour : coin) {
-        for (const auto& p : hour) {
-          std::string text = p.text;
-          size_t at = 0;
-          while ((at = text.find('"', at)) != std::string::npos) { text.insert(at, 1, '"'); at += 2; }
-          out << p.id << ',' << p.author_id << ',' << p.created_at.iso() << ",\"" << text << "\"," << p.like_count << ','
-              << p.retweet_count << '\n';
-        }
-      }
-    }
-  }
-  std::ifstream in(csv, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string bytes = text.str();
-  auto start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(const auto parsed, sources::social::parse_post_file(bytes, {}, core::Timestamp{}));
-  const double ours = seconds_since(start);
-  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work, ctx.config().duckdb.threads, ctx.config().duckdb.memory_limit}));
-  TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
-  start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(lake::QueryResult loaded, connection.query(fmt::format(
-      "CREATE TABLE p AS SELECT * FROM read_csv({}, header = true, columns = {{id: 'VARCHAR', author: 'VARCHAR', "
-      "created_at: 'TIMESTAMPTZ', text: 'VARCHAR', likes: 'BIGINT', retweets: 'BIGINT'}})", lake::sql_string(csv.string()))));
-  const double peer = seconds_since(start);
-  TRY_ASSIGN(lake::QueryResult counted, connection.query("SELECT count(*) FROM p"));
-  if (static_cast<size_t>(counted.int64(0, 0)) != parsed.posts.size()) {
-    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} posts, duckdb {}", parsed.posts.size(), counted.int64(0, 0));
-  }
-  fmt::print("input: {} posts, {:.1f} MB of CSV; both parsed {} rows\n", parsed.posts.size(), bytes.size() / 1e6, parsed.posts.size());
-  print_ratio("posts csv", ours, peer, parsed.posts.size(), bytes.size());
-  if (!flags.keep) fs::remove_all(work);
-  return {};
-}
-
-}  // namespace
 
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* command = app.add_subcommand("bench", "Benchmarks against DuckDB doing the same job in the same run");
   command->require_subcommand(1);
-  auto flags = std::make_shared<BenchFlags>();
+  auto flags = std::make_shared<bench::BenchOptions>();
   auto* etl = command->add_subcommand("etl", "raw NDJSON.zst → curated market_ohlcv (and features) vs DuckDB alone");
   etl->footer("Examples:\n  cryptolake bench etl\n  cryptolake bench etl --rows 1000000 --threads 2");
   etl->add_option("--rows", flags->rows, "Kline rows to simulate (default 5000000)")->check(CLI::Range(int64_t{1000}, int64_t{500'000'000}));
@@ -319,7 +22,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   import->callback([&global, &exit_code, flags] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench_import(**context, *flags); !status) {
+    if (auto status = bench::bench_import((*context)->config(), *flags); !status) {
       exit_code = report_error(status.error());
       return;
     }
@@ -333,7 +36,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (flags->rows == 5'000'000) flags->rows = 1'000'000;
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench_posts(**context, *flags); !status) {
+    if (auto status = bench::bench_posts((*context)->config(), *flags); !status) {
       exit_code = report_error(status.error());
       return;
     }
@@ -342,7 +45,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   etl->callback([&global, &exit_code, flags] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench_etl(**context, *flags, flags->features); !status) {
+    if (auto status = bench::bench_etl((*context)->config(), *flags); !status) {
       exit_code = report_error(status.error());
       return;
     }

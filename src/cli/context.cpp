@@ -10,6 +10,7 @@
 #include "io/real/file_budget_ledger.hpp"
 #include "io/real/system_clock.hpp"
 #include "lake/layout.hpp"
+#include "schedule/run_history.hpp"
 
 namespace cryptolake::cli {
 
@@ -79,17 +80,10 @@ io::RateGovernor& Context::governor(double backfill_share) {
 void record_rate_limit_waits(Context& context, std::string_view service) {
   if (!context.has_governor()) return;
   io::RateGovernor& governor = context.governor(1.0);
-  std::string text = context.store().get(lake::layout::kRateLimitsKey).value_or("");
-  text += fmt::format("{}\t{}\t{:.6f}\t{}\n", service, governor.waits(), governor.waited_micros() / 1e6,
-                      context.clock().now().micros() / core::Timestamp::kMicrosPerSecond);
-  (void)context.store().put(lake::layout::kRateLimitsKey, text);  // metrics are best effort
-}
-
-void record_stage(Context& context, std::string_view run_id, std::string_view stage, double seconds, size_t rows, size_t quarantined) {
-  std::string text = context.store().get(lake::layout::kStageRunsKey).value_or("");
-  text += fmt::format("{}\t{}\t{}\t{:.6f}\t{}\t{}\n", run_id, stage, context.clock().now().micros() / core::Timestamp::kMicrosPerSecond,
-                      seconds, rows, quarantined);
-  (void)context.store().put(lake::layout::kStageRunsKey, text);
+  schedule::RunHistory history(context.store());
+  // Metrics are best effort: a failed write does not fail the ingest.
+  (void)history.record(schedule::RateLimitWaits{std::string(service), static_cast<size_t>(governor.waits()),
+                                                 static_cast<double>(governor.waited_micros()) / 1e6, context.clock().now()});
 }
 
 int report_error(const core::Error& error) {

@@ -60,10 +60,8 @@ class Context {
 // Loads the configuration named by the options (or the defaults) without opening the lake.
 [[nodiscard]] core::Result<core::Config> load_config(const GlobalOptions& options);
 
-// Appends this process's rate-limit waits for `service` to _catalog/runs/rate_limits.tsv (for /metrics).
+// Records this process's rate-limit waits for `service` in the run history (for /metrics).
 void record_rate_limit_waits(Context& context, std::string_view service);
-// Appends one finished stage to _catalog/runs/stages.tsv (for /metrics).
-void record_stage(Context& context, std::string_view run_id, std::string_view stage, double seconds, size_t rows, size_t quarantined);
 
 // Prints "error: <message>" on stderr and returns the exit code for failures.
 int report_error(const core::Error& error);

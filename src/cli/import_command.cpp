@@ -8,7 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/pipeline.hpp"
-#include "cli/progress.hpp"
+#include "io/real/progress_line.hpp"
 #include "core/excerpt.hpp"
 #include "lake/quarantine.hpp"
 #include "lake/raw_zone.hpp"
@@ -100,7 +100,7 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
     if (!range) return report_error(range.error());
     auto urls = sources::binance::archive_urls(*range);
     if (!urls) return report_error(urls.error());
-    ProgressLine progress("download");
+    io::ProgressLine progress("download");
     auto downloaded = sources::binance::download_archives(
         ctx.http(), *urls, [&](size_t done, size_t total, std::string_view name) { progress.update(done, total, name); },
         interrupt_token());

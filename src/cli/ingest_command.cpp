@@ -9,7 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/pipeline.hpp"
-#include "cli/progress.hpp"
+#include "io/real/progress_line.hpp"
 #include "core/market.hpp"
 #include "lake/checkpoint_objects.hpp"
 #include "lake/raw_zone.hpp"
@@ -116,7 +116,7 @@ int run_binance(Context& ctx, const BinanceFlags& flags, bool json) {
   const std::stop_token stop = interrupt_token();
   const auto started = std::chrono::steady_clock::now();
   int64_t total_rows = 0;
-  std::optional<ProgressLine> progress(std::in_place, fmt::format("binance {}", flags.interval));
+  std::optional<io::ProgressLine> progress(std::in_place, fmt::format("binance {}", flags.interval));
   const size_t count = targets->size();
   const auto collected = sources::binance::collect_klines(
       session, checkpoints, *targets, flags.follow, clock,

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/pipeline.hpp"
+#include "schedule/run_history.hpp"
 #include "quality/check_runner.hpp"
 
 namespace cryptolake::cli {
@@ -28,10 +29,12 @@ void add_quality_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (!checks) { exit_code = report_error(checks.error()); return; }
     const core::Timestamp now = (*context)->clock().now();
     const auto started = std::chrono::steady_clock::now();
-    auto results = quality::run_checks((*context)->store(), **duckdb, *checks, {new_run_id(now), now}, *table);
+    const std::string run_id = schedule::new_run_id(now);
+    auto results = quality::run_checks((*context)->store(), **duckdb, *checks, {run_id, now}, *table);
     if (results) {
-      record_stage(**context, new_run_id(now), "quality", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                   results->size(), 0);
+      schedule::RunHistory history((*context)->store());
+      (void)history.record({run_id, "quality", (*context)->clock().now(),
+                            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), results->size(), 0});
     }
     if (!results) { exit_code = report_error(results.error()); return; }
     if (auto status = quality::append_results((*context)->store(), **duckdb, *results); !status) {

@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
-#include "cli/progress.hpp"
+#include "io/real/progress_line.hpp"
 #include "cli/simulation_options.hpp"
 #include "core/decimal.hpp"
 #include "core/symbol.hpp"
@@ -55,7 +55,7 @@ core::Result<sources::simulator::SimulationReport> simulate_into(lake::ObjectSto
     for (const std::string& key : keys) TRY(store.remove(key));
   }
   lake::RawZoneWriter writer(store);
-  ProgressLine progress("simulate");
+  io::ProgressLine progress("simulate");
   sources::simulator::SimulationOptions options;
   options.config = config;
   TRY_ASSIGN(auto report, sources::simulator::run_simulation(options, writer, [&](size_t d, size_t t) {

@@ -46,6 +46,9 @@ struct CuratedKey {
 // The table and dt of a curated Parquet key, or nothing for any other key.
 std::optional<CuratedKey> parse_curated_key(std::string_view key);
 
+// Small tables (dimensions, summaries) live whole in this one partition, rewritten each run.
+inline constexpr std::string_view kStaticPartition = "1970-01-01";
+
 std::string table_registry_key(std::string_view table);
 std::string checkpoint_key(std::string_view name);
 std::string fingerprint_prefix(std::string_view table);

@@ -9,7 +9,7 @@
 
 #include "lake/curated_writer.hpp"
 #include "lake/partition_commit.hpp"
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 
 namespace cryptolake::quality {
@@ -43,7 +43,7 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
     if (described.text(1, r).ends_with("[]")) list_columns.insert(described.text(0, r));
   }
   const std::string root = lake_root(store);
-  const std::string glob = transform::table_glob(store, table);
+  const std::string glob = lake::table_glob(store, table);
   std::string select;
   std::vector<const CheckSpec*> evaluated;
   for (const CheckSpec* c : checks) {
@@ -119,11 +119,11 @@ core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake
       (c.kind == CheckKind::freshness ? table_level : per_partition).push_back(&c);
     }
     for (const std::string& dt : dts) {
-      const std::string source = fmt::format("read_parquet({})", lake::sql_string(transform::table_glob(store, table, dt)));
+      const std::string source = fmt::format("read_parquet({})", lake::sql_string(lake::table_glob(store, table, dt)));
       TRY_ASSIGN(auto part, evaluate(connection, store, per_partition, table, dt, source, run, present));
       std::move(part.begin(), part.end(), std::back_inserter(results));
     }
-    const std::string all = fmt::format("read_parquet({}, union_by_name = true)", lake::sql_string(transform::table_glob(store, table)));
+    const std::string all = fmt::format("read_parquet({}, union_by_name = true)", lake::sql_string(lake::table_glob(store, table)));
     TRY_ASSIGN(auto whole, evaluate(connection, store, table_level, table, "*", all, run, present));
     std::move(whole.begin(), whole.end(), std::back_inserter(results));
   }
@@ -154,7 +154,7 @@ core::Status append_results(lake::ObjectStore& store, lake::DuckDb& duckdb, cons
   lake::ColumnBatch batch(schema);
   // Earlier runs of the day come first, then this run's results.
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  const std::string existing = transform::table_glob(store, "dq_results", dt);
+  const std::string existing = lake::table_glob(store, "dq_results", dt);
   if (store.list(lake::layout::partition_prefix("dq_results", dt)).value_or(std::vector<std::string>{}).size() > 0) {
     TRY_ASSIGN(lake::QueryResult old, connection.query(fmt::format(
         "SELECT run_id, \"check\", table_name, \"partition\", status, severity, observed, threshold, note, epoch_us(\"at\") "

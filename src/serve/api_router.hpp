@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "lake/object_store.hpp"
 #include "serve/answer_cache.hpp"
 #include "serve/metrics.hpp"
+#include "serve/table_queries.hpp"
 
 namespace cryptolake::serve {
 
@@ -26,7 +29,9 @@ struct ServeOptions {
   std::string memory_limit = "1GB";   // DuckDB memory for all queries together
 };
 
-// Thread-safe: each request gets its own DuckDB connection.
+// Thread-safe: each request gets its own DuckDB connection. Routes are a table from path to
+// handler; a handler's error becomes its status (invalid_argument 400, not_found 404,
+// timed_out 408, anything else 500) with {"error": "…"}.
 class ApiRouter {
  public:
   // Prepares the read-only views over the lake once (the database's settings are then locked).
@@ -37,20 +42,19 @@ class ApiRouter {
   Metrics& metrics() { return metrics_; }
 
  private:
-  ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options, std::vector<std::string> tables)
-      : store_(store), duckdb_(duckdb), options_(std::move(options)), tables_(std::move(tables)),
-        cache_(std::chrono::milliseconds(options_.cache_ms), options_.cache_max_bytes) {}
+  using Handler = std::function<core::Result<io::ServerResponse>(const io::ServerRequest&)>;
+
+  ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options, std::vector<std::string> tables);
   bool authorized(const io::ServerRequest& request) const;
   io::ServerResponse route(const io::ServerRequest& request);
-  io::ServerResponse query_json(std::string_view sql, size_t max_rows = 100'000);
   io::ServerResponse metrics_text();
 
   lake::ObjectStore& store_;
-  lake::DuckDb& duckdb_;
   ServeOptions options_;
-  std::vector<std::string> tables_;
+  TableQueries tables_;
   Metrics metrics_;
   AnswerCache cache_;  // by request: path + parameters
+  std::map<std::string, Handler, std::less<>> routes_;
 };
 
 }  // namespace cryptolake::serve

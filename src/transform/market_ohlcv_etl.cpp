@@ -12,8 +12,9 @@
 #include "lake/raw_zone.hpp"
 #include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_parser.hpp"
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
+#include "lake/worker_pool.hpp"
 
 namespace cryptolake::transform {
 
@@ -113,18 +114,15 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, size_t threads, 
       if (!written && !error) error = written.error();
     }
   };
-  std::vector<std::jthread> workers;
-  for (size_t t = 1; t < std::min(threads, files.size()); ++t) workers.emplace_back(work, t);
-  work(0);
-  workers.clear();
+  lake::run_on_threads(std::min(threads, files.size()), work);
   if (error) return std::unexpected(*error);
   return stats;
 }
 
 }  // namespace
 
-core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
-  EtlStats stats;
+core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
+  lake::WriteStats stats;
   stats.table = "market_ohlcv";
   const size_t threads = std::max<size_t>(1, options.threads);
   std::vector<ThreadRows> parsed(threads);
@@ -205,14 +203,8 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
   stats.rows_out = keys.size();
 
   spdlog::debug("market_ohlcv: deduplicated {} rows at {:.2f} s", keys.size(), elapsed());
-  std::vector<PartitionSlice> slices;
-  for (size_t begin = 0; begin < keys.size();) {
-    size_t end = begin;
-    while (end < keys.size() && keys[end].day == keys[begin].day) ++end;
-    slices.push_back({Timestamp::from_micros(keys[begin].day * Timestamp::kMicrosPerDay).date(), begin, end});
-    begin = end;
-  }
-  const auto fill = [&](const PartitionSlice& slice, lake::ColumnBatch& batch) {
+  const std::vector<lake::PartitionSlice> slices = lake::day_slices(keys, [](const auto& key) { return key.day; });
+  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     batch.reserve(slice.end - slice.begin);
     for (size_t r = slice.begin; r < slice.end; ++r) {
       const core::Kline& k = parsed[keys[r].thread].rows[keys[r].index].kline;
@@ -234,7 +226,7 @@ core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::Duck
       batch.end_row();
     }
   };
-  TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "market_ohlcv", market_ohlcv_schema(), slices, fill,
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "market_ohlcv", market_ohlcv_schema(), slices, fill,
                                                 threads));
   spdlog::debug("market_ohlcv: wrote {} partitions at {:.2f} s", stats.partitions, elapsed());
   return stats;

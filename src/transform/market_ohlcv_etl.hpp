@@ -8,7 +8,7 @@
 
 #include "lake/curated_writer.hpp"
 #include "lake/duckdb.hpp"
-#include "transform/etl_stats.hpp"
+#include "lake/write_stats.hpp"
 #include "transform/raw_scan.hpp"
 
 namespace cryptolake::transform {
@@ -21,7 +21,7 @@ struct EtlOptions {
   ScanProgress progress;
 };
 
-[[nodiscard]] core::Result<EtlStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                           const EtlOptions& options);
 
 }  // namespace cryptolake::transform

@@ -11,7 +11,7 @@
 #include "sources/coincap/coincap_parser.hpp"
 #include "sources/coingecko/coingecko_parser.hpp"
 #include "sources/rates/rates_parser.hpp"
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 
 namespace cryptolake::transform {
 
@@ -58,23 +58,11 @@ std::string request_field(const EnvelopeView& e, std::string_view key) {
   return e.request[key].get_string().get(value) == simdjson::SUCCESS ? std::string(value) : std::string();
 }
 
-// Groups rows sorted by day into partition slices named by `day_of` (days since the epoch).
-template <typename Row, typename DayOf>
-std::vector<PartitionSlice> day_slices(const std::vector<Row>& rows, DayOf day_of) {
-  std::vector<PartitionSlice> slices;
-  for (size_t begin = 0; begin < rows.size();) {
-    size_t end = begin;
-    while (end < rows.size() && day_of(rows[end]) == day_of(rows[begin])) ++end;
-    slices.push_back({Timestamp::from_micros(day_of(rows[begin]) * Timestamp::kMicrosPerDay).date(), begin, end});
-    begin = end;
-  }
-  return slices;
-}
 
 }  // namespace
 
-core::Result<EtlStats> run_market_ticks_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
-  EtlStats stats;
+core::Result<lake::WriteStats> run_market_ticks_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
+  lake::WriteStats stats;
   stats.table = "market_ticks";
   const size_t threads = std::max<size_t>(1, options.threads);
   std::vector<std::vector<core::Tick>> parsed(threads);
@@ -133,7 +121,7 @@ core::Result<EtlStats> run_market_ticks_etl(lake::ObjectStore& store, lake::Duck
   stats.duplicates = duplicate.size();
   ticks.erase(duplicate.begin(), duplicate.end());
   stats.rows_out = ticks.size();
-  const auto fill = [&](const PartitionSlice& slice, lake::ColumnBatch& batch) {
+  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     for (size_t r = slice.begin; r < slice.end; ++r) {
       const core::Tick& t = ticks[r];
       batch.add(t.source);
@@ -148,14 +136,14 @@ core::Result<EtlStats> run_market_ticks_etl(lake::ObjectStore& store, lake::Duck
       batch.end_row();
     }
   };
-  TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "market_ticks", market_ticks_schema(),
-                                                day_slices(ticks, [](const core::Tick& t) { return t.ts.days_since_epoch(); }),
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "market_ticks", market_ticks_schema(),
+                                                lake::day_slices(ticks, [](const core::Tick& t) { return t.ts.days_since_epoch(); }),
                                                 fill, threads));
   return stats;
 }
 
-core::Result<EtlStats> run_coin_stats_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
-  EtlStats stats;
+core::Result<lake::WriteStats> run_coin_stats_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
+  lake::WriteStats stats;
   stats.table = "coin_stats";
   const size_t threads = std::max<size_t>(1, options.threads);
   std::vector<std::vector<core::CoinStat>> parsed(threads);
@@ -195,7 +183,7 @@ core::Result<EtlStats> run_coin_stats_etl(lake::ObjectStore& store, lake::DuckDb
   stats.duplicates = duplicate.size();
   rows.erase(duplicate.begin(), duplicate.end());
   stats.rows_out = rows.size();
-  const auto fill = [&](const PartitionSlice& slice, lake::ColumnBatch& batch) {
+  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     for (size_t r = slice.begin; r < slice.end; ++r) {
       const core::CoinStat& s = rows[r];
       batch.add(s.coin);
@@ -214,7 +202,7 @@ core::Result<EtlStats> run_coin_stats_etl(lake::ObjectStore& store, lake::DuckDb
     const core::CivilDate date = core::civil_from_days(s.ts.days_since_epoch());
     return core::days_from_civil(date.year, date.month, 1);
   };
-  TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "coin_stats", coin_stats_schema(), day_slices(rows, month_of), fill, threads));
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "coin_stats", coin_stats_schema(), lake::day_slices(rows, month_of), fill, threads));
   return stats;
 }
 
@@ -254,8 +242,8 @@ const std::vector<lake::ColumnSpec>& coin_markets_schema() {
   return schema;
 }
 
-core::Result<EtlStats> run_coin_markets_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
-  EtlStats stats;
+core::Result<lake::WriteStats> run_coin_markets_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options) {
+  lake::WriteStats stats;
   stats.table = "coin_markets";
   const size_t threads = std::max<size_t>(1, options.threads);
   std::vector<std::vector<MarketRow>> parsed(threads);
@@ -333,7 +321,7 @@ core::Result<EtlStats> run_coin_markets_etl(lake::ObjectStore& store, lake::Duck
   stats.duplicates = duplicate.size();
   rows.erase(duplicate.begin(), duplicate.end());
   stats.rows_out = rows.size();
-  const auto fill = [&](const PartitionSlice& slice, lake::ColumnBatch& batch) {
+  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     for (size_t r = slice.begin; r < slice.end; ++r) {
       const MarketRow& m = rows[r];
       batch.add(m.snapshot_at.micros());
@@ -350,8 +338,8 @@ core::Result<EtlStats> run_coin_markets_etl(lake::ObjectStore& store, lake::Duck
       batch.end_row();
     }
   };
-  TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "coin_markets", coin_markets_schema(),
-                                                day_slices(rows, [](const MarketRow& m) { return m.snapshot_at.days_since_epoch(); }),
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "coin_markets", coin_markets_schema(),
+                                                lake::day_slices(rows, [](const MarketRow& m) { return m.snapshot_at.days_since_epoch(); }),
                                                 fill, threads));
   return stats;
 }

@@ -14,13 +14,13 @@ const std::vector<lake::ColumnSpec>& market_ticks_schema();
 const std::vector<lake::ColumnSpec>& coin_stats_schema();
 const std::vector<lake::ColumnSpec>& coin_markets_schema();
 
-[[nodiscard]] core::Result<EtlStats> run_market_ticks_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> run_market_ticks_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                           const EtlOptions& options);
-[[nodiscard]] core::Result<EtlStats> run_coin_stats_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> run_coin_stats_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                         const EtlOptions& options);
 
 // Every field of each coin, nulls kept; fields CoinGecko adds later go to `extra`.
-[[nodiscard]] core::Result<EtlStats> run_coin_markets_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<lake::WriteStats> run_coin_markets_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                           const EtlOptions& options);
 
 }  // namespace cryptolake::transform

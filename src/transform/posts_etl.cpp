@@ -4,7 +4,7 @@
 
 #include "sources/social/reddit_parser.hpp"
 #include "sources/social/tweet_parser.hpp"
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 #include "transform/post_cleaning.hpp"
 
 namespace cryptolake::transform {
@@ -36,9 +36,9 @@ bool id_less(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options,
-                                     const PostEnricher* enricher) {
-  EtlStats stats;
+core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options,
+                                     const core::PostEnricher* enricher) {
+  lake::WriteStats stats;
   stats.table = "posts";
   const size_t threads = std::max<size_t>(1, options.threads);
   std::vector<std::vector<core::Post>> parsed(threads);
@@ -99,15 +99,9 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
     if (enricher != nullptr) enricher->enrich(post);
   }
 
-  std::vector<PartitionSlice> slices;
-  for (size_t begin = 0; begin < posts.size();) {
-    size_t end = begin;
-    const int64_t day = posts[begin].created_at.days_since_epoch();
-    while (end < posts.size() && posts[end].created_at.days_since_epoch() == day) ++end;
-    slices.push_back({posts[begin].created_at.date(), begin, end});
-    begin = end;
-  }
-  const auto fill = [&](const PartitionSlice& slice, lake::ColumnBatch& batch) {
+  const std::vector<lake::PartitionSlice> slices =
+      lake::day_slices(posts, [](const core::Post& post) { return post.created_at.days_since_epoch(); });
+  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     for (size_t r = slice.begin; r < slice.end; ++r) {
       const core::Post& p = posts[r];
       batch.add(p.platform);
@@ -136,7 +130,7 @@ core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duc
       batch.end_row();
     }
   };
-  TRY_ASSIGN(stats.partitions, write_partitions(store, duckdb, "posts", posts_schema(), slices, fill, threads));
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "posts", posts_schema(), slices, fill, threads));
   return stats;
 }
 

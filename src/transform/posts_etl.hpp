@@ -4,22 +4,15 @@
 #pragma once
 
 #include "core/market.hpp"
+#include "core/post_enricher.hpp"
 #include "transform/market_ohlcv_etl.hpp"
 
 namespace cryptolake::transform {
 
 const std::vector<lake::ColumnSpec>& posts_schema();
 
-// Fills what a post's source does not say (coins, sentiment); analytics implements it, so the
-// transform stays independent of how tagging and scoring work. Must be thread-safe.
-class PostEnricher {
- public:
-  virtual ~PostEnricher() = default;
-  virtual void enrich(core::Post& post) const = 0;
-};
-
 // Without an enricher, coins and sentiment stay NULL.
-[[nodiscard]] core::Result<EtlStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
-                                                   const EtlOptions& options, const PostEnricher* enricher = nullptr);
+[[nodiscard]] core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,
+                                                   const EtlOptions& options, const core::PostEnricher* enricher = nullptr);
 
 }  // namespace cryptolake::transform

@@ -8,6 +8,7 @@
 
 #include "core/excerpt.hpp"
 #include "lake/raw_zone.hpp"
+#include "lake/worker_pool.hpp"
 
 namespace cryptolake::transform {
 
@@ -116,10 +117,7 @@ core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view data
     stats.bytes += local.bytes;
     stats.quarantined += local.quarantined;
   };
-  std::vector<std::jthread> workers;
-  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work, t);
-  work(0);
-  workers.clear();
+  lake::run_on_threads(threads, work);
   if (first_error) return std::unexpected(*first_error);
   return stats;
 }

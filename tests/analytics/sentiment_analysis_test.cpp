@@ -9,7 +9,7 @@ namespace cryptolake::analytics {
 namespace {
 
 TEST(CoinTagger, CashtagsHashtagsNamesButNotAmbiguousWords) {
-  const CoinTagger tagger(known_coins());
+  const CoinTagger tagger(core::known_coins());
   EXPECT_EQ(tagger.tag("$BTC and #ethereum are up, solana too"), (std::vector<std::string>{"BTC", "ETH", "SOL"}));
   EXPECT_EQ(tagger.tag("Ether looks strong; bitcoin as well"), (std::vector<std::string>{"BTC", "ETH"}));
   // Short or ambiguous words count only with $ or #.

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-namespace cryptolake::cli {
+namespace cryptolake::io {
 
 // Not thread-safe; callers serialise updates (the scanners call back under a lock).
 class ProgressLine {
@@ -21,4 +21,4 @@ class ProgressLine {
   std::chrono::steady_clock::time_point last_{};
 };
 
-}  // namespace cryptolake::cli
+}  // namespace cryptolake::io

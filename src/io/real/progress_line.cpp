@@ -1,4 +1,4 @@
-#include "cli/progress.hpp"
+#include "io/real/progress_line.hpp"
 
 #include <unistd.h>
 
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-namespace cryptolake::cli {
+namespace cryptolake::io {
 
 ProgressLine::ProgressLine(std::string label) : label_(std::move(label)), enabled_(::isatty(STDERR_FILENO) == 1) {}
 
@@ -27,4 +27,4 @@ void ProgressLine::update(size_t done, size_t total, std::string_view detail) {
   drawn_ = true;
 }
 
-}  // namespace cryptolake::cli
+}  // namespace cryptolake::io

@@ -1,4 +1,4 @@
-#include "analytics/dimensions.hpp"
+#include "transform/dimensions.hpp"
 
 #include <algorithm>
 #include <map>
@@ -9,44 +9,23 @@
 
 #include "core/market.hpp"
 #include "lake/partition_commit.hpp"
-#include "transform/partition_writer.hpp"
+#include "core/known_coins.hpp"
+#include "lake/partition_writer.hpp"
 #include "transform/raw_scan.hpp"
 #include "lake/layout.hpp"
 #include "sources/coincap/coincap_parser.hpp"
 
-namespace cryptolake::analytics {
+namespace cryptolake::transform {
 
 using core::Timestamp;
 using lake::ColumnType;
-
-const std::vector<KnownCoin>& known_coins() {
-  static const std::vector<KnownCoin> coins = {
-      {"BTC", "Bitcoin", "bitcoin", "bitcoin", {"bitcoin", "btc", "xbt", "sats"}},
-      {"ETH", "Ethereum", "ethereum", "ethereum", {"ethereum", "eth", "ether"}},
-      {"SOL", "Solana", "solana", "solana", {"solana", "sol"}},
-      {"BNB", "BNB", "binancecoin", "binance-coin", {"bnb", "binance coin"}},
-      {"XRP", "XRP", "ripple", "xrp", {"xrp", "ripple"}},
-      {"ADA", "Cardano", "cardano", "cardano", {"cardano", "ada"}},
-      {"DOGE", "Dogecoin", "dogecoin", "dogecoin", {"dogecoin", "doge"}},
-      {"AVAX", "Avalanche", "avalanche-2", "avalanche", {"avalanche", "avax"}},
-      {"DOT", "Polkadot", "polkadot", "polkadot", {"polkadot", "dot"}},
-      {"LINK", "Chainlink", "chainlink", "chainlink", {"chainlink", "link"}},
-      {"LTC", "Litecoin", "litecoin", "litecoin", {"litecoin", "ltc"}},
-      {"TRX", "TRON", "tron", "tron", {"tron", "trx"}},
-      {"MATIC", "Polygon", "matic-network", "polygon", {"polygon", "matic"}},
-      {"NEAR", "NEAR Protocol", "near", "near-protocol", {"near"}},
-      {"USDT", "Tether", "tether", "tether", {"tether", "usdt"}},
-      {"USDC", "USD Coin", "usd-coin", "usd-coin", {"usdc"}},
-  };
-  return coins;
-}
 
 namespace {
 void add_day(lake::ColumnBatch& batch, const std::string& date);
 }  // namespace
 
-core::Result<transform::EtlStats> build_dim_date(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
-  transform::EtlStats stats;
+core::Result<lake::WriteStats> build_dim_date(lake::ObjectStore& store, lake::DuckDb& duckdb, size_t threads) {
+  lake::WriteStats stats;
   stats.table = "dim_date";
   std::set<std::string> days;
   TRY_ASSIGN(const auto keys, store.list(lake::layout::kCurated));
@@ -57,18 +36,18 @@ core::Result<transform::EtlStats> build_dim_date(lake::ObjectStore& store, lake:
   }
   // One small file for all days: a partition per day would be thousands of one-row files.
   std::vector<std::string> all(days.begin(), days.end());
-  std::vector<transform::PartitionSlice> slices;
-  if (!all.empty()) slices.push_back({std::string(kStaticPartition), 0, all.size()});
+  std::vector<lake::PartitionSlice> slices;
+  if (!all.empty()) slices.push_back({std::string(lake::layout::kStaticPartition), 0, all.size()});
   static const std::vector<lake::ColumnSpec> schema = {
       {"date_key", ColumnType::bigint}, {"date", ColumnType::varchar},   {"year", ColumnType::bigint},
       {"quarter", ColumnType::bigint},  {"month", ColumnType::bigint},   {"day", ColumnType::bigint},
       {"weekday", ColumnType::bigint},  {"weekday_name", ColumnType::varchar}, {"iso_week", ColumnType::bigint},
       {"is_weekend", ColumnType::bigint}};
-  const auto fill = [&](const transform::PartitionSlice& slice, lake::ColumnBatch& batch) {
+  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     for (size_t i = slice.begin; i < slice.end; ++i) add_day(batch, all[i]);
   };
   // Days no longer covered by any table leave with the old file (the partition is replaced).
-  TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "dim_date", schema, slices, fill, threads));
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "dim_date", schema, slices, fill, threads));
   stats.rows_out = all.size();
   return stats;
 }
@@ -102,15 +81,15 @@ void add_day(lake::ColumnBatch& batch, const std::string& date) {
 
 }  // namespace
 
-core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake::DuckDb& duckdb) {
-  transform::EtlStats stats;
+core::Result<lake::WriteStats> build_dim_coin(lake::ObjectStore& store, lake::DuckDb& duckdb) {
+  lake::WriteStats stats;
   stats.table = "dim_coin";
   struct Coin {
     std::string name, coingecko_id, coincap_id, binance_asset;
     std::set<std::string> aliases;
   };
   std::map<std::string, Coin> coins;
-  for (const KnownCoin& k : known_coins()) {
+  for (const core::KnownCoin& k : core::known_coins()) {
     coins[k.coin] = {k.name, k.coingecko_id, k.coincap_id, "", {k.aliases.begin(), k.aliases.end()}};
   }
   // Symbols seen in market data: their bases and quotes are coins (Binance assets).
@@ -119,7 +98,7 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
   for (const char* table : {"market_ohlcv", "market_ticks"}) {
     if (store.list(lake::layout::table_prefix(table)).value_or(std::vector<std::string>{}).empty()) continue;
     TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
-        "SELECT DISTINCT source, symbol FROM read_parquet({}) ORDER BY ALL", lake::sql_string(transform::table_glob(store, table)))));
+        "SELECT DISTINCT source, symbol FROM read_parquet({}) ORDER BY ALL", lake::sql_string(lake::table_glob(store, table)))));
     for (size_t r = 0; r < result.row_count(); ++r) {
       const std::string source = result.text(0, r), symbol = result.text(1, r);
       symbols.insert(symbol);
@@ -157,7 +136,7 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
       {"coin", ColumnType::varchar},         {"name", ColumnType::varchar},
       {"coingecko_id", ColumnType::varchar}, {"coincap_id", ColumnType::varchar},
       {"binance_asset", ColumnType::varchar}, {"aliases", ColumnType::varchar_list}};
-  const auto fill = [&](const transform::PartitionSlice&, lake::ColumnBatch& batch) {
+  const auto fill = [&](const lake::PartitionSlice&, lake::ColumnBatch& batch) {
     for (const std::string& key : keys) {
       const Coin& c = coins[key];
       batch.add(key);
@@ -171,16 +150,16 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
       batch.end_row();
     }
   };
-  TRY_ASSIGN(stats.partitions, transform::write_partitions(store, duckdb, "dim_coin", schema,
-                                                          {{std::string(kStaticPartition), 0, keys.size()}}, fill, 1));
+  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "dim_coin", schema,
+                                                          {{std::string(lake::layout::kStaticPartition), 0, keys.size()}}, fill, 1));
   stats.rows_out = keys.size();
   // dim_symbol: the market symbols with their coins.
   std::vector<std::string> symbol_list(symbols.begin(), symbols.end());
   static const std::vector<lake::ColumnSpec> symbol_schema = {
       {"symbol", ColumnType::varchar}, {"base", ColumnType::varchar}, {"quote", ColumnType::varchar}};
-  TRY(transform::write_partitions(store, duckdb, "dim_symbol", symbol_schema,
-                                  {{std::string(kStaticPartition), 0, symbol_list.size()}},
-                                  [&](const transform::PartitionSlice&, lake::ColumnBatch& batch) {
+  TRY(lake::write_partitions(store, duckdb, "dim_symbol", symbol_schema,
+                                  {{std::string(lake::layout::kStaticPartition), 0, symbol_list.size()}},
+                                  [&](const lake::PartitionSlice&, lake::ColumnBatch& batch) {
                                     for (const std::string& s : symbol_list) {
                                       const auto parsed = core::Symbol::parse(s);
                                       batch.add(s);
@@ -192,4 +171,4 @@ core::Result<transform::EtlStats> build_dim_coin(lake::ObjectStore& store, lake:
   return stats;
 }
 
-}  // namespace cryptolake::analytics
+}  // namespace cryptolake::transform

@@ -5,9 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "core/timestamp.hpp"
 #include "lake/curated_writer.hpp"
 
-namespace cryptolake::transform {
+namespace cryptolake::lake {
 
 // Rows [begin, end) of some sorted input that make up partition dt.
 struct PartitionSlice {
@@ -16,17 +17,29 @@ struct PartitionSlice {
   size_t end = 0;
 };
 
-using FillPartition = std::function<void(const PartitionSlice& slice, lake::ColumnBatch& batch)>;
+// Groups rows sorted by day into one slice per day: `day_of(row)` is a day (days since the epoch;
+// for a monthly table, the month's first day) and names the partition dt=YYYY-MM-DD.
+template <typename Rows, typename DayOf>
+std::vector<PartitionSlice> day_slices(const Rows& rows, DayOf day_of) {
+  std::vector<PartitionSlice> slices;
+  for (size_t begin = 0; begin < rows.size();) {
+    size_t end = begin;
+    const int64_t day = day_of(rows[begin]);
+    while (end < rows.size() && day_of(rows[end]) == day) ++end;
+    slices.push_back({core::Timestamp::from_micros(day * core::Timestamp::kMicrosPerDay).date(), begin, end});
+    begin = end;
+  }
+  return slices;
+}
+
+using FillPartition = std::function<void(const PartitionSlice& slice, ColumnBatch& batch)>;
 
 // Returns the number of partitions written; stops at the first error.
-[[nodiscard]] core::Result<size_t> write_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
-                                                    std::string_view table, const std::vector<lake::ColumnSpec>& schema,
+[[nodiscard]] core::Result<size_t> write_partitions(ObjectStore& store, DuckDb& duckdb,
+                                                    std::string_view table, const std::vector<ColumnSpec>& schema,
                                                     const std::vector<PartitionSlice>& slices,
                                                     const FillPartition& fill, size_t threads);
 
-}  // namespace cryptolake::transform
-
-namespace cryptolake::transform {
 
 struct QueryPartition {
   std::string dt;
@@ -43,12 +56,12 @@ struct WrittenCounts {
 };
 
 // Writes each partition from a query result, on several threads.
-[[nodiscard]] core::Result<WrittenCounts> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
+[[nodiscard]] core::Result<WrittenCounts> write_query_partitions(ObjectStore& store, DuckDb& duckdb,
                                                           std::string_view table,
                                                           const std::vector<QueryPartition>& partitions,
                                                           size_t threads);
 
 // The lake-relative glob of a table's files, as an absolute path for DuckDB ("…/curated/t/dt=*/*.parquet").
-std::string table_glob(const lake::ObjectStore& store, std::string_view table, std::string_view dt = "*");
+std::string table_glob(const ObjectStore& store, std::string_view table, std::string_view dt = "*");
 
-}  // namespace cryptolake::transform
+}  // namespace cryptolake::lake

@@ -1,12 +1,13 @@
-// What a transform did, for the run summary.
+// What writing one table did (records read, rows written, duplicates, quarantined, partitions):
+// every stage reports it, the run summary and the run history show it.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
-namespace cryptolake::transform {
+namespace cryptolake::lake {
 
-struct EtlStats {
+struct WriteStats {
   std::string table;
   size_t batches = 0;
   size_t bytes = 0;        // decompressed raw NDJSON read
@@ -19,4 +20,4 @@ struct EtlStats {
   size_t partitions = 0;
 };
 
-}  // namespace cryptolake::transform
+}  // namespace cryptolake::lake

@@ -1,4 +1,4 @@
-#include "transform/partition_writer.hpp"
+#include "lake/partition_writer.hpp"
 
 #include <atomic>
 #include <mutex>
@@ -9,15 +9,16 @@
 
 #include "core/hash.hpp"
 #include "lake/layout.hpp"
+#include "lake/worker_pool.hpp"
 
-namespace cryptolake::transform {
+namespace cryptolake::lake {
 
 namespace {
 
 // Runs `job(i, connection)` for i in [0, n) on up to `threads` threads, each with its own
 // connection; stops handing out work after the first error and returns it.
-core::Result<size_t> parallel_partitions(lake::DuckDb& duckdb, size_t n, size_t threads,
-                                         const std::function<core::Status(size_t, lake::DuckConnection&)>& job) {
+core::Result<size_t> parallel_partitions(DuckDb& duckdb, size_t n, size_t threads,
+                                         const std::function<core::Status(size_t, DuckConnection&)>& job) {
   threads = std::max<size_t>(1, std::min(threads, n));
   std::atomic<size_t> next{0}, done{0};
   std::atomic<bool> failed{false};
@@ -41,18 +42,15 @@ core::Result<size_t> parallel_partitions(lake::DuckDb& duckdb, size_t n, size_t 
       ++done;
     }
   };
-  std::vector<std::jthread> workers;
-  for (size_t t = 1; t < threads; ++t) workers.emplace_back(work);
-  work();
-  workers.clear();
+  run_on_threads(threads, [&](size_t) { work(); });
   if (first_error) return std::unexpected(*first_error);
   return done.load();
 }
 
 }  // namespace
 
-std::string table_glob(const lake::ObjectStore& store, std::string_view table, std::string_view dt) {
-  const std::string prefix = lake::layout::partition_prefix(table, dt);
+std::string table_glob(const ObjectStore& store, std::string_view table, std::string_view dt) {
+  const std::string prefix = layout::partition_prefix(table, dt);
   const auto folder = store.local_path(prefix);
   return (folder ? folder->string() : prefix) + "*.parquet";
 }
@@ -60,7 +58,7 @@ std::string table_glob(const lake::ObjectStore& store, std::string_view table, s
 namespace {
 
 // FNV-1a over the inputs' keys and bytes: same content, same fingerprint, whatever the mtimes.
-core::Result<std::string> fingerprint(const lake::ObjectStore& store, const std::vector<std::string>& inputs,
+core::Result<std::string> fingerprint(const ObjectStore& store, const std::vector<std::string>& inputs,
                                       std::string_view sql) {
   uint64_t hash = core::fnv1a(sql);  // a changed query is a changed input too
   for (const std::string& key : inputs) {
@@ -73,25 +71,25 @@ core::Result<std::string> fingerprint(const lake::ObjectStore& store, const std:
 
 }  // namespace
 
-core::Result<WrittenCounts> write_query_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb,
+core::Result<WrittenCounts> write_query_partitions(ObjectStore& store, DuckDb& duckdb,
                                                    std::string_view table,
                                                    const std::vector<QueryPartition>& partitions, size_t threads) {
   std::atomic<size_t> rows{0}, unchanged{0};
   TRY_ASSIGN(const size_t written, parallel_partitions(duckdb, partitions.size(), threads,
-                                                       [&](size_t i, lake::DuckConnection& connection) -> core::Status {
+                                                       [&](size_t i, DuckConnection& connection) -> core::Status {
     const QueryPartition& p = partitions[i];
     std::string print, print_key;
     if (!p.inputs.empty()) {
       TRY_ASSIGN(print, fingerprint(store, p.inputs, p.select_sql));
-      print_key = lake::layout::fingerprint_key(table, p.dt);
-      const bool present = !store.list(lake::layout::partition_prefix(table, p.dt)).value_or(std::vector<std::string>{}).empty();
+      print_key = layout::fingerprint_key(table, p.dt);
+      const bool present = !store.list(layout::partition_prefix(table, p.dt)).value_or(std::vector<std::string>{}).empty();
       if (present && store.get(print_key).value_or("") == print) {
         ++unchanged;
         return core::Status{};
       }
     }
-    lake::CuratedWriter writer(connection, store);
-    TRY_ASSIGN(const lake::PartitionWritten done, writer.write_query(table, p.dt, p.select_sql));
+    CuratedWriter writer(connection, store);
+    TRY_ASSIGN(const PartitionWritten done, writer.write_query(table, p.dt, p.select_sql));
     rows += done.rows;
     if (!print.empty()) TRY(store.put(print_key, print));
     return core::Status{};
@@ -99,17 +97,17 @@ core::Result<WrittenCounts> write_query_partitions(lake::ObjectStore& store, lak
   return WrittenCounts{written - unchanged.load(), rows.load(), unchanged.load()};
 }
 
-core::Result<size_t> write_partitions(lake::ObjectStore& store, lake::DuckDb& duckdb, std::string_view table,
-                                      const std::vector<lake::ColumnSpec>& schema,
+core::Result<size_t> write_partitions(ObjectStore& store, DuckDb& duckdb, std::string_view table,
+                                      const std::vector<ColumnSpec>& schema,
                                       const std::vector<PartitionSlice>& slices, const FillPartition& fill,
                                       size_t threads) {
-  return parallel_partitions(duckdb, slices.size(), threads, [&](size_t i, lake::DuckConnection& connection) -> core::Status {
-    lake::ColumnBatch batch(schema);
+  return parallel_partitions(duckdb, slices.size(), threads, [&](size_t i, DuckConnection& connection) -> core::Status {
+    ColumnBatch batch(schema);
     fill(slices[i], batch);
-    lake::CuratedWriter writer(connection, store);
+    CuratedWriter writer(connection, store);
     TRY(writer.write(table, slices[i].dt, batch));
     return core::Status{};
   });
 }
 
-}  // namespace cryptolake::transform
+}  // namespace cryptolake::lake

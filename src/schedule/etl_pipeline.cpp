@@ -1,0 +1,105 @@
+#include "schedule/etl_pipeline.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "transform/dimensions.hpp"
+#include "analytics/kline_gaps.hpp"
+#include "analytics/market_aggregates.hpp"
+#include "analytics/market_features.hpp"
+#include "analytics/sentiment_analysis.hpp"
+#include "lake/layout.hpp"
+#include "schedule/run_history.hpp"
+#include "transform/market_ohlcv_etl.hpp"
+#include "transform/market_ticks_etl.hpp"
+#include "transform/posts_etl.hpp"
+
+namespace cryptolake::schedule {
+
+namespace {
+
+using Strings = std::vector<std::string>;
+
+transform::EtlOptions etl_options(StageEnv& env, std::string_view stage) {
+  return {env.threads, [&env, stage](size_t done, size_t total) {
+            if (env.progress) env.progress(stage, done, total);
+          }};
+}
+
+std::unique_ptr<Stage> stage(std::string name, Strings inputs, Strings outputs, FunctionStage::Work work) {
+  return std::make_unique<FunctionStage>(std::move(name), std::move(inputs), std::move(outputs), std::move(work));
+}
+
+std::unique_ptr<Stage> aggregate(analytics::Period period, std::string table) {
+  return stage(table, {"curated/market_ohlcv"}, {table}, [period](StageEnv& env) {
+    return analytics::build_market_aggregates(env.store, env.duckdb, period, env.threads);
+  });
+}
+
+}  // namespace
+
+std::vector<std::unique_ptr<Stage>> etl_stages() {
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(stage("market_ohlcv", {"raw/*/klines", "raw/*/archive"}, {"market_ohlcv"}, [](StageEnv& env) {
+    return transform::run_market_ohlcv_etl(env.store, env.duckdb, etl_options(env, "market_ohlcv"));
+  }));
+  stages.push_back(stage("market_ticks", {"raw/*/ticker_24hr", "raw/*/assets", "raw/*/asset_history", "raw/*/exchange_rates", "raw/*/currentprice"},
+                         {"market_ticks"},
+                         [](StageEnv& env) { return transform::run_market_ticks_etl(env.store, env.duckdb, {env.threads, {}}); }));
+  // Coins first: posts are tagged against dim_coin while they are transformed.
+  stages.push_back(stage("dim_coin", {"curated/market_ohlcv", "curated/market_ticks", "raw/*/assets"}, {"dim_coin"},
+                         [](StageEnv& env) { return transform::build_dim_coin(env.store, env.duckdb); }));
+  stages.push_back(stage("posts", {"raw/*/tweets", "raw/*/reddit_new", "curated/dim_coin"}, {"posts"}, [](StageEnv& env) -> core::Result<lake::WriteStats> {
+    TRY_ASSIGN(std::vector<core::KnownCoin> coins, analytics::load_coins(env.store, env.duckdb));
+    const analytics::PostSentimentEnricher enricher(analytics::CoinTagger(coins), std::make_unique<analytics::LexiconSentimentScorer>());
+    return transform::run_posts_etl(env.store, env.duckdb, etl_options(env, "posts"), &enricher);
+  }));
+  stages.push_back(stage("coin_stats", {"raw/*/market_chart"}, {"coin_stats"},
+                         [](StageEnv& env) { return transform::run_coin_stats_etl(env.store, env.duckdb, {env.threads, {}}); }));
+  stages.push_back(stage("coin_markets", {"raw/*/coins_markets"}, {"coin_markets"},
+                         [](StageEnv& env) { return transform::run_coin_markets_etl(env.store, env.duckdb, {env.threads, {}}); }));
+  stages.push_back(stage("market_features", {"curated/market_ohlcv"}, {"market_features"}, [](StageEnv& env) {
+    return analytics::build_market_features(env.store, env.duckdb, env.config.features, env.threads);
+  }));
+  stages.push_back(aggregate(analytics::Period::hour, "agg_market_hourly"));
+  stages.push_back(aggregate(analytics::Period::day, "agg_market_daily"));
+  stages.push_back(aggregate(analytics::Period::month, "agg_market_monthly"));
+  stages.push_back(stage("gaps", {"curated/market_ohlcv"}, {"gaps", "completeness"},
+                         [](StageEnv& env) { return analytics::build_kline_gaps(env.store, env.duckdb, env.threads); }));
+  stages.push_back(stage("sentiment_price", {"curated/posts", "curated/agg_market_hourly"}, {"sentiment_hourly", "sentiment_price", "sentiment_price_summary"},
+                         [](StageEnv& env) { return analytics::build_sentiment_tables(env.store, env.duckdb, env.threads); }));
+  stages.push_back(stage("dim_date", {"curated/market_ohlcv", "curated/posts"}, {"dim_date"},
+                         [](StageEnv& env) { return transform::build_dim_date(env.store, env.duckdb, env.threads); }));
+  return stages;
+}
+
+core::Result<PipelineRun> run_etl_pipeline(lake::LocalObjectStore& store, lake::DuckDb& duckdb, const core::Config& config, size_t threads,
+                                           io::Clock& clock, PipelineOptions options, const StageProgress& progress) {
+  // A killed earlier run may have left staging areas; no writer runs now, so remove them.
+  TRY(store.remove_stale_staging(lake::layout::kCurated));
+  TRY(store.remove_stale_staging(lake::layout::kQuarantine));
+  TRY_ASSIGN(std::vector<quality::CheckSpec> checks, quality::checks_from_config(config.quality));
+  const core::Timestamp now = clock.now();
+  PipelineRun run;
+  run.run_id = new_run_id(now);
+  quality::GatedObjectStore gated(store, duckdb, std::move(checks), {run.run_id, now}, options.force);
+  StageEnv env{gated, duckdb, config, threads, progress};
+  for (const std::unique_ptr<Stage>& step : etl_stages()) {
+    const auto start = std::chrono::steady_clock::now();
+    TRY_ASSIGN(lake::WriteStats stats, step->run(env));
+    run.stages.push_back({std::move(stats), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+    spdlog::debug("stage {} done in {:.2f} s", step->name(), run.stages.back().seconds);
+  }
+  run.checks = gated.results();
+  run.held = gated.held();
+  TRY(quality::append_results(store, duckdb, run.checks));
+  RunHistory history(store);
+  for (const StageResult& stage : run.stages) {
+    // The history feeds /metrics: best effort, a failed write does not fail the run.
+    (void)history.record({run.run_id, stage.stats.table, clock.now(), stage.seconds, stage.stats.rows_out, stage.stats.quarantined});
+  }
+  return run;
+}
+
+}  // namespace cryptolake::schedule

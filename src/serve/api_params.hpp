@@ -1,0 +1,23 @@
+// Query parameters of the API, checked: each reader returns the value or an invalid_argument
+// error naming the parameter and what it takes (the router answers 400 with it).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/result.hpp"
+#include "io/http_server.hpp"
+
+namespace cryptolake::serve {
+
+std::string param(const io::ServerRequest& r, const std::string& name, std::string fallback = {});
+// from/to: ISO-8601 or epoch milliseconds, as a SQL TIMESTAMPTZ literal; nothing when absent.
+[[nodiscard]] core::Result<std::optional<std::string>> time_param(const io::ServerRequest& r, const std::string& name);
+// The canonical symbol (BTC-USDT); empty when absent and not required.
+[[nodiscard]] core::Result<std::string> symbol_param(const io::ServerRequest& r, bool required = true);
+[[nodiscard]] core::Result<int64_t> limit_param(const io::ServerRequest& r, int64_t fallback, int64_t max);
+[[nodiscard]] core::Result<std::string> interval_param(const io::ServerRequest& r);
+// " AND column >= from AND column < to" for the from/to parameters given.
+[[nodiscard]] core::Result<std::string> time_filter(const io::ServerRequest& r, std::string_view column);
+
+}  // namespace cryptolake::serve

@@ -1,0 +1,38 @@
+#include "serve/table_queries.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "core/excerpt.hpp"
+#include "core/json_text.hpp"
+#include "query/result_format.hpp"
+
+namespace cryptolake::serve {
+
+io::ServerResponse error_response(int status, std::string_view message) {
+  return {status, "application/json", fmt::format("{{\"error\":{}}}\n", core::json_string(core::excerpt(message, 1000))), {}};
+}
+
+core::Status TableQueries::needs(std::string_view table) const {
+  if (std::ranges::find(tables_, table) != tables_.end()) return {};
+  return core::fail(core::ErrorCode::not_found, "no {} table in this lake yet; run `cryptolake etl`", table);
+}
+
+io::ServerResponse TableQueries::json(std::string_view sql, size_t max_rows) const {
+  auto session = query::SqlSession::attach(duckdb_, tables_);
+  if (!session) return error_response(500, session.error().message);
+  auto result = (*session)->run(sql, {max_rows, limits_.max_bytes, limits_.timeout_ms});
+  if (!result) return error_response(result.error().code == core::ErrorCode::timed_out ? 408 : 400, result.error().message);
+  io::ServerResponse response{200, "application/json", query::format_json(*result), {{"Cache-Control", "no-cache"}}};
+  // The body stays a plain array (Grafana and the dashboard read it as is); the cut is in a header.
+  if (result->truncated) response.headers.emplace_back("X-Cryptolake-Truncated", "true");
+  return response;
+}
+
+core::Result<query::ResultTable> TableQueries::rows(std::string_view sql) const {
+  TRY_ASSIGN(auto session, query::SqlSession::attach(duckdb_, tables_));
+  return session->run(sql);
+}
+
+}  // namespace cryptolake::serve

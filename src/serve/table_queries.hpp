@@ -1,0 +1,41 @@
+// Read-only queries over the lake's tables for the API's handlers: each call gets its own DuckDB
+// connection with the serve limits (rows, bytes, time).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "io/http_server.hpp"
+#include "lake/duckdb.hpp"
+#include "query/sql_session.hpp"
+
+namespace cryptolake::serve {
+
+struct QueryLimits {
+  size_t max_bytes = 16 << 20;
+  int64_t timeout_ms = 5'000;
+};
+
+class TableQueries {
+ public:
+  TableQueries(lake::DuckDb& duckdb, std::vector<std::string> tables, QueryLimits limits)
+      : duckdb_(duckdb), tables_(std::move(tables)), limits_(limits) {}
+
+  const std::vector<std::string>& tables() const { return tables_; }
+  // not_found ("no <table> table in this lake yet; run `cryptolake etl`") when the lake lacks it.
+  [[nodiscard]] core::Status needs(std::string_view table) const;
+  // The answer as a JSON array (a cut answer says so in X-Cryptolake-Truncated); a refused or
+  // failed query is a 400, one that ran out of time a 408.
+  io::ServerResponse json(std::string_view sql, size_t max_rows = 100'000) const;
+  [[nodiscard]] core::Result<query::ResultTable> rows(std::string_view sql) const;
+
+ private:
+  lake::DuckDb& duckdb_;
+  std::vector<std::string> tables_;
+  QueryLimits limits_;
+};
+
+// {"error": "…"} with the message cut to a safe length.
+io::ServerResponse error_response(int status, std::string_view message);
+
+}  // namespace cryptolake::serve

@@ -71,11 +71,8 @@ core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckD
       partition.files = files.size();
       std::string list;
       for (const std::string& key : files) {
-        const auto path = store.local_path(key);
-        if (!path) return core::fail(core::ErrorCode::unavailable, "catalog needs a local lake");
-        list += (list.empty() ? "" : ", ") + lake::sql_string(path->string());
-        std::error_code ec;
-        partition.bytes += static_cast<int64_t>(std::filesystem::file_size(*path, ec));
+        list += (list.empty() ? "" : ", ") + lake::sql_string(store.location(key));
+        partition.bytes += static_cast<int64_t>(store.size(key).value_or(0));
       }
       TRY_ASSIGN(lake::QueryResult described, connection.query(fmt::format("DESCRIBE SELECT * FROM read_parquet([{}])", list)));
       std::vector<Column> columns;

@@ -108,7 +108,7 @@ void add_catalog_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (!context) { exit_code = report_error(context.error()); return; }
     auto tables = crawl_lake(**context);
     if (!tables) { exit_code = report_error(tables.error()); return; }
-    const std::string root = location->empty() ? (*context)->store().root().string() : *location;
+    const std::string root = location->empty() ? (*context)->store().location("") : *location;
     fmt::print("{}", catalog::ddl(*catalog::parse_engine(*engine), *tables, root, *database));
     exit_code = 0;
   });

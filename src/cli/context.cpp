@@ -43,7 +43,7 @@ core::Result<std::unique_ptr<Context>> Context::create(const GlobalOptions& opti
 core::Result<std::unique_ptr<Context>> Context::create_writer(const GlobalOptions& options, std::string_view command) {
   TRY_ASSIGN(auto context, create(options));
   const auto wait = options.no_wait ? lake::LakeLock::Wait::no_wait : lake::LakeLock::Wait::block;
-  TRY_ASSIGN(lake::LakeLock lock, lake::LakeLock::acquire(context->store().root(), command, context->clock().now(), wait,
+  TRY_ASSIGN(lake::LakeLock lock, lake::LakeLock::acquire(context->store_->root(), command, context->clock().now(), wait,
                                                           [&](const lake::LockHolder& holder) {
                                                             fmt::print(stderr, "waiting for the lake: another writer holds it, {}\n",
                                                                        lake::describe(holder));

@@ -36,7 +36,8 @@ class Context {
                                                                            std::string_view command);
 
   core::Config& config() { return config_; }
-  lake::LocalObjectStore& store() { return *store_; }
+  // The lake, as every command sees it: keys only, whatever the store is.
+  lake::ObjectStore& store() { return *store_; }
   [[nodiscard]] core::Result<lake::DuckDb*> duckdb();
   size_t threads() const { return static_cast<size_t>(config_.duckdb.threads); }
 

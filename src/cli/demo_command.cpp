@@ -38,6 +38,14 @@ constexpr ExampleQuery kExamples[] = {
      "FROM sentiment_price_summary ORDER BY coin"},
 };
 
+// Everything under `prefix`, published or not.
+core::Status remove_prefix(lake::ObjectStore& store, std::string_view prefix) {
+  TRY(store.remove_stale_staging(prefix));
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list(prefix));
+  for (const std::string& key : keys) TRY(store.remove(key));
+  return {};
+}
+
 // The demo owns only simulator data: refuse a lake that holds anything from real sources.
 core::Status check_demo_lake(const lake::ObjectStore& store) {
   TRY_ASSIGN(const std::vector<std::string> raw, store.list(lake::layout::kRaw));
@@ -74,9 +82,8 @@ void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (auto status = check_demo_lake(ctx.store()); !status) return fail(status.error());
     // Curated tables come only from the simulation here, so start them afresh, with the state
     // derived from them (gap ledger, fingerprints).
-    std::error_code ec;
     for (const std::string_view derived : {lake::layout::kCurated, lake::layout::kGapsPrefix, lake::layout::kFingerprintsPrefix}) {
-      std::filesystem::remove_all(ctx.store().root() / derived, ec);
+      if (auto removed = remove_prefix(ctx.store(), derived); !removed) return fail(removed.error());
     }
 
     const auto sim_start = std::chrono::steady_clock::now();
@@ -93,7 +100,7 @@ void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     fmt::print("{}simulate: {:.2f} s\n\n{}\n", describe(*report), sim_seconds, format_summary(*stages));
     fmt::print("The lake is at {}:\n  raw/ (as received, zstd NDJSON)  quarantine/ (rejected, with reasons)  "
                "curated/ (Parquet by dt=)\n\n",
-               ctx.store().root().string());
+               ctx.store().location(""));
 
     auto duckdb = ctx.duckdb();
     if (!duckdb) return fail(duckdb.error());

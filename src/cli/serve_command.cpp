@@ -99,7 +99,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (auto bound = server.bind(*listen, *port); !bound) { exit_code = report_error(bound.error()); return; }
     // The address actually listened on: 0.0.0.0 means every interface, and says so.
     const bool v6 = listen->find(':') != std::string::npos;
-    fmt::print("serving {} on http://{}{}{}:{}/{} (Ctrl-C to stop)\n", (*context)->store().root().string(), v6 ? "[" : "",
+    fmt::print("serving {} on http://{}{}{}:{}/{} (Ctrl-C to stop)\n", (*context)->store().location(""), v6 ? "[" : "",
                *listen, v6 ? "]" : "", server.bound_port(), *listen == "0.0.0.0" || *listen == "::" ? " (every interface)" : "");
     std::fflush(stdout);
     std::jthread stopper([&server](std::stop_token own) {

@@ -164,8 +164,8 @@ core::Result<PartitionWritten> CuratedWriter::write(std::string_view table, std:
 
 core::Result<PartitionWritten> CuratedWriter::write_query(std::string_view table, std::string_view dt,
                                                           std::string_view select_sql) {
-  PartitionCommit commit(store_, table, dt);
-  const std::string path = commit.file(0).string();
+  TRY_ASSIGN(PartitionCommit commit, PartitionCommit::open(store_, table, dt));
+  const std::string path = commit.file(0);
   TRY_ASSIGN(QueryResult copied,
              connection_.query(fmt::format("COPY ({}) TO {} ({})", select_sql, sql_string(path), kParquetOptions)));
   const auto rows = static_cast<size_t>(copied.int64(0, 0));

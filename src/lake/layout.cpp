@@ -50,6 +50,8 @@ std::optional<CuratedKey> parse_curated_key(std::string_view key) {
                     std::string(key.substr(slash + 4, end - slash - 4))};
 }
 
+std::string held_prefix(std::string_view table, std::string_view dt) { return fmt::format("{}{}/_held/dt={}", kCurated, table, dt); }
+
 std::string table_registry_key(std::string_view table) { return fmt::format("{}tables/{}.json", kCatalog, table); }
 std::string checkpoint_key(std::string_view name) { return fmt::format("{}checkpoints/{}", kCatalog, name); }
 std::string fingerprint_prefix(std::string_view table) { return fmt::format("{}{}/", kFingerprintsPrefix, table); }

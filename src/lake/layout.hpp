@@ -45,6 +45,8 @@ struct CuratedKey {
 };
 // The table and dt of a curated Parquet key, or nothing for any other key.
 std::optional<CuratedKey> parse_curated_key(std::string_view key);
+// Where a partition that failed an error-level check waits (never listed): curated/<table>/_held/dt=<dt>
+std::string held_prefix(std::string_view table, std::string_view dt);
 
 // Small tables (dimensions, summaries) live whole in this one partition, rewritten each run.
 inline constexpr std::string_view kStaticPartition = "1970-01-01";

@@ -47,6 +47,16 @@ core::Status write_file(const fs::path& path, std::string_view bytes, bool sync)
 
 LocalObjectStore::LocalObjectStore(fs::path root, Options options) : root_(std::move(root)), options_(options) {}
 
+namespace {
+
+// Directories are renamed by their own name, not "name/".
+std::string_view without_trailing_slash(std::string_view key) {
+  while (key.ends_with('/')) key.remove_suffix(1);
+  return key;
+}
+
+}  // namespace
+
 fs::path LocalObjectStore::path_of(std::string_view key) const { return root_ / fs::path(key); }
 
 core::Status LocalObjectStore::put(std::string_view key, std::string_view bytes) {
@@ -110,14 +120,35 @@ core::Status LocalObjectStore::remove(std::string_view key) {
   return {};
 }
 
-fs::path LocalObjectStore::staging_dir(std::string_view prefix) const {
-  const fs::path target = path_of(prefix);
-  return target.parent_path() / "_staging" /
-         fmt::format("{}-{}-{}", target.filename().string(), ::getpid(), counter_.fetch_add(1));
+core::Result<std::string> LocalObjectStore::stage(std::string_view prefix) {
+  const std::string_view name = without_trailing_slash(prefix);
+  const size_t slash = name.rfind('/');
+  const std::string parent(slash == std::string_view::npos ? std::string_view() : name.substr(0, slash + 1));
+  const std::string leaf(slash == std::string_view::npos ? name : name.substr(slash + 1));
+  std::string staged = fmt::format("{}_staging/{}-{}-{}/", parent, leaf, ::getpid(), counter_.fetch_add(1));
+  std::error_code ec;
+  fs::create_directories(path_of(staged), ec);
+  if (ec) return fail(ErrorCode::io_error, "cannot create staging {}: {}", staged, ec.message());
+  return staged;
 }
 
-core::Status LocalObjectStore::publish_directory(const fs::path& staged, std::string_view prefix) {
-  const fs::path target = path_of(prefix);
+void LocalObjectStore::discard(std::string_view staged) {
+  std::error_code ignored;
+  fs::remove_all(path_of(staged), ignored);
+}
+
+std::string LocalObjectStore::location(std::string_view key) const { return path_of(key).lexically_normal().string(); }
+
+core::Result<uint64_t> LocalObjectStore::size(std::string_view key) const {
+  std::error_code ec;
+  const auto bytes = fs::file_size(path_of(key), ec);
+  if (ec) return fail(ec == std::errc::no_such_file_or_directory ? ErrorCode::not_found : ErrorCode::io_error, "{}: {}", key, ec.message());
+  return static_cast<uint64_t>(bytes);
+}
+
+core::Status LocalObjectStore::publish(std::string_view staged_key, std::string_view prefix) {
+  const fs::path staged = path_of(without_trailing_slash(staged_key));
+  const fs::path target = path_of(without_trailing_slash(prefix));
   std::error_code ec;
   fs::create_directories(target.parent_path(), ec);
   if (ec) return fail(ErrorCode::io_error, "cannot create {}: {}", target.parent_path().string(), ec.message());
@@ -142,8 +173,6 @@ core::Status LocalObjectStore::publish_directory(const fs::path& staged, std::st
   fs::remove_all(staged, ec);
   return {};
 }
-
-std::optional<fs::path> LocalObjectStore::local_path(std::string_view key) const { return path_of(key); }
 
 core::Status LocalObjectStore::remove_stale_staging(std::string_view prefix) {
   const fs::path base = path_of(prefix);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 
 #include "lake/object_store.hpp"
 
@@ -18,20 +19,22 @@ class LocalObjectStore final : public ObjectStore {
 
   core::Status put(std::string_view key, std::string_view bytes) override;
   core::Result<std::string> get(std::string_view key) const override;
+  core::Result<uint64_t> size(std::string_view key) const override;
   core::Result<std::vector<std::string>> list(std::string_view prefix) const override;
   core::Status remove(std::string_view key) override;
-  core::Status publish_directory(const std::filesystem::path& staged, std::string_view prefix) override;
-  std::filesystem::path staging_dir(std::string_view prefix) const override;
-  std::optional<std::filesystem::path> local_path(std::string_view key) const override;
+  core::Result<std::string> stage(std::string_view prefix) override;
+  core::Status publish(std::string_view staged, std::string_view prefix) override;
+  void discard(std::string_view staged) override;
+  core::Status remove_stale_staging(std::string_view prefix) override;
+  std::string location(std::string_view key) const override;
 
+  // The lake's folder: for what is local by nature (the writer lock, DuckDB's own files).
   const std::filesystem::path& root() const { return root_; }
 
-  // Names that hold unfinished work; never listed. Staging areas are removed by remove_stale_staging().
+  // Names that hold unfinished work; never listed.
   static bool is_hidden_name(std::string_view name) {
     return name.starts_with(".") || name.starts_with("_staging") || name.starts_with("_held");
   }
-  // Removes staging areas and temp files left by a killed process. Call only when no writer runs.
-  core::Status remove_stale_staging(std::string_view prefix);
 
  private:
   std::filesystem::path path_of(std::string_view key) const;

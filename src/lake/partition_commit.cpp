@@ -1,32 +1,36 @@
 #include "lake/partition_commit.hpp"
-#include "lake/layout.hpp"
 
 #include <fmt/format.h>
+
+#include "lake/layout.hpp"
 
 namespace cryptolake::lake {
 
 std::string PartitionCommit::prefix(std::string_view table, std::string_view dt) {
   std::string prefix = layout::partition_prefix(table, dt);
-  prefix.pop_back();  // the partition's own name: the store publishes it as one directory
+  prefix.pop_back();  // the partition's own name: the store publishes it as one unit
   return prefix;
 }
 
-PartitionCommit::PartitionCommit(ObjectStore& store, std::string_view table, std::string_view dt)
-    : store_(store), prefix_(prefix(table, dt)), staging_(store.staging_dir(prefix_)) {
-  std::filesystem::create_directories(staging_);
+core::Result<PartitionCommit> PartitionCommit::open(ObjectStore& store, std::string_view table, std::string_view dt) {
+  std::string target = prefix(table, dt);
+  TRY_ASSIGN(std::string staged, store.stage(target));
+  return PartitionCommit(store, std::move(target), std::move(staged));
+}
+
+PartitionCommit::PartitionCommit(PartitionCommit&& other) noexcept
+    : store_(other.store_), prefix_(std::move(other.prefix_)), staged_(std::move(other.staged_)), published_(other.published_) {
+  other.published_ = true;  // the moved-from commit owns nothing to discard
 }
 
 PartitionCommit::~PartitionCommit() {
-  if (!published_) {
-    std::error_code ignored;
-    std::filesystem::remove_all(staging_, ignored);
-  }
+  if (!published_) store_->discard(staged_);
 }
 
-std::filesystem::path PartitionCommit::file(int n) const { return staging_ / fmt::format("part-{}.parquet", n); }
+std::string PartitionCommit::file(int n) const { return store_->location(fmt::format("{}part-{}.parquet", staged_, n)); }
 
 core::Status PartitionCommit::publish() {
-  TRY(store_.publish_directory(staging_, prefix_));
+  TRY(store_->publish(staged_, prefix_));
   published_ = true;
   return {};
 }

@@ -1,10 +1,8 @@
 // One partition of a curated table on its way to readers: files are written into a private
-// staging directory, then published in one atomic step (readers see the old partition or the new
-// one, never half). Destroying an unpublished commit removes what it staged. One per write.
+// staging area of the store, then published in one atomic step (readers see the old partition or
+// the new one, never half). Destroying an unpublished commit discards what it staged. One per write.
 #pragma once
 
-#include <filesystem>
-#include <optional>
 #include <string>
 
 #include "lake/object_store.hpp"
@@ -13,22 +11,27 @@ namespace cryptolake::lake {
 
 class PartitionCommit {
  public:
-  PartitionCommit(ObjectStore& store, std::string_view table, std::string_view dt);
-  ~PartitionCommit();
+  [[nodiscard]] static core::Result<PartitionCommit> open(ObjectStore& store, std::string_view table, std::string_view dt);
+  PartitionCommit(PartitionCommit&& other) noexcept;
+  PartitionCommit& operator=(PartitionCommit&&) = delete;
   PartitionCommit(const PartitionCommit&) = delete;
   PartitionCommit& operator=(const PartitionCommit&) = delete;
+  ~PartitionCommit();
 
-  // Where the n-th data file of the partition is to be written: <staging>/part-<n>.parquet.
-  std::filesystem::path file(int n) const;
+  // Where an engine writes the n-th data file of the partition: <staging>/part-<n>.parquet.
+  std::string file(int n) const;
   [[nodiscard]] core::Status publish();
 
   // "curated/<table>/dt=<dt>"
   static std::string prefix(std::string_view table, std::string_view dt);
 
  private:
-  ObjectStore& store_;
+  PartitionCommit(ObjectStore& store, std::string prefix, std::string staged)
+      : store_(&store), prefix_(std::move(prefix)), staged_(std::move(staged)) {}
+
+  ObjectStore* store_;
   std::string prefix_;
-  std::filesystem::path staging_;
+  std::string staged_;
   bool published_ = false;
 };
 

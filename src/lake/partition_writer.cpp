@@ -50,9 +50,7 @@ core::Result<size_t> parallel_partitions(DuckDb& duckdb, size_t n, size_t thread
 }  // namespace
 
 std::string table_glob(const ObjectStore& store, std::string_view table, std::string_view dt) {
-  const std::string prefix = layout::partition_prefix(table, dt);
-  const auto folder = store.local_path(prefix);
-  return (folder ? folder->string() : prefix) + "*.parquet";
+  return store.location(layout::partition_prefix(table, dt)) + "*.parquet";
 }
 
 namespace {

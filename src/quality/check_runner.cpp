@@ -26,7 +26,11 @@ std::map<std::string, std::set<std::string>> published(const lake::ObjectStore& 
   return tables;
 }
 
-std::string lake_root(const lake::ObjectStore& store) { return store.local_path("")->lexically_normal().string(); }
+std::string lake_root(const lake::ObjectStore& store) {
+  std::string root = store.location("");
+  while (root.ends_with('/')) root.pop_back();
+  return root;
+}
 
 // Runs `checks` (all of one table) over `source` with one query, scalar subquery per check.
 core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection, const lake::ObjectStore& store,

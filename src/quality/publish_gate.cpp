@@ -8,16 +8,16 @@ namespace cryptolake::quality {
 
 namespace fs = std::filesystem;
 
-core::Status GatedObjectStore::publish_directory(const fs::path& staged, std::string_view prefix) {
+core::Status GatedObjectStore::publish(std::string_view staged, std::string_view prefix) {
   // curated/<table>/dt=<day>
   const size_t table_end = prefix.find('/', 8);
   if (!prefix.starts_with(lake::layout::kCurated) || table_end == std::string_view::npos || prefix.find("/dt=") != table_end) {
-    return inner_.publish_directory(staged, prefix);
+    return inner_.publish(staged, prefix);
   }
   const std::string table(prefix.substr(8, table_end - 8));
   const std::string dt(prefix.substr(table_end + 4));
   TRY_ASSIGN(std::vector<CheckResult> results,
-             check_staged(inner_, duckdb_, checks_, table, dt, (staged / "*.parquet").string(), run_));
+             check_staged(inner_, duckdb_, checks_, table, dt, inner_.location(std::string(staged) + "*.parquet"), run_));
   const bool blocked = has_failed_error(results);
   {
     std::lock_guard lock(mutex_);
@@ -25,17 +25,16 @@ core::Status GatedObjectStore::publish_directory(const fs::path& staged, std::st
   }
   if (!blocked || force_) {
     if (blocked) spdlog::warn("{} dt={}: failed an error-level check; published anyway (--force)", table, dt);
-    return inner_.publish_directory(staged, prefix);
+    return inner_.publish(staged, prefix);
   }
-  const fs::path held = inner_.root() / "curated" / table / "_held" / fmt::format("dt={}", dt);
-  std::error_code ec;
-  fs::remove_all(held, ec);
-  fs::create_directories(held.parent_path(), ec);
-  fs::rename(staged, held, ec);
-  if (ec) return core::fail(core::ErrorCode::io_error, "cannot hold {}: {}", held.string(), ec.message());
-  spdlog::error("{} dt={}: failed an error-level check; not published, held in {}", table, dt, held.string());
+  const std::string held_prefix = lake::layout::held_prefix(table, dt);
+  if (auto held = inner_.publish(staged, held_prefix); !held) {
+    return core::fail(core::ErrorCode::io_error, "cannot hold {} dt={}: {}", table, dt, held.error().message);
+  }
+  const std::string held = inner_.location(held_prefix);
+  spdlog::error("{} dt={}: failed an error-level check; not published, held in {}", table, dt, held);
   std::lock_guard lock(mutex_);
-  held_.push_back({table, dt, held.string()});
+  held_.push_back({table, dt, held});
   return {};
 }
 

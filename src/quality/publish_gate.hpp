@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "lake/duckdb.hpp"
-#include "lake/local_object_store.hpp"
+#include "lake/object_store.hpp"
 #include "quality/check_runner.hpp"
 
 namespace cryptolake::quality {
@@ -21,7 +21,7 @@ struct HeldPartition {
 // Thread-safe. Borrows the store it guards and the database the checks run in.
 class GatedObjectStore final : public lake::ObjectStore {
  public:
-  GatedObjectStore(lake::LocalObjectStore& inner, lake::DuckDb& duckdb, std::vector<CheckSpec> checks, RunContext run,
+  GatedObjectStore(lake::ObjectStore& inner, lake::DuckDb& duckdb, std::vector<CheckSpec> checks, RunContext run,
                    bool force)
       : inner_(inner), duckdb_(duckdb), checks_(std::move(checks)), run_(std::move(run)), force_(force) {}
 
@@ -29,15 +29,18 @@ class GatedObjectStore final : public lake::ObjectStore {
   core::Result<std::string> get(std::string_view key) const override { return inner_.get(key); }
   core::Result<std::vector<std::string>> list(std::string_view prefix) const override { return inner_.list(prefix); }
   core::Status remove(std::string_view key) override { return inner_.remove(key); }
-  core::Status publish_directory(const std::filesystem::path& staged, std::string_view prefix) override;
-  std::filesystem::path staging_dir(std::string_view prefix) const override { return inner_.staging_dir(prefix); }
-  std::optional<std::filesystem::path> local_path(std::string_view key) const override { return inner_.local_path(key); }
+  core::Result<uint64_t> size(std::string_view key) const override { return inner_.size(key); }
+  core::Result<std::string> stage(std::string_view prefix) override { return inner_.stage(prefix); }
+  core::Status publish(std::string_view staged, std::string_view prefix) override;
+  void discard(std::string_view staged) override { inner_.discard(staged); }
+  core::Status remove_stale_staging(std::string_view prefix) override { return inner_.remove_stale_staging(prefix); }
+  std::string location(std::string_view key) const override { return inner_.location(key); }
 
   std::vector<CheckResult> results() const;
   std::vector<HeldPartition> held() const;
 
  private:
-  lake::LocalObjectStore& inner_;
+  lake::ObjectStore& inner_;
   lake::DuckDb& duckdb_;
   std::vector<CheckSpec> checks_;
   RunContext run_;

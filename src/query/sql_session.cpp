@@ -211,9 +211,8 @@ core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectSto
     tables.push_back({name, "", {catalog::SchemaVersion{}}, {}, {}});
     session->tables_.push_back(name);
   }
-  const auto root = store.local_path("");
-  if (!root) return core::fail(core::ErrorCode::unavailable, "sql needs a local lake");
-  const std::string lake_root = root->lexically_normal().string();
+  std::string lake_root = store.location("");
+  while (lake_root.ends_with('/')) lake_root.pop_back();
   TRY_ASSIGN(lake::QueryResult locked, session->connection_.query("SELECT current_setting('lock_configuration')"));
   if (locked.text(0, 0) == "true") return session;  // prepared by an earlier open: views and lock stay
   for (const std::string& statement : split_statements(catalog::ddl(catalog::Engine::duckdb, tables, lake_root))) {

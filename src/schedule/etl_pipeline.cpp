@@ -74,7 +74,7 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
   return stages;
 }
 
-core::Result<PipelineRun> run_etl_pipeline(lake::LocalObjectStore& store, lake::DuckDb& duckdb, const core::Config& config, size_t threads,
+core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckDb& duckdb, const core::Config& config, size_t threads,
                                            io::Clock& clock, PipelineOptions options, const StageProgress& progress) {
   // A killed earlier run may have left staging areas; no writer runs now, so remove them.
   TRY(store.remove_stale_staging(lake::layout::kCurated));

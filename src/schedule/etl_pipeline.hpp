@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "io/clock.hpp"
-#include "lake/local_object_store.hpp"
+#include "lake/object_store.hpp"
 #include "quality/publish_gate.hpp"
 #include "schedule/stage.hpp"
 
@@ -34,7 +34,7 @@ struct PipelineRun {
 // The stages of `etl`, in the order they must run.
 std::vector<std::unique_ptr<Stage>> etl_stages();
 
-[[nodiscard]] core::Result<PipelineRun> run_etl_pipeline(lake::LocalObjectStore& store, lake::DuckDb& duckdb, const core::Config& config,
+[[nodiscard]] core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckDb& duckdb, const core::Config& config,
                                                          size_t threads, io::Clock& clock, PipelineOptions options = {},
                                                          const StageProgress& progress = {});
 

@@ -5,6 +5,7 @@
 #include "core/market.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/partition_commit.hpp"
+#include "support/prefixed_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -14,21 +15,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // Wraps a store and fails every publish: a crash at the worst moment, without killing the test.
-class FailingPublishStore final : public ObjectStore {
+class FailingPublishStore final : public testing::ForwardingStore {
  public:
-  explicit FailingPublishStore(LocalObjectStore& inner) : inner_(inner) {}
-  core::Status put(std::string_view k, std::string_view b) override { return inner_.put(k, b); }
-  core::Result<std::string> get(std::string_view k) const override { return inner_.get(k); }
-  core::Result<std::vector<std::string>> list(std::string_view p) const override { return inner_.list(p); }
-  core::Status remove(std::string_view k) override { return inner_.remove(k); }
-  core::Status publish_directory(const fs::path&, std::string_view prefix) override {
+  using ForwardingStore::ForwardingStore;
+  core::Status publish(std::string_view, std::string_view prefix) override {
     return core::fail(core::ErrorCode::io_error, "injected failure publishing {}", prefix);
   }
-  fs::path staging_dir(std::string_view p) const override { return inner_.staging_dir(p); }
-  std::optional<fs::path> local_path(std::string_view k) const override { return inner_.local_path(k); }
-
- private:
-  LocalObjectStore& inner_;
 };
 
 ColumnBatch sample_batch(int rows) {

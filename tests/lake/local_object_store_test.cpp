@@ -54,19 +54,20 @@ TEST(LocalObjectStore, NeverListsUnfinishedWork) {
   EXPECT_TRUE(fs::exists(dir.path() / "t/dt=1/part-0.parquet"));
 }
 
-TEST(LocalObjectStore, PublishDirectorySwapsAWholePartition) {
+TEST(LocalObjectStore, PublishSwapsAWholePartition) {
   testing::TempDir dir;
   LocalObjectStore store(dir.path());
+  // An engine writes the staged files through their location, as DuckDB's COPY does.
   const auto stage = [&](std::initializer_list<std::pair<const char*, const char*>> files) {
-    const fs::path staged = store.staging_dir("t/dt=1");
-    fs::create_directories(staged);
-    for (const auto& [name, body] : files) std::ofstream(staged / name) << body;
+    const std::string staged = *store.stage("t/dt=1");
+    EXPECT_TRUE(store.list("t/")->size() <= 2u);  // staging is never listed
+    for (const auto& [name, body] : files) std::ofstream(store.location(staged + name)) << body;
     return staged;
   };
-  ASSERT_TRUE(store.publish_directory(stage({{"part-0.parquet", "v1"}, {"part-1.parquet", "v1"}}), "t/dt=1"));
+  ASSERT_TRUE(store.publish(stage({{"part-0.parquet", "v1"}, {"part-1.parquet", "v1"}}), "t/dt=1"));
   EXPECT_EQ(store.list("t/")->size(), 2u);
   // The replacement has one file: the old second file must not survive.
-  ASSERT_TRUE(store.publish_directory(stage({{"part-0.parquet", "v2"}}), "t/dt=1"));
+  ASSERT_TRUE(store.publish(stage({{"part-0.parquet", "v2"}}), "t/dt=1"));
   EXPECT_EQ(*store.list("t/"), std::vector<std::string>{"t/dt=1/part-0.parquet"});
   EXPECT_EQ(*store.get("t/dt=1/part-0.parquet"), "v2");
   EXPECT_FALSE(fs::exists(dir.path() / "t/_staging") && !fs::is_empty(dir.path() / "t/_staging"));

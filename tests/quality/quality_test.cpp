@@ -7,6 +7,7 @@
 
 #include "core/timestamp.hpp"
 #include "lake/curated_writer.hpp"
+#include "lake/local_object_store.hpp"
 #include "quality/check_runner.hpp"
 #include "quality/publish_gate.hpp"
 #include "support/temp_dir.hpp"

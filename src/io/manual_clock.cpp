@@ -16,7 +16,15 @@ bool ManualClock::sleep_until(core::Timestamp deadline, std::stop_token stop) {
     now_ = std::max(now_, deadline);
     return true;
   }
-  return changed_.wait(lock, stop, [&] { return now_ >= deadline; });
+  ++sleepers_;
+  const bool reached = changed_.wait(lock, stop, [&] { return now_ >= deadline; });
+  --sleepers_;
+  return reached;
+}
+
+size_t ManualClock::sleepers() const {
+  std::lock_guard lock(mutex_);
+  return sleepers_;
 }
 
 void ManualClock::advance(int64_t micros) {

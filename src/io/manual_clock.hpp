@@ -20,12 +20,15 @@ class ManualClock final : public Clock {
 
   void advance(int64_t micros);
   void set(core::Timestamp t);
+  // Threads blocked in sleep_until() now: lets a test wait until a sleeper really sleeps.
+  size_t sleepers() const;
 
  private:
   mutable std::mutex mutex_;
   std::condition_variable_any changed_;
   core::Timestamp now_;
   bool auto_advance_;
+  size_t sleepers_ = 0;
 };
 
 }  // namespace cryptolake::io

@@ -19,9 +19,12 @@ TEST(ManualClock, SleepersWakeWhenAnotherThreadAdvancesPastTheDeadline) {
     EXPECT_TRUE(clock.sleep_until(Timestamp::from_seconds(160), stop));
     woke = true;
   });
+  // Only once the sleeper really sleeps does an advance short of its deadline test anything.
+  while (clock.sleepers() == 0) std::this_thread::yield();
   clock.advance(30 * Timestamp::kMicrosPerSecond);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // time to wake, were it wrongly woken
   EXPECT_FALSE(woke);
+  EXPECT_EQ(clock.sleepers(), 1u);
   clock.advance(30 * Timestamp::kMicrosPerSecond);
   sleeper.join();
   EXPECT_TRUE(woke);

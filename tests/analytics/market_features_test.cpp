@@ -1,0 +1,71 @@
+#include "analytics/market_features.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "lake/local_object_store.hpp"
+#include "lake/partition_writer.hpp"
+#include "lake/raw_zone.hpp"
+#include "sources/simulator/simulator.hpp"
+#include "support/temp_dir.hpp"
+#include "transform/market_ohlcv_etl.hpp"
+
+namespace cryptolake::analytics {
+namespace {
+
+// Distinct windows (the defaults are both 20, so a swap of the two, or of the log_return and
+// rolling_std columns, would go unnoticed there): every row's ma_long is the mean of the last 7
+// closes and its rolling_std the sample std of the last 4 log returns, computed here from
+// market_ohlcv's closes.
+TEST(MarketFeatures, EachColumnComesFromItsOwnWindowOverTheWholeSeries) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  sources::simulator::SimulationOptions simulation;
+  simulation.config.symbols = {"BTC-USDT"};
+  simulation.config.days = 2;  // so windows cross midnight
+  simulation.config.gap_minutes = 0;
+  simulation.config.malformed_rate = 0;
+  simulation.posts = false;
+  lake::RawZoneWriter raw(store);
+  ASSERT_TRUE(sources::simulator::run_simulation(simulation, raw));
+  auto duckdb = lake::DuckDb::open({dir.path(), 2, "1GB"});
+  ASSERT_TRUE(duckdb);
+  ASSERT_TRUE(transform::run_market_ohlcv_etl(store, **duckdb, {2, {}}));
+  const core::FeaturesConfig config{.ma_window = 7, .volatility_window = 4};
+  auto built = build_market_features(store, **duckdb, config, 2);
+  ASSERT_TRUE(built) << built.error().message;
+
+  auto connection = (*duckdb)->connect();
+  ASSERT_TRUE(connection);
+  auto rows = connection->query(fmt::format(
+      "SELECT o.close, f.log_return, f.ma_long, f.rolling_std, f.ma_long_window, f.volatility_window "
+      "FROM read_parquet({}) o JOIN read_parquet({}) f USING (symbol, interval, open_time) ORDER BY open_time",
+      lake::sql_string(lake::table_glob(store, "market_ohlcv")), lake::sql_string(lake::table_glob(store, "market_features"))));
+  ASSERT_TRUE(rows) << rows.error().message;
+  const size_t n = rows->row_count();
+  ASSERT_EQ(n, 2u * 1440);
+  std::vector<double> closes, returns;
+  for (size_t i = 0; i < n; ++i) {
+    closes.push_back(rows->float64(0, i));
+    if (i > 0) returns.push_back(std::log(closes[i] / closes[i - 1]));
+    EXPECT_EQ(rows->int64(4, i), 7);
+    EXPECT_EQ(rows->int64(5, i), 4);
+    if (i > 0) {
+      EXPECT_NEAR(rows->float64(1, i), returns.back(), 1e-12) << "row " << i;
+    }
+    if (i < 10) continue;
+    double mean = 0;
+    for (size_t k = i - 6; k <= i; ++k) mean += closes[k];
+    mean /= 7;
+    EXPECT_NEAR(rows->float64(2, i), mean, 1e-9 * mean) << "row " << i;
+    const std::vector<double> last(returns.end() - 4, returns.end());
+    double m = 0, ss = 0;
+    for (double r : last) m += r / 4;
+    for (double r : last) ss += (r - m) * (r - m);
+    EXPECT_NEAR(rows->float64(3, i), std::sqrt(ss / 3), 1e-12) << "row " << i;
+  }
+}
+
+}  // namespace
+}  // namespace cryptolake::analytics

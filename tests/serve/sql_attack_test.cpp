@@ -27,11 +27,15 @@ namespace fs = std::filesystem;
 enum class Expect { refused, truncated };
 
 struct Attack {
+  Attack(std::string text, Expect expected = Expect::refused, std::string why = {})
+      : sql(std::move(text)), expect(expected), reason(std::move(why)) {}
   std::string sql;
-  Expect expect = Expect::refused;
+  Expect expect;
+  std::string reason;  // when refused: words the refusal must carry
 };
 
-// {lake} is the lake's root, {url} the loopback server's.
+// {lake} is the lake's root, {url} the loopback server's, {outside} a folder beside the lake
+// holding real files (a query that fails only because its target is missing proves nothing).
 std::vector<Attack> attacks() {
   return {
       {"EXPLAIN ANALYZE COPY (SELECT 1 AS x) TO '{part}'"},
@@ -54,6 +58,10 @@ std::vector<Attack> attacks() {
       {"SELECT * FROM read_csv('/etc/passwd')"},
       {"SELECT * FROM read_text('/etc/hostname')"},
       {"SELECT * FROM read_parquet('{url}/x.parquet')"},
+      {"SELECT * FROM read_parquet('{outside}/secret.parquet')", Expect::refused, "Cannot access file"},
+      {"SELECT * FROM read_parquet('{outside}/*.parquet')", Expect::refused, "Cannot access file"},
+      {"SELECT * FROM read_csv('{outside}/secret.csv')", Expect::refused, "Cannot access file"},
+      {"SELECT * FROM read_text('{outside}/secret.csv')", Expect::refused, "Cannot access file"},
       {"SELECT * FROM glob('/etc/*')"},
       {"PRAGMA enable_profiling"},
       {"SET enable_external_access = true"},
@@ -102,10 +110,20 @@ TEST(SqlAttacks, NothingInTheTableChangesTheLakeTheViewsOrReachesTheNetwork) {
   std::string part;
   for (const auto& [path, bytes] : files_under(fs::path(lake) / "curated" / "market_ohlcv")) part = path;
   ASSERT_FALSE(part.empty());
-  const std::map<std::string, std::string> values = {{"{lake}", lake}, {"{url}", internet.base_url()}, {"{part}", part}};
+  const fs::path outside = dir.path() / "outside";
+  fs::create_directories(outside);
+  std::ofstream(outside / "secret.csv") << "secret,value\nkey,42\n";
+  const std::map<std::string, std::string> values = {
+      {"{lake}", lake}, {"{url}", internet.base_url()}, {"{part}", part}, {"{outside}", outside.string()}};
 
   lake::LocalObjectStore store{fs::path(lake)};
   auto duckdb = std::move(*lake::DuckDb::open({fs::path(lake), 2, "1GB"}));
+  {
+    auto connection = duckdb->connect();  // before the router locks the settings
+    ASSERT_TRUE(connection);
+    ASSERT_TRUE(connection->execute(fmt::format("COPY (SELECT 42 AS answer) TO '{}'", (outside / "secret.parquet").string())));
+  }
+  ASSERT_TRUE(fs::exists(outside / "secret.parquet"));
   ServeOptions options;
   options.max_bytes = 1 << 20;
   options.cache_ms = 0;
@@ -139,6 +157,10 @@ TEST(SqlAttacks, NothingInTheTableChangesTheLakeTheViewsOrReachesTheNetwork) {
       EXPECT_TRUE(cli.err.starts_with("error: ")) << sql << ": " << cli.err;
       EXPECT_EQ(web->status, 400) << sql << " → " << web->body.substr(0, 200);
       EXPECT_TRUE(web->body.starts_with("{\"error\":")) << sql;
+      if (!attack.reason.empty()) {
+        EXPECT_NE(cli.err.find(attack.reason), std::string::npos) << sql << ": " << cli.err;
+        EXPECT_NE(web->body.find(attack.reason), std::string::npos) << sql << ": " << web->body;
+      }
     } else {
       EXPECT_EQ(cli.exit_code, 0) << sql << ": " << cli.err;
       EXPECT_NE(cli.err.find("truncated"), std::string::npos) << sql;

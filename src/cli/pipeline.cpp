@@ -44,12 +44,21 @@ int run_pipeline_and_report(Context& context, bool json, PipelineOptions options
 std::string format_summary(const std::vector<StageResult>& stages) {
   std::string out = fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8}\n", "table", "records in", "rows out",
                                 "duplicates", "quarantined", "partitions", "seconds");
-  size_t skipped = 0, unchanged = 0;
+  size_t skipped = 0, unchanged = 0, reused = 0;
   for (const StageResult& s : stages) {
+    if (s.stats.reused) {
+      ++reused;
+      out += fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8}\n", s.stats.table, "", s.stats.rows_out, "", "", "reused",
+                         fmt::format("{:.2f}", s.seconds));
+      continue;
+    }
     unchanged += s.stats.unchanged;
     out += fmt::format("{:<18} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8.2f}\n", s.stats.table, s.stats.records_in,
                        s.stats.rows_out, s.stats.duplicates, s.stats.quarantined, s.stats.partitions, s.seconds);
     skipped += s.stats.skipped;
+  }
+  if (reused > 0) {
+    out += fmt::format("({} stages reused their last results: their inputs had not changed; `etl --full` runs them all)\n", reused);
   }
   if (unchanged > 0) out += fmt::format("({} derived partitions were left as they were: their inputs had not changed)\n", unchanged);
   if (skipped > 0) out += fmt::format("({} candles still open when received were left out; a later poll brings them closed)\n", skipped);
@@ -62,9 +71,9 @@ std::string summary_json(const std::vector<StageResult>& stages) {
     const auto& s = stages[i].stats;
     out += fmt::format(
         "{}{{\"table\":\"{}\",\"records_in\":{},\"rows_out\":{},\"duplicates\":{},\"quarantined\":{},"
-        "\"skipped_open\":{},\"partitions\":{},\"raw_bytes\":{},\"seconds\":{:.3f}}}",
+        "\"skipped_open\":{},\"partitions\":{},\"raw_bytes\":{},\"reused\":{},\"seconds\":{:.3f}}}",
         i ? "," : "", s.table, s.records_in, s.rows_out, s.duplicates, s.quarantined, s.skipped, s.partitions, s.bytes,
-        stages[i].seconds);
+        s.reused ? "true" : "false", stages[i].seconds);
   }
   return out + "]";
 }

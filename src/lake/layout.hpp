@@ -55,6 +55,8 @@ std::string table_registry_key(std::string_view table);
 std::string checkpoint_key(std::string_view name);
 std::string fingerprint_prefix(std::string_view table);
 std::string fingerprint_key(std::string_view table, std::string_view dt);
+// What a stage's last complete run consumed and wrote (schedule/stage_memo).
+std::string stage_memo_key(std::string_view stage);
 
 inline constexpr std::string_view kGapsLedgerKey = "_catalog/gaps/ledger.tsv";
 inline constexpr std::string_view kGapsPrefix = "_catalog/gaps/";

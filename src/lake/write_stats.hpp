@@ -18,6 +18,7 @@ struct WriteStats {
   size_t skipped = 0;      // valid but not yet final (a candle still open when received)
   size_t unchanged = 0;    // partitions not rewritten: their inputs did not change
   size_t partitions = 0;
+  bool reused = false;     // the stage did not run: its inputs had not changed since it last did
 };
 
 }  // namespace cryptolake::lake

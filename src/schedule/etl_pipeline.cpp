@@ -1,6 +1,9 @@
 #include "schedule/etl_pipeline.hpp"
 
 #include <chrono>
+#include <map>
+
+#include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 
@@ -11,6 +14,7 @@
 #include "analytics/sentiment_analysis.hpp"
 #include "lake/layout.hpp"
 #include "schedule/run_history.hpp"
+#include "schedule/stage_memo.hpp"
 #include "transform/market_ohlcv_etl.hpp"
 #include "transform/market_ticks_etl.hpp"
 #include "transform/posts_etl.hpp"
@@ -32,9 +36,24 @@ std::unique_ptr<Stage> stage(std::string name, Strings inputs, Strings outputs, 
 }
 
 std::unique_ptr<Stage> aggregate(analytics::Period period, std::string table) {
-  return stage(table, {"curated/market_ohlcv"}, {table}, [period](StageEnv& env) {
+  return stage(table, {"curated/market_ohlcv", "curated/market_features"}, {table}, [period](StageEnv& env) {
     return analytics::build_market_aggregates(env.store, env.duckdb, period, env.threads);
   });
+}
+
+// Bump when a stage writes different bytes for the same inputs (a new column, a fixed bug), so
+// lakes built by an earlier version recompute instead of reusing (`etl --full` forces it too).
+constexpr std::string_view kStagesVersion = "stages-1";
+
+// What shapes every output besides the inputs: this version, the feature windows, the checks
+// that gate publishing.
+std::string settings_fingerprint(const core::Config& config, const std::vector<quality::CheckSpec>& checks) {
+  std::string settings = fmt::format("{} ma={} vol={}", kStagesVersion, config.features.ma_window, config.features.volatility_window);
+  for (const quality::CheckSpec& c : checks) {
+    settings += fmt::format("\n{} {} {} {} {} {} {} {}", c.name(), c.expression, c.min.value_or(-1), c.max.value_or(-1), c.max_age_hours,
+                            c.ref_table, c.ref_column, static_cast<int>(c.severity));
+  }
+  return settings;
 }
 
 }  // namespace
@@ -44,7 +63,8 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
   stages.push_back(stage("market_ohlcv", {"raw/*/klines", "raw/*/archive"}, {"market_ohlcv"}, [](StageEnv& env) {
     return transform::run_market_ohlcv_etl(env.store, env.duckdb, etl_options(env, "market_ohlcv"));
   }));
-  stages.push_back(stage("market_ticks", {"raw/*/ticker_24hr", "raw/*/assets", "raw/*/asset_history", "raw/*/exchange_rates", "raw/*/currentprice"},
+  stages.push_back(stage("market_ticks", {"raw/*/ticker_price", "raw/*/ticker_24hr", "raw/*/assets", "raw/*/asset_history", "raw/*/exchange_rates",
+                                          "raw/*/currentprice"},
                          {"market_ticks"},
                          [](StageEnv& env) { return transform::run_market_ticks_etl(env.store, env.duckdb, {env.threads, {}}); }));
   // Coins first: posts are tagged against dim_coin while they are transformed.
@@ -65,11 +85,11 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
   stages.push_back(aggregate(analytics::Period::hour, "agg_market_hourly"));
   stages.push_back(aggregate(analytics::Period::day, "agg_market_daily"));
   stages.push_back(aggregate(analytics::Period::month, "agg_market_monthly"));
-  stages.push_back(stage("gaps", {"curated/market_ohlcv"}, {"gaps", "completeness"},
+  stages.push_back(stage("gaps", {"curated/market_ohlcv", std::string(lake::layout::kGapsLedgerKey)}, {"gaps", "completeness"},
                          [](StageEnv& env) { return analytics::build_kline_gaps(env.store, env.duckdb, env.threads); }));
   stages.push_back(stage("sentiment_price", {"curated/posts", "curated/agg_market_hourly"}, {"sentiment_hourly", "sentiment_price", "sentiment_price_summary"},
                          [](StageEnv& env) { return analytics::build_sentiment_tables(env.store, env.duckdb, env.threads); }));
-  stages.push_back(stage("dim_date", {"curated/market_ohlcv", "curated/posts"}, {"dim_date"},
+  stages.push_back(stage("dim_date", {"curated/*"}, {"dim_date"},
                          [](StageEnv& env) { return transform::build_dim_date(env.store, env.duckdb, env.threads); }));
   return stages;
 }
@@ -83,13 +103,31 @@ core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckD
   const core::Timestamp now = clock.now();
   PipelineRun run;
   run.run_id = new_run_id(now);
+  TRY_ASSIGN(StageMemos memos, StageMemos::open(store, settings_fingerprint(config, checks)));
   quality::GatedObjectStore gated(store, duckdb, std::move(checks), {run.run_id, now}, options.force);
   StageEnv env{gated, duckdb, config, threads, progress};
+  std::map<std::string, std::string> written;  // table → fingerprint of the stage that wrote it
   for (const std::unique_ptr<Stage>& step : etl_stages()) {
     const auto start = std::chrono::steady_clock::now();
-    TRY_ASSIGN(lake::WriteStats stats, step->run(env));
+    TRY_ASSIGN(const std::string before, memos.fingerprint(*step, written));
+    const auto memo = memos.load(step->name());
+    TRY_ASSIGN(const size_t objects, memos.output_objects(*step));
+    lake::WriteStats stats;
+    std::string print = before;
+    if (!options.full && memo && memo->fingerprint == before && memo->output_objects == objects) {
+      stats = memo->stats;  // reused: what its last run wrote is what it would write now
+    } else {
+      TRY(memos.forget(step->name()));
+      const size_t held_before = gated.held().size();
+      TRY_ASSIGN(stats, step->run(env));
+      // Its own _catalog state may have moved on (the gap ledger): remember the state it left.
+      TRY_ASSIGN(print, memos.fingerprint(*step, written));
+      TRY_ASSIGN(const size_t after, memos.output_objects(*step));
+      if (gated.held().size() == held_before) TRY(memos.save(step->name(), {print, after, stats}));
+    }
+    for (const std::string& table : step->outputs()) written[table] = print;
     run.stages.push_back({std::move(stats), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
-    spdlog::debug("stage {} done in {:.2f} s", step->name(), run.stages.back().seconds);
+    spdlog::debug("stage {} {} in {:.2f} s", step->name(), run.stages.back().stats.reused ? "reused" : "done", run.stages.back().seconds);
   }
   run.checks = gated.results();
   run.held = gated.held();
@@ -97,7 +135,9 @@ core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckD
   RunHistory history(store);
   for (const StageResult& stage : run.stages) {
     // The history feeds /metrics: best effort, a failed write does not fail the run.
-    (void)history.record({run.run_id, stage.stats.table, clock.now(), stage.seconds, stage.stats.rows_out, stage.stats.quarantined});
+    const bool wrote = !stage.stats.reused;
+    (void)history.record({run.run_id, stage.stats.table, clock.now(), stage.seconds, wrote ? stage.stats.rows_out : 0,
+                          wrote ? stage.stats.quarantined : 0});
   }
   return run;
 }

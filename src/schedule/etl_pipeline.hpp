@@ -22,6 +22,7 @@ struct StageResult {
 
 struct PipelineOptions {
   bool force = false;  // publish partitions that fail an error-level check anyway
+  bool full = false;   // run every stage, even those whose inputs did not change
 };
 
 struct PipelineRun {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "e2e/lake_queries.hpp"
 #include "lake/local_object_store.hpp"
@@ -233,6 +234,42 @@ TEST_F(DemoLake, SqlErrorsAreOneClearLineAndExitOne) {
                                              "SELECT symbol, count(*) AS n FROM market_ohlcv GROUP BY symbol ORDER BY symbol LIMIT 1"});
   EXPECT_EQ(json.out, "[\n {\"symbol\": \"BTC-USDT\", \"n\": " +
                           sql_rows(lake_, "SELECT count(*) FROM market_ohlcv WHERE symbol = 'BTC-USDT'")[0][0] + "}\n]\n");
+}
+
+}  // namespace
+}  // namespace cryptolake::testing
+
+namespace cryptolake::testing {
+namespace {
+
+// The summary the demo prints agrees with what the simulator says it sent: every candle and
+// post once, every re-sent copy counted as a duplicate, every corrupted row quarantined.
+TEST_F(DemoLake, TheSummaryCountsAreTheSimulatorsManifest) {
+  const auto summary_row = [&](const std::string& table) {
+    std::vector<int64_t> numbers;
+    const size_t at = output_->find("\n" + table + " ");
+    if (at == std::string::npos) return numbers;
+    std::istringstream line(output_->substr(at + table.size() + 1, output_->find('\n', at + 1) - at - table.size() - 1));
+    for (int64_t n = 0; numbers.size() < 5 && line >> n;) numbers.push_back(n);
+    return numbers;  // records in, rows out, duplicates, quarantined, partitions
+  };
+  int64_t malformed_klines = 0, malformed_posts = 0;
+  for (simdjson::dom::object m : manifest_["malformed"].get_array()) {
+    (std::string_view(m["dataset"].get_string().value()) == "klines" ? malformed_klines : malformed_posts) += 1;
+  }
+  const auto ohlcv = summary_row("market_ohlcv");
+  ASSERT_EQ(ohlcv.size(), 5u) << *output_;
+  EXPECT_EQ(ohlcv[0], manifest_["kline_rows_sent"].get_int64().value() - malformed_klines);
+  EXPECT_EQ(ohlcv[1], manifest_["klines"].get_int64().value());
+  EXPECT_EQ(ohlcv[2], manifest_["duplicates"].get_int64().value());
+  EXPECT_EQ(ohlcv[3], malformed_klines);
+  EXPECT_EQ(ohlcv[4], kDays);
+  const auto posts = summary_row("posts");
+  ASSERT_EQ(posts.size(), 5u) << *output_;
+  EXPECT_EQ(posts[0], manifest_["posts"].get_int64().value() + manifest_["post_duplicates"].get_int64().value());
+  EXPECT_EQ(posts[1], manifest_["posts"].get_int64().value());
+  EXPECT_EQ(posts[2], manifest_["post_duplicates"].get_int64().value());
+  EXPECT_EQ(posts[3], malformed_posts);
 }
 
 }  // namespace

@@ -64,11 +64,42 @@ TEST_F(ApiTest, ValuesEqualWhatSqlReturnsForTheSameQuestion) {
   ASSERT_EQ(volatility.status, 200);
   EXPECT_EQ(volatility.body, sql_json("SELECT symbol, avg(volatility) * sqrt(1440) AS daily_volatility, (max(max_price) - min(min_price)) / min(min_price) AS range_ratio "
                                       "FROM agg_market_daily GROUP BY symbol ORDER BY daily_volatility DESC LIMIT 10"));
-  for (const char* path : {"/api/v1/tables", "/api/v1/features", "/api/v1/aggregates", "/api/v1/sentiment", "/api/v1/quality", "/api/v1/gaps"}) {
-    const auto r = get(path, {{"symbol", "ETH-USDT"}});
-    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
-    EXPECT_TRUE(r.body.starts_with("[")) << path;
+  // Every endpoint against the same question asked through `sql`: an empty or wrong answer fails.
+  const struct {
+    const char* path;
+    std::map<std::string, std::string> params;
+    const char* sql;
+  } same[] = {
+      {"/api/v1/features", {{"symbol", "ETH-USDT"}, {"limit", "30"}},
+       "SELECT epoch_ms(open_time) AS time, close, prev_close, pct_change, log_return, ma_5, ma_long, rolling_std FROM market_features "
+       "WHERE symbol = 'ETH-USDT' AND interval = '1m' ORDER BY open_time DESC LIMIT 30"},
+      {"/api/v1/aggregates", {{"symbol", "ETH-USDT"}, {"period", "hour"}, {"limit", "24"}},
+       "SELECT epoch_ms(hour) AS time, symbol, min_price, max_price, mean_price, first_price, last_price, volume, volatility, candles "
+       "FROM agg_market_hourly WHERE symbol = 'ETH-USDT' ORDER BY time DESC, symbol LIMIT 24"},
+      {"/api/v1/sentiment", {}, "SELECT * EXCLUDE (dt) FROM sentiment_price_summary ORDER BY coin"},
+      {"/api/v1/gaps", {},
+       "SELECT source, symbol, interval, epoch_ms(gap_start) AS gap_start, epoch_ms(gap_end) AS gap_end, missing_candles, class "
+       "FROM gaps ORDER BY gap_start DESC"},
+      {"/api/v1/tables", {}, ""},
+  };
+  for (const auto& c : same) {
+    const auto r = get(c.path, c.params);
+    ASSERT_EQ(r.status, 200) << c.path << ": " << r.body;
+    EXPECT_GT(r.body.size(), 10u) << c.path << " answered an empty array";
+    if (*c.sql != '\0') {
+      EXPECT_EQ(r.body, sql_json(c.sql)) << c.path;
+    }
   }
+  // /tables: each table with its row count, as counted through sql.
+  simdjson::dom::parser parser;
+  const auto tables = get("/api/v1/tables");
+  const simdjson::padded_string tables_json(tables.body);
+  for (simdjson::dom::object row : parser.parse(tables_json).get_array()) {
+    const std::string table(row["table"].get_string().value());
+    EXPECT_EQ(fmt::format("[\n {{\"n\": {}}}\n]\n", row["rows"].get_int64().value()), sql_json(fmt::format("SELECT count(*) AS n FROM {}", table)))
+        << table;
+  }
+  EXPECT_EQ(get("/api/v1/quality").status, 200);
   EXPECT_NE(get("/").body.find("<title>cryptolake</title>"), std::string::npos);
 }
 
@@ -82,7 +113,20 @@ TEST_F(ApiTest, SimPodJsonDatasourceContract) {
       R"("targets":[{"target":"close","payload":{"symbol":"ETHUSDT"}}]})"});
   ASSERT_EQ(query.status, 200) << query.body;
   EXPECT_TRUE(query.body.starts_with("[{\"target\":\"ETH-USDT close\",\"datapoints\":[[")) << query.body;
-  EXPECT_EQ(std::count(query.body.begin(), query.body.end(), '['), 2 + 60);  // one point per minute of that hour
+  // One point per minute of that hour, each the close `sql` finds for that minute.
+  simdjson::dom::parser parser, sql_parser;
+  const simdjson::padded_string answer(query.body);
+  const simdjson::dom::array points = parser.parse(answer).at(0)["datapoints"].get_array();
+  const simdjson::padded_string expected_json(sql_json(
+      "SELECT close, epoch_ms(open_time) AS t FROM market_features WHERE symbol = 'ETH-USDT' "
+      "AND open_time >= '2024-01-01 00:00:00+00' AND open_time < '2024-01-01 01:00:00+00' ORDER BY open_time"));
+  const simdjson::dom::array expected = sql_parser.parse(expected_json).get_array();
+  ASSERT_EQ(points.size(), 60u);
+  ASSERT_EQ(expected.size(), 60u);
+  for (size_t i = 0; i < 60; ++i) {
+    EXPECT_DOUBLE_EQ(points.at(i).at(0).get_double().value(), expected.at(i)["close"].get_double().value()) << i;
+    EXPECT_EQ(points.at(i).at(1).get_int64().value(), expected.at(i)["t"].get_int64().value()) << i;
+  }
   EXPECT_EQ(router_->handle({"POST", "/api/grafana/query", {}, {}, "not json"}).status, 400);
 }
 

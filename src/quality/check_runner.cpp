@@ -48,6 +48,7 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
   }
   const std::string root = lake_root(store);
   const std::string glob = lake::table_glob(store, table);
+  const std::string now_sql = run.at.sql_literal() + "::TIMESTAMPTZ";
   std::string select;
   std::vector<const CheckSpec*> evaluated;
   for (const CheckSpec* c : checks) {
@@ -70,7 +71,7 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
       continue;
     }
     const bool list = !c->columns.empty() && list_columns.contains(c->columns.front());
-    select += fmt::format("{}({})::DOUBLE", select.empty() ? "" : ", ", observed_sql(*c, source, glob, dt, root, list));
+    select += fmt::format("{}({})::DOUBLE", select.empty() ? "" : ", ", observed_sql(*c, source, glob, dt, root, now_sql, list));
     evaluated.push_back(c);
   }
   if (evaluated.empty()) return results;
@@ -80,7 +81,7 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
     for (const CheckSpec* c : evaluated) {
       CheckResult result{run.run_id, c->name(), std::string(table), std::string(dt), "fail", c->severity, 0, threshold_text(*c), run.at, ""};
       const bool list = !c->columns.empty() && list_columns.contains(c->columns.front());
-      auto one = connection.query(fmt::format("SELECT ({})::DOUBLE", observed_sql(*c, source, glob, dt, root, list)));
+      auto one = connection.query(fmt::format("SELECT ({})::DOUBLE", observed_sql(*c, source, glob, dt, root, now_sql, list)));
       if (!one) {
         result.note = one.error().message;
       } else {

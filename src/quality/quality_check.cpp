@@ -163,7 +163,7 @@ core::Result<std::vector<CheckSpec>> checks_from_config(const core::QualityConfi
 }
 
 std::string observed_sql(const CheckSpec& c, std::string_view source, std::string_view table_glob, std::string_view dt,
-                         std::string_view lake_root, bool list_column) {
+                         std::string_view lake_root, std::string_view now_sql, bool list_column) {
   const std::string col = c.columns.empty() ? "" : lake::sql_identifier(c.columns.front());
   switch (c.kind) {
     case CheckKind::not_null: {
@@ -183,7 +183,7 @@ std::string observed_sql(const CheckSpec& c, std::string_view source, std::strin
     case CheckKind::expression:
       return fmt::format("SELECT count(*) FILTER (WHERE NOT coalesce(({}), false)) FROM {}", c.expression, source);
     case CheckKind::freshness:
-      return fmt::format("SELECT (epoch_us(now()) - epoch_us(max({}))) / 3.6e9 FROM read_parquet({}, union_by_name = true)", col,
+      return fmt::format("SELECT (epoch_us({}) - epoch_us(max({}))) / 3.6e9 FROM read_parquet({}, union_by_name = true)", now_sql, col,
                          lake::sql_string(table_glob));
     case CheckKind::row_count:
       // This partition's rows over the mean of the (up to) 7 partitions before it.

@@ -35,10 +35,12 @@ std::string_view to_string(Severity severity);
 [[nodiscard]] core::Result<std::vector<CheckSpec>> checks_from_config(const core::QualityConfig& config);
 
 // The SQL giving one number, `observed`, for a check over `source` (a FROM-able expression);
-// `table_glob` reads the whole table (for trailing means), `now_sql` is the current instant.
+// `table_glob` reads the whole table (for trailing means), `now_sql` is the run's instant (from
+// its Clock, never the database's now(), so freshness is judged at the time the run says).
 // `list_column`: the checked column holds lists (referential checks look at each element).
 std::string observed_sql(const CheckSpec& check, std::string_view source, std::string_view table_glob,
-                         std::string_view partition_dt, std::string_view lake_root, bool list_column = false);
+                         std::string_view partition_dt, std::string_view lake_root, std::string_view now_sql,
+                         bool list_column = false);
 // Whether `observed` passes.
 bool passes(const CheckSpec& check, double observed);
 // The threshold as people read it: "= 0", "<= 48 h", "in [0.5, 1.5]".

@@ -66,8 +66,9 @@ class QualityTest : public ::testing::Test {
     return gate.held().empty();
   }
 
-  std::vector<CheckResult> run(const std::vector<CheckSpec>& checks) {
-    auto results = run_checks(*store_, *duckdb_, checks, {"run-test", Timestamp::from_seconds(1'700'000'000)});
+  // `at` is the run's clock: freshness is judged at that instant, whatever the machine's time.
+  std::vector<CheckResult> run(const std::vector<CheckSpec>& checks, Timestamp at = *Timestamp::parse_iso("2024-01-11T00:00:00Z")) {
+    auto results = run_checks(*store_, *duckdb_, checks, {"run-test", at});
     EXPECT_TRUE(results) << results.error().message;
     return results ? *results : std::vector<CheckResult>{};
   }
@@ -157,8 +158,14 @@ TEST_F(QualityTest, TableLevelChecksFreshnessRowCountAndReferential) {
   EXPECT_DOUBLE_EQ(by_partition["2024-01-08"].observed, 0.2);
   const auto stale = std::ranges::find_if(results, [](const CheckResult& r) { return r.check.find("freshness") != std::string::npos; });
   ASSERT_NE(stale, results.end());
-  EXPECT_EQ(stale->status, "fail");  // data from 2024 is older than 48 h
+  EXPECT_EQ(stale->status, "fail");  // the newest candle (2024-01-08 00:01) is 71.98 h old on 2024-01-11
+  EXPECT_NEAR(stale->observed, 72 - 1.0 / 60, 1e-9);
   EXPECT_EQ(stale->partition, "*");
+  // Twelve hours after that candle, by the run's clock, the table is fresh.
+  const auto fresh_run = run({fresh}, *Timestamp::parse_iso("2024-01-08T12:01:00Z"));
+  ASSERT_EQ(fresh_run.size(), 1u);
+  EXPECT_EQ(fresh_run[0].status, "pass");
+  EXPECT_NEAR(fresh_run[0].observed, 12.0, 1e-9);
   const auto skipped = std::ranges::find_if(results, [](const CheckResult& r) { return r.check.find("referential") != std::string::npos; });
   EXPECT_EQ(skipped->status, "skipped");  // dim_symbol not built
 

@@ -48,6 +48,67 @@ memory_limit = "1GB"
   EXPECT_EQ(config->duckdb.memory_limit, "1GB");
 }
 
+// Every section users write besides the simulator's, read into the fields the code uses.
+TEST(Config, ReadsTheSourcesQualityAndSqlSections) {
+  auto config = Config::parse(R"toml(
+[binance]
+base_url = "https://data-api.binance.vision"
+weight_per_minute = 1200
+backfill_share = 0.5
+api_key = "k"
+[coingecko]
+base_url = "https://pro-api.coingecko.com/api/v3"
+calls_per_minute = 500
+[coincap]
+base_url = "http://127.0.0.1:9/v3"
+calls_per_minute = 7
+[rates]
+coinbase_url = "http://127.0.0.1:9"
+bpi_url = "https://mirror.example/v1/bpi/currentprice.json"
+[quality]
+disable = ["market_ohlcv.freshness(open_time)"]
+[[quality.checks]]
+table = "posts"
+check = "accepted_range"
+column = "like_count"
+min = 0
+max = 1e9
+severity = "warn"
+[[quality.checks]]
+table = "market_ohlcv"
+check = "unique"
+columns = ["symbol", "open_time"]
+[sql]
+memory_limit = "512MB"
+max_answer_bytes = 1048576
+cache_max_bytes = 2097152
+)toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->binance.base_url, "https://data-api.binance.vision");
+  EXPECT_EQ(config->binance.weight_per_minute, 1200);
+  EXPECT_DOUBLE_EQ(config->binance.backfill_share, 0.5);
+  EXPECT_EQ(config->binance.api_key, "k");
+  EXPECT_EQ(config->coingecko.base_url, "https://pro-api.coingecko.com/api/v3");
+  EXPECT_EQ(config->coingecko.calls_per_minute, 500);
+  EXPECT_EQ(config->coincap.base_url, "http://127.0.0.1:9/v3");
+  EXPECT_EQ(config->coincap.calls_per_minute, 7);
+  EXPECT_EQ(config->rates.coinbase_url, "http://127.0.0.1:9");
+  EXPECT_EQ(config->rates.bpi_url, "https://mirror.example/v1/bpi/currentprice.json");
+  EXPECT_EQ(config->quality.disable, (std::vector<std::string>{"market_ohlcv.freshness(open_time)"}));
+  ASSERT_EQ(config->quality.checks.size(), 2u);
+  EXPECT_EQ(config->quality.checks[0].table, "posts");
+  EXPECT_EQ(config->quality.checks[0].check, "accepted_range");
+  EXPECT_EQ(config->quality.checks[0].columns, (std::vector<std::string>{"like_count"}));
+  EXPECT_EQ(config->quality.checks[0].min, 0.0);
+  EXPECT_EQ(config->quality.checks[0].max, 1e9);
+  EXPECT_EQ(config->quality.checks[0].severity, "warn");
+  EXPECT_EQ(config->quality.checks[1].columns, (std::vector<std::string>{"symbol", "open_time"}));
+  EXPECT_EQ(config->quality.checks[1].severity, "error");
+  EXPECT_EQ(config->sql.memory_limit, "512MB");
+  EXPECT_EQ(config->sql.max_answer_bytes, 1048576);
+  EXPECT_EQ(config->sql.cache_max_bytes, 2097152);
+}
+
 TEST(Config, UnknownKeysAndWrongTypesAreErrorsNamingTheKey) {
   auto typo = Config::parse("[simulator]\nday = 3\n", "x.toml");
   ASSERT_FALSE(typo);

@@ -33,6 +33,17 @@ inline std::vector<std::vector<std::string>> sql_rows(const std::filesystem::pat
   return rows;
 }
 
+// The reasons of every record quarantined under quarantine/<source>/<dataset>/, sorted, read
+// from the zstd NDJSON objects as any reader would.
+inline std::vector<std::string> quarantine_reasons(const std::filesystem::path& lake, const std::string& source, const std::string& dataset) {
+  std::vector<std::string> reasons;
+  for (const auto& row : sql_rows(lake, "SELECT reason FROM read_json('" + (lake / "quarantine" / source / dataset).string() +
+                                            "/*/*/*.zst', format = 'newline_delimited') ORDER BY reason")) {
+    reasons.push_back(row.at(0));
+  }
+  return reasons;
+}
+
 // Every curated file's bytes, by path relative to the lake — but dq_results, the log of check
 // runs, which every run appends to.
 inline std::map<std::string, std::string> curated_files(const std::filesystem::path& lake) {

@@ -59,7 +59,7 @@ TEST(IngestServices, CoinCapAssetsAndHistoryBecomeTicks) {
   EXPECT_EQ(sql_rows(lake, "SELECT symbol, count(*) FROM market_ticks WHERE source = 'coincap' GROUP BY ALL ORDER BY 1"),
             (std::vector<std::vector<std::string>>{{"BTC-USD", "25"}, {"ETH-USD", "1"}}));
   // The null price of the ethereum history point is quarantined, not dropped silently.
-  EXPECT_FALSE(std::filesystem::is_empty(dir.path() / "lake/quarantine/coincap/asset_history"));
+  EXPECT_EQ(quarantine_reasons(lake, "coincap", "asset_history"), (std::vector<std::string>{"priceUsd is not a positive decimal"}));
 }
 
 // Quarantine is evidence: building dim_coin re-reads the same CoinCap batches, and neither it nor

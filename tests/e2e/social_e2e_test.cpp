@@ -90,7 +90,9 @@ TEST(IngestSocial, RedditListingsPageWithAfterAndSendAProperUserAgent) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(sql_rows(lake, "SELECT post_id, like_count, coins, sentiment > 0 FROM posts WHERE platform = 'reddit' ORDER BY post_id"),
             (std::vector<std::vector<std::string>>{{"b1", "42", "[SOL]", "true"}, {"b2", "3", "[]", "false"}, {"b4", "1", "[ETH]", "false"}}));
-  EXPECT_FALSE(std::filesystem::is_empty(dir.path() / "lake/quarantine/reddit/reddit_new"));  // b3 had no created_utc
+  const auto reasons = quarantine_reasons(lake, "reddit", "reddit_new");  // b3 had no created_utc
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_NE(reasons[0].find("created_utc"), std::string::npos) << reasons[0];
 }
 
 // A hostile file's bytes come back cut and escaped, never whole: a 10 MB header line made a 10 MB error.

@@ -221,6 +221,12 @@ TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {
   }
   ASSERT_TRUE(denied) << denied.error().message;
   EXPECT_EQ(denied->status, 401);
+  request.headers = {{"Authorization", "Bearer s3cre7"}};  // same length, one byte off
+  auto wrong = http.send(request);
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  request.headers = {{"Authorization", "Bearer s3cret and more"}};
+  EXPECT_EQ(http.send(request)->status, 401);
   request.headers = {{"Authorization", "Bearer s3cret"}};
   auto allowed = http.send(request);
   ASSERT_TRUE(allowed);
@@ -231,8 +237,8 @@ TEST_F(ApiTest, TokenRuleAndMetricsOverARealServer) {
   ASSERT_TRUE(metrics);
   EXPECT_EQ(metrics->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(metrics->body.find("# TYPE cryptolake_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(metrics->body.find("cryptolake_http_requests_total{route=\"/api/v1/tables\",code=\"401\"} 1"), std::string::npos) << metrics->body;
-  EXPECT_NE(metrics->body.find("cryptolake_http_request_duration_seconds_bucket{route=\"/api/v1/tables\",le=\"+Inf\"} 2"), std::string::npos);
+  EXPECT_NE(metrics->body.find("cryptolake_http_requests_total{route=\"/api/v1/tables\",code=\"401\"} 3"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("cryptolake_http_request_duration_seconds_bucket{route=\"/api/v1/tables\",le=\"+Inf\"} 4"), std::string::npos);
   EXPECT_NE(metrics->body.find("cryptolake_table_rows{table=\"market_ohlcv\"} 8634"), std::string::npos) << metrics->body;
   // From the demo's run history: one run of each stage.
   EXPECT_NE(metrics->body.find("cryptolake_stage_duration_seconds_count{stage=\"market_ohlcv\"} 1"), std::string::npos);

@@ -274,3 +274,31 @@ TEST_F(DemoLake, TheSummaryCountsAreTheSimulatorsManifest) {
 
 }  // namespace
 }  // namespace cryptolake::testing
+
+namespace cryptolake::testing {
+namespace {
+
+// --write lets a session create its own macros and tables in memory, and still nothing reaches
+// the lake's files or the views.
+TEST_F(DemoLake, SqlWriteChangesOnlyTheSessionsMemory) {
+  const std::string macro = "CREATE MACRO pct(a, b) AS 100 * (b - a) / a; SELECT pct(1, 2) AS p";
+  const ProcessResult refused = run_cryptolake({"sql", "--lake", lake_.string(), macro});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("refused"), std::string::npos) << refused.err;
+  const ProcessResult written = run_cryptolake({"sql", "--lake", lake_.string(), "--write", "--format", "csv", macro});
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  EXPECT_EQ(written.out, "p\n100.0\n");
+  const auto before = curated_files(lake_);
+  const ProcessResult copy = run_cryptolake({"sql", "--lake", lake_.string(), "--write",
+                                             "COPY (SELECT 1 AS x) TO '" + (lake_ / "x.csv").string() + "'"});
+  EXPECT_EQ(copy.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(lake_ / "x.csv"));
+  // Dropping a view drops the session's own copy; the next session has it again.
+  const ProcessResult drop = run_cryptolake({"sql", "--lake", lake_.string(), "--write", "DROP VIEW market_ohlcv"});
+  EXPECT_EQ(drop.exit_code, 0) << drop.err;
+  EXPECT_EQ(curated_files(lake_), before);
+  EXPECT_EQ(sql_rows(lake_, "SELECT count(*) > 0 FROM market_ohlcv"), (std::vector<std::vector<std::string>>{{"true"}}));
+}
+
+}  // namespace
+}  // namespace cryptolake::testing

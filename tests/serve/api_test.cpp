@@ -301,3 +301,25 @@ TEST(ServeToken, FromAFileOrTheEnvironmentNeverBlankAndTheBannerShowsTheRealAddr
 
 }  // namespace
 }  // namespace cryptolake::serve
+
+namespace cryptolake::serve {
+namespace {
+
+// A query that would run for minutes is stopped at the serve time limit and answered 408; the
+// router goes on answering.
+TEST_F(ApiTest, AQueryPastTheTimeLimitIsStoppedWith408) {
+  ServeOptions options;
+  options.sql_timeout_ms = 200;
+  options.cache_ms = 0;
+  auto duckdb = std::move(*lake::DuckDb::open({dir_->path() / "lake", 2, "1GB"}));
+  auto router = std::move(*ApiRouter::create(*store_, *duckdb, options));
+  const auto started = std::chrono::steady_clock::now();
+  const auto slow = router->handle({"GET", "/api/v1/sql", {{"q", "SELECT count(*) FROM range(1000000000000) a"}}, {}, ""});
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(slow.status, 408) << slow.body;
+  EXPECT_LT(took, std::chrono::seconds(20));
+  EXPECT_EQ(router->handle({"GET", "/api/v1/sql", {{"q", "SELECT 42 AS answer"}}, {}, ""}).body, "[\n {\"answer\": 42}\n]\n");
+}
+
+}  // namespace
+}  // namespace cryptolake::serve

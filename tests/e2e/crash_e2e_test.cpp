@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <thread>
@@ -46,21 +47,50 @@ TEST(KilledEtl, LeavesNoPartialPartitionAndTheRerunCompletes) {
   ASSERT_GE(reference_counts.size(), 4u * 12);  // four daily tables over 12 days, and more
   fs::remove_all(lake / "curated");
 
-  size_t kills_mid_run = 0;
-  for (const int delay_ms : {40, 120, 250, 400, 600, 800}) {
+  // Published partitions, counted from the folders (cheap enough to poll every few ms).
+  const auto published = [&] {
+    size_t n = 0;
+    std::error_code ec;
+    for (const auto& table : fs::directory_iterator(lake / "curated", ec)) {
+      if (table.path().filename() == "dq_results") continue;
+      for (const auto& part : fs::directory_iterator(table.path(), ec)) n += part.path().filename().string().starts_with("dt=");
+    }
+    return n;
+  };
+  // The first kill lands before anything is published; each later one as soon as more
+  // partitions than before have appeared, i.e. while the run is publishing.
+  size_t kills_mid_run = 0, kills_mid_publish = 0;
+  for (const size_t more : {size_t{0}, size_t{1}, size_t{8}, size_t{20}, size_t{30}}) {
+    const size_t target = published() + more;
     const int pid = spawn_cryptolake({"etl", "--lake", lake.string()});
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    ::kill(pid, SIGKILL);
-    const int status = wait_child(pid);
+    int status = 0;
+    bool ended = false;
+    if (more == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+    while (more > 0 && published() < target && std::chrono::steady_clock::now() < deadline) {
+      if (int st = 0; ::waitpid(pid, &st, WNOHANG) == pid) {
+        ended = true;
+        status = WIFSIGNALED(st) ? -WTERMSIG(st) : WEXITSTATUS(st);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (!ended) {
+      ::kill(pid, SIGKILL);
+      status = wait_child(pid);
+    }
     // Whatever is visible is whole: each partition has exactly the reference's rows.
     const auto visible = visible_partitions(lake);
     for (const auto& [partition, count] : visible) {
       ASSERT_TRUE(reference_counts.contains(partition)) << partition;
-      EXPECT_EQ(count, reference_counts.at(partition)) << partition << " after a kill at " << delay_ms << " ms";
+      EXPECT_EQ(count, reference_counts.at(partition)) << partition << " after a kill at " << target << " partitions";
     }
     if (status == -SIGKILL) ++kills_mid_run;
+    // Killed while publishing: some partitions were out, others not yet.
+    if (status == -SIGKILL && !visible.empty() && visible.size() < reference_counts.size()) ++kills_mid_publish;
   }
   EXPECT_GT(kills_mid_run, 0u) << "every run finished before the kill; the test did not exercise a crash";
+  EXPECT_GT(kills_mid_publish, 1u) << "no kill landed while partitions were being published";
 
   const ProcessResult rerun = run_cryptolake({"etl", "--lake", lake.string()});
   ASSERT_EQ(rerun.exit_code, 0) << rerun.err;

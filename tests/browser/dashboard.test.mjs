@@ -49,16 +49,36 @@ async function open(query, screenshot) {
   return charts;
 }
 
+// The same rows the page should have drawn, asked of the API directly.
+async function apiRows(path) {
+  const r = await fetch(base + path.replace(/^\//, ''));
+  assert.equal(r.status, 200, path);
+  return r.json();
+}
+
 test('overview: price with moving average, stats, top-10 volatility', async () => {
   const c = await open('?page=overview&symbol=BTC-USDT&days=7', 'overview.png');
   assert.equal(c.price.series, 2);
   assert.equal(c.price.points, 7 * 24);
   assert.equal(c.volatility.points, 3);  // three symbols in the demo lake
+  // What uPlot holds is the API's last week of hourly closes, oldest first, and the same volatilities.
+  const hours = (await apiRows('/api/v1/aggregates?period=hour&symbol=BTC-USDT&limit=168')).reverse();
+  assert.deepEqual(c.price.x, hours.map(r => r.time / 1000));
+  assert.deepEqual(c.price.y[0], hours.map(r => r.last_price));
+  const last24 = hours.slice(-24).map(r => r.last_price);
+  assert.ok(Math.abs(c.price.y[1].at(-1) - last24.reduce((a, b) => a + b, 0) / 24) < 1e-9 * last24[0], 'MA 24 h of the last hour');
+  const from = hours[0].time, to = hours.at(-1).time + 3600e3;
+  const vol = await apiRows(`/api/v1/volatility?from=${from}&to=${to}&limit=10`);
+  assert.deepEqual(c.volatility.y[0], vol.map(r => r.daily_volatility * 100));
 });
 
 test('history: last day by minute, last week by hour, per-hour and per-day ranges', async () => {
   const c = await open('?page=history&symbol=ETH-USDT&days=7', 'history.png');
   assert.equal(c.day.points, 1440);
+  const minutes = (await apiRows('/api/v1/features?symbol=ETH-USDT&limit=1440')).reverse();
+  assert.deepEqual(c.day.x, minutes.map(r => r.time / 1000));
+  assert.deepEqual(c.day.y[0], minutes.map(r => r.close));
+  assert.deepEqual(c.day.y[1], minutes.map(r => r.ma_long));
   assert.equal(c.week.points, 7 * 24);
   assert.equal(c.hourly.series, 3);
   assert.equal(c.hourly.points, 7 * 24);

@@ -132,13 +132,14 @@ core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckD
   run.checks = gated.results();
   run.held = gated.held();
   TRY(quality::append_results(store, duckdb, run.checks));
-  RunHistory history(store);
+  std::vector<StageRun> finished;
+  const core::Timestamp at = clock.now();
   for (const StageResult& stage : run.stages) {
-    // The history feeds /metrics: best effort, a failed write does not fail the run.
     const bool wrote = !stage.stats.reused;
-    (void)history.record({run.run_id, stage.stats.table, clock.now(), stage.seconds, wrote ? stage.stats.rows_out : 0,
-                          wrote ? stage.stats.quarantined : 0});
+    finished.push_back({run.run_id, stage.stats.table, at, stage.seconds, wrote ? stage.stats.rows_out : 0, wrote ? stage.stats.quarantined : 0});
   }
+  // The history feeds /metrics: best effort, a failed write does not fail the run.
+  (void)RunHistory(store).record(finished);
   return run;
 }
 

@@ -42,10 +42,15 @@ core::Status append(lake::ObjectStore& store, std::string_view key, const std::s
 
 }  // namespace
 
-core::Status RunHistory::record(const StageRun& run) {
-  return append(store_, lake::layout::kStageRunsKey,
-                fmt::format("{}\t{}\t{}\t{:.6f}\t{}\t{}\n", run.run_id, run.stage, run.finished_at.micros() / core::Timestamp::kMicrosPerSecond,
-                            run.seconds, run.rows, run.quarantined));
+core::Status RunHistory::record(const StageRun& run) { return record(std::span<const StageRun>(&run, 1)); }
+
+core::Status RunHistory::record(std::span<const StageRun> runs) {
+  std::string lines;
+  for (const StageRun& run : runs) {
+    lines += fmt::format("{}\t{}\t{}\t{:.6f}\t{}\t{}\n", run.run_id, run.stage, run.finished_at.micros() / core::Timestamp::kMicrosPerSecond,
+                         run.seconds, run.rows, run.quarantined);
+  }
+  return append(store_, lake::layout::kStageRunsKey, lines);
 }
 
 core::Status RunHistory::record(const RateLimitWaits& waits) {

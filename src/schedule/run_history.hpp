@@ -4,6 +4,7 @@
 // /metrics, the API and the quality page read it through here.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,8 @@ class RunHistory {
   explicit RunHistory(lake::ObjectStore& store) : store_(store) {}
 
   [[nodiscard]] core::Status record(const StageRun& run);
+  // A whole run's stages in one append: the history file is rewritten once, not once per stage.
+  [[nodiscard]] core::Status record(std::span<const StageRun> runs);
   [[nodiscard]] core::Status record(const RateLimitWaits& waits);
   // Everything recorded, oldest first; a line that cannot be read is skipped.
   std::vector<StageRun> stage_runs() const;

@@ -153,25 +153,45 @@ core::Result<lake::WriteStats> build_kline_gaps(lake::ObjectStore& store, lake::
         }
       }, threads));
 
-  // completeness: per series and day, candles expected within the series' span vs present.
+  // completeness: per series and day, candles expected within the series' span vs present. The
+  // spans are read once; each day's query reads only that day, with the span cut to the day
+  // written into it, so a day is rewritten only when its candles or its part of a span changed.
   std::vector<lake::QueryPartition> days;
   TRY_ASSIGN(const auto ohlcv_keys, store.list(lake::layout::table_prefix("market_ohlcv")));
-  std::set<std::string> dts;
+  std::map<std::string, std::vector<std::string>> files_by_day;
   for (const std::string& key : ohlcv_keys) {
-    if (auto where = lake::layout::parse_curated_key(key)) dts.insert(where->dt);
+    if (auto where = lake::layout::parse_curated_key(key)) files_by_day[where->dt].push_back(key);
   }
-  const std::string all = lake::sql_string(lake::table_glob(store, "market_ohlcv"));
-  for (const std::string& dt : dts) {
+  struct Span {
+    std::string source, symbol, interval;
+    int64_t first_us, last_us;
+  };
+  std::vector<Span> spans;
+  if (!files_by_day.empty()) {
+    TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+    TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
+        "SELECT source, symbol, interval, min(epoch_us(open_time)), max(epoch_us(open_time)) FROM read_parquet({}) GROUP BY ALL ORDER BY ALL",
+        lake::sql_string(lake::table_glob(store, "market_ohlcv")))));
+    for (size_t r = 0; r < result.row_count(); ++r) {
+      spans.push_back({result.text(0, r), result.text(1, r), result.text(2, r), result.int64(3, r), result.int64(4, r)});
+    }
+  }
+  for (auto& [dt, inputs] : files_by_day) {
+    const int64_t day_start = Timestamp::parse_date(dt).value_or(Timestamp{}).micros();
+    const int64_t day_end = day_start + Timestamp::kMicrosPerDay - 1;
+    std::string bounds;
+    for (const Span& span : spans) {
+      if (span.first_us > day_end || span.last_us < day_start) continue;
+      bounds += fmt::format("{}({}, {}, {}, {}, {})", bounds.empty() ? "" : ", ", lake::sql_string(span.source), lake::sql_string(span.symbol),
+                            lake::sql_string(span.interval), std::max(span.first_us, day_start), std::min(span.last_us, day_end));
+    }
+    if (bounds.empty()) continue;
     days.push_back({dt, fmt::format(
-        "WITH span AS (SELECT source, symbol, interval, min(epoch_us(open_time)) AS first_us, max(epoch_us(open_time)) AS last_us "
-        "              FROM read_parquet({}) GROUP BY ALL), "
-        "     day AS (SELECT source, symbol, interval, count(*) AS present FROM read_parquet({}) GROUP BY ALL) "
-        "SELECT d.source, d.symbol, d.interval, "
-        "  (least(s.last_us, epoch_us(TIMESTAMPTZ '{} 00:00:00+00') + 86400000000 - 1) - "
-        "   greatest(s.first_us, epoch_us(TIMESTAMPTZ '{} 00:00:00+00'))) // steps.step + 1 AS expected, "
-        "  d.present FROM day d JOIN span s USING (source, symbol, interval) JOIN {} USING (interval) "
+        "SELECT d.source, d.symbol, d.interval, (b.last_us - b.first_us) // steps.step + 1 AS expected, d.present "
+        "FROM (SELECT source, symbol, interval, count(*) AS present FROM read_parquet({}) GROUP BY ALL) d "
+        "JOIN (VALUES {}) AS b(source, symbol, interval, first_us, last_us) USING (source, symbol, interval) JOIN {} USING (interval) "
         "ORDER BY ALL",
-        all, lake::sql_string(lake::table_glob(store, "market_ohlcv", dt)), dt, dt, interval_table()), {}});
+        lake::sql_string(lake::table_glob(store, "market_ohlcv", dt)), bounds, interval_table()), std::move(inputs)});
   }
   TRY(lake::write_query_partitions(store, duckdb, "completeness", days, threads));
   return stats;

@@ -132,7 +132,8 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
         // An hour lies within its day, so that day's posts partition is all it reads.
         "FROM (SELECT unnest(coins) AS coin, created_at, sentiment, like_count, retweet_count, post_id FROM read_parquet({}) "
         "      WHERE sentiment IS NOT NULL) "
-        "GROUP BY ALL ORDER BY coin, hour", lake::sql_string(lake::table_glob(store, "posts", dt))), {}});
+        "GROUP BY ALL ORDER BY coin, hour", lake::sql_string(lake::table_glob(store, "posts", dt))),
+        store.list(lake::layout::partition_prefix("posts", dt)).value_or(std::vector<std::string>{})});
   }
   TRY(lake::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
   if (store.list(lake::layout::table_prefix("agg_market_hourly")).value_or(std::vector<std::string>{}).empty()) return stats;
@@ -157,9 +158,26 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
   // The join reads every hour of every coin: run it once into a table of the (in-memory)
   // database that every writer connection sees, then cut it into days.
   TRY(connection.execute(fmt::format("CREATE OR REPLACE TABLE sentiment_price_staged AS {}", joined)));
+  // A day's rows read that day's sentiment and hourly returns, whose first and last hours lag and
+  // lead into the days beside it; and which pair prices each coin.
+  TRY_ASSIGN(lake::QueryResult picks, connection.query("SELECT DISTINCT coin, symbol FROM sentiment_price_staged ORDER BY ALL"));
+  std::string priced_by;
+  for (size_t r = 0; r < picks.row_count(); ++r) priced_by += fmt::format(" {}={}", picks.text(0, r), picks.text(1, r));
+  TRY_ASSIGN(const std::vector<std::string> hourly_keys, store.list(lake::layout::table_prefix("agg_market_hourly")));
+  std::map<std::string, std::vector<std::string>> hourly_by_day;
+  for (const std::string& key : hourly_keys) {
+    if (auto where = lake::layout::parse_curated_key(key)) hourly_by_day[where->dt].push_back(key);
+  }
   std::vector<lake::QueryPartition> priced;
   for (const auto& p : hourly) {
-    priced.push_back({p.dt, fmt::format("SELECT * FROM sentiment_price_staged WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour", p.dt), {}});
+    std::vector<std::string> inputs = store.list(lake::layout::partition_prefix("sentiment_hourly", p.dt)).value_or(std::vector<std::string>{});
+    const auto day = hourly_by_day.lower_bound(p.dt);
+    for (auto it = day == hourly_by_day.begin() ? day : std::prev(day); it != hourly_by_day.end() && it->first <= p.dt; ++it) {
+      inputs.insert(inputs.end(), it->second.begin(), it->second.end());
+    }
+    if (const auto next = hourly_by_day.upper_bound(p.dt); next != hourly_by_day.end()) inputs.insert(inputs.end(), next->second.begin(), next->second.end());
+    priced.push_back({p.dt, fmt::format("/* priced by{} */ SELECT * FROM sentiment_price_staged WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour",
+                                        priced_by, p.dt), std::move(inputs)});
   }
   auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
   TRY(connection.execute("DROP TABLE sentiment_price_staged"));

@@ -82,7 +82,8 @@ void add_demo_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     if (auto status = check_demo_lake(ctx.store()); !status) return fail(status.error());
     // Curated tables come only from the simulation here, so start them afresh, with the state
     // derived from them (gap ledger, fingerprints).
-    for (const std::string_view derived : {lake::layout::kCurated, lake::layout::kGapsPrefix, lake::layout::kFingerprintsPrefix}) {
+    for (const std::string_view derived : {lake::layout::kCurated, lake::layout::kGapsPrefix, lake::layout::kFingerprintsPrefix,
+                                             lake::layout::kVersionsPrefix, lake::layout::kConsumedPrefix}) {
       if (auto removed = remove_prefix(ctx.store(), derived); !removed) return fail(removed.error());
     }
 

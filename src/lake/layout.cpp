@@ -55,6 +55,10 @@ std::string held_prefix(std::string_view table, std::string_view dt) { return fm
 std::string table_registry_key(std::string_view table) { return fmt::format("{}tables/{}.json", kCatalog, table); }
 std::string checkpoint_key(std::string_view name) { return fmt::format("{}checkpoints/{}", kCatalog, name); }
 std::string stage_memo_key(std::string_view stage) { return fmt::format("{}stages/{}", kFingerprintsPrefix, stage); }
+std::string consumed_key(std::string_view stage) { return fmt::format("{}{}", kConsumedPrefix, stage); }
+std::string partition_version_key(std::string_view table, std::string_view dt) {
+  return fmt::format("{}{}/dt={}", kVersionsPrefix, table, dt);
+}
 std::string fingerprint_prefix(std::string_view table) { return fmt::format("{}{}/", kFingerprintsPrefix, table); }
 std::string fingerprint_key(std::string_view table, std::string_view dt) {
   return fmt::format("{}{}/dt={}", kFingerprintsPrefix, table, dt);

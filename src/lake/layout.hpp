@@ -57,10 +57,16 @@ std::string fingerprint_prefix(std::string_view table);
 std::string fingerprint_key(std::string_view table, std::string_view dt);
 // What a stage's last complete run consumed and wrote (schedule/stage_memo).
 std::string stage_memo_key(std::string_view stage);
+// What an incremental stage has consumed so far: raw batches, or its input partitions' versions.
+std::string consumed_key(std::string_view stage);
+// The content version of one curated partition (lake/partition_versions).
+std::string partition_version_key(std::string_view table, std::string_view dt);
 
 inline constexpr std::string_view kGapsLedgerKey = "_catalog/gaps/ledger.tsv";
 inline constexpr std::string_view kGapsPrefix = "_catalog/gaps/";
 inline constexpr std::string_view kFingerprintsPrefix = "_catalog/fingerprints/";
+inline constexpr std::string_view kVersionsPrefix = "_catalog/versions/";
+inline constexpr std::string_view kConsumedPrefix = "_catalog/consumed/";
 inline constexpr std::string_view kStageRunsKey = "_catalog/runs/stages.tsv";
 inline constexpr std::string_view kRateLimitsKey = "_catalog/runs/rate_limits.tsv";
 inline constexpr std::string_view kSimulatorManifestKey = "_catalog/simulator/manifest.json";

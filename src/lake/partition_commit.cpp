@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "lake/layout.hpp"
+#include "lake/partition_versions.hpp"
 
 namespace cryptolake::lake {
 
@@ -15,11 +16,12 @@ std::string PartitionCommit::prefix(std::string_view table, std::string_view dt)
 core::Result<PartitionCommit> PartitionCommit::open(ObjectStore& store, std::string_view table, std::string_view dt) {
   std::string target = prefix(table, dt);
   TRY_ASSIGN(std::string staged, store.stage(target));
-  return PartitionCommit(store, std::move(target), std::move(staged));
+  return PartitionCommit(store, std::string(table), std::string(dt), std::move(target), std::move(staged));
 }
 
 PartitionCommit::PartitionCommit(PartitionCommit&& other) noexcept
-    : store_(other.store_), prefix_(std::move(other.prefix_)), staged_(std::move(other.staged_)), published_(other.published_) {
+    : store_(other.store_), table_(std::move(other.table_)), dt_(std::move(other.dt_)), prefix_(std::move(other.prefix_)),
+      staged_(std::move(other.staged_)), published_(other.published_) {
   other.published_ = true;  // the moved-from commit owns nothing to discard
 }
 
@@ -30,9 +32,11 @@ PartitionCommit::~PartitionCommit() {
 std::string PartitionCommit::file(int n) const { return store_->location(fmt::format("{}part-{}.parquet", staged_, n)); }
 
 core::Status PartitionCommit::publish() {
+  TRY(forget_partition_version(*store_, table_, dt_));
   TRY(store_->publish(staged_, prefix_));
   published_ = true;
-  return {};
+  // What is there now: the new files, or the old ones if a quality gate held the new back.
+  return record_partition_version(*store_, table_, dt_);
 }
 
 }  // namespace cryptolake::lake

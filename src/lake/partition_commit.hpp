@@ -1,6 +1,6 @@
 // One partition of a curated table on its way to readers: files are written into a private
 // staging area of the store, then published in one atomic step (readers see the old partition or
-// the new one, never half). Destroying an unpublished commit discards what it staged. One per write.
+// the new one, never half), and its content version recorded (lake/partition_versions). Destroying an unpublished commit discards what it staged. One per write.
 #pragma once
 
 #include <string>
@@ -26,10 +26,11 @@ class PartitionCommit {
   static std::string prefix(std::string_view table, std::string_view dt);
 
  private:
-  PartitionCommit(ObjectStore& store, std::string prefix, std::string staged)
-      : store_(&store), prefix_(std::move(prefix)), staged_(std::move(staged)) {}
+  PartitionCommit(ObjectStore& store, std::string table, std::string dt, std::string prefix, std::string staged)
+      : store_(&store), table_(std::move(table)), dt_(std::move(dt)), prefix_(std::move(prefix)), staged_(std::move(staged)) {}
 
   ObjectStore* store_;
+  std::string table_, dt_;
   std::string prefix_;
   std::string staged_;
   bool published_ = false;

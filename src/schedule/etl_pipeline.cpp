@@ -1,7 +1,8 @@
 #include "schedule/etl_pipeline.hpp"
 
 #include <chrono>
-#include <map>
+#include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -25,14 +26,18 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
+// Progress, and the stage's ledger of consumed raw objects for an incremental run.
 transform::EtlOptions etl_options(StageEnv& env, std::string_view stage) {
-  return {env.threads, [&env, stage](size_t done, size_t total) {
+  env.now_consumed.emplace();
+  return {env.threads,
+          [&env, stage](size_t done, size_t total) {
             if (env.progress) env.progress(stage, done, total);
-          }};
+          },
+          env.incremental ? env.consumed : std::nullopt, &*env.now_consumed};
 }
 
-std::unique_ptr<Stage> stage(std::string name, Strings inputs, Strings outputs, FunctionStage::Work work) {
-  return std::make_unique<FunctionStage>(std::move(name), std::move(inputs), std::move(outputs), std::move(work));
+std::unique_ptr<Stage> stage(std::string name, Strings inputs, Strings outputs, FunctionStage::Work work, Strings incremental = {}) {
+  return std::make_unique<FunctionStage>(std::move(name), std::move(inputs), std::move(outputs), std::move(work), std::move(incremental));
 }
 
 std::unique_ptr<Stage> aggregate(analytics::Period period, std::string table) {
@@ -43,7 +48,7 @@ std::unique_ptr<Stage> aggregate(analytics::Period period, std::string table) {
 
 // Bump when a stage writes different bytes for the same inputs (a new column, a fixed bug), so
 // lakes built by an earlier version recompute instead of reusing (`etl --full` forces it too).
-constexpr std::string_view kStagesVersion = "stages-1";
+constexpr std::string_view kStagesVersion = "stages-2";
 
 // What shapes every output besides the inputs: this version, the feature windows, the checks
 // that gate publishing.
@@ -62,7 +67,7 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(stage("market_ohlcv", {"raw/*/klines", "raw/*/archive"}, {"market_ohlcv"}, [](StageEnv& env) {
     return transform::run_market_ohlcv_etl(env.store, env.duckdb, etl_options(env, "market_ohlcv"));
-  }));
+  }, {"raw/*/klines", "raw/*/archive"}));
   stages.push_back(stage("market_ticks", {"raw/*/ticker_price", "raw/*/ticker_24hr", "raw/*/assets", "raw/*/asset_history", "raw/*/exchange_rates",
                                           "raw/*/currentprice"},
                          {"market_ticks"},
@@ -74,14 +79,16 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
     TRY_ASSIGN(std::vector<core::KnownCoin> coins, analytics::load_coins(env.store, env.duckdb));
     const analytics::PostSentimentEnricher enricher(analytics::CoinTagger(coins), std::make_unique<analytics::LexiconSentimentScorer>());
     return transform::run_posts_etl(env.store, env.duckdb, etl_options(env, "posts"), &enricher);
-  }));
+  }, {"raw/*/tweets", "raw/*/reddit_new"}));
   stages.push_back(stage("coin_stats", {"raw/*/market_chart"}, {"coin_stats"},
                          [](StageEnv& env) { return transform::run_coin_stats_etl(env.store, env.duckdb, {env.threads, {}}); }));
   stages.push_back(stage("coin_markets", {"raw/*/coins_markets"}, {"coin_markets"},
                          [](StageEnv& env) { return transform::run_coin_markets_etl(env.store, env.duckdb, {env.threads, {}}); }));
   stages.push_back(stage("market_features", {"curated/market_ohlcv"}, {"market_features"}, [](StageEnv& env) {
-    return analytics::build_market_features(env.store, env.duckdb, env.config.features, env.threads);
-  }));
+    env.now_consumed.emplace();
+    return analytics::build_market_features(env.store, env.duckdb, env.config.features, env.threads,
+                                            env.incremental ? env.consumed : std::nullopt, &*env.now_consumed);
+  }, {"curated/market_ohlcv"}));
   stages.push_back(aggregate(analytics::Period::hour, "agg_market_hourly"));
   stages.push_back(aggregate(analytics::Period::day, "agg_market_daily"));
   stages.push_back(aggregate(analytics::Period::month, "agg_market_monthly"));
@@ -105,27 +112,45 @@ core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckD
   run.run_id = new_run_id(now);
   TRY_ASSIGN(StageMemos memos, StageMemos::open(store, settings_fingerprint(config, checks)));
   quality::GatedObjectStore gated(store, duckdb, std::move(checks), {run.run_id, now}, options.force);
-  StageEnv env{gated, duckdb, config, threads, progress};
-  std::map<std::string, std::string> written;  // table → fingerprint of the stage that wrote it
+  StageEnv env{gated, duckdb, config, threads, progress, false, std::nullopt, std::nullopt};
+  std::set<std::string> written;  // tables written by the stages so far
   for (const std::unique_ptr<Stage>& step : etl_stages()) {
     const auto start = std::chrono::steady_clock::now();
-    TRY_ASSIGN(const std::string before, memos.fingerprint(*step, written));
+    TRY_ASSIGN(const InputPrints before, memos.input_prints(*step, written));
     const auto memo = memos.load(step->name());
     TRY_ASSIGN(const size_t objects, memos.output_objects(*step));
     lake::WriteStats stats;
-    std::string print = before;
-    if (!options.full && memo && memo->fingerprint == before && memo->output_objects == objects) {
+    const bool intact = !options.full && memo && memo->settings == memos.settings() && memo->output_objects == objects;
+    if (intact && memo->fingerprint == memos.fingerprint(*step, before)) {
       stats = memo->stats;  // reused: what its last run wrote is what it would write now
     } else {
+      // Incremental when only inputs the stage applies incrementally changed, and it left state.
+      bool incremental = intact;
+      for (const auto& [input, print] : before) {
+        const bool delta = std::ranges::find(step->incremental_inputs(), input) != step->incremental_inputs().end();
+        const auto then = incremental ? memo->inputs.find(input) : memo->inputs.end();
+        if (!delta && (!incremental || then == memo->inputs.end() || then->second != print)) incremental = false;
+      }
+      const std::string consumed_key = lake::layout::consumed_key(step->name());
+      env.consumed.reset();
+      env.now_consumed.reset();
+      if (incremental) {
+        if (auto text = store.get(consumed_key)) env.consumed = std::move(*text);
+      }
+      env.incremental = env.consumed.has_value();
       TRY(memos.forget(step->name()));
       const size_t held_before = gated.held().size();
       TRY_ASSIGN(stats, step->run(env));
-      // Its own _catalog state may have moved on (the gap ledger): remember the state it left.
-      TRY_ASSIGN(print, memos.fingerprint(*step, written));
-      TRY_ASSIGN(const size_t after, memos.output_objects(*step));
-      if (gated.held().size() == held_before) TRY(memos.save(step->name(), {print, after, stats}));
+      memos.forget_versions(*step);
+      if (gated.held().size() == held_before) {
+        if (env.now_consumed) TRY(store.put(consumed_key, *env.now_consumed));
+        // Its own _catalog state may have moved on (the gap ledger): remember the state it left.
+        TRY_ASSIGN(const InputPrints after, memos.input_prints(*step, written));
+        TRY_ASSIGN(const size_t after_objects, memos.output_objects(*step));
+        TRY(memos.save(step->name(), {memos.fingerprint(*step, after), memos.settings(), after, after_objects, stats}));
+      }
     }
-    for (const std::string& table : step->outputs()) written[table] = print;
+    for (const std::string& table : step->outputs()) written.insert(table);
     run.stages.push_back({std::move(stats), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
     spdlog::debug("stage {} {} in {:.2f} s", step->name(), run.stages.back().stats.reused ? "reused" : "done", run.stages.back().seconds);
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,13 @@ struct StageEnv {
   const core::Config& config;
   size_t threads = 1;
   StageProgress progress;
+  // Incremental runs (schedule/stage_memo): when `incremental`, `consumed` is the text the stage
+  // left at its last complete run (what it had consumed) and the stage does only what is new
+  // since; otherwise it rebuilds everything. Either way a stage that keeps such state sets
+  // `now_consumed`; it is stored only if the run completes with nothing held back.
+  bool incremental = false;
+  std::optional<std::string> consumed;
+  std::optional<std::string> now_consumed;
 };
 
 class Stage {
@@ -34,6 +42,9 @@ class Stage {
   // Lake prefixes read (raw datasets, curated tables) and tables written: the order of a DAG.
   virtual const std::vector<std::string>& inputs() const = 0;
   virtual const std::vector<std::string>& outputs() const = 0;
+  // The inputs whose changes the stage applies incrementally; a change to any other input (or to
+  // the settings) makes it rebuild everything.
+  virtual const std::vector<std::string>& incremental_inputs() const = 0;
   [[nodiscard]] virtual core::Result<lake::WriteStats> run(StageEnv& env) = 0;
 };
 
@@ -41,17 +52,20 @@ class Stage {
 class FunctionStage final : public Stage {
  public:
   using Work = std::function<core::Result<lake::WriteStats>(StageEnv&)>;
-  FunctionStage(std::string name, std::vector<std::string> inputs, std::vector<std::string> outputs, Work work)
-      : name_(std::move(name)), inputs_(std::move(inputs)), outputs_(std::move(outputs)), work_(std::move(work)) {}
+  FunctionStage(std::string name, std::vector<std::string> inputs, std::vector<std::string> outputs, Work work,
+                std::vector<std::string> incremental_inputs = {})
+      : name_(std::move(name)), inputs_(std::move(inputs)), outputs_(std::move(outputs)), incremental_(std::move(incremental_inputs)),
+        work_(std::move(work)) {}
 
   std::string_view name() const override { return name_; }
   const std::vector<std::string>& inputs() const override { return inputs_; }
   const std::vector<std::string>& outputs() const override { return outputs_; }
+  const std::vector<std::string>& incremental_inputs() const override { return incremental_; }
   core::Result<lake::WriteStats> run(StageEnv& env) override { return work_(env); }
 
  private:
   std::string name_;
-  std::vector<std::string> inputs_, outputs_;
+  std::vector<std::string> inputs_, outputs_, incremental_;
   Work work_;
 };
 

@@ -1,15 +1,18 @@
 #include "schedule/stage_memo.hpp"
 
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "core/decimal.hpp"
 #include "core/hash.hpp"
 #include "lake/layout.hpp"
+#include "lake/partition_versions.hpp"
 
 namespace cryptolake::schedule {
 
 core::Result<StageMemos> StageMemos::open(lake::ObjectStore& store, std::string settings) {
-  StageMemos memos(store, std::move(settings));
+  StageMemos memos(store, fmt::format("{:016x}", core::fnv1a(settings)));
   TRY_ASSIGN(const std::vector<std::string> raw, store.list(lake::layout::kRaw));
   for (const std::string& key : raw) {
     const auto where = lake::layout::parse_raw_key(key);
@@ -23,27 +26,45 @@ core::Result<StageMemos> StageMemos::open(lake::ObjectStore& store, std::string 
   return memos;
 }
 
-core::Result<std::string> StageMemos::fingerprint(const Stage& stage, const std::map<std::string, std::string>& earlier) const {
-  uint64_t hash = core::fnv1a(settings_);
-  hash = core::fnv1a(stage.name(), hash);
+core::Result<std::string> StageMemos::table_print(const std::string& table) {
+  if (auto it = table_prints_.find(table); it != table_prints_.end()) return it->second;
+  TRY_ASSIGN(std::string print, lake::table_version(store_, table));
+  return table_prints_[table] = std::move(print);
+}
+
+core::Result<InputPrints> StageMemos::input_prints(const Stage& stage, const std::set<std::string>& written) {
+  InputPrints prints;
   for (const std::string& input : stage.inputs()) {
-    hash = core::fnv1a("\n" + input + "\n", hash);
+    uint64_t hash = core::kFnvOffset;
     if (input.starts_with(lake::layout::kRaw)) {
       const std::string dataset = input.substr(input.rfind('/') + 1);  // raw/*/<dataset>
       if (auto it = raw_by_dataset_.find(dataset); it != raw_by_dataset_.end()) {
         for (const std::string& line : it->second) hash = core::fnv1a(line + "\n", hash);
       }
     } else if (input == "curated/*") {
-      for (const auto& [table, print] : earlier) hash = core::fnv1a(table + " " + print + "\n", hash);
+      for (const std::string& table : written) {
+        TRY_ASSIGN(const std::string print, table_print(table));
+        hash = core::fnv1a(table + " " + print + "\n", hash);
+      }
     } else if (input.starts_with(lake::layout::kCurated)) {
       const std::string table = input.substr(lake::layout::kCurated.size());
-      const auto it = earlier.find(table);
-      if (it == earlier.end()) return core::fail(core::ErrorCode::invalid_argument, "stage {} reads {}, which no earlier stage writes", stage.name(), input);
-      hash = core::fnv1a(it->second, hash);
+      if (!written.contains(table)) {
+        return core::fail(core::ErrorCode::invalid_argument, "stage {} reads {}, which no earlier stage writes", stage.name(), input);
+      }
+      TRY_ASSIGN(const std::string print, table_print(table));
+      hash = core::fnv1a(print, hash);
     } else {
       hash = core::fnv1a(store_.get(input).value_or(""), hash);  // _catalog state, by content
     }
+    prints[input] = fmt::format("{:016x}", hash);
   }
+  return prints;
+}
+
+std::string StageMemos::fingerprint(const Stage& stage, const InputPrints& inputs) const {
+  uint64_t hash = core::fnv1a(settings_);
+  hash = core::fnv1a(stage.name(), hash);
+  for (const auto& [input, print] : inputs) hash = core::fnv1a(fmt::format("\n{} {}", input, print), hash);
   return fmt::format("{:016x}", hash);
 }
 
@@ -56,27 +77,41 @@ core::Result<size_t> StageMemos::output_objects(const Stage& stage) const {
   return objects;
 }
 
+void StageMemos::forget_versions(const Stage& stage) {
+  for (const std::string& table : stage.outputs()) table_prints_.erase(table);
+}
+
+// The memo's text: fingerprint, settings print, output objects, the stats, then "input\tprint" lines.
 std::optional<StageMemo> StageMemos::load(std::string_view stage) const {
   auto text = store_.get(lake::layout::stage_memo_key(stage));
   if (!text) return std::nullopt;
-  std::vector<std::string> fields;
-  for (size_t start = 0; start < text->size();) {
-    const size_t end = std::min(text->find_first_of("\t\n", start), text->size());
-    fields.push_back(text->substr(start, end - start));
-    start = end + 1;
+  std::istringstream in(*text);
+  std::string objects, stats_line;
+  StageMemo memo;
+  if (!std::getline(in, memo.fingerprint) || !std::getline(in, memo.settings) || !std::getline(in, objects) ||
+      !std::getline(in, stats_line)) {
+    return std::nullopt;  // an earlier format: the stage runs in full once
   }
-  if (fields.size() != 11) return std::nullopt;
-  const auto number = [&](size_t i) { return static_cast<size_t>(core::parse_int(fields[i]).value_or(0)); };
-  StageMemo memo{fields[0], number(1), {}};
-  memo.stats = {std::string(stage), number(2), number(3), number(4), number(5), number(6), number(7), number(8), number(9), number(10), true};
+  std::vector<size_t> numbers;
+  std::istringstream fields(stats_line);
+  for (std::string field; std::getline(fields, field, '\t');) numbers.push_back(static_cast<size_t>(core::parse_int(field).value_or(0)));
+  if (numbers.size() != 9) return std::nullopt;
+  memo.output_objects = static_cast<size_t>(core::parse_int(objects).value_or(0));
+  memo.stats = {std::string(stage), numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers[7], numbers[8], true};
+  for (std::string line; std::getline(in, line);) {
+    const size_t tab = line.find('\t');
+    if (tab != std::string::npos) memo.inputs[line.substr(0, tab)] = line.substr(tab + 1);
+  }
   return memo;
 }
 
 core::Status StageMemos::save(std::string_view stage, const StageMemo& memo) {
   const lake::WriteStats& s = memo.stats;
-  return store_.put(lake::layout::stage_memo_key(stage),
-                    fmt::format("{}\n{}\n{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", memo.fingerprint, memo.output_objects, s.batches, s.bytes,
-                                s.records_in, s.rows_out, s.duplicates, s.quarantined, s.skipped, s.unchanged, s.partitions));
+  std::string text = fmt::format("{}\n{}\n{}\n{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", memo.fingerprint, memo.settings, memo.output_objects,
+                                 s.batches, s.bytes, s.records_in, s.rows_out, s.duplicates, s.quarantined, s.skipped, s.unchanged,
+                                 s.partitions);
+  for (const auto& [input, print] : memo.inputs) text += fmt::format("{}\t{}\n", input, print);
+  return store_.put(lake::layout::stage_memo_key(stage), text);
 }
 
 core::Status StageMemos::forget(std::string_view stage) { return store_.remove(lake::layout::stage_memo_key(stage)); }

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "core/log.hpp"
@@ -15,6 +16,7 @@
 #include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 #include "lake/worker_pool.hpp"
+#include "transform/incremental_scan.hpp"
 
 namespace cryptolake::transform {
 
@@ -65,24 +67,20 @@ struct ThreadRows {
   std::vector<std::string> series_names;
   std::vector<Row> rows;
   size_t open_candles = 0;
+  DaysByObject days_by_key;  // the days each raw object yielded rows for
 };
 
 // Archive dumps landed by `import binance-archive` (raw/<source>/archive/…): one CSV per object.
-core::Result<ScanStats> scan_archives(lake::ObjectStore& store, size_t threads, std::vector<ThreadRows>& parsed) {
-  lake::RawZoneReader reader(store);
-  TRY_ASSIGN(const std::vector<std::string> sources, reader.sources_with("archive"));
-  std::vector<std::pair<std::string, std::string>> files;  // source, key
-  for (const std::string& source : sources) {
-    TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::raw_prefix(source, "archive")));
-    for (const std::string& key : keys) files.emplace_back(source, key);
-  }
+core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vector<RawObject>& files, size_t threads,
+                                      std::vector<ThreadRows>& parsed) {
   std::atomic<size_t> next{0};
   std::mutex mutex;
   ScanStats stats;
   std::optional<core::Error> error;
   const auto work = [&](size_t thread) {
     for (size_t i = next++; i < files.size(); i = next++) {
-      const auto& [source, key] = files[i];
+      const std::string& source = files[i].source;
+      const std::string& key = files[i].key;
       std::vector<lake::QuarantineRecord> rejects;
       size_t bytes = 0;
       auto name = sources::binance::archive_name_of_key(key);
@@ -104,7 +102,11 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, size_t threads, 
         }
         ThreadRows& out = parsed[thread];
         const uint32_t series = out.series_id(source, name->symbol, name->interval);
-        for (core::Kline& k : klines) out.rows.push_back({series, std::move(k)});
+        std::set<int64_t>& days = out.days_by_key[key];
+        for (core::Kline& k : klines) {
+          days.insert(k.open_time.days_since_epoch());
+          out.rows.push_back({series, std::move(k)});
+        }
       }
       auto written = lake::write_quarantine(store, "market_ohlcv", source, "archive", key, rejects);
       std::lock_guard lock(mutex);
@@ -114,7 +116,7 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, size_t threads, 
       if (!written && !error) error = written.error();
     }
   };
-  lake::run_on_threads(std::min(threads, files.size()), work);
+  lake::run_on_threads(std::max<size_t>(1, std::min(threads, files.size())), work);
   if (error) return std::unexpected(*error);
   return stats;
 }
@@ -153,26 +155,41 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
                                      bad.reason),
                          std::string(e.batch_key), e.line, std::move(bad.text)});
     }
+    std::set<int64_t>& days = out.days_by_key[std::string(e.batch_key)];
     for (core::Kline& k : klines) {
       // Only closed candles are final; an open one comes again, closed, with a later poll.
       if (k.close_time >= k.received_at) {
         ++out.open_candles;
         continue;
       }
+      days.insert(k.open_time.days_since_epoch());
       out.rows.push_back({series, std::move(k)});
     }
   };
   const auto started = std::chrono::steady_clock::now();
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "klines", "market_ohlcv", threads, handler, options.progress));
-  spdlog::debug("market_ohlcv: scanned {} batches ({} MB) in {:.2f} s", scan.batches, scan.bytes / 1000000, elapsed());
-  stats.batches = scan.batches;
-  stats.bytes = scan.bytes;
-  stats.quarantined = scan.quarantined;
-  TRY_ASSIGN(const ScanStats archives, scan_archives(store, threads, parsed));
-  stats.batches += archives.batches;
-  stats.bytes += archives.bytes;
-  stats.quarantined += archives.quarantined;
+  const auto scan = [&](const std::vector<RawObject>& objects) -> core::Result<DaysByObject> {
+    std::vector<RawObject> batches, archives;
+    for (const RawObject& object : objects) {
+      if (object.dataset == "archive") archives.push_back(object);
+      else if (object.key.ends_with(".ndjson.zst")) batches.push_back(object);
+    }
+    TRY_ASSIGN(const ScanStats envelopes, scan_batches(store, batches, "market_ohlcv", threads, handler, options.progress));
+    TRY_ASSIGN(const ScanStats files, scan_archives(store, archives, threads, parsed));
+    stats.batches += envelopes.batches + files.batches;
+    stats.bytes += envelopes.bytes + files.bytes;
+    stats.quarantined += envelopes.quarantined + files.quarantined;
+    DaysByObject days;
+    for (ThreadRows& t : parsed) {
+      for (auto& [key, d] : t.days_by_key) days[key].insert(d.begin(), d.end());
+      t.days_by_key.clear();
+    }
+    return days;
+  };
+  TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"klines", "archive"}));
+  TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan));
+  if (options.now_consumed != nullptr) *options.now_consumed = plan.ledger;
+  spdlog::debug("market_ohlcv: scanned {} batches ({} MB) in {:.2f} s", stats.batches, stats.bytes / 1000000, elapsed());
 
   // Rank every series by name across threads so files are ordered by (source, symbol, interval).
   std::map<std::string, uint32_t> ranks;
@@ -189,6 +206,8 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     stats.skipped += parsed[t].open_candles;
     for (uint32_t i = 0; i < parsed[t].rows.size(); ++i) {
       const Row& row = parsed[t].rows[i];
+      // An incremental run rebuilds only the days new objects touch; rows of other days it read stay out.
+      if (plan.days && !plan.days->contains(row.kline.open_time.days_since_epoch())) continue;
       keys.push_back({row.kline.open_time.days_since_epoch(), local_rank[row.series], row.kline.open_time.micros(),
                       -row.kline.received_at.micros(), t, i});
     }

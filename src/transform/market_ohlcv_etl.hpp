@@ -1,9 +1,12 @@
 // raw klines → curated market_ohlcv: schema enforced by the kline parser, canonical symbols,
 // UTC µs times, dedup by (source, symbol, interval, open_time) with the latest received winning,
 // one zstd Parquet file per UTC day of open_time, rows ordered by (source, symbol, interval,
-// open_time). Rebuilds every partition it has raw data for; a re-run gives the same bytes.
+// open_time). Rebuilds every partition it has raw data for, or incrementally only the days new raw
+// objects touch; a re-run gives the same bytes.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "lake/curated_writer.hpp"
@@ -19,6 +22,10 @@ const std::vector<lake::ColumnSpec>& market_ohlcv_schema();
 struct EtlOptions {
   size_t threads = 2;
   ScanProgress progress;
+  // Incremental runs (transform/incremental_scan): the ledger the last complete run left, or
+  // nothing to rebuild every partition; `now_consumed`, when given, receives this run's ledger.
+  std::optional<std::string> consumed = std::nullopt;
+  std::string* now_consumed = nullptr;
 };
 
 [[nodiscard]] core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,

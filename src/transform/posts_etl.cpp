@@ -1,10 +1,12 @@
 #include "transform/posts_etl.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "sources/social/reddit_parser.hpp"
 #include "sources/social/tweet_parser.hpp"
 #include "lake/partition_writer.hpp"
+#include "transform/incremental_scan.hpp"
 #include "transform/post_cleaning.hpp"
 
 namespace cryptolake::transform {
@@ -42,40 +44,56 @@ core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::Duc
   stats.table = "posts";
   const size_t threads = std::max<size_t>(1, options.threads);
   std::vector<std::vector<core::Post>> parsed(threads);
-  const auto handler = [&](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
-    std::vector<sources::social::RejectedPost> rejected;
-    if (auto status = sources::social::parse_v2_search(e.payload, e.received_at, parsed[thread], rejected); !status) {
-      rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
-      return;
-    }
-    for (auto& bad : rejected) {
-      rejects.push_back({fmt::format("tweet[{}]: {}", bad.index, bad.reason), std::string(e.batch_key), e.line,
-                         std::move(bad.text)});
-    }
+  std::vector<DaysByObject> days_by_key(threads);  // per thread: the days each batch yielded posts for
+  using Parse = core::Status (*)(simdjson::dom::element, core::Timestamp, std::vector<core::Post>&,
+                                 std::vector<sources::social::RejectedPost>&);
+  const auto handler_for = [&](Parse parse, std::string_view what) {
+    return [&, parse, what](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
+      std::vector<sources::social::RejectedPost> rejected;
+      const size_t before = parsed[thread].size();
+      if (auto status = parse(e.payload, e.received_at, parsed[thread], rejected); !status) {
+        rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
+        return;
+      }
+      for (auto& bad : rejected) {
+        rejects.push_back({fmt::format("{}[{}]: {}", what, bad.index, bad.reason), std::string(e.batch_key), e.line, std::move(bad.text)});
+      }
+      std::set<int64_t>& days = days_by_key[thread][std::string(e.batch_key)];
+      for (size_t i = before; i < parsed[thread].size(); ++i) days.insert(parsed[thread][i].created_at.days_since_epoch());
+    };
   };
-  TRY_ASSIGN(const ScanStats scan, scan_raw(store, "tweets", "posts", threads, handler, options.progress));
-  stats.batches = scan.batches;
-  stats.bytes = scan.bytes;
-  stats.quarantined = scan.quarantined;
-  const auto reddit = [&](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
-    std::vector<sources::social::RejectedPost> rejected;
-    if (auto status = sources::social::parse_reddit_listing(e.payload, e.received_at, parsed[thread], rejected); !status) {
-      rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
-      return;
+  const EnvelopeHandler tweets = handler_for(&sources::social::parse_v2_search, "tweet");
+  const EnvelopeHandler reddit = handler_for(&sources::social::parse_reddit_listing, "reddit");
+  const auto scan = [&](const std::vector<RawObject>& objects) -> core::Result<DaysByObject> {
+    for (const std::string_view dataset : {"tweets", "reddit_new"}) {
+      std::vector<RawObject> batches;
+      for (const RawObject& object : objects) {
+        if (object.dataset == dataset && object.key.ends_with(".ndjson.zst")) batches.push_back(object);
+      }
+      TRY_ASSIGN(const ScanStats scanned, scan_batches(store, batches, "posts", threads, dataset == "tweets" ? tweets : reddit,
+                                                       dataset == "tweets" ? options.progress : ScanProgress{}));
+      stats.batches += scanned.batches;
+      stats.bytes += scanned.bytes;
+      stats.quarantined += scanned.quarantined;
     }
-    for (auto& bad : rejected) {
-      rejects.push_back({fmt::format("reddit[{}]: {}", bad.index, bad.reason), std::string(e.batch_key), e.line, std::move(bad.text)});
+    DaysByObject days;
+    for (DaysByObject& part : days_by_key) {
+      for (auto& [key, d] : part) days[key].insert(d.begin(), d.end());
+      part.clear();
     }
+    return days;
   };
-  TRY_ASSIGN(const ScanStats listings, scan_raw(store, "reddit_new", "posts", threads, reddit));
-  stats.batches += listings.batches;
-  stats.bytes += listings.bytes;
-  stats.quarantined += listings.quarantined;
+  TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"tweets", "reddit_new"}));
+  TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan));
+  if (options.now_consumed != nullptr) *options.now_consumed = plan.ledger;
 
   std::vector<core::Post> posts;
   for (auto& part : parsed) {
     stats.records_in += part.size();
-    std::move(part.begin(), part.end(), std::back_inserter(posts));
+    for (core::Post& post : part) {
+      // An incremental run rebuilds only the days new batches touch; posts of other days it read stay out.
+      if (!plan.days || plan.days->contains(post.created_at.days_since_epoch())) posts.push_back(std::move(post));
+    }
   }
   // Latest received first within each id, then keep the first.
   std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {

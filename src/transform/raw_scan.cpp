@@ -7,17 +7,13 @@
 #include <fmt/format.h>
 
 #include "core/excerpt.hpp"
+#include "lake/layout.hpp"
 #include "lake/raw_zone.hpp"
 #include "lake/worker_pool.hpp"
 
 namespace cryptolake::transform {
 
 namespace {
-
-struct BatchRef {
-  std::string source;
-  std::string key;
-};
 
 // Parses one NDJSON line as an envelope; on failure returns the reason.
 std::string read_envelope(simdjson::dom::parser& parser, simdjson::dom::parser& text_parser, const char* data,
@@ -47,15 +43,33 @@ std::string read_envelope(simdjson::dom::parser& parser, simdjson::dom::parser& 
 
 }  // namespace
 
+core::Result<std::vector<RawObject>> list_raw_objects(const lake::ObjectStore& store, const std::vector<std::string>& datasets) {
+  lake::RawZoneReader reader(store);
+  std::vector<RawObject> objects;
+  for (const std::string& dataset : datasets) {
+    TRY_ASSIGN(const std::vector<std::string> sources, reader.sources_with(dataset));
+    for (const std::string& source : sources) {
+      TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::raw_prefix(source, dataset)));
+      for (const std::string& key : keys) {
+        // Batches are named by their content; a file kept as it came is not, so its size stands in.
+        std::string version = key.ends_with(".ndjson.zst") ? "-" : std::to_string(store.size(key).value_or(0));
+        objects.push_back({source, dataset, key, std::move(version)});
+      }
+    }
+  }
+  std::ranges::sort(objects, {}, &RawObject::key);
+  return objects;
+}
+
 core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, std::string_view stage, size_t threads,
                                  const EnvelopeHandler& handler, const ScanProgress& progress) {
+  TRY_ASSIGN(const std::vector<RawObject> batches, list_raw_objects(store, {std::string(dataset)}));
+  return scan_batches(store, batches, stage, threads, handler, progress);
+}
+
+core::Result<ScanStats> scan_batches(lake::ObjectStore& store, const std::vector<RawObject>& batches, std::string_view stage,
+                                     size_t threads, const EnvelopeHandler& handler, const ScanProgress& progress) {
   lake::RawZoneReader reader(store);
-  std::vector<BatchRef> batches;
-  TRY_ASSIGN(const std::vector<std::string> sources, reader.sources_with(dataset));
-  for (const std::string& source : sources) {
-    TRY_ASSIGN(const std::vector<std::string> keys, reader.list_batches(source, dataset));
-    for (const std::string& key : keys) batches.push_back({source, key});
-  }
   threads = std::max<size_t>(1, std::min(threads, batches.size()));
   std::atomic<size_t> next{0}, done{0};
   std::mutex mutex;
@@ -66,7 +80,7 @@ core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view data
     simdjson::dom::parser parser, text_parser;
     ScanStats local;
     for (size_t i = next++; i < batches.size(); i = next++) {
-      const BatchRef& batch = batches[i];
+      const RawObject& batch = batches[i];
       auto text = reader.read_batch(batch.key);
       std::vector<lake::QuarantineRecord> rejects;
       if (!text) {
@@ -101,7 +115,7 @@ core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view data
         }
       }
       local.quarantined += rejects.size();
-      if (auto status = lake::write_quarantine(store, stage, batch.source, dataset, batch.key, rejects); !status) {
+      if (auto status = lake::write_quarantine(store, stage, batch.source, batch.dataset, batch.key, rejects); !status) {
         std::lock_guard lock(mutex);
         if (!first_error) first_error = status.error();
       }

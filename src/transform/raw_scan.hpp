@@ -35,6 +35,20 @@ using EnvelopeHandler =
     std::function<void(size_t thread, const EnvelopeView& envelope, std::vector<lake::QuarantineRecord>& rejects)>;
 using ScanProgress = std::function<void(size_t done, size_t total)>;
 
+struct RawObject {
+  std::string source;
+  std::string dataset;
+  std::string key;
+  std::string version;  // "-" for a batch named by its content, else its size
+};
+
+// Every raw object of these datasets, from every source, sorted by key.
+[[nodiscard]] core::Result<std::vector<RawObject>> list_raw_objects(const lake::ObjectStore& store, const std::vector<std::string>& datasets);
+
+// Scans these batches (envelope NDJSON) as scan_raw does.
+[[nodiscard]] core::Result<ScanStats> scan_batches(lake::ObjectStore& store, const std::vector<RawObject>& batches, std::string_view stage,
+                                                   size_t threads, const EnvelopeHandler& handler, const ScanProgress& progress = {});
+
 // Scans every batch of raw/<source>/<dataset>/ for every source that has the dataset; what is
 // rejected goes to quarantine under `stage` (the table being built).
 [[nodiscard]] core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, std::string_view stage, size_t threads,

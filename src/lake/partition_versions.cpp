@@ -1,0 +1,54 @@
+#include "lake/partition_versions.hpp"
+
+#include <fmt/format.h>
+
+#include "core/hash.hpp"
+#include "lake/layout.hpp"
+
+namespace cryptolake::lake {
+
+core::Result<std::string> hash_partition(const ObjectStore& store, std::string_view table, std::string_view dt) {
+  const std::string prefix = layout::partition_prefix(table, dt);
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list(prefix));
+  uint64_t hash = core::kFnvOffset;
+  for (const std::string& key : keys) {
+    TRY_ASSIGN(const std::string bytes, store.get(key));
+    hash = core::fnv1a(std::string_view(key).substr(prefix.size()), hash);
+    hash = core::fnv1a(bytes, hash);
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+core::Status forget_partition_version(ObjectStore& store, std::string_view table, std::string_view dt) {
+  return store.remove(layout::partition_version_key(table, dt));
+}
+
+core::Status record_partition_version(ObjectStore& store, std::string_view table, std::string_view dt) {
+  TRY_ASSIGN(const std::string version, hash_partition(store, table, dt));
+  return store.put(layout::partition_version_key(table, dt), version);
+}
+
+core::Result<std::map<std::string, std::string>> partition_versions(ObjectStore& store, std::string_view table) {
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list(layout::table_prefix(table)));
+  std::map<std::string, std::string> versions;
+  for (const std::string& key : keys) {
+    const auto where = layout::parse_curated_key(key);
+    if (!where || versions.contains(where->dt)) continue;
+    auto version = store.get(layout::partition_version_key(table, where->dt));
+    if (!version) {
+      TRY(record_partition_version(store, table, where->dt));
+      TRY_ASSIGN(version, store.get(layout::partition_version_key(table, where->dt)));
+    }
+    versions.emplace(where->dt, std::move(*version));
+  }
+  return versions;
+}
+
+core::Result<std::string> table_version(ObjectStore& store, std::string_view table) {
+  TRY_ASSIGN(const auto versions, partition_versions(store, table));
+  uint64_t hash = core::fnv1a(table);
+  for (const auto& [dt, version] : versions) hash = core::fnv1a(fmt::format("{} {}\n", dt, version), hash);
+  return fmt::format("{:016x}", hash);
+}
+
+}  // namespace cryptolake::lake

@@ -99,11 +99,11 @@ TEST(EtlPipeline, RunsTheSameOnAStoreBehindAKeyPrefix) {
 namespace cryptolake::schedule {
 namespace {
 
-core::Status land_simulation(lake::ObjectStore& store, std::string source, std::string start) {
+core::Status land_simulation(lake::ObjectStore& store, std::string source, std::string start, int days = 1) {
   sources::simulator::SimulationOptions options;
   options.source = std::move(source);
   options.config.symbols = {"BTC-USDT", "ETH-USDT"};
-  options.config.days = 1;
+  options.config.days = days;
   options.config.start = std::move(start);
   options.config.posts_per_hour = 1.0;
   lake::RawZoneWriter raw(store);
@@ -180,6 +180,61 @@ TEST(EtlPipeline, ReusesStagesWhoseInputsDidNotChangeAndEndsAsAFullRunWould) {
   ASSERT_TRUE(forced) << forced.error().message;
   for (const StageResult& stage : forced->stages) EXPECT_FALSE(stage.stats.reused) << stage.stats.table;
   EXPECT_EQ(curated_bytes(incremental), got);
+}
+
+const lake::WriteStats& stats_of(const PipelineRun& run, std::string_view table) {
+  return std::ranges::find_if(run.stages, [&](const StageResult& s) { return s.stats.table == table; })->stats;
+}
+
+// Cost follows new data: a run after one new day rewrites that day's partitions, not the
+// history; late data for an old day rewrites that day (and the features after it, whose windows
+// reach back); a consumed raw batch that disappears rebuilds everything. The lake equals a full
+// run over the same raw zone throughout.
+TEST(EtlPipeline, ANewDayRewritesOnlyThePartitionsItTouches) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path() / "lake"), full(dir.path() / "full");
+  auto duckdb = lake::DuckDb::open({dir.path() / "lake", 2, "1GB"});
+  auto full_duckdb = lake::DuckDb::open({dir.path() / "full", 2, "1GB"});
+  ASSERT_TRUE(duckdb && full_duckdb);
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-01-09T00:00:00Z"));
+  const core::Config config;
+  ASSERT_TRUE(land_simulation(store, "sim", "2024-01-01", 3));
+  auto first = run_etl_pipeline(store, **duckdb, config, 2, clock);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(stats_of(*first, "market_ohlcv").partitions, 3u);
+
+  ASSERT_TRUE(land_simulation(store, "sim", "2024-01-04"));
+  auto next_day = run_etl_pipeline(store, **duckdb, config, 2, clock);
+  ASSERT_TRUE(next_day) << next_day.error().message;
+  for (const std::string_view table : {"market_ohlcv", "posts", "market_features", "agg_market_hourly", "agg_market_daily"}) {
+    EXPECT_EQ(stats_of(*next_day, table).partitions, 1u) << table;
+  }
+  EXPECT_EQ(stats_of(*next_day, "market_features").rows_out, stats_of(*next_day, "market_ohlcv").rows_out);
+  EXPECT_LT(stats_of(*next_day, "market_ohlcv").records_in, stats_of(*first, "market_ohlcv").records_in / 2);
+
+  // Late candles for day 2 (another source's series): day 2 of the facts, days 2-4 of the features.
+  ASSERT_TRUE(land_simulation(store, "late", "2024-01-02"));
+  auto late = run_etl_pipeline(store, **duckdb, config, 2, clock);
+  ASSERT_TRUE(late) << late.error().message;
+  EXPECT_EQ(stats_of(*late, "market_ohlcv").partitions, 1u);
+  EXPECT_EQ(stats_of(*late, "market_features").partitions, 3u);
+
+  // A consumed batch is gone: what was built from it cannot stand, every day is rebuilt.
+  const auto batches = *store.list(lake::layout::raw_prefix("sim", "klines"));
+  ASSERT_FALSE(batches.empty());
+  ASSERT_TRUE(store.remove(batches.front()));
+  auto shrunk = run_etl_pipeline(store, **duckdb, config, 2, clock);
+  ASSERT_TRUE(shrunk) << shrunk.error().message;
+  EXPECT_EQ(stats_of(*shrunk, "market_ohlcv").partitions, 4u);
+
+  const auto raw = *store.list(lake::layout::kRaw);
+  for (const std::string& key : raw) ASSERT_TRUE(full.put(key, *store.get(key)));
+  auto once = run_etl_pipeline(full, **full_duckdb, config, 2, clock);
+  ASSERT_TRUE(once) << once.error().message;
+  const auto expected = curated_bytes(full);
+  const auto got = curated_bytes(store);
+  EXPECT_EQ(got.size(), expected.size());
+  for (const auto& [key, bytes] : expected) EXPECT_TRUE(got.contains(key) && got.at(key) == bytes) << key;
 }
 
 }  // namespace

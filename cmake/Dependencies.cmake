@@ -14,6 +14,8 @@ find_package(OpenSSL REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
+pkg_check_modules(ZLIB_PC REQUIRED IMPORTED_TARGET zlib)
 
 set(CRYPTOLAKE_DUCKDB_DIR "${CMAKE_CURRENT_SOURCE_DIR}/third_party/duckdb" CACHE PATH "DuckDB lib/ and include/")
 if(NOT EXISTS "${CRYPTOLAKE_DUCKDB_DIR}/lib/libduckdb.so")

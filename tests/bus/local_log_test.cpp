@@ -1,0 +1,190 @@
+// What only the local log has: files, a torn tail after a crash, retention, one writer per partition.
+#include "bus/local_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <thread>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "io/manual_clock.hpp"
+#include "support/temp_dir.hpp"
+
+namespace cryptolake::bus {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+std::vector<fs::path> segments(const fs::path& partition_dir) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(partition_dir)) {
+    if (entry.path().extension() == ".log") files.push_back(entry.path());
+  }
+  std::ranges::sort(files);
+  return files;
+}
+
+std::vector<Record> read_all(LocalLogBus& bus, const std::string& group, const std::string& topic) {
+  auto consumer = bus.consumer(group, {topic});
+  EXPECT_TRUE(consumer) << consumer.error().message;
+  std::vector<Record> all;
+  for (;;) {
+    auto batch = (*consumer)->poll(100000, milliseconds(20));
+    EXPECT_TRUE(batch) << batch.error().message;
+    if (!batch || batch->empty()) return all;
+    std::move(batch->begin(), batch->end(), std::back_inserter(all));
+  }
+}
+
+// A crash mid-append leaves part of a record at the end of the segment. The next writer finds
+// it by length and CRC, truncates it, and goes on from the last whole record's offset; readers
+// never see the torn bytes.
+TEST(LocalLog, ATornTailIsTruncatedAndOffsetsContinue) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogOptions options;
+  options.partitions = 1;
+  LocalLogBus bus(dir.path(), options, clock);
+  {
+    auto producer = *bus.producer();
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(producer->produce("t", "k", fmt::format("v{}", i)));
+    ASSERT_TRUE(producer->flush());
+  }
+  const fs::path segment = segments(dir.path() / "t" / "0").back();
+  const auto whole = fs::file_size(segment);
+  {
+    std::ofstream out(segment, std::ios::binary | std::ios::app);
+    out << std::string("\x30\x00\x00\x00\x12\x34", 6);  // a header promising 48 bytes, then nothing
+  }
+  EXPECT_EQ(read_all(bus, "before", "t").size(), 10u);  // a reader stops before the torn record
+  {
+    auto producer = *bus.producer();
+    ASSERT_TRUE(producer->produce("t", "k", "v10"));
+    ASSERT_TRUE(producer->flush());
+  }
+  EXPECT_GT(fs::file_size(segment), whole);
+  const std::vector<Record> all = read_all(bus, "after", "t");
+  ASSERT_EQ(all.size(), 11u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].offset, static_cast<int64_t>(i));
+    EXPECT_EQ(all[i].value, fmt::format("v{}", i));
+  }
+  EXPECT_EQ(all.back().timestamp_ms, clock.now().micros() / 1000);
+}
+
+// A flipped byte inside a record is corruption, reported, not skipped silently.
+TEST(LocalLog, ACorruptRecordInTheMiddleIsAnError) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogBus bus(dir.path(), {.partitions = 1}, clock);
+  auto producer = *bus.producer();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(producer->produce("t", "k", fmt::format("value-{}", i)));
+  ASSERT_TRUE(producer->flush());
+  const fs::path segment = segments(dir.path() / "t" / "0").back();
+  {
+    std::fstream io(segment, std::ios::binary | std::ios::in | std::ios::out);
+    io.seekp(40);
+    io.put('X');
+  }
+  auto consumer = *bus.consumer("g", {"t"});
+  auto batch = consumer->poll(100, milliseconds(20));
+  ASSERT_FALSE(batch);
+  EXPECT_NE(batch.error().message.find("corrupt"), std::string::npos) << batch.error().message;
+}
+
+// Segments roll at their size; retention drops the oldest whole segments beyond the byte limit or
+// the age (by the bus's clock), never the one being written; a group behind them reads on from
+// the oldest record left.
+TEST(LocalLog, SegmentsRollAndRetentionDropsTheOldest) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogOptions options;
+  options.partitions = 1;
+  options.segment_bytes = 4096;
+  options.retention_bytes = 0;
+  options.retention_age = std::chrono::hours(24);
+  LocalLogBus bus(dir.path(), options, clock);
+  auto producer = *bus.producer();
+  const std::string value(200, 'x');
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(producer->produce("t", "k", value));
+    ASSERT_TRUE(producer->flush());
+  }
+  const auto rolled = segments(dir.path() / "t" / "0");
+  ASSERT_GE(rolled.size(), 5u);
+  EXPECT_EQ(*bus.enforce_retention(), 0u);  // all young, no byte limit
+
+  // The first two segments were last written two days before the clock's now.
+  const auto old = std::chrono::file_clock::from_sys(std::chrono::sys_time<std::chrono::microseconds>(
+      std::chrono::microseconds(clock.now().micros() - 48LL * 3600 * 1000000)));
+  fs::last_write_time(rolled[0], old);
+  fs::last_write_time(rolled[1], old);
+  EXPECT_EQ(*bus.enforce_retention(), 2u);
+  const auto left = segments(dir.path() / "t" / "0");
+  EXPECT_EQ(left.front(), rolled[2]);
+  const std::vector<Record> all = read_all(bus, "late-group", "t");
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.front().offset, std::stoll(rolled[2].stem().string()));
+  EXPECT_EQ(all.back().offset, 99);
+}
+
+TEST(LocalLog, OnePartitionHasOneWriter) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogBus bus(dir.path(), {.partitions = 1}, clock);
+  auto first = *bus.producer();
+  ASSERT_TRUE(first->produce("t", "k", "a"));
+  auto second = *bus.producer();
+  auto refused = second->produce("t", "k", "b");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("another producer"), std::string::npos);
+}
+
+// Polls once; adds the partitions read from to `partitions`; returns how many records came.
+size_t poll_partitions(Consumer& consumer, std::set<int32_t>& partitions) {
+  const auto batch = consumer.poll(1000, milliseconds(10));
+  EXPECT_TRUE(batch) << batch.error().message;
+  if (!batch) return 0;
+  for (const Record& r : *batch) partitions.insert(r.partition);
+  return batch->size();
+}
+
+// Two members of one group split the partitions; when one goes, the other takes all of them
+// from the group's committed offsets.
+TEST(LocalLog, MembersOfAGroupSplitThePartitions) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogBus bus(dir.path(), {.partitions = 4}, clock);
+  auto producer = *bus.producer();
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(producer->produce("t", fmt::format("key{}", i % 40), std::to_string(i)));
+  ASSERT_TRUE(producer->flush());
+
+  auto a = *bus.consumer("g", {"t"});
+  auto b = *bus.consumer("g", {"t"});
+  std::this_thread::sleep_for(milliseconds(600));  // a's next poll sees b
+  std::set<int32_t> of_a, of_b;
+  size_t count = 0;
+  for (int round = 0; round < 5; ++round) {
+    count += poll_partitions(*a, of_a);
+    count += poll_partitions(*b, of_b);
+  }
+  EXPECT_EQ(of_a.size(), 2u);
+  EXPECT_EQ(of_b.size(), 2u);
+  for (int32_t p : of_a) EXPECT_FALSE(of_b.contains(p)) << p;
+  EXPECT_GE(count, 400u);  // a may have read b's partitions before b joined
+
+  b.reset();  // b is gone: a takes everything from the committed offsets (none: all of it)
+  std::this_thread::sleep_for(milliseconds(600));
+  std::set<int32_t> now_a;
+  for (int round = 0; round < 3; ++round) poll_partitions(*a, now_a);
+  EXPECT_EQ(now_a.size(), 2u);  // the two it did not own before come from offset 0
+  for (int32_t p : now_a) EXPECT_TRUE(of_b.contains(p)) << p;
+}
+
+}  // namespace
+}  // namespace cryptolake::bus

@@ -138,31 +138,38 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
   TRY(lake::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
   if (store.list(lake::layout::table_prefix("agg_market_hourly")).value_or(std::vector<std::string>{}).empty()) return stats;
 
-  // Each coin's price series: its USDT pair if traded, else USD; hourly log returns.
+  // Each coin's price series: one (source, pair) — its USDT pair if traded, else USD, from the
+  // source with the most hours (then by name), so a pair that two sources carry counts once.
   const std::string joined = fmt::format(
       "WITH hourly AS ("
       "  SELECT source, symbol, interval, hour, volume, ln(last_price / lag(last_price) OVER w) AS log_return "
       "  FROM read_parquet({0}) WINDOW w AS (PARTITION BY source, symbol, interval ORDER BY hour)), "
       "returns AS ("
-      "  SELECT symbol, hour, volume, log_return, "
+      "  SELECT source, symbol, hour, volume, log_return, "
       "         CASE WHEN lead(hour) OVER w = hour + INTERVAL 1 HOUR THEN lead(log_return) OVER w END AS next_log_return "
       "  FROM hourly WINDOW w AS (PARTITION BY source, symbol, interval ORDER BY hour)), "
-      "symbols AS (SELECT DISTINCT symbol FROM read_parquet({0})), "
-      "pick AS (SELECT split_part(symbol, '-', 1) AS coin, "
-      "         arg_min(symbol, CASE split_part(symbol, '-', 2) WHEN 'USDT' THEN 0 WHEN 'USD' THEN 1 ELSE 2 END) AS symbol "
-      "         FROM symbols GROUP BY 1) "
-      "SELECT s.coin, p.symbol, s.hour, s.posts, s.sentiment, s.positive_share, s.negative_share, s.weighted_sentiment, "
+      "series AS (SELECT source, symbol, count(*) AS hours FROM read_parquet({0}) GROUP BY ALL), "
+      "pick AS (SELECT coin, source, symbol FROM ("
+      "         SELECT split_part(symbol, '-', 1) AS coin, source, symbol, row_number() OVER ("
+      "           PARTITION BY split_part(symbol, '-', 1) "
+      "           ORDER BY CASE split_part(symbol, '-', 2) WHEN 'USDT' THEN 0 WHEN 'USD' THEN 1 ELSE 2 END, hours DESC, source, symbol) AS rank "
+      "         FROM series) WHERE rank = 1) "
+      "SELECT s.coin, p.symbol, p.source AS price_source, s.hour, s.posts, s.sentiment, s.positive_share, s.negative_share, s.weighted_sentiment, "
       "       r.log_return, r.next_log_return, r.volume "
-      "FROM read_parquet({1}) s JOIN pick p USING (coin) JOIN returns r ON r.symbol = p.symbol AND r.hour = s.hour",
+      "FROM read_parquet({1}) s JOIN pick p USING (coin) JOIN returns r ON r.source = p.source AND r.symbol = p.symbol AND r.hour = s.hour",
       lake::sql_string(lake::table_glob(store, "agg_market_hourly")), lake::sql_string(lake::table_glob(store, "sentiment_hourly")));
   // The join reads every hour of every coin: run it once into a table of the (in-memory)
   // database that every writer connection sees, then cut it into days.
   TRY(connection.execute(fmt::format("CREATE OR REPLACE TABLE sentiment_price_staged AS {}", joined)));
   // A day's rows read that day's sentiment and hourly returns, whose first and last hours lag and
   // lead into the days beside it; and which pair prices each coin.
-  TRY_ASSIGN(lake::QueryResult picks, connection.query("SELECT DISTINCT coin, symbol FROM sentiment_price_staged ORDER BY ALL"));
+  TRY_ASSIGN(lake::QueryResult picks, connection.query("SELECT DISTINCT coin, price_source, symbol FROM sentiment_price_staged ORDER BY ALL"));
   std::string priced_by;
-  for (size_t r = 0; r < picks.row_count(); ++r) priced_by += fmt::format(" {}={}", picks.text(0, r), picks.text(1, r));
+  std::map<std::string, std::string> source_of;  // coin → the source of its price series
+  for (size_t r = 0; r < picks.row_count(); ++r) {
+    priced_by += fmt::format(" {}={}:{}", picks.text(0, r), picks.text(1, r), picks.text(2, r));
+    source_of[picks.text(0, r)] = picks.text(1, r);
+  }
   TRY_ASSIGN(const std::vector<std::string> hourly_keys, store.list(lake::layout::table_prefix("agg_market_hourly")));
   std::map<std::string, std::vector<std::string>> hourly_by_day;
   for (const std::string& key : hourly_keys) {
@@ -176,7 +183,7 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
       inputs.insert(inputs.end(), it->second.begin(), it->second.end());
     }
     if (const auto next = hourly_by_day.upper_bound(p.dt); next != hourly_by_day.end()) inputs.insert(inputs.end(), next->second.begin(), next->second.end());
-    priced.push_back({p.dt, fmt::format("/* priced by{} */ SELECT * FROM sentiment_price_staged WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour",
+    priced.push_back({p.dt, fmt::format("/* priced by{} */ SELECT * EXCLUDE (price_source) FROM sentiment_price_staged WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour",
                                         priced_by, p.dt), std::move(inputs)});
   }
   auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
@@ -203,7 +210,8 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
     auto& [symbol, sentiment, returns] = data;
     TRY_ASSIGN(lake::QueryResult all_returns, connection.query(fmt::format(
         "SELECT epoch_us(hour) // 3600000000, ln(last_price / lag(last_price) OVER (ORDER BY hour)) FROM read_parquet({}) "
-        "WHERE symbol = {} ORDER BY hour", lake::sql_string(lake::table_glob(store, "agg_market_hourly")), lake::sql_string(symbol))));
+        "WHERE source = {} AND symbol = {} ORDER BY hour", lake::sql_string(lake::table_glob(store, "agg_market_hourly")),
+        lake::sql_string(source_of[coin]), lake::sql_string(symbol))));
     for (size_t r = 0; r < all_returns.row_count(); ++r) {
       if (!all_returns.is_null(1, r)) returns[all_returns.int64(0, r)] = all_returns.float64(1, r);
     }

@@ -1,4 +1,5 @@
-// `cryptolake bench etl|import|posts`: the end-to-end benchmarks of bench/end_to_end.
+// `cryptolake bench etl|import|posts|bus`: the end-to-end benchmarks of bench/.
+#include "bench/bus_bench.hpp"
 #include "bench/end_to_end.hpp"
 #include "cli/commands.hpp"
 
@@ -37,6 +38,19 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     if (auto status = bench::bench_posts((*context)->config(), *flags); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    exit_code = 0;
+  });
+  auto bus_flags = std::make_shared<bench::BusBenchOptions>();
+  auto* bus = command->add_subcommand("bus", "Keyed records through the local log and Kafka (mock cluster) vs kcat on the same cluster");
+  bus->footer("Examples:\n  cryptolake bench bus\n  cryptolake bench bus --records 200000 --brokers 1");
+  bus->add_option("--records", bus_flags->records, "Records each way (default 1000000)")->check(CLI::Range(int64_t{1000}, int64_t{100'000'000}));
+  bus->add_option("--brokers", bus_flags->brokers, "Mock cluster brokers (default 3)")->check(CLI::Range(1, 16));
+  bus->add_option("--work", bus_flags->work, "Scratch folder for the local log (default a temp folder, removed afterwards)");
+  bus->callback([&exit_code, bus_flags] {
+    if (auto status = bench::bench_bus(*bus_flags); !status) {
       exit_code = report_error(status.error());
       return;
     }

@@ -7,9 +7,12 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
 #include "io/manual_clock.hpp"
 #include "lake/layout.hpp"
 #include "lake/local_object_store.hpp"
+#include "lake/partition_writer.hpp"
 #include "lake/raw_zone.hpp"
 #include "sources/simulator/simulator.hpp"
 #include "support/prefixed_store.hpp"
@@ -226,6 +229,15 @@ TEST(EtlPipeline, ANewDayRewritesOnlyThePartitionsItTouches) {
   auto shrunk = run_etl_pipeline(store, **duckdb, config, 2, clock);
   ASSERT_TRUE(shrunk) << shrunk.error().message;
   EXPECT_EQ(stats_of(*shrunk, "market_ohlcv").partitions, 4u);
+
+  // Two sources carry BTC-USDT and ETH-USDT on day 2: each coin's hour is priced once, by one of them.
+  auto connection = (*duckdb)->connect();
+  ASSERT_TRUE(connection);
+  auto doubled = connection->query(fmt::format("SELECT count(*) - count(DISTINCT (coin, hour)), count(*) FROM read_parquet({})",
+                                               lake::sql_string(lake::table_glob(store, "sentiment_price"))));
+  ASSERT_TRUE(doubled) << doubled.error().message;
+  EXPECT_EQ(doubled->int64(0, 0), 0);
+  EXPECT_GT(doubled->int64(1, 0), 0);
 
   const auto raw = *store.list(lake::layout::kRaw);
   for (const std::string& key : raw) ASSERT_TRUE(full.put(key, *store.get(key)));

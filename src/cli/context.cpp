@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "bus/open_bus.hpp"
 #include "core/excerpt.hpp"
 #include "core/log.hpp"
 #include "io/real/curl_http_client.hpp"
@@ -90,6 +91,15 @@ int report_error(const core::Error& error) {
   // Messages can carry input (a header line, a server's answer): bounded and safe for a terminal.
   fmt::print(stderr, "error: {}\n", core::excerpt(error.message, 1000));
   return 1;
+}
+
+core::Result<std::unique_ptr<bus::Bus>> Context::open_bus(std::string_view url) {
+  const core::BusConfig& c = config_.bus;
+  bus::BusSettings settings;
+  settings.local = {c.partitions, c.fsync, c.segment_mb << 20, c.retention_mb << 20, std::chrono::hours(c.retention_hours)};
+  settings.kafka.partitions = c.partitions;
+  settings.kafka.properties = c.kafka;
+  return bus::open_bus(url.empty() ? std::string_view(c.url) : url, store_->location(std::string(lake::layout::kLog)), settings, clock());
 }
 
 }  // namespace cryptolake::cli

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "bus/bus.hpp"
 #include "core/config.hpp"
 #include "io/clock.hpp"
 #include "io/http_client.hpp"
@@ -46,6 +47,8 @@ class Context {
   io::HttpClient& http();
   io::RateGovernor& governor(double backfill_share);
   bool has_governor() const { return governor_ != nullptr; }
+  // The bus named by `url` (empty: bus.url of the config); the local log lives in the lake's _log/.
+  [[nodiscard]] core::Result<std::unique_ptr<bus::Bus>> open_bus(std::string_view url);
 
  private:
   core::Config config_;

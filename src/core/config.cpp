@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -35,6 +36,11 @@ class TableReader {
       if (!value) return type_error(section, key, "a string");
       out = *value;
       return {};
+    } else if constexpr (std::is_same_v<T, bool>) {
+      auto value = node->value<bool>();
+      if (!value) return type_error(section, key, "true or false");
+      out = *value;
+      return {};
     } else if constexpr (std::is_floating_point_v<T>) {
       auto value = node->value<double>();
       if (!value) return type_error(section, key, "a number");
@@ -46,6 +52,21 @@ class TableReader {
       out = static_cast<T>(*value);
       return {};
     }
+  }
+
+  // A table of string settings passed through as they are ([bus.kafka] → librdkafka).
+  Status read_settings(std::string_view section, std::string_view key, std::map<std::string, std::string>& out) {
+    known_.insert(fmt::format("{}.{}", section, key));
+    const toml::node* node = root_.at_path(fmt::format("{}.{}", section, key)).node();
+    if (node == nullptr) return {};
+    const toml::table* table = node->as_table();
+    if (table == nullptr) return type_error(section, key, "a table of settings");
+    for (const auto& [name, value] : *table) {
+      auto text = value.value<std::string>();
+      if (!text) return type_error(section, fmt::format("{}.{}", key, name.str()), "a string");
+      out[std::string(name.str())] = *text;
+    }
+    return {};
   }
 
   // [[quality.checks]]: an array of tables, each read field by field.
@@ -157,7 +178,19 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("sql", "memory_limit", config.sql.memory_limit));
   TRY(reader.read("sql", "max_answer_bytes", config.sql.max_answer_bytes));
   TRY(reader.read("sql", "cache_max_bytes", config.sql.cache_max_bytes));
+  TRY(reader.read("bus", "url", config.bus.url));
+  TRY(reader.read("bus", "topic_prefix", config.bus.topic_prefix));
+  TRY(reader.read("bus", "partitions", config.bus.partitions));
+  TRY(reader.read("bus", "fsync", config.bus.fsync));
+  TRY(reader.read("bus", "segment_mb", config.bus.segment_mb));
+  TRY(reader.read("bus", "retention_hours", config.bus.retention_hours));
+  TRY(reader.read("bus", "retention_mb", config.bus.retention_mb));
+  TRY(reader.read_settings("bus", "kafka", config.bus.kafka));
   TRY(reader.reject_unknown());
+  if (config.bus.partitions < 1 || config.bus.partitions > 1024 || config.bus.segment_mb < 1 || config.bus.retention_hours < 0 ||
+      config.bus.retention_mb < 0 || config.bus.topic_prefix.empty()) {
+    return fail(ErrorCode::invalid_argument, "{}: bus: partitions 1-1024, segment_mb ≥ 1, retention not negative, a topic prefix", origin);
+  }
   if (config.sql.max_answer_bytes < 1024 || config.sql.cache_max_bytes < 0) {
     return fail(ErrorCode::invalid_argument, "{}: sql.max_answer_bytes must be at least 1024 and sql.cache_max_bytes not negative", origin);
   }

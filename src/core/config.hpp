@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,18 @@ struct SqlConfig {
   int64_t cache_max_bytes = 64 << 20;       // serve's answer cache
 };
 
+// [bus]: where live data travels (bus/). [bus.kafka] settings go to librdkafka as they are.
+struct BusConfig {
+  std::string url = "local";            // local, kafka://host:port[,host:port], mock://N
+  std::string topic_prefix = "cryptolake";
+  int partitions = 4;                    // of the topics cryptolake creates
+  bool fsync = true;                     // local log: fsync each flushed batch
+  int64_t segment_mb = 64;               // local log: segment size
+  int64_t retention_hours = 24 * 7;      // local log: drop segments older than this (0: keep)
+  int64_t retention_mb = 0;              // local log: per partition (0: no limit)
+  std::map<std::string, std::string> kafka;  // security.protocol, sasl.*, ssl.*, …
+};
+
 struct Config {
   std::string lake = "./lake";
   std::string log_level = "info";
@@ -88,6 +101,7 @@ struct Config {
   QualityConfig quality;
   DuckdbConfig duckdb;
   SqlConfig sql;
+  BusConfig bus;
 
   // Reads a cryptolake.toml; keys absent from it keep their defaults. Unknown keys are an error,
   // so a typo does not silently fall back to a default.

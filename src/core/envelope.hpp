@@ -20,4 +20,8 @@ struct Envelope {
   bool payload_is_json = true;
 };
 
+// One envelope as a single NDJSON line (without the newline), as the raw zone and the bus keep it:
+// {"received_at":…,"source":…,"dataset":…,"request":{…},"payload":…} (or "payload_text":"…").
+std::string envelope_line(const Envelope& envelope);
+
 }  // namespace cryptolake::core

@@ -11,28 +11,6 @@
 
 namespace cryptolake::lake {
 
-std::string envelope_line(const Envelope& e) {
-  std::string line;
-  line.reserve(e.payload.size() + e.request.size() + 128);
-  line += "{\"received_at\":";
-  core::append_json_string(line, e.received_at.iso());
-  line += ",\"source\":";
-  core::append_json_string(line, e.source);
-  line += ",\"dataset\":";
-  core::append_json_string(line, e.dataset);
-  line += ",\"request\":";
-  line += e.request.empty() ? "{}" : e.request;
-  if (e.payload_is_json) {
-    line += ",\"payload\":";
-    line += e.payload;
-  } else {
-    line += ",\"payload_text\":";
-    core::append_json_string(line, e.payload);
-  }
-  line += '}';
-  return line;
-}
-
 core::Result<std::string> RawZoneWriter::land(std::span<const Envelope> envelopes) {
   if (envelopes.empty()) return core::fail(core::ErrorCode::invalid_argument, "raw batch without envelopes");
   const Envelope& first = envelopes.front();
@@ -45,7 +23,7 @@ core::Result<std::string> RawZoneWriter::land(std::span<const Envelope> envelope
     if ((e.payload_is_json && e.payload.find('\n') != std::string::npos) || e.request.find('\n') != std::string::npos) {
       return core::fail(core::ErrorCode::invalid_argument, "raw envelope payload must be one line of JSON");
     }
-    text += envelope_line(e);
+    text += core::envelope_line(e);
     text += '\n';
   }
   const core::Timestamp t = first.received_at;

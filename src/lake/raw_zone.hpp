@@ -32,9 +32,6 @@ class RawZoneWriter final : public io::RawSink {
   ObjectStore& store_;
 };
 
-// Serialises one envelope as a single NDJSON line (without the newline).
-std::string envelope_line(const Envelope& envelope);
-
 // Lists and opens batches. Thread-safe.
 class RawZoneReader {
  public:

@@ -79,7 +79,7 @@ TEST_F(EtlTest, BadLinesAndRowsGoToQuarantineWithReasonsAndTheRestLands) {
                {kline_row(kDay, "2.0", "10"), kline_row(kDay + 60'000, "abc", "10"), kline_row(kDay + 120'000, "3", "-1")});
   write_klines("2024-01-01T00:03:01Z", "NOTASYMBOL", {kline_row(kDay, "2.0", "10")});
   // A batch with a torn envelope line next to a good one.
-  const std::string good = lake::envelope_line({*Timestamp::parse_iso("2024-01-01T00:04:01Z"), "binance", "klines",
+  const std::string good = core::envelope_line({*Timestamp::parse_iso("2024-01-01T00:04:01Z"), "binance", "klines",
                                                 R"({"symbol":"ETHUSDT","interval":"1m"})",
                                                 "[" + kline_row(kDay, "2.0", "10") + "]"});
   ASSERT_TRUE(store_->put("raw/binance/klines/dt=2024-01-01/hour=00/torn.ndjson.zst",

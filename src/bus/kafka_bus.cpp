@@ -181,6 +181,20 @@ class KafkaConsumer final : public Consumer {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 };
 
+// Whether the cluster knows the topic, with partitions.
+bool topic_exists(RdKafka::Handle& handle, const std::string& topic) {
+  std::string error;
+  std::unique_ptr<RdKafka::Topic> handle_topic(RdKafka::Topic::create(&handle, topic, nullptr, error));
+  if (!handle_topic) return false;
+  RdKafka::Metadata* raw = nullptr;
+  if (handle.metadata(false, handle_topic.get(), &raw, kRequestTimeoutMs) != RdKafka::ERR_NO_ERROR) return false;
+  const std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+    if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR && !t->partitions()->empty()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<MockCluster>> MockCluster::start(int brokers) {
@@ -249,6 +263,7 @@ core::Status KafkaBus::create_topics(const std::vector<std::string>& topics) {
   char error[512];
   std::vector<rd_kafka_NewTopic_t*> requests;
   for (const std::string& topic : topics) {
+    if (topic_exists(*handle, topic)) continue;  // (and some clusters do not take CreateTopics)
     rd_kafka_NewTopic_t* request = rd_kafka_NewTopic_new(topic.c_str(), options_.partitions, options_.replication, error, sizeof error);
     if (request == nullptr) {
       rd_kafka_NewTopic_destroy_array(requests.data(), requests.size());
@@ -256,6 +271,7 @@ core::Status KafkaBus::create_topics(const std::vector<std::string>& topics) {
     }
     requests.push_back(request);
   }
+  if (requests.empty()) return {};
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, requests.data(), requests.size(), nullptr, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, kRequestTimeoutMs);

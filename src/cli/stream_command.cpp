@@ -1,5 +1,4 @@
-// `cryptolake stream collect`: live sources into the bus (the lander and the WebSocket source
-// come next).
+// `cryptolake stream collect|land`: live sources into the bus, and the bus into the raw zone.
 #include <fstream>
 #include <sstream>
 
@@ -8,7 +7,9 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "core/excerpt.hpp"
+#include "io/real/progress_line.hpp"
 #include "stream/collect.hpp"
+#include "stream/land.hpp"
 
 namespace cryptolake::cli {
 
@@ -64,6 +65,36 @@ int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
   return capture->skipped == 0 ? 0 : 3;
 }
 
+struct LandFlags {
+  stream::LandOptions options;
+  std::string bus;
+  double exit_when_idle = -1;
+};
+
+int run_land(Context& ctx, const LandFlags& flags, bool json) {
+  auto bus = ctx.open_bus(flags.bus);
+  if (!bus) return report_error(bus.error());
+  stream::LandOptions options = flags.options;
+  options.topic_prefix = ctx.config().bus.topic_prefix;
+  options.exit_when_idle_ms = flags.exit_when_idle < 0 ? -1 : static_cast<int64_t>(flags.exit_when_idle * 1000);
+  io::ProgressLine progress("land");
+  auto report = stream::land_stream(**bus, ctx.store(), options, interrupt_token(), [&](const stream::LandReport& r) {
+    progress.update(r.records, 0, fmt::format("{} records, {} raw batches", r.records, r.raw_objects));
+  });
+  if (!report) return report_error(report.error());
+  if (json) {
+    fmt::print("{{\"records\":{},\"micro_batches\":{},\"raw_batches\":{},\"undone\":{},\"finished\":{}}}\n", report->records,
+               report->batches, report->raw_objects, report->undone, report->finished);
+  } else {
+    fmt::print(stderr, "stream land: {} records in {} micro-batches → {} raw batches from the {}{}\n", report->records, report->batches,
+               report->raw_objects, (*bus)->describe(),
+               report->undone + report->finished > 0
+                   ? fmt::format(" (an interrupted landing: {} raw batches undone, {} landings completed)", report->undone, report->finished)
+                   : "");
+  }
+  return 0;
+}
+
 }  // namespace
 
 void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
@@ -87,6 +118,30 @@ void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     exit_code = run_collect(**context, *flags, global.json);
+  });
+
+  auto land_flags = std::make_shared<LandFlags>();
+  auto* land = command->add_subcommand("land", "The bus topic <prefix>.raw into the raw zone, exactly once, for etl to transform");
+  land->footer(
+      "Records are taken in micro-batches (up to --max-records, or what came within --max-wait-ms) and land as raw batches,\n"
+      "one per bus partition, source and dataset; the group's offsets are committed once they are durable. A lander killed\n"
+      "at any moment and started again (or another member of the group) finishes or undoes what it was landing: every\n"
+      "record ends up in the raw zone once. Runs until SIGTERM/Ctrl-C (it finishes the micro-batch and exits 0), or\n"
+      "with --exit-when-idle until nothing came for that long. Then `cryptolake etl` transforms what landed.\n"
+      "Examples:\n"
+      "  cryptolake stream land\n"
+      "  cryptolake stream land --exit-when-idle 5\n"
+      "  cryptolake stream land --bus kafka://broker1:9092 --group landers");
+  land->add_option("--bus", land_flags->bus, "local (the lake's _log/), kafka://host:port[,host:port] or mock://N (default bus.url)");
+  land->add_option("--group", land_flags->options.group, "Consumer group (default lander)");
+  land->add_option("--max-records", land_flags->options.max_records, "Records per micro-batch at most (default 10000)")->check(CLI::Range(1, 10'000'000));
+  land->add_option("--max-wait-ms", land_flags->options.max_wait_ms, "Longest a micro-batch waits to fill (default 1000)")->check(CLI::Range(1, 600'000));
+  land->add_option("--exit-when-idle", land_flags->exit_when_idle, "Seconds without a record after which to exit (default: run until stopped)")
+      ->check(CLI::NonNegativeNumber);
+  land->callback([&global, &exit_code, land_flags] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    exit_code = run_land(**context, *land_flags, global.json);
   });
 }
 

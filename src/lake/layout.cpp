@@ -55,6 +55,9 @@ std::string held_prefix(std::string_view table, std::string_view dt) { return fm
 std::string table_registry_key(std::string_view table) { return fmt::format("{}tables/{}.json", kCatalog, table); }
 std::string checkpoint_key(std::string_view name) { return fmt::format("{}checkpoints/{}", kCatalog, name); }
 std::string stage_memo_key(std::string_view stage) { return fmt::format("{}stages/{}", kFingerprintsPrefix, stage); }
+std::string landing_intent_key(std::string_view group, std::string_view topic, int32_t partition) {
+  return fmt::format("_catalog/landing/{}/{}/{}", group, topic, partition);
+}
 std::string consumed_key(std::string_view stage) { return fmt::format("{}{}", kConsumedPrefix, stage); }
 std::string partition_version_key(std::string_view table, std::string_view dt) {
   return fmt::format("{}{}/dt={}", kVersionsPrefix, table, dt);

@@ -3,10 +3,11 @@
 //   raw/<source>/<dataset>/dt=YYYY-MM-DD/<file>                       bulk files kept as they came
 //   quarantine/<source>/<dataset>/dt=…/stage=<stage>/<batch>          rejected records, with reasons
 //   curated/<table>/dt=YYYY-MM-DD/part-<n>.parquet                    tables (Hive-style)
-//   _catalog/…                                                        registry, checkpoints, runs, lock
+//   _catalog/…                                                        registry, checkpoints, runs, lock, landing intents
 //   _log/…                                                            the local bus
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,8 @@ std::string fingerprint_key(std::string_view table, std::string_view dt);
 std::string stage_memo_key(std::string_view stage);
 // What an incremental stage has consumed so far: raw batches, or its input partitions' versions.
 std::string consumed_key(std::string_view stage);
+// A lander's record of the raw batches it is landing from one bus partition (stream/land).
+std::string landing_intent_key(std::string_view group, std::string_view topic, int32_t partition);
 // The content version of one curated partition (lake/partition_versions).
 std::string partition_version_key(std::string_view table, std::string_view dt);
 

@@ -26,12 +26,19 @@ core::Result<std::string> RawZoneWriter::land(std::span<const Envelope> envelope
     text += core::envelope_line(e);
     text += '\n';
   }
-  const core::Timestamp t = first.received_at;
-  const std::string iso = t.iso();  // 2024-01-01T13:05:07.123456Z
+  return land_lines(first.source, first.dataset, first.received_at, text);
+}
+
+std::string raw_batch_key_for(std::string_view source, std::string_view dataset, core::Timestamp received_at, std::string_view text) {
+  const std::string iso = received_at.iso();  // 2024-01-01T13:05:07.123456Z
   const std::string stamp = fmt::format("{}{}{}T{}{}{}", iso.substr(0, 4), iso.substr(5, 2), iso.substr(8, 2),
                                         iso.substr(11, 2), iso.substr(14, 2), iso.substr(17, 2));
-  const std::string key =
-      layout::raw_batch_key(first.source, first.dataset, t, fmt::format("{}-{:016x}.ndjson.zst", stamp, core::fnv1a(text)));
+  return layout::raw_batch_key(source, dataset, received_at, fmt::format("{}-{:016x}.ndjson.zst", stamp, core::fnv1a(text)));
+}
+
+core::Result<std::string> RawZoneWriter::land_lines(std::string_view source, std::string_view dataset, core::Timestamp received_at,
+                                                    std::string_view text) {
+  std::string key = raw_batch_key_for(source, dataset, received_at, text);
   TRY(store_.put(key, io::zstd_compress(text)));
   return key;
 }

@@ -25,12 +25,19 @@ class RawZoneWriter final : public io::RawSink {
   // the batch lands in the hour partition of the first envelope. The name is derived from the
   // content, so writing the same batch twice yields the same object.
   [[nodiscard]] core::Result<std::string> land(std::span<const Envelope> envelopes) override;
+  // Writes envelope lines that are already serialised (core::envelope_line, one per line, each
+  // ending in '\n'), as land() does: named by content, in the hour of `received_at`.
+  [[nodiscard]] core::Result<std::string> land_lines(std::string_view source, std::string_view dataset, core::Timestamp received_at,
+                                                     std::string_view text);
   // Stores the file byte for byte at raw/<source>/<dataset>/dt=<day>/<name>.
   [[nodiscard]] core::Result<std::string> land_file(const io::RawFile& file) override;
 
  private:
   ObjectStore& store_;
 };
+
+// Where land_lines() puts these lines: the key is known before writing (a lander records it first).
+std::string raw_batch_key_for(std::string_view source, std::string_view dataset, core::Timestamp received_at, std::string_view text);
 
 // Lists and opens batches. Thread-safe.
 class RawZoneReader {

@@ -75,3 +75,99 @@ TEST(StreamCollect, AReplayedCaptureLandsEveryMessageOnceAsReceived) {
 
 }  // namespace
 }  // namespace cryptolake::testing
+
+#include <signal.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "bus/kafka_bus.hpp"
+#include "lake/local_object_store.hpp"
+#include "lake/raw_zone.hpp"
+
+namespace cryptolake::testing {
+namespace {
+
+// A capture of `n` trade messages over 5 symbols, NDJSON timed by their event time.
+std::string trade_capture(int n) {
+  std::string text;
+  for (int i = 0; i < n; ++i) {
+    text += fmt::format(R"({{"stream":"s{}usdt@trade","data":{{"e":"trade","E":{},"s":"S{}USDT","t":{},"p":"{}.5","q":"0.01"}}}})",
+                        i % 5, 1700000000000 + i, i % 5, i, 100 + i % 37);
+    text += '\n';
+  }
+  return text;
+}
+
+size_t raw_line_count(const fs::path& lake, std::multiset<std::string>* lines = nullptr) {
+  lake::LocalObjectStore store(lake);
+  lake::RawZoneReader reader(store);
+  size_t count = 0;
+  const auto keys = reader.list_batches("binance", "ws_trade");
+  if (!keys) return 0;
+  for (const std::string& key : *keys) {
+    const auto text = reader.read_batch(key);
+    if (!text) continue;
+    for (size_t pos = 0; pos < text->size();) {
+      const size_t end = text->find('\n', pos);
+      if (lines != nullptr) lines->insert(text->substr(pos, end - pos));
+      ++count;
+      pos = end + 1;
+    }
+  }
+  return count;
+}
+
+// Landers killed with SIGKILL at random moments and started again: in the end the raw zone holds
+// every message exactly once, as an uninterrupted lander would have left it.
+void kill_landers_and_check(const std::vector<std::string>& bus_args, int kills, int min_ms, int max_ms, const std::string& idle_seconds,
+                            const std::string& max_records) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const int n = 20000;
+  const fs::path capture = dir.path() / "trades.ndjson";
+  { std::ofstream(capture) << trade_capture(n); }
+  std::vector<std::string> collect = {"stream", "collect", "--source", "replay:" + capture.string(), "--speed", "max", "--lake", lake.string()};
+  collect.insert(collect.end(), bus_args.begin(), bus_args.end());
+  const ProcessResult collected = run_cryptolake(collect);
+  ASSERT_EQ(collected.exit_code, 0) << collected.err;
+
+  std::vector<std::string> land = {"stream", "land", "--lake", lake.string(), "--max-records", max_records, "--max-wait-ms", "20"};
+  land.insert(land.end(), bus_args.begin(), bus_args.end());
+  std::mt19937 random(7);
+  size_t kills_mid_run = 0;
+  for (int k = 0; k < kills; ++k) {
+    const int pid = spawn_cryptolake(land);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(min_ms, max_ms)(random)));
+    ::kill(pid, SIGKILL);
+    EXPECT_EQ(wait_child(pid), -SIGKILL);
+    const size_t landed = raw_line_count(lake);
+    if (landed > 0 && landed < static_cast<size_t>(n)) ++kills_mid_run;
+  }
+  std::vector<std::string> finish = land;
+  finish.insert(finish.end(), {"--exit-when-idle", idle_seconds});
+  const ProcessResult last = run_cryptolake(finish);
+  ASSERT_EQ(last.exit_code, 0) << last.err;
+  EXPECT_GT(kills_mid_run, 0u) << "no kill landed while the lander was part way through";
+
+  std::multiset<std::string> lines;
+  EXPECT_EQ(raw_line_count(lake, &lines), static_cast<size_t>(n));
+  std::set<std::string> distinct(lines.begin(), lines.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(n)) << "a message landed twice";
+}
+
+TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnTheLocalLog) { kill_landers_and_check({}, 6, 80, 500, "1", "300"); }
+
+TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnKafka) {
+  auto cluster = bus::MockCluster::start(3);
+  ASSERT_TRUE(cluster) << cluster.error().message;
+  ASSERT_TRUE((*cluster)->create_topic("cryptolake.raw", 4, 3));
+  // A killed member's partitions move on after its 6 s session: kill after the group has formed.
+  // The last lander waits out that session before the partitions are its own.
+  // Small micro-batches (a commit each) keep it landing for seconds after the group has formed.
+  kill_landers_and_check({"--bus", "kafka://" + (*cluster)->bootstraps()}, 3, 3500, 6000, "12", "40");
+}
+
+}  // namespace
+}  // namespace cryptolake::testing

@@ -1,0 +1,190 @@
+#include "stream/land.hpp"
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/decimal.hpp"
+#include "core/envelope.hpp"
+#include "lake/layout.hpp"
+#include "lake/raw_zone.hpp"
+
+namespace cryptolake::stream {
+
+namespace {
+
+using Partition = std::pair<std::string, int32_t>;  // topic, partition
+
+// The raw batches being landed from records [from, to) of one partition, and whether all landed.
+struct Intent {
+  bool landed = false;
+  int64_t from = 0, to = 0;
+  std::vector<std::string> keys;
+};
+
+std::string intent_text(const Intent& intent) {
+  std::string text = fmt::format("{}\t{}\t{}\n", intent.landed ? "landed" : "landing", intent.from, intent.to);
+  for (const std::string& key : intent.keys) text += key + "\n";
+  return text;
+}
+
+std::optional<Intent> parse_intent(const std::string& text) {
+  std::istringstream in(text);
+  std::string head, state, from, to;
+  if (!std::getline(in, head)) return std::nullopt;
+  std::istringstream fields(head);
+  if (!std::getline(fields, state, '\t') || !std::getline(fields, from, '\t') || !std::getline(fields, to, '\t')) return std::nullopt;
+  const auto f = core::parse_int(from), t = core::parse_int(to);
+  if (!f || !t || (state != "landed" && state != "landing")) return std::nullopt;
+  Intent intent{state == "landed", *f, *t, {}};
+  for (std::string key; std::getline(in, key);) {
+    if (!key.empty()) intent.keys.push_back(key);
+  }
+  return intent;
+}
+
+// Lines of one raw batch: records of one partition with the same source and dataset, in order.
+struct Batch {
+  std::string source, dataset;
+  core::Timestamp received_at;  // of its first record
+  std::string text;
+};
+
+// A record as the raw zone keeps it: its envelope line when it is one (the key says source and
+// dataset, the line starts with its received_at); anything else is kept whole, as text, in an
+// envelope of source "bus", dataset "unreadable", saying where it came from.
+void add_record(const bus::Record& record, std::map<std::pair<std::string, std::string>, Batch>& batches) {
+  static constexpr std::string_view kStart = "{\"received_at\":\"";
+  const size_t slash = record.key.find('/'), second = slash == std::string::npos ? slash : record.key.find('/', slash + 1);
+  std::optional<core::Timestamp> received_at;
+  if (record.value.starts_with(kStart) && record.value.find('\n') == std::string::npos) {
+    const size_t end = record.value.find('"', kStart.size());
+    if (end != std::string::npos) received_at = core::Timestamp::parse_iso(std::string_view(record.value).substr(kStart.size(), end - kStart.size()));
+  }
+  if (second != std::string::npos && slash > 0 && second > slash + 1 && received_at) {
+    Batch& batch = batches[{record.key.substr(0, slash), record.key.substr(slash + 1, second - slash - 1)}];
+    if (batch.text.empty()) batch = {record.key.substr(0, slash), record.key.substr(slash + 1, second - slash - 1), *received_at, {}};
+    batch.text += record.value;
+    batch.text += '\n';
+    return;
+  }
+  const core::Timestamp when = core::Timestamp::from_millis(record.timestamp_ms);
+  std::string request = fmt::format("{{\"topic\":\"{}\",\"partition\":{},\"offset\":{}}}", record.topic, record.partition, record.offset);
+  const core::Envelope envelope{when, "bus", "unreadable", std::move(request), record.value, false};
+  Batch& batch = batches[{"bus", "unreadable"}];
+  if (batch.text.empty()) batch = {"bus", "unreadable", when, {}};
+  batch.text += core::envelope_line(envelope);
+  batch.text += '\n';
+}
+
+class Lander {
+ public:
+  Lander(bus::Consumer& consumer, lake::ObjectStore& store, const LandOptions& options)
+      : consumer_(consumer), store_(store), raw_(store), options_(options) {}
+
+  // One micro-batch: lands what `records` hold, then commits. Records are in offset order per partition.
+  core::Status land(const std::vector<bus::Record>& records, LandReport& report) {
+    std::map<Partition, std::vector<const bus::Record*>> by_partition;
+    for (const bus::Record& r : records) by_partition[{r.topic, r.partition}].push_back(&r);
+    std::vector<bus::Position> next;
+    std::vector<std::pair<Partition, Intent>> intents;
+    for (auto& [where, list] : by_partition) {
+      if (!resolved_.contains(where)) TRY(resolve(where, report));
+      next.push_back({where.first, where.second, list.back()->offset + 1});
+      std::map<std::pair<std::string, std::string>, Batch> batches;
+      Intent intent{false, -1, list.back()->offset + 1, {}};
+      for (const bus::Record* r : list) {
+        if (r->offset < skip_below_[where]) continue;  // landed by an interrupted run, now committed
+        if (intent.from < 0) intent.from = r->offset;
+        add_record(*r, batches);
+        ++report.records;
+      }
+      if (batches.empty()) continue;
+      for (const auto& [what, batch] : batches) intent.keys.push_back(lake::raw_batch_key_for(batch.source, batch.dataset, batch.received_at, batch.text));
+      const std::string key = lake::layout::landing_intent_key(options_.group, where.first, where.second);
+      TRY(store_.put(key, intent_text(intent)));  // before any batch: a cut-short landing can be undone
+      for (const auto& [what, batch] : batches) TRY(raw_.land_lines(batch.source, batch.dataset, batch.received_at, batch.text));
+      intent.landed = true;
+      TRY(store_.put(key, intent_text(intent)));
+      report.raw_objects += batches.size();
+      intents.emplace_back(where, std::move(intent));
+    }
+    TRY(consumer_.commit(next));
+    for (const auto& [where, intent] : intents) TRY(store_.remove(lake::layout::landing_intent_key(options_.group, where.first, where.second)));
+    ++report.batches;
+    return {};
+  }
+
+ private:
+  // The first time a partition comes: finish or undo what an interrupted lander left of it.
+  core::Status resolve(const Partition& where, LandReport& report) {
+    resolved_.insert(where);
+    const std::string key = lake::layout::landing_intent_key(options_.group, where.first, where.second);
+    const auto text = store_.get(key);
+    if (!text) return {};
+    const auto intent = parse_intent(*text);
+    int64_t committed = 0;
+    TRY_ASSIGN(const std::vector<bus::Position> positions, consumer_.committed());
+    for (const bus::Position& p : positions) {
+      if (p.topic == where.first && p.partition == where.second) committed = p.offset;
+    }
+    if (!intent) {
+      spdlog::warn("stream land: {} [{}]: an unreadable landing intent; ignored", where.first, where.second);
+    } else if (committed >= intent->to) {
+      // committed already; only the intent's removal was cut short
+    } else if (intent->landed) {
+      TRY(consumer_.commit({{where.first, where.second, intent->to}}));
+      skip_below_[where] = intent->to;
+      ++report.finished;
+    } else {
+      for (const std::string& raw_key : intent->keys) TRY(store_.remove(raw_key));
+      report.undone += intent->keys.size();
+    }
+    return store_.remove(key);
+  }
+
+  bus::Consumer& consumer_;
+  lake::ObjectStore& store_;
+  lake::RawZoneWriter raw_;
+  const LandOptions& options_;
+  std::set<Partition> resolved_;
+  std::map<Partition, int64_t> skip_below_;
+};
+
+}  // namespace
+
+core::Result<LandReport> land_stream(bus::Bus& bus, lake::ObjectStore& store, const LandOptions& options,
+                                     std::stop_token stop, const LandProgress& progress) {
+  const std::string topic = bus::topic_name(options.topic_prefix, "raw");
+  TRY(bus.create_topics({topic}));
+  TRY_ASSIGN(auto consumer, bus.consumer(options.group, {topic}));
+  Lander lander(*consumer, store, options);
+  LandReport report;
+  using Steady = std::chrono::steady_clock;
+  auto last_record = Steady::now();
+  while (!stop.stop_requested()) {
+    TRY_ASSIGN(std::vector<bus::Record> records, consumer->poll(options.max_records, std::chrono::milliseconds(std::min<int64_t>(options.max_wait_ms, 200))));
+    if (records.empty()) {
+      if (options.exit_when_idle_ms >= 0 && Steady::now() - last_record >= std::chrono::milliseconds(options.exit_when_idle_ms)) break;
+      continue;
+    }
+    // Fill the micro-batch: more records until it is full or its time is up.
+    const auto window_end = Steady::now() + std::chrono::milliseconds(options.max_wait_ms);
+    while (records.size() < options.max_records && Steady::now() < window_end && !stop.stop_requested()) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(window_end - Steady::now());
+      TRY_ASSIGN(std::vector<bus::Record> more, consumer->poll(options.max_records - records.size(), std::min(left, std::chrono::milliseconds(50))));
+      if (more.empty()) break;
+      std::move(more.begin(), more.end(), std::back_inserter(records));
+    }
+    TRY(lander.land(records, report));
+    last_record = Steady::now();
+    if (progress) progress(report);
+  }
+  return report;
+}
+
+}  // namespace cryptolake::stream

@@ -1,0 +1,141 @@
+#include "stream/land.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "bus/kafka_bus.hpp"
+#include "bus/local_log.hpp"
+#include "io/manual_clock.hpp"
+#include "lake/layout.hpp"
+#include "lake/local_object_store.hpp"
+#include "lake/raw_zone.hpp"
+#include "stream/collect.hpp"
+#include "support/fixtures.hpp"
+#include "support/temp_dir.hpp"
+
+namespace cryptolake::stream {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every envelope line of the raw zone's batches of these datasets.
+std::multiset<std::string> raw_lines(const lake::ObjectStore& store, const std::vector<std::string>& datasets) {
+  lake::RawZoneReader reader(store);
+  std::multiset<std::string> lines;
+  for (const std::string& dataset : datasets) {
+    const auto keys = *reader.list_batches("binance", dataset);
+    for (const std::string& key : keys) {
+      const std::string text = *reader.read_batch(key);
+      for (size_t pos = 0; pos < text.size();) {
+        const size_t end = text.find('\n', pos);
+        lines.insert(text.substr(pos, end - pos));
+        pos = end + 1;
+      }
+    }
+  }
+  return lines;
+}
+
+const std::vector<std::string> kDatasets = {"ws_depth", "ws_bookticker", "ws_kline", "ws_aggtrade"};
+
+class Landing : public ::testing::TestWithParam<std::string> {};
+
+// The spot capture through the bus into the raw zone: its 265 messages, each once, as the
+// envelope lines the bus carried; a second lander of the group finds nothing left.
+TEST_P(Landing, ACaptureLandsEveryMessageOnce) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
+  std::unique_ptr<bus::Bus> bus;
+  if (GetParam() == "local") {
+    bus = std::make_unique<bus::LocalLogBus>(dir.path() / "lake" / "_log", bus::LocalLogOptions{}, clock);
+  } else {
+    bus = std::make_unique<bus::KafkaBus>(bus::KafkaOptions{}, *bus::MockCluster::start(3));
+  }
+  lake::LocalObjectStore store(dir.path() / "lake");
+  const std::string text = testing::read_fixture("cryptofeed_binance_spot_ws_capture_2021-10-12.txt");
+  const auto capture = *sources::binance::read_capture(text);
+  ASSERT_TRUE(collect_replay(capture, {"binance", 0}, clock, *bus, "cryptolake"));
+
+  LandOptions options;
+  options.max_records = 50;  // several micro-batches
+  options.exit_when_idle_ms = GetParam() == "local" ? 300 : 8000;
+  auto report = land_stream(*bus, store, options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->records, 265u);
+  EXPECT_GE(report->batches, 265u / 50);
+
+  std::multiset<std::string> expected;
+  for (const auto& message : capture.messages) expected.insert(core::envelope_line(sources::binance::capture_envelope(message, "binance", capture.url)));
+  EXPECT_EQ(raw_lines(store, kDatasets), expected);
+
+  auto again = land_stream(*bus, store, options);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->records, 0u);
+  EXPECT_EQ(raw_lines(store, kDatasets).size(), 265u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Buses, Landing, ::testing::Values("local", "kafka_mock"),
+                         [](const ::testing::TestParamInfo<std::string>& param) { return param.param; });
+
+// Ten messages of one stream in a one-partition topic; returns their envelope lines.
+std::vector<std::string> produce_ten(bus::Bus& bus, io::Clock& clock) {
+  std::string text;
+  for (int i = 0; i < 10; ++i) {
+    text += fmt::format("{}.5: {{\"stream\":\"btcusdt@trade\",\"data\":{{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":{}}}}}\n", 1700000000 + i, i);
+  }
+  const auto capture = *sources::binance::read_capture(text);
+  EXPECT_TRUE(collect_replay(capture, {"binance", 0}, clock, bus, "cryptolake"));
+  std::vector<std::string> lines;
+  for (const auto& m : capture.messages) lines.push_back(core::envelope_line(sources::binance::capture_envelope(m, "binance", "")));
+  return lines;
+}
+
+// A lander killed after writing its intent and part of the batches: the next one removes what
+// was written (it is read again from the committed offset) and lands it once.
+TEST(Landing, ALandingCutShortIsUndoneAndLandedAgainOnce) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
+  bus::LocalLogBus bus(dir.path() / "_log", {.partitions = 1}, clock);
+  lake::LocalObjectStore store(dir.path() / "lake");
+  const auto lines = produce_ten(bus, clock);
+  // The first six landed as a batch, the intent still says "landing": the commit never came.
+  std::string six;
+  for (int i = 0; i < 6; ++i) six += lines[static_cast<size_t>(i)] + "\n";
+  lake::RawZoneWriter raw(store);
+  const std::string partial = *raw.land_lines("binance", "ws_trade", core::Timestamp::from_micros(1700000000500000), six);
+  ASSERT_TRUE(store.put(lake::layout::landing_intent_key("lander", "cryptolake.raw", 0), fmt::format("landing\t0\t10\n{}\n", partial)));
+
+  auto report = land_stream(bus, store, {.exit_when_idle_ms = 200});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->undone, 1u);
+  EXPECT_EQ(report->records, 10u);
+  EXPECT_FALSE(store.get(partial));
+  EXPECT_EQ(raw_lines(store, {"ws_trade"}), std::multiset<std::string>(lines.begin(), lines.end()));
+  EXPECT_FALSE(store.get(lake::layout::landing_intent_key("lander", "cryptolake.raw", 0)));
+}
+
+// A lander killed after landing everything but before committing: the next one commits what the
+// intent names and skips those records instead of landing them twice.
+TEST(Landing, ALandingCompleteButUncommittedIsCommittedNotRepeated) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
+  bus::LocalLogBus bus(dir.path() / "_log", {.partitions = 1}, clock);
+  lake::LocalObjectStore store(dir.path() / "lake");
+  const auto lines = produce_ten(bus, clock);
+  std::string first_seven;
+  for (int i = 0; i < 7; ++i) first_seven += lines[static_cast<size_t>(i)] + "\n";
+  lake::RawZoneWriter raw(store);
+  const std::string landed = *raw.land_lines("binance", "ws_trade", core::Timestamp::from_micros(1700000000500000), first_seven);
+  ASSERT_TRUE(store.put(lake::layout::landing_intent_key("lander", "cryptolake.raw", 0), fmt::format("landed\t0\t7\n{}\n", landed)));
+
+  auto report = land_stream(bus, store, {.exit_when_idle_ms = 200});
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->finished, 1u);
+  EXPECT_EQ(report->records, 3u);  // only the three after the interrupted landing
+  EXPECT_TRUE(store.get(landed));
+  EXPECT_EQ(raw_lines(store, {"ws_trade"}), std::multiset<std::string>(lines.begin(), lines.end()));
+}
+
+}  // namespace
+}  // namespace cryptolake::stream

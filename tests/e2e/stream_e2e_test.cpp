@@ -159,6 +159,23 @@ void kill_landers_and_check(const std::vector<std::string>& bus_args, int kills,
 
 TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnTheLocalLog) { kill_landers_and_check({}, 6, 80, 500, "1", "300"); }
 
+// SIGTERM: the lander finishes its micro-batch, commits, and exits 0; what it landed stays once.
+TEST(StreamLand, SigtermEndsTheLanderCleanly) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const fs::path capture = dir.path() / "trades.ndjson";
+  { std::ofstream(capture) << trade_capture(2000); }
+  ASSERT_EQ(run_cryptolake({"stream", "collect", "--source", "replay:" + capture.string(), "--speed", "max", "--lake", lake.string()}).exit_code, 0);
+  const int pid = spawn_cryptolake({"stream", "land", "--lake", lake.string()});
+  for (int i = 0; i < 200 && raw_line_count(lake) < 2000; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_child(pid), 0);
+  EXPECT_EQ(raw_line_count(lake), 2000u);
+  const ProcessResult again = run_cryptolake({"stream", "land", "--lake", lake.string(), "--exit-when-idle", "0.3", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"records\":0"), std::string::npos) << again.out;
+}
+
 TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnKafka) {
   auto cluster = bus::MockCluster::start(3);
   ASSERT_TRUE(cluster) << cluster.error().message;

@@ -109,6 +109,38 @@ cache_max_bytes = 2097152
   EXPECT_EQ(config->sql.cache_max_bytes, 2097152);
 }
 
+// [bus] and its [bus.kafka] settings, passed to librdkafka as written.
+TEST(Config, ReadsTheBusSection) {
+  EXPECT_EQ(Config{}.bus.url, "local");
+  auto config = Config::parse(R"([bus]
+url = "kafka://k1:9092,k2:9092"
+topic_prefix = "lake1"
+partitions = 12
+fsync = false
+segment_mb = 16
+retention_hours = 48
+retention_mb = 512
+
+[bus.kafka]
+"security.protocol" = "SASL_SSL"
+"sasl.mechanisms" = "PLAIN"
+)", "bus.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->bus.url, "kafka://k1:9092,k2:9092");
+  EXPECT_EQ(config->bus.topic_prefix, "lake1");
+  EXPECT_EQ(config->bus.partitions, 12);
+  EXPECT_FALSE(config->bus.fsync);
+  EXPECT_EQ(config->bus.segment_mb, 16);
+  EXPECT_EQ(config->bus.retention_hours, 48);
+  EXPECT_EQ(config->bus.retention_mb, 512);
+  EXPECT_EQ(config->bus.kafka, (std::map<std::string, std::string>{{"security.protocol", "SASL_SSL"}, {"sasl.mechanisms", "PLAIN"}}));
+  auto zero = Config::parse("[bus]\npartitions = 0\n", "bus.toml");
+  ASSERT_FALSE(zero);
+  auto number = Config::parse("[bus.kafka]\n\"linger.ms\" = 5\n", "bus.toml");
+  ASSERT_FALSE(number);
+  EXPECT_EQ(number.error().message, "bus.toml: bus.kafka.linger.ms must be a string");
+}
+
 TEST(Config, UnknownKeysAndWrongTypesAreErrorsNamingTheKey) {
   auto typo = Config::parse("[simulator]\nday = 3\n", "x.toml");
   ASSERT_FALSE(typo);

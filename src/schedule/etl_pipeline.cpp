@@ -65,9 +65,9 @@ std::string settings_fingerprint(const core::Config& config, const std::vector<q
 
 std::vector<std::unique_ptr<Stage>> etl_stages() {
   std::vector<std::unique_ptr<Stage>> stages;
-  stages.push_back(stage("market_ohlcv", {"raw/*/klines", "raw/*/archive"}, {"market_ohlcv"}, [](StageEnv& env) {
+  stages.push_back(stage("market_ohlcv", {"raw/*/klines", "raw/*/archive", "raw/*/ws_kline"}, {"market_ohlcv"}, [](StageEnv& env) {
     return transform::run_market_ohlcv_etl(env.store, env.duckdb, etl_options(env, "market_ohlcv"));
-  }, {"raw/*/klines", "raw/*/archive"}));
+  }, {"raw/*/klines", "raw/*/archive", "raw/*/ws_kline"}));
   stages.push_back(stage("market_ticks", {"raw/*/ticker_price", "raw/*/ticker_24hr", "raw/*/assets", "raw/*/asset_history", "raw/*/exchange_rates",
                                           "raw/*/currentprice"},
                          {"market_ticks"},

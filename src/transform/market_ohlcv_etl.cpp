@@ -168,17 +168,37 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
   };
   const auto started = std::chrono::steady_clock::now();
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
+  // WebSocket kline events (landed by `stream land`): only closed candles become rows.
+  const auto ws_handler = [&](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
+    auto kline = sources::binance::parse_ws_kline(e.payload, e.source, e.received_at);
+    if (!kline) {
+      rejects.push_back({kline.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
+      return;
+    }
+    ThreadRows& out = parsed[thread];
+    if (!*kline) {
+      ++out.open_candles;
+      return;
+    }
+    core::Kline& k = **kline;
+    const uint32_t series = out.series_id(k.source, k.symbol, k.interval);
+    out.days_by_key[std::string(e.batch_key)].insert(k.open_time.days_since_epoch());
+    out.rows.push_back({series, std::move(k)});
+  };
   const auto scan = [&](const std::vector<RawObject>& objects) -> core::Result<DaysByObject> {
-    std::vector<RawObject> batches, archives;
+    std::vector<RawObject> batches, ws_batches, archives;
     for (const RawObject& object : objects) {
       if (object.dataset == "archive") archives.push_back(object);
-      else if (object.key.ends_with(".ndjson.zst")) batches.push_back(object);
+      else if (!object.key.ends_with(".ndjson.zst")) continue;
+      else if (object.dataset == "ws_kline") ws_batches.push_back(object);
+      else batches.push_back(object);
     }
     TRY_ASSIGN(const ScanStats envelopes, scan_batches(store, batches, "market_ohlcv", threads, handler, options.progress));
+    TRY_ASSIGN(const ScanStats events, scan_batches(store, ws_batches, "market_ohlcv", threads, ws_handler));
     TRY_ASSIGN(const ScanStats files, scan_archives(store, archives, threads, parsed));
-    stats.batches += envelopes.batches + files.batches;
-    stats.bytes += envelopes.bytes + files.bytes;
-    stats.quarantined += envelopes.quarantined + files.quarantined;
+    stats.batches += envelopes.batches + events.batches + files.batches;
+    stats.bytes += envelopes.bytes + events.bytes + files.bytes;
+    stats.quarantined += envelopes.quarantined + events.quarantined + files.quarantined;
     DaysByObject days;
     for (ThreadRows& t : parsed) {
       for (auto& [key, d] : t.days_by_key) days[key].insert(d.begin(), d.end());
@@ -186,7 +206,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     }
     return days;
   };
-  TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"klines", "archive"}));
+  TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"klines", "archive", "ws_kline"}));
   TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan));
   if (options.now_consumed != nullptr) *options.now_consumed = plan.ledger;
   spdlog::debug("market_ohlcv: scanned {} batches ({} MB) in {:.2f} s", stats.batches, stats.bytes / 1000000, elapsed());

@@ -1,4 +1,4 @@
-// raw klines → curated market_ohlcv: schema enforced by the kline parser, canonical symbols,
+// raw klines (REST pages, archive dumps, closed WebSocket candles) → curated market_ohlcv: schema enforced by the kline parser, canonical symbols,
 // UTC µs times, dedup by (source, symbol, interval, open_time) with the latest received winning,
 // one zstd Parquet file per UTC day of open_time, rows ordered by (source, symbol, interval,
 // open_time). Rebuilds every partition it has raw data for, or incrementally only the days new raw

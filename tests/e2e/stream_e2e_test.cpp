@@ -188,3 +188,60 @@ TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnKafka) {
 
 }  // namespace
 }  // namespace cryptolake::testing
+
+#include "e2e/lake_queries.hpp"
+
+namespace cryptolake::testing {
+namespace {
+
+// A kline event for minute m of `symbol`: updates while open, then the closed candle.
+std::string kline_event(const std::string& symbol, int m, bool closed, double volume, int64_t received_ms, bool broken = false) {
+  const int64_t open_ms = 1714557600000 + m * 60000LL;
+  const double base = 100 + m;
+  return fmt::format(
+      R"({{"received_at":"{}","stream":"{}@kline_1m","data":{{"e":"kline","E":{},"s":"{}","k":{{"t":{},"T":{},"s":"{}","i":"1m",)"
+      R"("o":"{:.2f}","c":"{:.2f}","h":"{:.2f}","l":"{:.2f}","v":"{}","n":5,"x":{},"q":"{}","V":"0.5","Q":"50"}}}}}})",
+      core::Timestamp::from_millis(received_ms).iso(), [&] { std::string s = symbol; for (char& c : s) c = static_cast<char>(std::tolower(c)); return s; }(),
+      received_ms, symbol, open_ms, open_ms + 59999, symbol, base, base + 0.5, broken ? base - 1 : base + 1, base - 0.5, volume,
+      closed ? "true" : "false", volume * base);
+}
+
+// Closed WebSocket candles reach market_ohlcv through the bus, the lander and etl: open updates
+// are no rows, a candle sent again after a reconnect keeps its latest copy, a broken one goes to
+// quarantine with its reason.
+TEST(StreamLand, ClosedWebSocketCandlesBecomeMarketOhlcvRows) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const fs::path capture = dir.path() / "klines.ndjson";
+  {
+    std::ofstream out(capture);
+    for (const std::string symbol : {"BTCUSDT", "ETHUSDT"}) {
+      for (int m = 0; m < 30; ++m) {
+        const int64_t close_ms = 1714557600000 + (m + 1) * 60000LL;
+        out << kline_event(symbol, m, false, 1.0, close_ms - 30000) << '\n';       // still open
+        out << kline_event(symbol, m, true, 2.0, close_ms + 100, m == 7 && symbol == "ETHUSDT") << '\n';
+      }
+    }
+    // After a reconnect, minute 3 of BTC comes again, closed, with a revised volume: the later copy wins.
+    out << kline_event("BTCUSDT", 3, true, 9.0, 1714557600000 + 31 * 60000LL) << '\n';
+  }
+  ASSERT_EQ(run_cryptolake({"stream", "collect", "--source", "replay:" + capture.string(), "--speed", "max", "--lake", lake.string()}).exit_code, 0);
+  const ProcessResult landed = run_cryptolake({"stream", "land", "--lake", lake.string(), "--exit-when-idle", "0.3"});
+  ASSERT_EQ(landed.exit_code, 0) << landed.err;
+  const ProcessResult etl = run_cryptolake({"etl", "--lake", lake.string()});
+  ASSERT_EQ(etl.exit_code, 0) << etl.err;
+
+  const auto counts = sql_rows(lake, "SELECT symbol, count(*), count(DISTINCT open_time) FROM market_ohlcv GROUP BY symbol ORDER BY symbol");
+  ASSERT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts[0], (std::vector<std::string>{"BTC-USDT", "30", "30"}));
+  EXPECT_EQ(counts[1], (std::vector<std::string>{"ETH-USDT", "29", "29"}));
+  const auto minute3 = sql_rows(lake, "SELECT volume, close FROM market_ohlcv WHERE symbol = 'BTC-USDT' AND open_time = TIMESTAMPTZ '2024-05-01 10:03:00+00'");
+  ASSERT_EQ(minute3.size(), 1u);
+  EXPECT_EQ(minute3[0], (std::vector<std::string>{"9.0", "103.5"}));
+  const auto reasons = quarantine_reasons(lake, "binance", "ws_kline");
+  ASSERT_EQ(reasons.size(), 1u);
+  EXPECT_NE(reasons[0].find("high"), std::string::npos) << reasons[0];
+}
+
+}  // namespace
+}  // namespace cryptolake::testing

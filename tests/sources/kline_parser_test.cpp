@@ -95,3 +95,85 @@ TEST(KlineParser, PayloadThatIsNotAnArrayIsAnError) {
 
 }  // namespace
 }  // namespace cryptolake::sources::binance
+
+namespace cryptolake::sources::binance {
+namespace {
+
+simdjson::dom::element parse_json(simdjson::dom::parser& parser, const std::string& text) {
+  simdjson::dom::element element;
+  EXPECT_FALSE(parser.parse(text).get(element)) << text;
+  return element;
+}
+
+// The closed candle of a WebSocket kline event, wrapped or bare; an open one is no row.
+TEST(WsKline, AClosedCandleBecomesAKlineAndAnOpenOneNothing) {
+  const core::Timestamp received = *core::Timestamp::parse_iso("2024-05-01T10:01:00.120Z");
+  const std::string closed =
+      R"({"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1714557660100,"s":"BTCUSDT","k":{"t":1714557600000,"T":1714557659999,)"
+      R"("s":"BTCUSDT","i":"1m","f":1,"L":9,"o":"60000.10","c":"60010.50","h":"60020.00","l":"59990.00","v":"12.5","n":42,"x":true,)"
+      R"("q":"750100.25","V":"6.25","Q":"375050.10","B":"0"}}})";
+  simdjson::dom::parser parser;
+  auto kline = parse_ws_kline(parse_json(parser, closed), "binance", received);
+  ASSERT_TRUE(kline) << kline.error().message;
+  ASSERT_TRUE(kline->has_value());
+  const core::Kline& k = **kline;
+  EXPECT_EQ(k.source, "binance");
+  EXPECT_EQ(k.symbol.canonical(), "BTC-USDT");
+  EXPECT_EQ(k.interval, "1m");
+  EXPECT_EQ(k.open_time, core::Timestamp::from_millis(1714557600000));
+  EXPECT_EQ(k.close_time, core::Timestamp::from_millis(1714557659999));
+  EXPECT_EQ(k.open, 60000.10);
+  EXPECT_EQ(k.close, 60010.50);
+  EXPECT_EQ(k.high, 60020.00);
+  EXPECT_EQ(k.low, 59990.00);
+  EXPECT_EQ(k.volume, 12.5);
+  EXPECT_EQ(k.quote_volume, 750100.25);
+  EXPECT_EQ(k.trades, 42);
+  EXPECT_EQ(k.taker_buy_base, 6.25);
+  EXPECT_EQ(k.taker_buy_quote, 375050.10);
+  EXPECT_EQ(k.received_at, received);
+
+  // The same event unwrapped, still open: not final, no row.
+  std::string open = closed.substr(closed.find("\"data\":") + 7);
+  open.pop_back();
+  open.replace(open.find("\"x\":true"), 8, "\"x\":false");
+  auto pending = parse_ws_kline(parse_json(parser, open), "binance", received);
+  ASSERT_TRUE(pending) << pending.error().message;
+  EXPECT_FALSE(pending->has_value());
+
+  // The capture's two kline events are both still open.
+  const std::string text = testing::read_fixture("cryptofeed_binance_spot_ws_capture_2021-10-12.txt");
+  size_t events = 0;
+  for (size_t at = text.find("\"e\":\"kline\""); at != std::string::npos; at = text.find("\"e\":\"kline\"", at + 1)) {
+    const size_t start = text.rfind('\n', at) + 1;
+    const std::string line = text.substr(start, text.find('\n', at) - start);
+    auto parsed = parse_ws_kline(parse_json(parser, line.substr(line.find(": ") + 2)), "binance", received);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    EXPECT_FALSE(parsed->has_value());
+    ++events;
+  }
+  EXPECT_EQ(events, 2u);
+}
+
+TEST(WsKline, BrokenCandlesAreRejectedNamingTheField) {
+  simdjson::dom::parser parser;
+  const core::Timestamp received = *core::Timestamp::parse_iso("2024-05-01T10:01:00Z");
+  const std::string base =
+      R"({"e":"kline","s":"ETHUSDT","k":{"t":1714557600000,"T":1714557659999,"s":"ETHUSDT","i":"1m","o":"3000","c":"3001",)"
+      R"("h":"HIGH","l":"2999","v":"1","n":3,"x":true,"q":"3000","V":"0.5","Q":"1500"}})";
+  std::string not_decimal = base;
+  not_decimal.replace(not_decimal.find("\"HIGH\""), 6, "\"abc\"");
+  auto bad = parse_ws_kline(parse_json(parser, not_decimal), "binance", received);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("k.h (high)"), std::string::npos) << bad.error().message;
+  std::string below = base;
+  below.replace(below.find("\"HIGH\""), 6, "\"2998\"");  // high below low
+  auto outside = parse_ws_kline(parse_json(parser, below), "binance", received);
+  ASSERT_FALSE(outside);
+  EXPECT_NE(outside.error().message.find("high"), std::string::npos) << outside.error().message;
+  auto no_candle = parse_ws_kline(parse_json(parser, R"({"e":"kline","s":"ETHUSDT"})"), "binance", received);
+  ASSERT_FALSE(no_candle);
+}
+
+}  // namespace
+}  // namespace cryptolake::sources::binance

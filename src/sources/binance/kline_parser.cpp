@@ -108,4 +108,58 @@ core::Status parse_rest_klines(simdjson::dom::element payload, const KlineContex
   return {};
 }
 
+namespace {
+
+Result<double> ws_decimal(simdjson::dom::object k, const char* field, const char* name) {
+  std::string_view text;
+  if (k[field].get_string().get(text)) return fail(ErrorCode::corrupt_data, "k.{} ({}): expected a decimal string", field, name);
+  if (auto parsed = core::parse_decimal(text)) return *parsed;
+  return fail(ErrorCode::corrupt_data, "k.{} ({}): '{}' is not a decimal", field, name, core::excerpt(text));
+}
+
+Result<int64_t> ws_integer(simdjson::dom::object k, const char* field, const char* name) {
+  int64_t value = 0;
+  if (k[field].get_int64().get(value)) return fail(ErrorCode::corrupt_data, "k.{} ({}): expected an integer", field, name);
+  return value;
+}
+
+}  // namespace
+
+Result<std::optional<core::Kline>> parse_ws_kline(simdjson::dom::element payload, std::string_view source, core::Timestamp received_at) {
+  simdjson::dom::object event;
+  simdjson::dom::object wrapped;
+  if (!payload["data"].get_object().get(wrapped)) event = wrapped;
+  else if (payload.get_object().get(event)) return fail(ErrorCode::corrupt_data, "a kline event must be a JSON object");
+  simdjson::dom::object k;
+  if (event["k"].get_object().get(k)) return fail(ErrorCode::corrupt_data, "no k (the candle) in the kline event");
+  bool closed = false;
+  if (k["x"].get_bool().get(closed)) return fail(ErrorCode::corrupt_data, "k.x (closed): expected true or false");
+  if (!closed) return std::optional<core::Kline>();
+  std::string_view symbol_text, interval;
+  if (k["s"].get_string().get(symbol_text) || k["i"].get_string().get(interval)) {
+    return fail(ErrorCode::corrupt_data, "k.s (symbol) and k.i (interval) must be strings");
+  }
+  TRY_ASSIGN(core::Symbol symbol, core::Symbol::parse(symbol_text));
+  core::Kline kline;
+  kline.source = std::string(source);
+  kline.symbol = std::move(symbol);
+  kline.interval = std::string(interval);
+  kline.received_at = received_at;
+  TRY_ASSIGN(const int64_t open_time, ws_integer(k, "t", "open_time"));
+  TRY_ASSIGN(const int64_t close_time, ws_integer(k, "T", "close_time"));
+  kline.open_time = core::Timestamp::from_epoch_auto(open_time);
+  kline.close_time = core::Timestamp::from_epoch_auto(close_time);
+  TRY_ASSIGN(kline.open, ws_decimal(k, "o", "open"));
+  TRY_ASSIGN(kline.high, ws_decimal(k, "h", "high"));
+  TRY_ASSIGN(kline.low, ws_decimal(k, "l", "low"));
+  TRY_ASSIGN(kline.close, ws_decimal(k, "c", "close"));
+  TRY_ASSIGN(kline.volume, ws_decimal(k, "v", "volume"));
+  TRY_ASSIGN(kline.quote_volume, ws_decimal(k, "q", "quote_volume"));
+  TRY_ASSIGN(kline.trades, ws_integer(k, "n", "trades"));
+  TRY_ASSIGN(kline.taker_buy_base, ws_decimal(k, "V", "taker_buy_base"));
+  TRY_ASSIGN(kline.taker_buy_quote, ws_decimal(k, "Q", "taker_buy_quote"));
+  TRY(check_kline(kline));
+  return std::optional<core::Kline>(std::move(kline));
+}
+
 }  // namespace cryptolake::sources::binance

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -93,7 +92,9 @@ class Lander {
     std::vector<bus::Position> next;
     std::vector<std::pair<Partition, Intent>> intents;
     for (auto& [where, list] : by_partition) {
-      if (!resolved_.contains(where)) TRY(resolve(where, report));
+      // An intent left by a lander that died owning this partition (us earlier, or another member
+      // of the group before a rebalance) is finished or undone before anything else lands.
+      TRY(resolve(where, report));
       next.push_back({where.first, where.second, list.back()->offset + 1});
       std::map<std::pair<std::string, std::string>, Batch> batches;
       Intent intent{false, -1, list.back()->offset + 1, {}};
@@ -120,9 +121,8 @@ class Lander {
   }
 
  private:
-  // The first time a partition comes: finish or undo what an interrupted lander left of it.
+  // Finishes or undoes what an interrupted lander left of this partition, if anything.
   core::Status resolve(const Partition& where, LandReport& report) {
-    resolved_.insert(where);
     const std::string key = lake::layout::landing_intent_key(options_.group, where.first, where.second);
     const auto text = store_.get(key);
     if (!text) return {};
@@ -151,7 +151,6 @@ class Lander {
   lake::ObjectStore& store_;
   lake::RawZoneWriter raw_;
   const LandOptions& options_;
-  std::set<Partition> resolved_;
   std::map<Partition, int64_t> skip_below_;
 };
 

@@ -21,10 +21,11 @@ struct CollectFlags {
   std::string bus;
 };
 
-int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
+// The capture named by --source replay:PATH and the pace from --speed; `text` keeps its bytes.
+core::Result<std::pair<sources::binance::Capture, sources::binance::ReplayOptions>> read_replay(const CollectFlags& flags, std::string& text) {
   if (!flags.source.starts_with("replay:")) {
-    return report_error({core::ErrorCode::invalid_argument,
-                         fmt::format("--source '{}': only replay:PATH is here so far (binance and simulator come next)", core::excerpt(flags.source))});
+    return core::fail(core::ErrorCode::invalid_argument, "--source '{}': only replay:PATH is here so far (binance and simulator come next)",
+                      core::excerpt(flags.source));
   }
   sources::binance::ReplayOptions options;
   if (flags.speed == "max") {
@@ -35,34 +36,41 @@ int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
     } catch (const std::exception&) {
       options.speed = -1;
     }
-    if (!(options.speed > 0)) return report_error({core::ErrorCode::invalid_argument, "--speed takes a positive number or max"});
+    if (!(options.speed > 0)) return core::fail(core::ErrorCode::invalid_argument, "--speed takes a positive number or max");
   }
   const std::string path = flags.source.substr(7);
   std::ifstream in(path, std::ios::binary);
-  if (!in) return report_error({core::ErrorCode::not_found, fmt::format("cannot read {}", path)});
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string capture_text = text.str();
-  auto capture = sources::binance::read_capture(capture_text);
-  if (!capture) return report_error(capture.error());
-  for (const std::string& problem : capture->problems) fmt::print(stderr, "{}: skipped {}\n", path, problem);
-  if (capture->skipped > capture->problems.size()) fmt::print(stderr, "{}: and {} more lines skipped\n", path, capture->skipped - capture->problems.size());
+  if (!in) return core::fail(core::ErrorCode::not_found, "cannot read {}", path);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  text = bytes.str();
+  TRY_ASSIGN(sources::binance::Capture capture, sources::binance::read_capture(text));
+  for (const std::string& problem : capture.problems) fmt::print(stderr, "{}: skipped {}\n", path, problem);
+  if (capture.skipped > capture.problems.size()) fmt::print(stderr, "{}: and {} more lines skipped\n", path, capture.skipped - capture.problems.size());
+  return std::make_pair(std::move(capture), options);
+}
+
+int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
+  std::string text;
+  auto replay = read_replay(flags, text);
+  if (!replay) return report_error(replay.error());
+  const auto& [capture, options] = *replay;
   auto bus = ctx.open_bus(flags.bus);
   if (!bus) return report_error(bus.error());
-  auto report = stream::collect_replay(*capture, options, ctx.clock(), **bus, ctx.config().bus.topic_prefix, interrupt_token());
+  auto report = stream::collect_replay(capture, options, ctx.clock(), **bus, ctx.config().bus.topic_prefix, interrupt_token());
   if (!report) return report_error(report.error());
   if (json) {
     std::string datasets;
     for (const auto& [dataset, count] : report->by_dataset) datasets += fmt::format("{}\"{}\":{}", datasets.empty() ? "" : ",", dataset, count);
     fmt::print("{{\"topic\":\"{}\",\"messages\":{},\"skipped_lines\":{},\"by_dataset\":{{{}}}}}\n", report->topic, report->messages,
-               capture->skipped, datasets);
+               capture.skipped, datasets);
   } else {
     std::string datasets;
     for (const auto& [dataset, count] : report->by_dataset) datasets += fmt::format("{}{} {}", datasets.empty() ? "" : ", ", dataset, count);
     fmt::print(stderr, "stream collect: {} messages → {} on the {} ({})\n", report->messages, report->topic, (*bus)->describe(), datasets);
   }
   // Every line of the capture went in, or the skipped ones were named above.
-  return capture->skipped == 0 ? 0 : 3;
+  return capture.skipped == 0 ? 0 : 3;
 }
 
 struct LandFlags {
@@ -71,12 +79,21 @@ struct LandFlags {
   double exit_when_idle = -1;
 };
 
+void add_land_options(CLI::App& command, LandFlags& flags) {
+  command.add_option("--group", flags.options.group, "Consumer group (default lander)");
+  command.add_option("--max-records", flags.options.max_records, "Records per micro-batch at most (default 10000)")->check(CLI::Range(1, 10'000'000));
+  command.add_option("--max-wait-ms", flags.options.max_wait_ms, "Longest a micro-batch waits to fill (default 1000)")->check(CLI::Range(1, 600'000));
+  command.add_option("--exit-when-idle", flags.exit_when_idle, "Seconds without a record after which to exit")->check(CLI::NonNegativeNumber);
+}
+
+int64_t idle_ms(const LandFlags& flags) { return flags.exit_when_idle < 0 ? -1 : static_cast<int64_t>(flags.exit_when_idle * 1000); }
+
 int run_land(Context& ctx, const LandFlags& flags, bool json) {
   auto bus = ctx.open_bus(flags.bus);
   if (!bus) return report_error(bus.error());
   stream::LandOptions options = flags.options;
   options.topic_prefix = ctx.config().bus.topic_prefix;
-  options.exit_when_idle_ms = flags.exit_when_idle < 0 ? -1 : static_cast<int64_t>(flags.exit_when_idle * 1000);
+  options.exit_when_idle_ms = idle_ms(flags);
   io::ProgressLine progress("land");
   auto report = stream::land_stream(**bus, ctx.store(), options, interrupt_token(), [&](const stream::LandReport& r) {
     progress.update(r.records, 0, fmt::format("{} records, {} raw batches", r.records, r.raw_objects));
@@ -93,6 +110,29 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
                    : "");
   }
   return 0;
+}
+
+int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, bool json) {
+  std::string text;
+  auto replay = read_replay(collect, text);
+  if (!replay) return report_error(replay.error());
+  auto bus = ctx.open_bus(collect.bus);
+  if (!bus) return report_error(bus.error());
+  stream::LandOptions options = land.options;
+  options.topic_prefix = ctx.config().bus.topic_prefix;
+  options.exit_when_idle_ms = idle_ms(land);
+  io::ProgressLine progress("stream");
+  auto report = stream::run_replay(replay->first, replay->second, options, ctx.clock(), **bus, ctx.store(), interrupt_token(),
+                                   [&](const stream::LandReport& r) { progress.update(r.records, 0, fmt::format("{} records landed", r.records)); });
+  if (!report) return report_error(report.error());
+  if (json) {
+    fmt::print("{{\"messages\":{},\"records_landed\":{},\"raw_batches\":{}}}\n", report->collected.messages, report->landed.records,
+               report->landed.raw_objects);
+  } else {
+    fmt::print(stderr, "stream run: {} messages collected, {} records landed in {} raw batches through the {}\n", report->collected.messages,
+               report->landed.records, report->landed.raw_objects, (*bus)->describe());
+  }
+  return replay->first.skipped == 0 ? 0 : 3;
 }
 
 }  // namespace
@@ -133,15 +173,28 @@ void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "  cryptolake stream land --exit-when-idle 5\n"
       "  cryptolake stream land --bus kafka://broker1:9092 --group landers");
   land->add_option("--bus", land_flags->bus, "local (the lake's _log/), kafka://host:port[,host:port] or mock://N (default bus.url)");
-  land->add_option("--group", land_flags->options.group, "Consumer group (default lander)");
-  land->add_option("--max-records", land_flags->options.max_records, "Records per micro-batch at most (default 10000)")->check(CLI::Range(1, 10'000'000));
-  land->add_option("--max-wait-ms", land_flags->options.max_wait_ms, "Longest a micro-batch waits to fill (default 1000)")->check(CLI::Range(1, 600'000));
-  land->add_option("--exit-when-idle", land_flags->exit_when_idle, "Seconds without a record after which to exit (default: run until stopped)")
-      ->check(CLI::NonNegativeNumber);
+  add_land_options(*land, *land_flags);
   land->callback([&global, &exit_code, land_flags] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     exit_code = run_land(**context, *land_flags, global.json);
+  });
+
+  auto run_flags = std::make_shared<std::pair<CollectFlags, LandFlags>>();
+  auto* run = command->add_subcommand("run", "collect and land in one process: a source through the bus into the raw zone");
+  run->footer(
+      "The lander runs until the source has ended and nothing came for --exit-when-idle seconds (default 1).\n"
+      "Examples:\n"
+      "  cryptolake stream run --source replay:capture.txt --speed max && cryptolake etl\n"
+      "  cryptolake stream run --source replay:capture.txt --speed 10 --bus mock://3");
+  run->add_option("--source", run_flags->first.source, "replay:PATH")->required();
+  run->add_option("--speed", run_flags->first.speed, "Replay pace: 1 = as recorded (default), N = N times faster, max = at once");
+  run->add_option("--bus", run_flags->first.bus, "local (the lake's _log/), kafka://host:port[,host:port] or mock://N (default bus.url)");
+  add_land_options(*run, run_flags->second);
+  run->callback([&global, &exit_code, run_flags] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    exit_code = run_both(**context, run_flags->first, run_flags->second, global.json);
   });
 }
 

@@ -1,5 +1,9 @@
 #include "stream/collect.hpp"
 
+#include <atomic>
+#include <optional>
+#include <thread>
+
 #include "bus/bus_raw_sink.hpp"
 
 namespace cryptolake::stream {
@@ -16,6 +20,23 @@ core::Result<CollectReport> collect_replay(const sources::binance::Capture& capt
   report.messages = replayed.messages;
   report.by_dataset = replayed.by_dataset;
   return report;
+}
+
+core::Result<RunReport> run_replay(const sources::binance::Capture& capture, const sources::binance::ReplayOptions& replay, LandOptions land,
+                                   io::Clock& clock, bus::Bus& bus, lake::ObjectStore& store, std::stop_token stop, const LandProgress& progress) {
+  std::atomic<bool> producing{true};
+  std::optional<core::Result<CollectReport>> collected;
+  std::jthread collector([&] {
+    collected = collect_replay(capture, replay, clock, bus, land.topic_prefix, stop);
+    producing = false;
+  });
+  land.still_producing = [&] { return producing.load(); };
+  if (land.exit_when_idle_ms < 0) land.exit_when_idle_ms = 1000;
+  auto landed = land_stream(bus, store, land, stop, progress);
+  collector.join();
+  TRY_ASSIGN(CollectReport collect_report, std::move(*collected));
+  TRY_ASSIGN(LandReport land_report, std::move(landed));
+  return RunReport{std::move(collect_report), land_report};
 }
 
 }  // namespace cryptolake::stream

@@ -243,5 +243,24 @@ TEST(StreamLand, ClosedWebSocketCandlesBecomeMarketOhlcvRows) {
   EXPECT_NE(reasons[0].find("high"), std::string::npos) << reasons[0];
 }
 
+// stream run: collect and land in one process, paced replay; it ends when the replay has and
+// everything landed.
+TEST(StreamRun, CollectsAndLandsInOneProcess) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const ProcessResult run = run_cryptolake({"stream", "run", "--source", "replay:" + fixture_path(kCapture), "--speed", "50", "--lake",
+                                            lake.string(), "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"messages\":265,\"records_landed\":265"), std::string::npos) << run.out;
+  size_t lines = 0;
+  for (const char* dataset : {"ws_depth", "ws_bookticker", "ws_kline", "ws_aggtrade"}) {
+    for (const auto& row : sql_rows(lake, fmt::format("SELECT count(*) FROM read_ndjson_objects('{}/raw/binance/{}/*/*/*.zst')",
+                                                      lake.string(), dataset))) {
+      lines += std::stoul(row.at(0));
+    }
+  }
+  EXPECT_EQ(lines, 265u);
+}
+
 }  // namespace
 }  // namespace cryptolake::testing

@@ -23,7 +23,7 @@ struct LandOptions {
   size_t max_records = 10000;
   int64_t max_wait_ms = 1000;
   int64_t exit_when_idle_ms = -1;  // ≥ 0: return after this long without a record
-  std::function<bool()> still_producing;  // when given and true, idleness does not end the run
+  std::function<bool()> still_producing = {};  // when given and true, idleness does not end the run
 };
 
 struct LandReport {

@@ -104,7 +104,10 @@ class KafkaConsumer final : public Consumer {
                                               {"enable.auto.commit", "false"},
                                               {"enable.auto.offset.store", "false"},
                                               {"auto.offset.reset", "earliest"},
-                                              {"partition.assignment.strategy", "cooperative-sticky"},
+                                              // Eager round-robin, not cooperative-sticky: librdkafka 2.0.2's sticky
+                                              // assignor can abort in rd_kafka_sticky_assignor_state_destroy when a
+                                              // consumer closes (seen in CI). Landing is idempotent either way.
+                                              {"partition.assignment.strategy", "roundrobin"},
                                               // A member that stops heartbeating (a killed lander) hands its partitions
                                               // on after 6 s, the least brokers allow by default, instead of 45 s.
                                               {"session.timeout.ms", "6000"},

@@ -1,5 +1,5 @@
 // The bus on Kafka (librdkafka): an idempotent producer with acks=all whose flush() fails unless
-// every delivery report is a success; consumers in groups with cooperative rebalancing and
+// every delivery report is a success; consumers in groups (round-robin assignment) and
 // offsets committed only when the caller says. `MockCluster` is librdkafka's in-process Kafka
 // (`--bus mock://3`): a real Kafka protocol endpoint on loopback, for trying it out and tests.
 #pragma once

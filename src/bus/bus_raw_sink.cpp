@@ -15,6 +15,13 @@ std::string record_key(const core::Envelope& envelope) {
   return fmt::format("{}/{}/{}", envelope.source, envelope.dataset, symbol);
 }
 
+std::optional<RecordKey> parse_record_key(std::string_view key) {
+  const size_t slash = key.find('/');
+  const size_t second = slash == std::string_view::npos ? slash : key.find('/', slash + 1);
+  if (second == std::string_view::npos || slash == 0 || second == slash + 1) return std::nullopt;
+  return RecordKey{std::string(key.substr(0, slash)), std::string(key.substr(slash + 1, second - slash - 1))};
+}
+
 core::Result<std::string> BusRawSink::land(std::span<const core::Envelope> envelopes) {
   std::lock_guard lock(mutex_);
   const core::Timestamp now = clock_.now();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
 
 #include "bus/bus.hpp"
 #include "io/clock.hpp"
@@ -41,5 +42,11 @@ class BusRawSink final : public io::RawSink {
 
 // The record key of an envelope: "<source>/<dataset>/<symbol>".
 std::string record_key(const core::Envelope& envelope);
+
+// A record key read back: its source and dataset, or nothing when it is not such a key.
+struct RecordKey {
+  std::string source, dataset;
+};
+std::optional<RecordKey> parse_record_key(std::string_view key);
 
 }  // namespace cryptolake::bus

@@ -184,15 +184,23 @@ class KafkaConsumer final : public Consumer {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
 };
 
-// Whether the cluster knows the topic, with partitions.
-bool topic_exists(RdKafka::Handle& handle, const std::string& topic) {
+// The cluster's metadata of one topic.
+core::Result<std::unique_ptr<RdKafka::Metadata>> topic_metadata(RdKafka::Handle& handle, const std::string& topic) {
   std::string error;
   std::unique_ptr<RdKafka::Topic> handle_topic(RdKafka::Topic::create(&handle, topic, nullptr, error));
-  if (!handle_topic) return false;
+  if (!handle_topic) return fail(ErrorCode::invalid_argument, "kafka: topic {}: {}", topic, error);
   RdKafka::Metadata* raw = nullptr;
-  if (handle.metadata(false, handle_topic.get(), &raw, kRequestTimeoutMs) != RdKafka::ERR_NO_ERROR) return false;
-  const std::unique_ptr<RdKafka::Metadata> metadata(raw);
-  for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
+  if (const auto code = handle.metadata(false, handle_topic.get(), &raw, kRequestTimeoutMs); code != RdKafka::ERR_NO_ERROR) {
+    return std::unexpected(kafka_error(fmt::format("metadata of {}", topic), code));
+  }
+  return std::unique_ptr<RdKafka::Metadata>(raw);
+}
+
+// Whether the cluster knows the topic, with partitions.
+bool topic_exists(RdKafka::Handle& handle, const std::string& topic) {
+  const auto metadata = topic_metadata(handle, topic);
+  if (!metadata) return false;
+  for (const RdKafka::TopicMetadata* t : *(*metadata)->topics()) {
     if (t->topic() == topic && t->err() == RdKafka::ERR_NO_ERROR && !t->partitions()->empty()) return true;
   }
   return false;
@@ -310,14 +318,7 @@ core::Result<std::unique_ptr<Consumer>> KafkaBus::consumer(const std::string& gr
 core::Result<std::vector<Position>> KafkaBus::end_offsets(const std::string& topic) {
   std::lock_guard lock(mutex_);
   TRY_ASSIGN(RdKafka::Handle * handle, metadata_handle());
-  std::string error;
-  std::unique_ptr<RdKafka::Topic> handle_topic(RdKafka::Topic::create(handle, topic, nullptr, error));
-  if (!handle_topic) return fail(ErrorCode::invalid_argument, "kafka: topic {}: {}", topic, error);
-  RdKafka::Metadata* raw = nullptr;
-  if (const auto code = handle->metadata(false, handle_topic.get(), &raw, kRequestTimeoutMs); code != RdKafka::ERR_NO_ERROR) {
-    return std::unexpected(kafka_error(fmt::format("metadata of {}", topic), code));
-  }
-  const std::unique_ptr<RdKafka::Metadata> metadata(raw);
+  TRY_ASSIGN(const std::unique_ptr<RdKafka::Metadata> metadata, topic_metadata(*handle, topic));
   std::vector<Position> ends;
   for (const RdKafka::TopicMetadata* t : *metadata->topics()) {
     for (const RdKafka::PartitionMetadata* p : *t->partitions()) {

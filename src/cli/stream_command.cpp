@@ -86,16 +86,19 @@ void add_land_options(CLI::App& command, LandFlags& flags) {
   command.add_option("--exit-when-idle", flags.exit_when_idle, "Seconds without a record after which to exit")->check(CLI::NonNegativeNumber);
 }
 
-int64_t idle_ms(const LandFlags& flags) { return flags.exit_when_idle < 0 ? -1 : static_cast<int64_t>(flags.exit_when_idle * 1000); }
+// The lander's options: the flags, and the topic prefix of the config.
+stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
+  stream::LandOptions options = flags.options;
+  options.topic_prefix = ctx.config().bus.topic_prefix;
+  options.exit_when_idle_ms = flags.exit_when_idle < 0 ? -1 : static_cast<int64_t>(flags.exit_when_idle * 1000);
+  return options;
+}
 
 int run_land(Context& ctx, const LandFlags& flags, bool json) {
   auto bus = ctx.open_bus(flags.bus);
   if (!bus) return report_error(bus.error());
-  stream::LandOptions options = flags.options;
-  options.topic_prefix = ctx.config().bus.topic_prefix;
-  options.exit_when_idle_ms = idle_ms(flags);
   io::ProgressLine progress("land");
-  auto report = stream::land_stream(**bus, ctx.store(), options, interrupt_token(), [&](const stream::LandReport& r) {
+  auto report = stream::land_stream(**bus, ctx.store(), land_options(ctx, flags), interrupt_token(), [&](const stream::LandReport& r) {
     progress.update(r.records, 0, fmt::format("{} records, {} raw batches", r.records, r.raw_objects));
   });
   if (!report) return report_error(report.error());
@@ -118,11 +121,8 @@ int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, b
   if (!replay) return report_error(replay.error());
   auto bus = ctx.open_bus(collect.bus);
   if (!bus) return report_error(bus.error());
-  stream::LandOptions options = land.options;
-  options.topic_prefix = ctx.config().bus.topic_prefix;
-  options.exit_when_idle_ms = idle_ms(land);
   io::ProgressLine progress("stream");
-  auto report = stream::run_replay(replay->first, replay->second, options, ctx.clock(), **bus, ctx.store(), interrupt_token(),
+  auto report = stream::run_replay(replay->first, replay->second, land_options(ctx, land), ctx.clock(), **bus, ctx.store(), interrupt_token(),
                                    [&](const stream::LandReport& r) { progress.update(r.records, 0, fmt::format("{} records landed", r.records)); });
   if (!report) return report_error(report.error());
   if (json) {

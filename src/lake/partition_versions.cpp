@@ -28,18 +28,22 @@ core::Status record_partition_version(ObjectStore& store, std::string_view table
   return store.put(layout::partition_version_key(table, dt), version);
 }
 
+core::Result<std::string> partition_version(ObjectStore& store, std::string_view table, std::string_view dt) {
+  const std::string key = layout::partition_version_key(table, dt);
+  if (auto version = store.get(key)) return version;
+  TRY_ASSIGN(std::string version, hash_partition(store, table, dt));
+  TRY(store.put(key, version));
+  return version;
+}
+
 core::Result<std::map<std::string, std::string>> partition_versions(ObjectStore& store, std::string_view table) {
   TRY_ASSIGN(const std::vector<std::string> keys, store.list(layout::table_prefix(table)));
   std::map<std::string, std::string> versions;
   for (const std::string& key : keys) {
     const auto where = layout::parse_curated_key(key);
     if (!where || versions.contains(where->dt)) continue;
-    auto version = store.get(layout::partition_version_key(table, where->dt));
-    if (!version) {
-      TRY(record_partition_version(store, table, where->dt));
-      TRY_ASSIGN(version, store.get(layout::partition_version_key(table, where->dt)));
-    }
-    versions.emplace(where->dt, std::move(*version));
+    TRY_ASSIGN(std::string version, partition_version(store, table, where->dt));
+    versions.emplace(where->dt, std::move(version));
   }
   return versions;
 }

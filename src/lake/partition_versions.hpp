@@ -18,6 +18,9 @@ namespace cryptolake::lake {
 [[nodiscard]] core::Status forget_partition_version(ObjectStore& store, std::string_view table, std::string_view dt);
 [[nodiscard]] core::Status record_partition_version(ObjectStore& store, std::string_view table, std::string_view dt);
 
+// The partition's recorded version; when missing (a killed run), computed from the files and recorded.
+[[nodiscard]] core::Result<std::string> partition_version(ObjectStore& store, std::string_view table, std::string_view dt);
+
 // dt → version of every partition the table has now; a version that is missing (a killed run)
 // is computed from the files and recorded.
 [[nodiscard]] core::Result<std::map<std::string, std::string>> partition_versions(ObjectStore& store, std::string_view table);

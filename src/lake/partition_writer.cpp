@@ -59,20 +59,16 @@ namespace {
 
 // FNV-1a over the inputs' keys and content: same content, same fingerprint, whatever the mtimes. A
 // curated partition's content is its recorded version, so unchanged inputs are not read again.
-core::Result<std::string> fingerprint(const ObjectStore& store, const std::vector<std::string>& inputs,
+core::Result<std::string> fingerprint(ObjectStore& store, const std::vector<std::string>& inputs,
                                       std::string_view sql) {
   uint64_t hash = core::fnv1a(sql);  // a changed query is a changed input too
   std::set<std::string> partitions_seen;
   for (const std::string& key : inputs) {
     hash = core::fnv1a(key, hash);
     if (const auto where = layout::parse_curated_key(key)) {
-      const std::string version_key = layout::partition_version_key(where->table, where->dt);
-      if (!partitions_seen.insert(version_key).second) continue;
-      auto version = store.get(version_key);
-      if (!version) {
-        TRY_ASSIGN(version, hash_partition(store, where->table, where->dt));
-      }
-      hash = core::fnv1a(*version, hash);
+      if (!partitions_seen.insert(layout::partition_version_key(where->table, where->dt)).second) continue;
+      TRY_ASSIGN(const std::string version, partition_version(store, where->table, where->dt));
+      hash = core::fnv1a(version, hash);
       continue;
     }
     TRY_ASSIGN(const std::string bytes, store.get(key));

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/decimal.hpp"
+#include "bus/bus_raw_sink.hpp"
 #include "core/envelope.hpp"
 #include "lake/layout.hpp"
 #include "lake/raw_zone.hpp"
@@ -58,15 +59,15 @@ struct Batch {
 // envelope of source "bus", dataset "unreadable", saying where it came from.
 void add_record(const bus::Record& record, std::map<std::pair<std::string, std::string>, Batch>& batches) {
   static constexpr std::string_view kStart = "{\"received_at\":\"";
-  const size_t slash = record.key.find('/'), second = slash == std::string::npos ? slash : record.key.find('/', slash + 1);
+  const auto key = bus::parse_record_key(record.key);
   std::optional<core::Timestamp> received_at;
   if (record.value.starts_with(kStart) && record.value.find('\n') == std::string::npos) {
     const size_t end = record.value.find('"', kStart.size());
     if (end != std::string::npos) received_at = core::Timestamp::parse_iso(std::string_view(record.value).substr(kStart.size(), end - kStart.size()));
   }
-  if (second != std::string::npos && slash > 0 && second > slash + 1 && received_at) {
-    Batch& batch = batches[{record.key.substr(0, slash), record.key.substr(slash + 1, second - slash - 1)}];
-    if (batch.text.empty()) batch = {record.key.substr(0, slash), record.key.substr(slash + 1, second - slash - 1), *received_at, {}};
+  if (key && received_at) {
+    Batch& batch = batches[{key->source, key->dataset}];
+    if (batch.text.empty()) batch = {key->source, key->dataset, *received_at, {}};
     batch.text += record.value;
     batch.text += '\n';
     return;

@@ -1,5 +1,6 @@
 #include "transform/raw_scan.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -44,26 +45,24 @@ std::string read_envelope(simdjson::dom::parser& parser, simdjson::dom::parser& 
 }  // namespace
 
 core::Result<std::vector<RawObject>> list_raw_objects(const lake::ObjectStore& store, const std::vector<std::string>& datasets) {
-  lake::RawZoneReader reader(store);
+  // One listing of the raw zone, whatever the number of datasets and sources: it is the part of
+  // an incremental run that grows with the lake.
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::kRaw));
   std::vector<RawObject> objects;
-  for (const std::string& dataset : datasets) {
-    TRY_ASSIGN(const std::vector<std::string> sources, reader.sources_with(dataset));
-    for (const std::string& source : sources) {
-      TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::raw_prefix(source, dataset)));
-      for (const std::string& key : keys) {
-        // Batches are named by their content; a file kept as it came is not, so its size stands in.
-        std::string version = key.ends_with(".ndjson.zst") ? "-" : std::to_string(store.size(key).value_or(0));
-        objects.push_back({source, dataset, key, std::move(version)});
-      }
-    }
+  for (const std::string& key : keys) {
+    auto where = lake::layout::parse_raw_key(key);
+    if (!where || std::ranges::find(datasets, where->dataset) == datasets.end()) continue;
+    // Batches are named by their content; a file kept as it came is not, so its size stands in.
+    std::string version = key.ends_with(".ndjson.zst") ? "-" : std::to_string(store.size(key).value_or(0));
+    objects.push_back({std::move(where->source), std::move(where->dataset), key, std::move(version)});
   }
-  std::ranges::sort(objects, {}, &RawObject::key);
-  return objects;
+  return objects;  // the store lists keys sorted
 }
 
 core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, std::string_view stage, size_t threads,
                                  const EnvelopeHandler& handler, const ScanProgress& progress) {
-  TRY_ASSIGN(const std::vector<RawObject> batches, list_raw_objects(store, {std::string(dataset)}));
+  TRY_ASSIGN(std::vector<RawObject> batches, list_raw_objects(store, {std::string(dataset)}));
+  std::erase_if(batches, [](const RawObject& o) { return !o.key.ends_with(".ndjson.zst"); });  // envelope batches only
   return scan_batches(store, batches, stage, threads, handler, progress);
 }
 

@@ -37,6 +37,31 @@ struct Tick {
   Timestamp received_at;
 };
 
+// One exchange trade, as a trade stream ("trade": one fill) or an aggregated-trade stream
+// ("aggTrade": the fills of one taker order at one price) reported it.
+struct Trade {
+  std::string source;  // "binance" (spot), "binance_um" (USDⓈ-M futures), …
+  Symbol symbol;
+  std::string kind;      // "trade" or "aggTrade"
+  int64_t trade_id = 0;  // t of a trade, a of an aggTrade
+  Timestamp trade_time;  // T
+  Timestamp event_time;  // E
+  double price = 0, quantity = 0;
+  bool buyer_is_maker = false;                           // m
+  std::optional<int64_t> first_trade_id, last_trade_id;  // f, l of an aggTrade
+  Timestamp received_at;
+};
+
+// The best bid and ask of one book after update `update_id`.
+struct Quote {
+  std::string source;
+  Symbol symbol;
+  int64_t update_id = 0;  // u
+  double bid_price = 0, bid_qty = 0, ask_price = 0, ask_qty = 0;
+  std::optional<Timestamp> event_time;  // E: futures send it, spot bookTicker does not
+  Timestamp received_at;
+};
+
 // CoinGecko market_chart sample for one coin (prices in the vs currency).
 struct CoinStat {
   std::string coin;  // CoinGecko id: "bitcoin"

@@ -18,7 +18,8 @@ duckdb_type stage_type(ColumnType type) {
   switch (type) {
     case ColumnType::varchar:
     case ColumnType::varchar_list: return DUCKDB_TYPE_VARCHAR;
-    case ColumnType::bigint: return DUCKDB_TYPE_BIGINT;
+    case ColumnType::bigint:
+    case ColumnType::boolean: return DUCKDB_TYPE_BIGINT;
     case ColumnType::float64: return DUCKDB_TYPE_DOUBLE;
     case ColumnType::timestamp_tz: return DUCKDB_TYPE_TIMESTAMP_TZ;
   }
@@ -29,14 +30,15 @@ std::string_view sql_type(ColumnType type) {
   switch (type) {
     case ColumnType::varchar:
     case ColumnType::varchar_list: return "VARCHAR";
-    case ColumnType::bigint: return "BIGINT";
+    case ColumnType::bigint:
+    case ColumnType::boolean: return "BIGINT";
     case ColumnType::float64: return "DOUBLE";
     case ColumnType::timestamp_tz: return "TIMESTAMPTZ";
   }
   return "VARCHAR";
 }
 
-bool is_int_column(ColumnType t) { return t == ColumnType::bigint || t == ColumnType::timestamp_tz; }
+bool is_int_column(ColumnType t) { return t == ColumnType::bigint || t == ColumnType::timestamp_tz || t == ColumnType::boolean; }
 bool is_string_column(ColumnType t) { return t == ColumnType::varchar || t == ColumnType::varchar_list; }
 
 }  // namespace
@@ -151,6 +153,8 @@ core::Result<PartitionWritten> CuratedWriter::write(std::string_view table, std:
       // Lists travel joined by a separator; an empty cell is an empty list.
       select += fmt::format("CASE WHEN {0} = '' THEN []::VARCHAR[] ELSE string_split({0}, chr({1})) END AS {0}",
                             sql_identifier(c.name), static_cast<int>(core::kListSeparator));
+    } else if (c.type == ColumnType::boolean) {
+      select += fmt::format("CAST({0} AS BOOLEAN) AS {0}", sql_identifier(c.name));
     } else {
       select += sql_identifier(c.name);
     }

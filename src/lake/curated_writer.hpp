@@ -12,7 +12,8 @@
 
 namespace cryptolake::lake {
 
-enum class ColumnType { varchar, bigint, float64, timestamp_tz, varchar_list };
+// boolean travels as an int64 (0/1) and is written as BOOLEAN.
+enum class ColumnType { varchar, bigint, float64, timestamp_tz, varchar_list, boolean };
 
 struct ColumnSpec {
   std::string name;

@@ -16,6 +16,7 @@
 #include "lake/layout.hpp"
 #include "schedule/run_history.hpp"
 #include "schedule/stage_memo.hpp"
+#include "transform/market_events_etl.hpp"
 #include "transform/market_ohlcv_etl.hpp"
 #include "transform/market_ticks_etl.hpp"
 #include "transform/posts_etl.hpp"
@@ -68,6 +69,12 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
   stages.push_back(stage("market_ohlcv", {"raw/*/klines", "raw/*/archive", "raw/*/ws_kline"}, {"market_ohlcv"}, [](StageEnv& env) {
     return transform::run_market_ohlcv_etl(env.store, env.duckdb, etl_options(env, "market_ohlcv"));
   }, {"raw/*/klines", "raw/*/archive", "raw/*/ws_kline"}));
+  stages.push_back(stage("trades", {"raw/*/ws_trade", "raw/*/ws_aggtrade"}, {"trades"}, [](StageEnv& env) {
+    return transform::run_trades_etl(env.store, env.duckdb, etl_options(env, "trades"));
+  }, {"raw/*/ws_trade", "raw/*/ws_aggtrade"}));
+  stages.push_back(stage("quotes", {"raw/*/ws_bookticker"}, {"quotes"}, [](StageEnv& env) {
+    return transform::run_quotes_etl(env.store, env.duckdb, etl_options(env, "quotes"));
+  }, {"raw/*/ws_bookticker"}));
   stages.push_back(stage("market_ticks", {"raw/*/ticker_price", "raw/*/ticker_24hr", "raw/*/assets", "raw/*/asset_history", "raw/*/exchange_rates",
                                           "raw/*/currentprice"},
                          {"market_ticks"},

@@ -13,6 +13,7 @@
 #include "lake/raw_zone.hpp"
 #include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_parser.hpp"
+#include "sources/binance/ws_event_parser.hpp"
 #include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
 #include "lake/worker_pool.hpp"

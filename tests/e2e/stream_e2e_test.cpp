@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "bus/local_log.hpp"
@@ -260,6 +261,65 @@ TEST(StreamRun, CollectsAndLandsInOneProcess) {
     }
   }
   EXPECT_EQ(lines, 265u);
+}
+
+// The spot capture through stream run and etl: its 2 aggTrades become trades, its 84 bookTickers
+// quotes, each with the values the capture holds (read here straight from the file); its kline
+// updates are all still open, so no candle. Replaying the same capture again changes nothing.
+TEST(StreamRun, ACaptureReplayLandsExactlyItsTradesAndQuotesOnce) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const std::string text = read_fixture(kCapture);
+  const auto capture = *sources::binance::read_capture(text);
+  std::set<std::vector<std::string>> trades, quotes;  // as the capture says them
+  simdjson::dom::parser parser;
+  for (const auto& m : capture.messages) {
+    simdjson::dom::object data;
+    ASSERT_FALSE(parser.parse(m.text)["data"].get_object().get(data));
+    std::string_view symbol, kind, price, bid, ask;
+    int64_t id = 0;
+    ASSERT_FALSE(data["s"].get_string().get(symbol));
+    if (!data["e"].get_string().get(kind) && kind == "aggTrade") {
+      ASSERT_FALSE(data["a"].get_int64().get(id) || data["p"].get_string().get(price));
+      trades.insert({std::string(symbol), std::to_string(id), fmt::format("{}", std::stod(std::string(price)))});
+    } else if (data["e"].error() && !data["b"].get_string().get(bid)) {
+      ASSERT_FALSE(data["u"].get_int64().get(id) || data["a"].get_string().get(ask));
+      quotes.insert({std::string(symbol), std::to_string(id), fmt::format("{}", std::stod(std::string(bid))),
+                     fmt::format("{}", std::stod(std::string(ask)))});
+    }
+  }
+  ASSERT_EQ(trades.size(), 2u);
+  ASSERT_EQ(quotes.size(), 84u);
+
+  const auto curated = [&] {
+    std::set<std::vector<std::string>> got_trades, got_quotes;
+    for (auto row : sql_rows(lake, "SELECT replace(symbol, '-', ''), trade_id, price, kind, market FROM trades")) {
+      EXPECT_EQ(row[3], "aggTrade");
+      EXPECT_EQ(row[4], "spot");
+      got_trades.insert({row[0], row[1], fmt::format("{}", std::stod(row[2]))});
+    }
+    for (auto row : sql_rows(lake, "SELECT replace(symbol, '-', ''), update_id, bid_price, ask_price, event_time IS NULL, ts = received_at FROM quotes")) {
+      EXPECT_EQ(row[4], "true");
+      EXPECT_EQ(row[5], "true");
+      got_quotes.insert({row[0], row[1], fmt::format("{}", std::stod(row[2])), fmt::format("{}", std::stod(row[3]))});
+    }
+    EXPECT_EQ(sql_rows(lake, "SELECT count(*) FROM quotes")[0][0], "84");
+    return std::make_pair(got_trades, got_quotes);
+  };
+  for (int replay = 0; replay < 2; ++replay) {
+    const ProcessResult run = run_cryptolake({"stream", "run", "--source", "replay:" + fixture_path(kCapture), "--speed", "max", "--lake", lake.string()});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const ProcessResult etl = run_cryptolake({"etl", "--lake", lake.string()});
+    ASSERT_EQ(etl.exit_code, 0) << etl.err;
+    const auto [got_trades, got_quotes] = curated();
+    EXPECT_EQ(got_trades, trades) << "replay " << replay;
+    EXPECT_EQ(got_quotes, quotes) << "replay " << replay;
+    size_t candle_files = 0;  // every kline update of the capture is an open candle
+    if (fs::exists(lake / "curated" / "market_ohlcv")) {
+      for (const auto& entry : fs::recursive_directory_iterator(lake / "curated" / "market_ohlcv")) candle_files += entry.path().extension() == ".parquet";
+    }
+    EXPECT_EQ(candle_files, 0u);
+  }
 }
 
 }  // namespace

@@ -41,10 +41,4 @@ struct RejectedRow {
 [[nodiscard]] core::Status parse_rest_klines(simdjson::dom::element payload, const KlineContext& context,
                                              std::vector<core::Kline>& out, std::vector<RejectedRow>& rejected);
 
-// A WebSocket kline event ({"e":"kline","s":…,"k":{t,T,s,i,o,c,h,l,v,n,x,q,V,Q}}, bare or in the
-// combined-stream wrapper {"stream":…,"data":…}). Nothing for a candle still open ("x":false):
-// only closed candles are final. Fails with corrupt_data naming the field.
-[[nodiscard]] core::Result<std::optional<core::Kline>> parse_ws_kline(simdjson::dom::element payload, std::string_view source,
-                                                                      core::Timestamp received_at);
-
 }  // namespace cryptolake::sources::binance

@@ -11,6 +11,8 @@ find_package(GTest REQUIRED)
 find_package(benchmark REQUIRED)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
+# Beast and Asio are header-only here: no components (asking for `system` fails on Debian 12).
+find_package(Boost 1.74 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

@@ -6,9 +6,12 @@
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/simulation_options.hpp"
 #include "core/excerpt.hpp"
 #include "io/real/progress_line.hpp"
-#include "stream/collect.hpp"
+#include "io/real/beast_websocket.hpp"
+#include "sources/binance/kline_backfill.hpp"
+#include "stream/stream_sources.hpp"
 #include "stream/land.hpp"
 
 namespace cryptolake::cli {
@@ -17,60 +20,131 @@ namespace {
 
 struct CollectFlags {
   std::string source;
-  std::string speed = "1";
+  std::string speed;  // replay: 1 (as recorded); simulator: 60 (an hour a minute)
   std::string bus;
+  // binance (its --symbols is simulation.symbols: one flag for both sources)
+  std::string streams = "kline_1m,aggTrade,bookTicker";
+  std::string market = "spot";
+  std::string ws_url;
+  std::string ca_file;
+  size_t max_messages = 0;
+  // simulator
+  SimulationFlags simulation;
+  int64_t minutes = 0;
 };
 
-// The capture named by --source replay:PATH and the pace from --speed; `text` keeps its bytes.
-core::Result<std::pair<sources::binance::Capture, sources::binance::ReplayOptions>> read_replay(const CollectFlags& flags, std::string& text) {
-  if (!flags.source.starts_with("replay:")) {
-    return core::fail(core::ErrorCode::invalid_argument, "--source '{}': only replay:PATH is here so far (binance and simulator come next)",
-                      core::excerpt(flags.source));
+core::Result<double> parse_speed(const std::string& text, double fallback) {
+  if (text.empty()) return fallback;
+  if (text == "max") return 0.0;
+  double speed = -1;
+  try {
+    speed = std::stod(text);
+  } catch (const std::exception&) {
   }
+  if (!(speed > 0)) return core::fail(core::ErrorCode::invalid_argument, "--speed takes a positive number or max");
+  return speed;
+}
+
+// What --source names, built as a StreamSource; the state it needs (capture text, WebSocket
+// client, REST session for gaps) lives here as long as the source runs.
+struct SourceSetup {
+  std::string text;
+  std::optional<sources::binance::Capture> capture;
+  std::unique_ptr<io::WebSocketClient> client;
+  std::optional<sources::ServiceSession> rest;
+  stream::StreamSource source;
+  size_t skipped_lines = 0;
+};
+
+core::Status setup_replay(const CollectFlags& flags, Context& ctx, SourceSetup& setup) {
   sources::binance::ReplayOptions options;
-  if (flags.speed == "max") {
-    options.speed = 0;
-  } else {
-    try {
-      options.speed = std::stod(flags.speed);
-    } catch (const std::exception&) {
-      options.speed = -1;
-    }
-    if (!(options.speed > 0)) return core::fail(core::ErrorCode::invalid_argument, "--speed takes a positive number or max");
-  }
+  TRY_ASSIGN(options.speed, parse_speed(flags.speed, 1.0));
   const std::string path = flags.source.substr(7);
   std::ifstream in(path, std::ios::binary);
   if (!in) return core::fail(core::ErrorCode::not_found, "cannot read {}", path);
   std::stringstream bytes;
   bytes << in.rdbuf();
-  text = bytes.str();
-  TRY_ASSIGN(sources::binance::Capture capture, sources::binance::read_capture(text));
-  for (const std::string& problem : capture.problems) fmt::print(stderr, "{}: skipped {}\n", path, problem);
-  if (capture.skipped > capture.problems.size()) fmt::print(stderr, "{}: and {} more lines skipped\n", path, capture.skipped - capture.problems.size());
-  return std::make_pair(std::move(capture), options);
+  setup.text = bytes.str();
+  TRY_ASSIGN(setup.capture, sources::binance::read_capture(setup.text));
+  for (const std::string& problem : setup.capture->problems) fmt::print(stderr, "{}: skipped {}\n", path, problem);
+  setup.skipped_lines = setup.capture->skipped;
+  if (setup.skipped_lines > setup.capture->problems.size()) {
+    fmt::print(stderr, "{}: and {} more lines skipped\n", path, setup.skipped_lines - setup.capture->problems.size());
+  }
+  setup.source = stream::replay_source(*setup.capture, options, ctx.clock());
+  return {};
+}
+
+core::Status setup_binance(const CollectFlags& flags, Context& ctx, SourceSetup& setup) {
+  sources::binance::LiveOptions options;
+  options.source = flags.market == "um" ? "binance_um" : "binance";
+  options.base_url = flags.ws_url;
+  options.max_messages = flags.max_messages;
+  const std::string& symbols = flags.simulation.symbols;
+  if (symbols.empty()) return core::fail(core::ErrorCode::invalid_argument, "--source binance needs --symbols, e.g. BTCUSDT,ETHUSDT");
+  for (const auto& part : CLI::detail::split(symbols, ',')) {
+    TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
+    std::string pair = symbol.base() + symbol.quote();
+    std::ranges::transform(pair, pair.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const auto& kind : CLI::detail::split(flags.streams, ',')) options.streams.push_back(pair + "@" + CLI::detail::trim_copy(kind));
+  }
+  TRY(sources::binance::live_urls(options));  // names checked before anything connects
+  io::WebSocketOptions ws;
+  ws.ca_file = flags.ca_file;
+  setup.client = io::make_beast_websocket_client(ws);
+  const core::BinanceConfig& rest = ctx.config().binance;
+  // Candles missed while disconnected come from REST into the same bus (dataset klines).
+  auto gaps = [&ctx, &setup, rest](io::RawSink& sink) {
+    setup.rest.emplace(ctx.http(), ctx.governor(rest.backfill_share), ctx.clock(), sink,
+                       sources::binance::binance_endpoint(rest.base_url, rest.weight_per_minute, rest.api_key));
+    return sources::binance::rest_gap_filler(*setup.rest);
+  };
+  setup.source = stream::binance_source(*setup.client, std::move(options), ctx.clock(), gaps);
+  return {};
+}
+
+core::Status setup_simulator(const CollectFlags& flags, Context& ctx, SourceSetup& setup) {
+  sources::simulator::LiveSimulationOptions options;
+  options.config = ctx.config().simulator;
+  TRY(flags.simulation.apply(options.config));
+  options.minutes = flags.minutes;
+  TRY_ASSIGN(options.speed, parse_speed(flags.speed, 60.0));
+  setup.source = stream::simulator_source(std::move(options), ctx.clock());
+  return {};
+}
+
+core::Status setup_source(const CollectFlags& flags, Context& ctx, SourceSetup& setup) {
+  if (flags.source.starts_with("replay:")) return setup_replay(flags, ctx, setup);
+  if (flags.source == "binance") return setup_binance(flags, ctx, setup);
+  if (flags.source == "simulator") return setup_simulator(flags, ctx, setup);
+  return core::fail(core::ErrorCode::invalid_argument, "--source '{}': expected binance, simulator or replay:PATH", core::excerpt(flags.source));
+}
+
+std::string dataset_counts(const stream::SourceCounts& counts, std::string_view separator, bool json) {
+  std::string text;
+  for (const auto& [dataset, count] : counts.by_dataset) {
+    text += json ? fmt::format("{}\"{}\":{}", text.empty() ? "" : ",", dataset, count)
+                 : fmt::format("{}{} {}", text.empty() ? "" : separator, dataset, count);
+  }
+  return text;
 }
 
 int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
-  std::string text;
-  auto replay = read_replay(flags, text);
-  if (!replay) return report_error(replay.error());
-  const auto& [capture, options] = *replay;
+  SourceSetup setup;
+  if (auto ready = setup_source(flags, ctx, setup); !ready) return report_error(ready.error());
   auto bus = ctx.open_bus(flags.bus);
   if (!bus) return report_error(bus.error());
-  auto report = stream::collect_replay(capture, options, ctx.clock(), **bus, ctx.config().bus.topic_prefix, interrupt_token());
+  auto report = stream::collect(setup.source, ctx.clock(), **bus, ctx.config().bus.topic_prefix, interrupt_token());
   if (!report) return report_error(report.error());
   if (json) {
-    std::string datasets;
-    for (const auto& [dataset, count] : report->by_dataset) datasets += fmt::format("{}\"{}\":{}", datasets.empty() ? "" : ",", dataset, count);
-    fmt::print("{{\"topic\":\"{}\",\"messages\":{},\"skipped_lines\":{},\"by_dataset\":{{{}}}}}\n", report->topic, report->messages,
-               capture.skipped, datasets);
+    fmt::print("{{\"topic\":\"{}\",\"messages\":{},\"skipped_lines\":{},\"by_dataset\":{{{}}}}}\n", report->topic, report->counts.messages,
+               setup.skipped_lines, dataset_counts(report->counts, ",", true));
   } else {
-    std::string datasets;
-    for (const auto& [dataset, count] : report->by_dataset) datasets += fmt::format("{}{} {}", datasets.empty() ? "" : ", ", dataset, count);
-    fmt::print(stderr, "stream collect: {} messages → {} on the {} ({})\n", report->messages, report->topic, (*bus)->describe(), datasets);
+    fmt::print(stderr, "stream collect: {} messages → {} on the {} ({})\n", report->counts.messages, report->topic, (*bus)->describe(),
+               dataset_counts(report->counts, ", ", false));
   }
-  // Every line of the capture went in, or the skipped ones were named above.
-  return capture.skipped == 0 ? 0 : 3;
+  // Every line of a capture went in, or the skipped ones were named above.
+  return setup.skipped_lines == 0 ? 0 : 3;
 }
 
 struct LandFlags {
@@ -116,23 +190,48 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
 }
 
 int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, bool json) {
-  std::string text;
-  auto replay = read_replay(collect, text);
-  if (!replay) return report_error(replay.error());
+  SourceSetup setup;
+  if (auto ready = setup_source(collect, ctx, setup); !ready) return report_error(ready.error());
   auto bus = ctx.open_bus(collect.bus);
   if (!bus) return report_error(bus.error());
   io::ProgressLine progress("stream");
-  auto report = stream::run_replay(replay->first, replay->second, land_options(ctx, land), ctx.clock(), **bus, ctx.store(), interrupt_token(),
+  auto report = stream::run_stream(setup.source, land_options(ctx, land), ctx.clock(), **bus, ctx.store(), interrupt_token(),
                                    [&](const stream::LandReport& r) { progress.update(r.records, 0, fmt::format("{} records landed", r.records)); });
   if (!report) return report_error(report.error());
   if (json) {
-    fmt::print("{{\"messages\":{},\"records_landed\":{},\"raw_batches\":{}}}\n", report->collected.messages, report->landed.records,
+    fmt::print("{{\"messages\":{},\"records_landed\":{},\"raw_batches\":{}}}\n", report->collected.counts.messages, report->landed.records,
                report->landed.raw_objects);
   } else {
-    fmt::print(stderr, "stream run: {} messages collected, {} records landed in {} raw batches through the {}\n", report->collected.messages,
-               report->landed.records, report->landed.raw_objects, (*bus)->describe());
+    fmt::print(stderr, "stream run: {} messages collected, {} records landed in {} raw batches through the {}\n",
+               report->collected.counts.messages, report->landed.records, report->landed.raw_objects, (*bus)->describe());
   }
-  return replay->first.skipped == 0 ? 0 : 3;
+  return setup.skipped_lines == 0 ? 0 : 3;
+}
+
+constexpr const char* kSourcesHelp =
+    "Sources:\n"
+    "  binance         the live WebSocket streams of --symbols × --streams (combined streams, up to 1024 a connection;\n"
+    "                  reconnects with backoff, switches connection before Binance's 24 h cut and on serverShutdown;\n"
+    "                  candles missed while disconnected are fetched over REST from binance.base_url). --market um\n"
+    "                  takes USDⓈ-M futures; --ws-url points at a mirror or a test server.\n"
+    "  simulator       the simulated market of `simulate` (same seed, same candles) as kline_1m events, open updates\n"
+    "                  and closed candles, on a clock --speed times faster than real time (default 60; max: at once).\n"
+    "  replay:PATH     a recorded session — a cryptofeed capture ('<epoch>: <message>' lines after the URL line) or\n"
+    "                  NDJSON messages with received_at or E — at its recorded pace, --speed N times faster, or max.\n"
+    "Every message lands as received, in an envelope keyed source/dataset/symbol (ws_kline, ws_trade, ws_aggtrade,\n"
+    "ws_bookticker, ws_depth).\n";
+
+void add_source_options(CLI::App& command, CollectFlags& flags) {
+  command.add_option("--source", flags.source, "binance, simulator or replay:PATH")->required();
+  command.add_option("--speed", flags.speed, "replay: 1 = as recorded (default); simulator: 60 (default); N times faster; max = at once");
+  command.add_option("--bus", flags.bus, "local (the lake's _log/), kafka://host:port[,host:port] or mock://N (default bus.url)");
+  command.add_option("--streams", flags.streams, "binance: stream kinds per symbol (default kline_1m,aggTrade,bookTicker; also trade, depth@100ms)");
+  command.add_option("--market", flags.market, "binance: spot (default) or um (USDⓈ-M futures)")->check(CLI::IsMember({"spot", "um"}));
+  command.add_option("--ws-url", flags.ws_url, "binance: WebSocket base URL (default wss://stream.binance.com:9443, um: wss://fstream.binance.com)");
+  command.add_option("--ca-file", flags.ca_file, "binance: trust these certificates (PEM) instead of the system's");
+  command.add_option("--max-messages", flags.max_messages, "binance: stop after this many messages");
+  command.add_option("--minutes", flags.minutes, "simulator: minutes to stream instead of --days")->check(CLI::PositiveNumber);
+  flags.simulation.add_to(command);  // --days, --symbols (binance too: BTCUSDT,ETHUSDT), --seed, --start
 }
 
 }  // namespace
@@ -142,18 +241,16 @@ void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   command->require_subcommand(1);
   auto flags = std::make_shared<CollectFlags>();
   auto* collect = command->add_subcommand("collect", "A live source into the bus topic <prefix>.raw, every message as received");
-  collect->footer(
-      "Sources: replay:PATH replays a recorded Binance WebSocket session — a cryptofeed capture ('<epoch>: <message>'\n"
-      "lines after the URL line) or NDJSON messages with received_at or E — at its recorded pace, --speed N times\n"
-      "faster, or --speed max. Messages land as envelopes keyed by source/dataset/symbol (ws_kline, ws_trade,\n"
-      "ws_aggtrade, ws_bookticker, ws_depth). Exit 0: every line went in; 3: some lines were not messages (named).\n"
+  collect->footer(std::string(kSourcesHelp) +
+      "Runs until the source ends (a replay, a simulation) or SIGTERM/Ctrl-C. Exit 0: every message went in; 3: some\n"
+      "capture lines were not messages (named).\n"
       "Examples:\n"
+      "  cryptolake stream collect --source binance --symbols BTCUSDT,ETHUSDT --streams kline_1m,aggTrade\n"
+      "  cryptolake stream collect --source simulator --symbols 4 --speed 600\n"
       "  cryptolake stream collect --source replay:capture.txt --speed max\n"
       "  cryptolake stream collect --source replay:capture.ndjson --speed 10 --bus mock://3\n"
       "  cryptolake stream collect --source replay:capture.txt --bus kafka://broker1:9092,broker2:9092");
-  collect->add_option("--source", flags->source, "replay:PATH")->required();
-  collect->add_option("--speed", flags->speed, "Replay pace: 1 = as recorded (default), N = N times faster, max = at once");
-  collect->add_option("--bus", flags->bus, "local (the lake's _log/), kafka://host:port[,host:port] or mock://N (default bus.url)");
+  add_source_options(*collect, *flags);
   collect->callback([&global, &exit_code, flags] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
@@ -182,14 +279,14 @@ void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
 
   auto run_flags = std::make_shared<std::pair<CollectFlags, LandFlags>>();
   auto* run = command->add_subcommand("run", "collect and land in one process: a source through the bus into the raw zone");
-  run->footer(
-      "The lander runs until the source has ended and nothing came for --exit-when-idle seconds (default 1).\n"
+  run->footer(std::string(kSourcesHelp) +
+      "The lander runs until the source has ended and nothing came for --exit-when-idle seconds (default 1), or SIGTERM.\n"
       "Examples:\n"
+      "  cryptolake stream run --source binance --symbols BTCUSDT --streams kline_1m,trade,bookTicker\n"
+      "  cryptolake stream run --source simulator --start 2024-01-01 --days 2 --speed max && cryptolake etl\n"
       "  cryptolake stream run --source replay:capture.txt --speed max && cryptolake etl\n"
       "  cryptolake stream run --source replay:capture.txt --speed 10 --bus mock://3");
-  run->add_option("--source", run_flags->first.source, "replay:PATH")->required();
-  run->add_option("--speed", run_flags->first.speed, "Replay pace: 1 = as recorded (default), N = N times faster, max = at once");
-  run->add_option("--bus", run_flags->first.bus, "local (the lake's _log/), kafka://host:port[,host:port] or mock://N (default bus.url)");
+  add_source_options(*run, run_flags->first);
   add_land_options(*run, run_flags->second);
   run->callback([&global, &exit_code, run_flags] {
     auto context = Context::create(global);

@@ -8,26 +8,25 @@
 
 namespace cryptolake::stream {
 
-core::Result<CollectReport> collect_replay(const sources::binance::Capture& capture, const sources::binance::ReplayOptions& options,
-                                           io::Clock& clock, bus::Bus& bus, const std::string& topic_prefix, std::stop_token stop) {
+core::Result<CollectReport> collect(const StreamSource& source, io::Clock& clock, bus::Bus& bus, const std::string& topic_prefix,
+                                    std::stop_token stop) {
   CollectReport report;
   report.topic = bus::topic_name(topic_prefix, "raw");
   TRY(bus.create_topics({report.topic}));
   TRY_ASSIGN(auto producer, bus.producer());
   bus::BusRawSink sink(*producer, report.topic, clock);
-  TRY_ASSIGN(const auto replayed, sources::binance::replay_capture(capture, options, clock, sink, stop));
-  TRY(sink.flush());
-  report.messages = replayed.messages;
-  report.by_dataset = replayed.by_dataset;
+  auto counts = source(sink, stop);
+  TRY(sink.flush());  // what was produced before a failure is still delivered
+  TRY_ASSIGN(report.counts, std::move(counts));
   return report;
 }
 
-core::Result<RunReport> run_replay(const sources::binance::Capture& capture, const sources::binance::ReplayOptions& replay, LandOptions land,
-                                   io::Clock& clock, bus::Bus& bus, lake::ObjectStore& store, std::stop_token stop, const LandProgress& progress) {
+core::Result<RunReport> run_stream(const StreamSource& source, LandOptions land, io::Clock& clock, bus::Bus& bus, lake::ObjectStore& store,
+                                   std::stop_token stop, const LandProgress& progress) {
   std::atomic<bool> producing{true};
   std::optional<core::Result<CollectReport>> collected;
   std::jthread collector([&] {
-    collected = collect_replay(capture, replay, clock, bus, land.topic_prefix, stop);
+    collected = collect(source, clock, bus, land.topic_prefix, stop);
     producing = false;
   });
   land.still_producing = [&] { return producing.load(); };

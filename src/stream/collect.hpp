@@ -1,36 +1,45 @@
-// Source → bus: what `stream collect` runs (and, with the lander, `stream run`). Every message a source receives goes, as an envelope,
-// into the topic <prefix>.raw (bus::BusRawSink), durable within a second.
+// Source → bus: what `stream collect` runs (and, with the lander, `stream run`). Every message a
+// source receives goes, as an envelope, into the topic <prefix>.raw (bus::BusRawSink), durable
+// within a second. Sources: a recorded capture replayed, the live Binance WebSocket streams, the
+// simulator on an accelerated clock (the CLI builds each as a StreamSource).
 #pragma once
 
+#include <functional>
+#include <map>
 #include <stop_token>
 #include <string>
 
 #include "bus/bus.hpp"
-#include "sources/binance/ws_capture.hpp"
+#include "io/clock.hpp"
+#include "io/raw_sink.hpp"
 #include "stream/land.hpp"
 
 namespace cryptolake::stream {
 
-struct CollectReport {
-  std::string topic;
+struct SourceCounts {
   size_t messages = 0;
   std::map<std::string, size_t> by_dataset;
 };
 
-// Replays a recorded capture into the bus at its pace (divided by options.speed; 0: at once).
-[[nodiscard]] core::Result<CollectReport> collect_replay(const sources::binance::Capture& capture,
-                                                         const sources::binance::ReplayOptions& options, io::Clock& clock,
-                                                         bus::Bus& bus, const std::string& topic_prefix, std::stop_token stop = {});
+// Lands messages into `sink` until the source ends or `stop` is requested.
+using StreamSource = std::function<core::Result<SourceCounts>(io::RawSink& sink, std::stop_token stop)>;
+
+struct CollectReport {
+  std::string topic;
+  SourceCounts counts;
+};
+
+[[nodiscard]] core::Result<CollectReport> collect(const StreamSource& source, io::Clock& clock, bus::Bus& bus, const std::string& topic_prefix,
+                                                  std::stop_token stop = {});
 
 struct RunReport {
   CollectReport collected;
   LandReport landed;
 };
 
-// collect_replay and land_stream in one process: the lander runs until the replay has ended and
-// nothing came for options.exit_when_idle_ms (default 1 s here).
-[[nodiscard]] core::Result<RunReport> run_replay(const sources::binance::Capture& capture, const sources::binance::ReplayOptions& replay,
-                                                 LandOptions land, io::Clock& clock, bus::Bus& bus, lake::ObjectStore& store,
-                                                 std::stop_token stop = {}, const LandProgress& progress = {});
+// collect and land_stream in one process: the lander runs until the source has ended and nothing
+// came for land.exit_when_idle_ms (default 1 s here), or until `stop`.
+[[nodiscard]] core::Result<RunReport> run_stream(const StreamSource& source, LandOptions land, io::Clock& clock, bus::Bus& bus,
+                                                 lake::ObjectStore& store, std::stop_token stop = {}, const LandProgress& progress = {});
 
 }  // namespace cryptolake::stream

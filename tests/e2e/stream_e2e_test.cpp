@@ -191,6 +191,10 @@ TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnKafka) {
 }  // namespace cryptolake::testing
 
 #include "e2e/lake_queries.hpp"
+#include "sources/simulator/market_simulator.hpp"
+#include "support/ws_replay_server.hpp"
+
+#include <cmath>
 
 namespace cryptolake::testing {
 namespace {
@@ -319,6 +323,55 @@ TEST(StreamRun, ACaptureReplayLandsExactlyItsTradesAndQuotesOnce) {
       for (const auto& entry : fs::recursive_directory_iterator(lake / "curated" / "market_ohlcv")) candle_files += entry.path().extension() == ".parquet";
     }
     EXPECT_EQ(candle_files, 0u);
+  }
+}
+
+// The live Binance source through the CLI, against a loopback WebSocket server sending the spot
+// capture: the same trades and quotes land as from the replay of the file.
+TEST(StreamRun, TheLiveBinanceSourceLandsWhatTheServerSent) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const std::string text = read_fixture(kCapture);
+  const auto capture = *sources::binance::read_capture(text);
+  WsScript script;
+  for (const auto& m : capture.messages) script.push_back(WsStep::send(std::string(m.text)));
+  WsReplayServer server(false, {script});
+  const ProcessResult run = run_cryptolake({"stream", "run", "--source", "binance", "--symbols", "NKNUSDT,BLZETH,LRCBTC,RUNEEUR", "--streams",
+                                            "depth@100ms,bookTicker,kline_1m,aggTrade", "--ws-url", server.base_url(), "--max-messages", "265",
+                                            "--lake", lake.string(), "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"messages\":265,\"records_landed\":265"), std::string::npos) << run.out;
+  ASSERT_EQ(server.targets().size(), 1u);
+  EXPECT_NE(server.targets()[0].find("/stream?streams=nknusdt@depth@100ms/nknusdt@bookTicker/"), std::string::npos) << server.targets()[0];
+  ASSERT_EQ(run_cryptolake({"etl", "--lake", lake.string()}).exit_code, 0);
+  // The capture has book tickers of NKNUSDT, BLZETH and LRCBTC (none of RUNEEUR).
+  EXPECT_EQ(sql_rows(lake, "SELECT count(*), count(DISTINCT symbol) FROM quotes")[0], (std::vector<std::string>{"84", "3"}));
+  EXPECT_EQ(sql_rows(lake, "SELECT count(*) FROM trades")[0][0], "2");
+}
+
+// The simulator as a live source: its closed candles are the simulated market's, every minute of
+// every symbol once; the open mid-minute updates are no rows.
+TEST(StreamRun, TheSimulatorStreamsItsMarketAsClosedCandles) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const ProcessResult run = run_cryptolake({"stream", "run", "--source", "simulator", "--symbols", "BTC-USDT,ETH-USDT", "--start", "2024-03-01",
+                                            "--minutes", "90", "--seed", "5", "--speed", "max", "--lake", lake.string(), "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\"messages\":360,\"records_landed\":360"), std::string::npos) << run.out;  // 2 × 90 × (open + closed)
+  ASSERT_EQ(run_cryptolake({"etl", "--lake", lake.string()}).exit_code, 0);
+  const std::vector<core::Symbol> symbols = {*core::Symbol::parse("BTC-USDT"), *core::Symbol::parse("ETH-USDT")};
+  const auto paths = sources::simulator::simulate_market(symbols, *core::Timestamp::parse_iso("2024-03-01T00:00:00Z"), 90, 5);
+  const auto rows = sql_rows(lake, "SELECT symbol, epoch(open_time)::BIGINT, close, volume FROM market_ohlcv ORDER BY symbol, open_time");
+  ASSERT_EQ(rows.size(), 180u);
+  for (size_t s = 0; s < 2; ++s) {
+    for (size_t m = 0; m < 90; ++m) {
+      const auto& row = rows[s * 90 + m];
+      const auto& candle = paths.candles[s][m];
+      EXPECT_EQ(row[0], symbols[s].canonical());
+      EXPECT_EQ(std::stoll(row[1]), candle.open_time.micros() / 1'000'000);
+      EXPECT_NEAR(std::stod(row[2]), candle.close, std::pow(10.0, -paths.price_decimals[s]) / 2);
+      EXPECT_NEAR(std::stod(row[3]), candle.volume, 1e-8);
+    }
   }
 }
 

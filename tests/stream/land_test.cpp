@@ -10,7 +10,7 @@
 #include "lake/layout.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
-#include "stream/collect.hpp"
+#include "stream/stream_sources.hpp"
 #include "support/fixtures.hpp"
 #include "support/temp_dir.hpp"
 
@@ -55,7 +55,7 @@ TEST_P(Landing, ACaptureLandsEveryMessageOnce) {
   lake::LocalObjectStore store(dir.path() / "lake");
   const std::string text = testing::read_fixture("cryptofeed_binance_spot_ws_capture_2021-10-12.txt");
   const auto capture = *sources::binance::read_capture(text);
-  ASSERT_TRUE(collect_replay(capture, {"binance", 0}, clock, *bus, "cryptolake"));
+  ASSERT_TRUE(collect(replay_source(capture, {"binance", 0}, clock), clock, *bus, "cryptolake"));
 
   LandOptions options;
   options.max_records = 50;  // several micro-batches
@@ -85,7 +85,7 @@ std::vector<std::string> produce_ten(bus::Bus& bus, io::Clock& clock) {
     text += fmt::format("{}.5: {{\"stream\":\"btcusdt@trade\",\"data\":{{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":{}}}}}\n", 1700000000 + i, i);
   }
   const auto capture = *sources::binance::read_capture(text);
-  EXPECT_TRUE(collect_replay(capture, {"binance", 0}, clock, bus, "cryptolake"));
+  EXPECT_TRUE(collect(replay_source(capture, {"binance", 0}, clock), clock, bus, "cryptolake"));
   std::vector<std::string> lines;
   for (const auto& m : capture.messages) lines.push_back(core::envelope_line(sources::binance::capture_envelope(m, "binance", "")));
   return lines;

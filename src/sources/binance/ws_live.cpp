@@ -11,6 +11,7 @@
 #include "core/market.hpp"
 #include "io/retry_policy.hpp"
 #include "sources/binance/ws_capture.hpp"
+#include "sources/binance/kline_backfill.hpp"
 #include "sources/binance/ws_event_parser.hpp"
 
 namespace cryptolake::sources::binance {
@@ -226,7 +227,31 @@ class LiveSession {
   std::map<std::string, Series> last_closed_;  // "SYMBOL interval" → its last closed candle
 };
 
+// Checkpoints that live as long as one gap fill.
+class ScratchCheckpoints final : public io::CheckpointStore {
+ public:
+  std::optional<std::string> load(std::string_view name) const override {
+    const auto it = values_.find(std::string(name));
+    return it == values_.end() ? std::nullopt : std::optional<std::string>(it->second);
+  }
+  core::Status save(std::string_view name, std::string_view value) override {
+    values_[std::string(name)] = std::string(value);
+    return {};
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
 }  // namespace
+
+KlineGapFiller rest_gap_filler(ServiceSession& session) {
+  return [&session](const core::Symbol& symbol, const std::string& interval, Timestamp from, Timestamp until) -> core::Result<size_t> {
+    ScratchCheckpoints checkpoints;
+    TRY_ASSIGN(const BackfillResult filled, backfill_klines(session, checkpoints, {symbol, interval, from, until}, io::Priority::live));
+    return static_cast<size_t>(filled.rows);
+  };
+}
 
 core::Result<std::vector<std::string>> live_urls(const LiveOptions& options) {
   if (options.streams.empty()) return core::fail(core::ErrorCode::invalid_argument, "no streams to collect");

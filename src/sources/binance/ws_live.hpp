@@ -19,6 +19,7 @@
 #include "io/clock.hpp"
 #include "io/raw_sink.hpp"
 #include "io/websocket_client.hpp"
+#include "sources/service_session.hpp"
 
 namespace cryptolake::sources::binance {
 
@@ -55,6 +56,10 @@ struct LiveReport {
 // Fetches the candles of [from, until) of one series into the same sink; returns how many.
 using KlineGapFiller = std::function<core::Result<size_t>(const core::Symbol& symbol, const std::string& interval, core::Timestamp from,
                                                           core::Timestamp until)>;
+// The REST backfill (GET /api/v3/klines, paged) as a gap filler: pages land through the session's
+// sink, like any backfill, under dataset klines. No checkpoint outlives the call.
+KlineGapFiller rest_gap_filler(ServiceSession& session);
+
 using LiveProgress = std::function<void(const LiveReport&)>;
 
 // Runs until `stop` (or max_messages); returns what it did. Fails only for bad options or a sink

@@ -293,6 +293,8 @@ class LocalProducer final : public Producer {
 // ---- reading ----
 
 struct PartitionReader {
+  Fd ownership;              // the flock on _groups/<group>/owners/<topic>.<partition>: one reader at a time
+  int64_t committed = 0;     // the group's position as this member last read or wrote it
   int64_t next = 0;          // offset of the next record to return
   int64_t segment_base = -1; // the segment open, -1: none yet
   Fd segment;
@@ -339,9 +341,15 @@ class LocalConsumer final : public Consumer {
     }
   }
 
+  // Only partitions this member owns: their lock is held until everything read is committed.
   core::Status commit(const std::vector<Position>& next) override {
     for (const Position& p : next) {
+      const auto it = readers_.find({p.topic, p.partition});
+      if (it == readers_.end()) {
+        return fail(ErrorCode::unavailable, "bus: {} partition {} is not this member's to commit", p.topic, p.partition);
+      }
       TRY(write_atomically(offset_path(p.topic, p.partition), std::to_string(p.offset), bus_.options().fsync));
+      it->second.committed = p.offset;
     }
     return {};
   }
@@ -382,6 +390,10 @@ class LocalConsumer final : public Consumer {
     return live;
   }
 
+  // Partitions are dealt round-robin over the live members, and each is read by one member at a
+  // time: a member takes a partition's lock before reading it (from the committed offset, read
+  // after the lock) and gives up one it should no longer have only once everything it read there is
+  // committed. Until then the new owner waits: no record is read by two members at once.
   core::Status rebalance() {
     next_rebalance_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
     std::vector<std::pair<std::string, int32_t>> all;
@@ -392,19 +404,25 @@ class LocalConsumer final : public Consumer {
     std::ranges::sort(all);
     const std::vector<std::string> members = live_members();
     const auto me = static_cast<size_t>(std::ranges::find(members, member_) - members.begin());
-    std::map<std::pair<std::string, int32_t>, PartitionReader> assigned;
+    std::set<std::pair<std::string, int32_t>> mine;
     for (size_t i = 0; i < all.size(); ++i) {
-      if (members.empty() || i % members.size() != me) continue;
-      auto it = readers_.find(all[i]);
-      if (it != readers_.end()) {
-        assigned.emplace(all[i], std::move(it->second));
-      } else {
-        PartitionReader reader;
-        reader.next = committed_offset(all[i].first, all[i].second);
-        assigned.emplace(all[i], std::move(reader));
-      }
+      if (!members.empty() && i % members.size() == me) mine.insert(all[i]);
     }
-    readers_ = std::move(assigned);
+    for (auto it = readers_.begin(); it != readers_.end();) {
+      const bool settled = it->second.next <= it->second.committed;
+      it = !mine.contains(it->first) && settled ? readers_.erase(it) : std::next(it);  // erasing drops the lock
+    }
+    std::error_code ec;
+    fs::create_directories(group_dir_ / "owners", ec);
+    for (const auto& where : mine) {
+      if (readers_.contains(where)) continue;
+      Fd lock(::open((group_dir_ / "owners" / fmt::format("{}.{}", where.first, where.second)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+      if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) continue;  // its owner has not let go yet
+      PartitionReader reader;
+      reader.ownership = std::move(lock);
+      reader.committed = reader.next = committed_offset(where.first, where.second);
+      readers_.emplace(where, std::move(reader));
+    }
     return {};
   }
 

@@ -53,6 +53,10 @@ core::Result<std::unique_ptr<Context>> Context::create_writer(const GlobalOption
   return context;
 }
 
+core::Result<lake::LakeLock> Context::lock_lake(std::string_view command) {
+  return lake::LakeLock::acquire(store_->root(), command, clock().now(), lake::LakeLock::Wait::block);
+}
+
 core::Result<lake::DuckDb*> Context::duckdb() {
   if (!duckdb_) {
     TRY_ASSIGN(duckdb_, lake::DuckDb::open({store_->root(), config_.duckdb.threads, config_.duckdb.memory_limit}));

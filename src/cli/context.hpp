@@ -36,6 +36,10 @@ class Context {
   [[nodiscard]] static core::Result<std::unique_ptr<Context>> create_writer(const GlobalOptions& options,
                                                                            std::string_view command);
 
+  // The writer lock for a moment's write by a long-running reader of the lake (the lander's
+  // curation), waiting while another writer holds it.
+  [[nodiscard]] core::Result<lake::LakeLock> lock_lake(std::string_view command);
+
   core::Config& config() { return config_; }
   // The lake, as every command sees it: keys only, whatever the store is.
   lake::ObjectStore& store() { return *store_; }

@@ -10,6 +10,8 @@
 #include "core/excerpt.hpp"
 #include "io/real/progress_line.hpp"
 #include "io/real/beast_websocket.hpp"
+#include "lake/layout.hpp"
+#include "schedule/etl_pipeline.hpp"
 #include "sources/binance/kline_backfill.hpp"
 #include "stream/stream_sources.hpp"
 #include "stream/land.hpp"
@@ -151,6 +153,7 @@ struct LandFlags {
   stream::LandOptions options;
   std::string bus;
   double exit_when_idle = -1;
+  bool raw_only = false;
 };
 
 void add_land_options(CLI::App& command, LandFlags& flags) {
@@ -158,12 +161,34 @@ void add_land_options(CLI::App& command, LandFlags& flags) {
   command.add_option("--max-records", flags.options.max_records, "Records per micro-batch at most (default 10000)")->check(CLI::Range(1, 10'000'000));
   command.add_option("--max-wait-ms", flags.options.max_wait_ms, "Longest a micro-batch waits to fill (default 1000)")->check(CLI::Range(1, 600'000));
   command.add_option("--exit-when-idle", flags.exit_when_idle, "Seconds without a record after which to exit")->check(CLI::NonNegativeNumber);
+  command.add_flag("--raw-only", flags.raw_only, "Land into the raw zone only; `etl` makes the curated rows later");
 }
 
-// The lander's options: the flags, and the topic prefix of the config.
+// The tables the lander keeps current itself: what the WebSocket streams feed.
+const std::vector<std::string> kStreamTables = {"market_ohlcv", "trades", "quotes"};
+
+// The lander's options: the flags, the topic prefix of the config, and (unless --raw-only) the
+// curation of what landed — those stages of the pipeline, incremental, under the lake's writer
+// lock for the moment they run (an `etl` beside the lander waits its turn, and vice versa).
 stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
   stream::LandOptions options = flags.options;
   options.topic_prefix = ctx.config().bus.topic_prefix;
+  options.hold_partition = [&ctx, group = options.group](const std::string& topic, int32_t partition) -> core::Result<std::shared_ptr<void>> {
+    const std::string key = lake::layout::landing_lock_key(group, topic, partition);
+    TRY_ASSIGN(lake::LakeLock lock, lake::LakeLock::acquire_file(ctx.store().location(key), "stream land", ctx.clock().now(),
+                                                                 lake::LakeLock::Wait::block));
+    return std::static_pointer_cast<void>(std::make_shared<lake::LakeLock>(std::move(lock)));
+  };
+  if (!flags.raw_only) {
+    options.curate = [&ctx]() -> core::Status {
+      TRY_ASSIGN(lake::DuckDb* duckdb, ctx.duckdb());
+      TRY_ASSIGN(const lake::LakeLock lock, ctx.lock_lake("stream land (curating)"));
+      schedule::PipelineOptions only;
+      only.only = kStreamTables;
+      TRY(schedule::run_etl_pipeline(ctx.store(), *duckdb, ctx.config(), ctx.threads(), ctx.clock(), only, {}));
+      return {};
+    };
+  }
   options.exit_when_idle_ms = flags.exit_when_idle < 0 ? -1 : static_cast<int64_t>(flags.exit_when_idle * 1000);
   return options;
 }

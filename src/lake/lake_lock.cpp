@@ -43,11 +43,16 @@ std::string describe(const LockHolder& holder) {
 
 core::Result<LakeLock> LakeLock::acquire(const fs::path& lake_root, std::string_view command, core::Timestamp now,
                                          Wait wait, const OnWait& on_wait) {
+  return acquire_file(lock_path(lake_root), command, now, wait, on_wait);
+}
+
+core::Result<LakeLock> LakeLock::acquire_file(const fs::path& file, std::string_view command, core::Timestamp now, Wait wait,
+                                              const OnWait& on_wait) {
   std::error_code ec;
-  fs::create_directories(lock_path(lake_root).parent_path(), ec);
-  if (ec) return core::fail(core::ErrorCode::io_error, "cannot create {}: {}", lock_path(lake_root).parent_path().string(), ec.message());
-  const int fd = ::open(lock_path(lake_root).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) return core::fail(core::ErrorCode::io_error, "cannot open {}: {}", lock_path(lake_root).string(), std::strerror(errno));
+  fs::create_directories(file.parent_path(), ec);
+  if (ec) return core::fail(core::ErrorCode::io_error, "cannot create {}: {}", file.parent_path().string(), ec.message());
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return core::fail(core::ErrorCode::io_error, "cannot open {}: {}", file.string(), std::strerror(errno));
   // Until the lock is ours, closing is all that may happen to the file: the holder line is the holder's.
   struct Unheld {
     int fd;
@@ -57,7 +62,7 @@ core::Result<LakeLock> LakeLock::acquire(const fs::path& lake_root, std::string_
     if (errno != EWOULDBLOCK) return core::fail(core::ErrorCode::io_error, "cannot lock the lake: {}", std::strerror(errno));
     const LockHolder holder = read_holder(fd).value_or(LockHolder{});
     if (wait == Wait::no_wait) {
-      return core::fail(core::ErrorCode::unavailable, "another writer holds the lake {}: {}", lake_root.string(), describe(holder));
+      return core::fail(core::ErrorCode::unavailable, "another writer holds the lake ({}): {}", file.string(), describe(holder));
     }
     if (on_wait) on_wait(holder);
     while (::flock(fd, LOCK_EX) != 0) {
@@ -68,7 +73,7 @@ core::Result<LakeLock> LakeLock::acquire(const fs::path& lake_root, std::string_
   LakeLock lock(fd);
   const std::string line = fmt::format("{}\t{}\t{}\n", ::getpid(), command, now.iso());
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, line.data(), line.size(), 0) != static_cast<ssize_t>(line.size())) {
-    return core::fail(core::ErrorCode::io_error, "cannot write {}: {}", lock_path(lake_root).string(), std::strerror(errno));
+    return core::fail(core::ErrorCode::io_error, "cannot write {}: {}", file.string(), std::strerror(errno));
   }
   return lock;
 }

@@ -27,6 +27,9 @@ class LakeLock {
 
   [[nodiscard]] static core::Result<LakeLock> acquire(const std::filesystem::path& lake_root, std::string_view command,
                                                       core::Timestamp now, Wait wait, const OnWait& on_wait = {});
+  // The same on any lock file (the lander's per-partition landing locks).
+  [[nodiscard]] static core::Result<LakeLock> acquire_file(const std::filesystem::path& file, std::string_view command, core::Timestamp now,
+                                                           Wait wait, const OnWait& on_wait = {});
   LakeLock(LakeLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   LakeLock& operator=(LakeLock&&) = delete;
   ~LakeLock();

@@ -58,6 +58,9 @@ std::string stage_memo_key(std::string_view stage) { return fmt::format("{}stage
 std::string landing_intent_key(std::string_view group, std::string_view topic, int32_t partition) {
   return fmt::format("_catalog/landing/{}/{}/{}", group, topic, partition);
 }
+std::string landing_lock_key(std::string_view group, std::string_view topic, int32_t partition) {
+  return landing_intent_key(group, topic, partition) + ".lock";
+}
 std::string consumed_key(std::string_view stage) { return fmt::format("{}{}", kConsumedPrefix, stage); }
 std::string partition_version_key(std::string_view table, std::string_view dt) {
   return fmt::format("{}{}/dt={}", kVersionsPrefix, table, dt);

@@ -62,6 +62,8 @@ std::string stage_memo_key(std::string_view stage);
 std::string consumed_key(std::string_view stage);
 // A lander's record of the raw batches it is landing from one bus partition (stream/land).
 std::string landing_intent_key(std::string_view group, std::string_view topic, int32_t partition);
+// Held by the lander landing that partition, from its intent to its commit.
+std::string landing_lock_key(std::string_view group, std::string_view topic, int32_t partition);
 // The content version of one curated partition (lake/partition_versions).
 std::string partition_version_key(std::string_view table, std::string_view dt);
 

@@ -122,6 +122,7 @@ core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckD
   StageEnv env{gated, duckdb, config, threads, progress, false, std::nullopt, std::nullopt};
   std::set<std::string> written;  // tables written by the stages so far
   for (const std::unique_ptr<Stage>& step : etl_stages()) {
+    if (!options.only.empty() && std::ranges::find(options.only, step->name()) == options.only.end()) continue;
     const auto start = std::chrono::steady_clock::now();
     TRY_ASSIGN(const InputPrints before, memos.input_prints(*step, written));
     const auto memo = memos.load(step->name());

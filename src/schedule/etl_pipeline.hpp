@@ -23,6 +23,7 @@ struct StageResult {
 struct PipelineOptions {
   bool force = false;  // publish partitions that fail an error-level check anyway
   bool full = false;   // run every stage, even those whose inputs did not change
+  std::vector<std::string> only = {};  // when given: these stages alone (the lander curates what it landed)
 };
 
 struct PipelineRun {

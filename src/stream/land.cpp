@@ -92,7 +92,12 @@ class Lander {
     for (const bus::Record& r : records) by_partition[{r.topic, r.partition}].push_back(&r);
     std::vector<bus::Position> next;
     std::vector<std::pair<Partition, Intent>> intents;
+    std::vector<std::shared_ptr<void>> holds;  // released when this micro-batch is done
     for (auto& [where, list] : by_partition) {
+      if (options_.hold_partition) {
+        TRY_ASSIGN(std::shared_ptr<void> hold, options_.hold_partition(where.first, where.second));
+        holds.push_back(std::move(hold));
+      }
       // An intent left by a lander that died owning this partition (us earlier, or another member
       // of the group before a rebalance) is finished or undone before anything else lands.
       TRY(resolve(where, report));
@@ -115,9 +120,23 @@ class Lander {
       report.raw_objects += batches.size();
       intents.emplace_back(where, std::move(intent));
     }
-    TRY(consumer_.commit(next));
+    if (!intents.empty()) TRY(curate(report));
+    if (auto committed = consumer_.commit(next); !committed) {
+      // Refused (a rebalance gave the partitions to another member): the intents stay, and whoever
+      // owns each partition next commits the landing they describe before landing anything.
+      spdlog::warn("stream land: commit refused ({}); the partitions' next owner completes this landing", committed.error().message);
+      ++report.commits_refused;
+      return {};
+    }
     for (const auto& [where, intent] : intents) TRY(store_.remove(lake::layout::landing_intent_key(options_.group, where.first, where.second)));
     ++report.batches;
+    return {};
+  }
+
+  core::Status curate(LandReport& report) {
+    if (!options_.curate) return {};
+    TRY(options_.curate());
+    ++report.curations;
     return {};
   }
 
@@ -138,6 +157,7 @@ class Lander {
     } else if (committed >= intent->to) {
       // committed already; only the intent's removal was cut short
     } else if (intent->landed) {
+      TRY(curate(report));  // what it landed may not be curated yet
       TRY(consumer_.commit({{where.first, where.second, intent->to}}));
       skip_below_[where] = intent->to;
       ++report.finished;
@@ -164,6 +184,7 @@ core::Result<LandReport> land_stream(bus::Bus& bus, lake::ObjectStore& store, co
   TRY_ASSIGN(auto consumer, bus.consumer(options.group, {topic}));
   Lander lander(*consumer, store, options);
   LandReport report;
+  TRY(lander.curate(report));  // raw batches an earlier lander landed and committed, not yet curated
   using Steady = std::chrono::steady_clock;
   auto last_record = Steady::now();
   while (!stop.stop_requested()) {

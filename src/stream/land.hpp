@@ -5,7 +5,9 @@
 // (_catalog/landing/<group>/<topic>/<partition>) names the batches being landed, so a lander
 // killed at any moment, or a member taking the partition over, finishes or undoes it: a landing
 // that was complete is committed, one cut short is removed and read again. Every record ends up
-// in the raw zone once; the transform takes it from there (etl; incrementally).
+// in the raw zone once. With options.curate, the curated rows of a micro-batch are durable before its
+// offsets are committed too; they derive from the raw zone alone (dedup by key, days rebuilt from all
+// their rows), so a killed lander's successor makes the same rows.
 #pragma once
 
 #include <stop_token>
@@ -13,6 +15,7 @@
 
 #include "bus/bus.hpp"
 #include <functional>
+#include <memory>
 #include "lake/object_store.hpp"
 
 namespace cryptolake::stream {
@@ -24,6 +27,14 @@ struct LandOptions {
   int64_t max_wait_ms = 1000;
   int64_t exit_when_idle_ms = -1;  // ≥ 0: return after this long without a record
   std::function<bool()> still_producing = {};  // when given and true, idleness does not end the run
+  // Makes curated rows of what landed (market_ohlcv, trades, quotes): run after a micro-batch's
+  // raw batches are durable and before its offsets are committed, and once at the start for what
+  // an interrupted lander landed. Empty: raw only (etl transforms later).
+  std::function<core::Status()> curate = {};
+  // Held from a partition's landing intent to its commit, and taken before an intent is resolved,
+  // so a member that lost the partition in a rebalance and the one that got it never land it at
+  // once (the second waits for the first to finish or die). Empty: no such fencing (tests of one lander).
+  std::function<core::Result<std::shared_ptr<void>>(const std::string& topic, int32_t partition)> hold_partition = {};
 };
 
 struct LandReport {
@@ -32,6 +43,8 @@ struct LandReport {
   size_t raw_objects = 0;  // raw batches written
   size_t undone = 0;       // raw batches of an interrupted landing removed
   size_t finished = 0;     // interrupted landings found complete and committed
+  size_t curations = 0;    // curate runs
+  size_t commits_refused = 0;  // left to the partition's next owner (a rebalance moved it)
 };
 
 // Called after each committed micro-batch (progress, metrics).

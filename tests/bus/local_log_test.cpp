@@ -186,5 +186,44 @@ TEST(LocalLog, MembersOfAGroupSplitThePartitions) {
   for (int32_t p : now_a) EXPECT_TRUE(of_b.contains(p)) << p;
 }
 
+// A member gives a partition up only once what it read there is committed, and commits only
+// partitions it holds: no record is read by two members of a group.
+TEST(LocalLog, APartitionChangesHandsOnlyOnceItsReadsAreCommitted) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogBus bus(dir.path(), {.partitions = 4}, clock);
+  auto producer = *bus.producer();
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(producer->produce("t", fmt::format("key{}", i % 40), std::to_string(i)));
+  ASSERT_TRUE(producer->flush());
+
+  auto a = *bus.consumer("g", {"t"});
+  std::vector<Position> read_by_a;
+  auto first = a->poll(1000, milliseconds(50));
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 400u);  // alone: every partition
+  std::map<int32_t, int64_t> next;
+  for (const Record& r : *first) next[r.partition] = r.offset + 1;
+  auto b = *bus.consumer("g", {"t"});
+  std::this_thread::sleep_for(milliseconds(600));
+  // a has not committed: it keeps all four, and b gets nothing yet.
+  auto nothing = b->poll(1000, milliseconds(50));
+  ASSERT_TRUE(nothing);
+  EXPECT_TRUE(nothing->empty());
+  ASSERT_TRUE(a->poll(1000, milliseconds(10)));
+  EXPECT_FALSE(b->commit({{"t", 0, 5}}));  // not b's
+  for (const auto& [partition, offset] : next) read_by_a.push_back({"t", partition, offset});
+  ASSERT_TRUE(a->commit(read_by_a));
+  std::this_thread::sleep_for(milliseconds(600));
+  ASSERT_TRUE(a->poll(1000, milliseconds(10)));  // a lets two go
+  std::this_thread::sleep_for(milliseconds(600));
+  auto after = b->poll(1000, milliseconds(50));
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(after->empty());  // from the committed offsets: nothing left to read twice
+  auto positions = b->committed();
+  ASSERT_TRUE(positions);
+  EXPECT_EQ(positions->size(), 2u);
+  for (const Position& p : *positions) EXPECT_EQ(p.offset, next[p.partition]);
+}
+
 }  // namespace
 }  // namespace cryptolake::bus

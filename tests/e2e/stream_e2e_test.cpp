@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include "bus/local_log.hpp"
+#include "e2e/lake_queries.hpp"
 #include "io/manual_clock.hpp"
 #include "sources/binance/ws_capture.hpp"
 #include "support/fixtures.hpp"
@@ -94,8 +95,8 @@ namespace {
 std::string trade_capture(int n) {
   std::string text;
   for (int i = 0; i < n; ++i) {
-    text += fmt::format(R"({{"stream":"s{}usdt@trade","data":{{"e":"trade","E":{},"s":"S{}USDT","t":{},"p":"{}.5","q":"0.01"}}}})",
-                        i % 5, 1700000000000 + i, i % 5, i, 100 + i % 37);
+    text += fmt::format(R"({{"stream":"s{}usdt@trade","data":{{"e":"trade","E":{},"s":"S{}USDT","t":{},"p":"{}.5","q":"0.01","T":{},"m":{}}}}})",
+                        i % 5, 1700000000000 + i, i % 5, i, 100 + i % 37, 1700000000000 + i, i % 2 == 0 ? "true" : "false");
     text += '\n';
   }
   return text;
@@ -120,8 +121,27 @@ size_t raw_line_count(const fs::path& lake, std::multiset<std::string>* lines = 
   return count;
 }
 
+// The raw zone holds each of the n messages of trade_capture(n) once, and the landers' own
+// curation (no etl) made each trade one row of `trades`: trade i of S(i%5)USDT at 100 + i%37 + 0.5.
+void expect_every_trade_once(const fs::path& lake, int n) {
+  std::multiset<std::string> lines;
+  EXPECT_EQ(raw_line_count(lake, &lines), static_cast<size_t>(n));
+  std::set<std::string> distinct(lines.begin(), lines.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(n)) << "a message landed twice";
+  const auto rows = sql_rows(lake, "SELECT count(*), count(DISTINCT trade_id), sum(trade_id), sum(price), sum(buyer_is_maker::INT) FROM trades");
+  ASSERT_EQ(rows.size(), 1u);
+  double prices = 0;
+  for (int i = 0; i < n; ++i) prices += 100 + i % 37 + 0.5;
+  EXPECT_EQ(rows[0][0], std::to_string(n));
+  EXPECT_EQ(rows[0][1], std::to_string(n));
+  EXPECT_EQ(rows[0][2], std::to_string(static_cast<int64_t>(n) * (n - 1) / 2));
+  EXPECT_DOUBLE_EQ(std::stod(rows[0][3]), prices);
+  EXPECT_EQ(rows[0][4], std::to_string(n / 2));
+}
+
 // Landers killed with SIGKILL at random moments and started again: in the end the raw zone holds
-// every message exactly once, as an uninterrupted lander would have left it.
+// every message exactly once, as an uninterrupted lander would have left it, and the lander's own
+// curation has made every trade a row of `trades` once, with the values the capture gave.
 void kill_landers_and_check(const std::vector<std::string>& bus_args, int kills, int min_ms, int max_ms, const std::string& idle_seconds,
                             const std::string& max_records) {
   TempDir dir;
@@ -152,13 +172,36 @@ void kill_landers_and_check(const std::vector<std::string>& bus_args, int kills,
   ASSERT_EQ(last.exit_code, 0) << last.err;
   EXPECT_GT(kills_mid_run, 0u) << "no kill landed while the lander was part way through";
 
-  std::multiset<std::string> lines;
-  EXPECT_EQ(raw_line_count(lake, &lines), static_cast<size_t>(n));
-  std::set<std::string> distinct(lines.begin(), lines.end());
-  EXPECT_EQ(distinct.size(), static_cast<size_t>(n)) << "a message landed twice";
+  expect_every_trade_once(lake, n);
 }
 
 TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnTheLocalLog) { kill_landers_and_check({}, 6, 80, 500, "1", "300"); }
+
+// Two landers of one group split the partitions; one is killed part way and the other takes its
+// partitions over: still every message once, every trade one row.
+TEST(StreamLand, WhenOneOfTwoLandersDiesTheOtherTakesOver) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const int n = 20000;
+  const fs::path capture = dir.path() / "trades.ndjson";
+  { std::ofstream(capture) << trade_capture(n); }
+  ASSERT_EQ(run_cryptolake({"stream", "collect", "--source", "replay:" + capture.string(), "--speed", "max", "--lake", lake.string()}).exit_code, 0);
+  const std::vector<std::string> land = {"stream", "land", "--lake", lake.string(), "--max-records", "300", "--max-wait-ms", "20"};
+  const int doomed = spawn_cryptolake(land);
+  std::vector<std::string> survivor_args = land;
+  survivor_args.insert(survivor_args.end(), {"--exit-when-idle", "3"});
+  const int survivor = spawn_cryptolake(survivor_args);
+  size_t at_kill = 0;
+  for (int i = 0; i < 400 && at_kill < static_cast<size_t>(n) / 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    at_kill = raw_line_count(lake);
+  }
+  ::kill(doomed, SIGKILL);
+  EXPECT_EQ(wait_child(doomed), -SIGKILL);
+  EXPECT_LT(at_kill, static_cast<size_t>(n)) << "the work was over before the kill";
+  EXPECT_EQ(wait_child(survivor), 0);
+  expect_every_trade_once(lake, n);
+}
 
 // SIGTERM: the lander finishes its micro-batch, commits, and exits 0; what it landed stays once.
 TEST(StreamLand, SigtermEndsTheLanderCleanly) {
@@ -184,13 +227,12 @@ TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnKafka) {
   // A killed member's partitions move on after its 6 s session: kill after the group has formed.
   // The last lander waits out that session before the partitions are its own.
   // Small micro-batches (a commit each) keep it landing for seconds after the group has formed.
-  kill_landers_and_check({"--bus", "kafka://" + (*cluster)->bootstraps()}, 3, 3500, 6000, "12", "40");
+  kill_landers_and_check({"--bus", "kafka://" + (*cluster)->bootstraps()}, 3, 3500, 6000, "12", "200");
 }
 
 }  // namespace
 }  // namespace cryptolake::testing
 
-#include "e2e/lake_queries.hpp"
 #include "sources/simulator/market_simulator.hpp"
 #include "support/ws_replay_server.hpp"
 

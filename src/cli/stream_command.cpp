@@ -1,6 +1,7 @@
 // `cryptolake stream collect|land`: live sources into the bus, and the bus into the raw zone.
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "core/excerpt.hpp"
 #include "io/real/progress_line.hpp"
 #include "io/real/beast_websocket.hpp"
+#include "io/real/httplib_server.hpp"
 #include "lake/layout.hpp"
 #include "schedule/etl_pipeline.hpp"
 #include "sources/binance/kline_backfill.hpp"
@@ -30,9 +32,61 @@ struct CollectFlags {
   std::string ws_url;
   std::string ca_file;
   size_t max_messages = 0;
+  int metrics_port = 0;
   // simulator
   SimulationFlags simulation;
   int64_t minutes = 0;
+};
+
+// The /metrics endpoint of a stream process (--metrics-port) and its progress line: messages in
+// and out with their rates, consumer lag, the last event's time.
+class StreamObserver {
+ public:
+  StreamObserver(std::string label, io::Clock& clock) : progress_(std::move(label)), clock_(clock), started_(clock.now()) {
+    ticker_ = std::jthread([this](std::stop_token stop) {
+      while (!stop.stop_requested()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        update();
+      }
+    });
+  }
+  ~StreamObserver() {
+    ticker_.request_stop();
+    if (ticker_.joinable()) ticker_.join();
+    if (server_) server_->stop();
+  }
+
+  core::Status serve_metrics(int port) {
+    if (port <= 0) return {};
+    server_ = std::make_unique<io::HttplibServer>();
+    TRY(server_->bind("127.0.0.1", port));
+    fmt::print(stderr, "metrics on http://127.0.0.1:{}/metrics\n", server_->bound_port());
+    listener_ = std::jthread([this] {
+      server_->listen([this](const io::ServerRequest& request) {
+        if (request.path != "/metrics") return io::ServerResponse{404, "text/plain", "not found\n", {}};
+        return io::ServerResponse{200, "text/plain; version=0.0.4", metrics.prometheus(), {}};
+      });
+    });
+    return {};
+  }
+
+  void update() {
+    const stream::StreamMetrics::Totals t = metrics.totals();
+    const double seconds = std::max(1e-3, static_cast<double>(clock_.now().micros() - started_.micros()) / 1e6);
+    progress_.update(t.out, 0,
+                     fmt::format("{} in ({:.0f}/s), {} landed ({:.0f}/s), lag {}, last event {}", t.in, static_cast<double>(t.in) / seconds, t.out,
+                                 static_cast<double>(t.out) / seconds, t.lag, t.last_event ? t.last_event->iso().substr(0, 19) : "-"));
+  }
+
+  stream::StreamMetrics metrics;
+
+ private:
+  io::ProgressLine progress_;
+  io::Clock& clock_;
+  core::Timestamp started_;
+  std::unique_ptr<io::HttplibServer> server_;
+  std::jthread listener_;
+  std::jthread ticker_;
 };
 
 core::Result<double> parse_speed(const std::string& text, double fallback) {
@@ -77,7 +131,7 @@ core::Status setup_replay(const CollectFlags& flags, Context& ctx, SourceSetup& 
   return {};
 }
 
-core::Status setup_binance(const CollectFlags& flags, Context& ctx, SourceSetup& setup) {
+core::Status setup_binance(const CollectFlags& flags, Context& ctx, SourceSetup& setup, stream::StreamMetrics& metrics) {
   sources::binance::LiveOptions options;
   options.source = flags.market == "um" ? "binance_um" : "binance";
   options.base_url = flags.ws_url;
@@ -101,7 +155,8 @@ core::Status setup_binance(const CollectFlags& flags, Context& ctx, SourceSetup&
                        sources::binance::binance_endpoint(rest.base_url, rest.weight_per_minute, rest.api_key));
     return sources::binance::rest_gap_filler(*setup.rest);
   };
-  setup.source = stream::binance_source(*setup.client, std::move(options), ctx.clock(), gaps);
+  setup.source = stream::binance_source(*setup.client, std::move(options), ctx.clock(), gaps,
+                                        [&metrics](const sources::binance::LiveReport& r) { metrics.reconnects(r.reconnects); });
   return {};
 }
 
@@ -115,9 +170,9 @@ core::Status setup_simulator(const CollectFlags& flags, Context& ctx, SourceSetu
   return {};
 }
 
-core::Status setup_source(const CollectFlags& flags, Context& ctx, SourceSetup& setup) {
+core::Status setup_source(const CollectFlags& flags, Context& ctx, SourceSetup& setup, stream::StreamMetrics& metrics) {
   if (flags.source.starts_with("replay:")) return setup_replay(flags, ctx, setup);
-  if (flags.source == "binance") return setup_binance(flags, ctx, setup);
+  if (flags.source == "binance") return setup_binance(flags, ctx, setup, metrics);
   if (flags.source == "simulator") return setup_simulator(flags, ctx, setup);
   return core::fail(core::ErrorCode::invalid_argument, "--source '{}': expected binance, simulator or replay:PATH", core::excerpt(flags.source));
 }
@@ -133,10 +188,12 @@ std::string dataset_counts(const stream::SourceCounts& counts, std::string_view 
 
 int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
   SourceSetup setup;
-  if (auto ready = setup_source(flags, ctx, setup); !ready) return report_error(ready.error());
+  StreamObserver observer("collect", ctx.clock());
+  if (auto ready = setup_source(flags, ctx, setup, observer.metrics); !ready) return report_error(ready.error());
+  if (auto served = observer.serve_metrics(flags.metrics_port); !served) return report_error(served.error());
   auto bus = ctx.open_bus(flags.bus);
   if (!bus) return report_error(bus.error());
-  auto report = stream::collect(setup.source, ctx.clock(), **bus, ctx.config().bus.topic_prefix, interrupt_token());
+  auto report = stream::collect(setup.source, ctx.clock(), **bus, ctx.config().bus.topic_prefix, interrupt_token(), &observer.metrics);
   if (!report) return report_error(report.error());
   if (json) {
     fmt::print("{{\"topic\":\"{}\",\"messages\":{},\"skipped_lines\":{},\"by_dataset\":{{{}}}}}\n", report->topic, report->counts.messages,
@@ -154,6 +211,7 @@ struct LandFlags {
   std::string bus;
   double exit_when_idle = -1;
   bool raw_only = false;
+  int metrics_port = 0;
 };
 
 void add_land_options(CLI::App& command, LandFlags& flags) {
@@ -162,6 +220,7 @@ void add_land_options(CLI::App& command, LandFlags& flags) {
   command.add_option("--max-wait-ms", flags.options.max_wait_ms, "Longest a micro-batch waits to fill (default 1000)")->check(CLI::Range(1, 600'000));
   command.add_option("--exit-when-idle", flags.exit_when_idle, "Seconds without a record after which to exit")->check(CLI::NonNegativeNumber);
   command.add_flag("--raw-only", flags.raw_only, "Land into the raw zone only; `etl` makes the curated rows later");
+  command.add_option("--metrics-port", flags.metrics_port, "Serve Prometheus /metrics on 127.0.0.1:PORT while running")->check(CLI::Range(1, 65535));
 }
 
 // The tables the lander keeps current itself: what the WebSocket streams feed.
@@ -173,6 +232,7 @@ const std::vector<std::string> kStreamTables = {"market_ohlcv", "trades", "quote
 stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
   stream::LandOptions options = flags.options;
   options.topic_prefix = ctx.config().bus.topic_prefix;
+  options.clock = &ctx.clock();
   options.hold_partition = [&ctx, group = options.group](const std::string& topic, int32_t partition) -> core::Result<std::shared_ptr<void>> {
     const std::string key = lake::layout::landing_lock_key(group, topic, partition);
     TRY_ASSIGN(lake::LakeLock lock, lake::LakeLock::acquire_file(ctx.store().location(key), "stream land", ctx.clock().now(),
@@ -196,10 +256,11 @@ stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
 int run_land(Context& ctx, const LandFlags& flags, bool json) {
   auto bus = ctx.open_bus(flags.bus);
   if (!bus) return report_error(bus.error());
-  io::ProgressLine progress("land");
-  auto report = stream::land_stream(**bus, ctx.store(), land_options(ctx, flags), interrupt_token(), [&](const stream::LandReport& r) {
-    progress.update(r.records, 0, fmt::format("{} records, {} raw batches", r.records, r.raw_objects));
-  });
+  StreamObserver observer("land", ctx.clock());
+  if (auto served = observer.serve_metrics(flags.metrics_port); !served) return report_error(served.error());
+  stream::LandOptions options = land_options(ctx, flags);
+  options.metrics = &observer.metrics;
+  auto report = stream::land_stream(**bus, ctx.store(), options, interrupt_token());
   if (!report) return report_error(report.error());
   if (json) {
     fmt::print("{{\"records\":{},\"micro_batches\":{},\"raw_batches\":{},\"undone\":{},\"finished\":{}}}\n", report->records,
@@ -216,12 +277,14 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
 
 int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, bool json) {
   SourceSetup setup;
-  if (auto ready = setup_source(collect, ctx, setup); !ready) return report_error(ready.error());
+  StreamObserver observer("stream", ctx.clock());
+  if (auto ready = setup_source(collect, ctx, setup, observer.metrics); !ready) return report_error(ready.error());
+  if (auto served = observer.serve_metrics(land.metrics_port); !served) return report_error(served.error());
   auto bus = ctx.open_bus(collect.bus);
   if (!bus) return report_error(bus.error());
-  io::ProgressLine progress("stream");
-  auto report = stream::run_stream(setup.source, land_options(ctx, land), ctx.clock(), **bus, ctx.store(), interrupt_token(),
-                                   [&](const stream::LandReport& r) { progress.update(r.records, 0, fmt::format("{} records landed", r.records)); });
+  stream::LandOptions options = land_options(ctx, land);
+  options.metrics = &observer.metrics;
+  auto report = stream::run_stream(setup.source, options, ctx.clock(), **bus, ctx.store(), interrupt_token());
   if (!report) return report_error(report.error());
   if (json) {
     fmt::print("{{\"messages\":{},\"records_landed\":{},\"raw_batches\":{}}}\n", report->collected.counts.messages, report->landed.records,
@@ -276,6 +339,7 @@ void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "  cryptolake stream collect --source replay:capture.ndjson --speed 10 --bus mock://3\n"
       "  cryptolake stream collect --source replay:capture.txt --bus kafka://broker1:9092,broker2:9092");
   add_source_options(*collect, *flags);
+  collect->add_option("--metrics-port", flags->metrics_port, "Serve Prometheus /metrics on 127.0.0.1:PORT while running")->check(CLI::Range(1, 65535));
   collect->callback([&global, &exit_code, flags] {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }

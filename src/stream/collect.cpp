@@ -9,13 +9,15 @@
 namespace cryptolake::stream {
 
 core::Result<CollectReport> collect(const StreamSource& source, io::Clock& clock, bus::Bus& bus, const std::string& topic_prefix,
-                                    std::stop_token stop) {
+                                    std::stop_token stop, StreamMetrics* metrics) {
   CollectReport report;
   report.topic = bus::topic_name(topic_prefix, "raw");
   TRY(bus.create_topics({report.topic}));
   TRY_ASSIGN(auto producer, bus.producer());
   bus::BusRawSink sink(*producer, report.topic, clock);
-  auto counts = source(sink, stop);
+  std::optional<CountingSink> counting;
+  if (metrics != nullptr) counting.emplace(sink, *metrics);
+  auto counts = counting ? source(*counting, stop) : source(sink, stop);
   TRY(sink.flush());  // what was produced before a failure is still delivered
   TRY_ASSIGN(report.counts, std::move(counts));
   return report;
@@ -26,7 +28,7 @@ core::Result<RunReport> run_stream(const StreamSource& source, LandOptions land,
   std::atomic<bool> producing{true};
   std::optional<core::Result<CollectReport>> collected;
   std::jthread collector([&] {
-    collected = collect(source, clock, bus, land.topic_prefix, stop);
+    collected = collect(source, clock, bus, land.topic_prefix, stop, land.metrics);
     producing = false;
   });
   land.still_producing = [&] { return producing.load(); };

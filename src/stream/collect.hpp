@@ -13,6 +13,7 @@
 #include "io/clock.hpp"
 #include "io/raw_sink.hpp"
 #include "stream/land.hpp"
+#include "stream/stream_metrics.hpp"
 
 namespace cryptolake::stream {
 
@@ -29,8 +30,9 @@ struct CollectReport {
   SourceCounts counts;
 };
 
+// With `metrics`: messages in per source and dataset, and the last event's time.
 [[nodiscard]] core::Result<CollectReport> collect(const StreamSource& source, io::Clock& clock, bus::Bus& bus, const std::string& topic_prefix,
-                                                  std::stop_token stop = {});
+                                                  std::stop_token stop = {}, StreamMetrics* metrics = nullptr);
 
 struct RunReport {
   CollectReport collected;
@@ -38,7 +40,8 @@ struct RunReport {
 };
 
 // collect and land_stream in one process: the lander runs until the source has ended and nothing
-// came for land.exit_when_idle_ms (default 1 s here), or until `stop`.
+// came for land.exit_when_idle_ms (default 1 s here), or until `stop`. land.metrics, when given,
+// counts both halves.
 [[nodiscard]] core::Result<RunReport> run_stream(const StreamSource& source, LandOptions land, io::Clock& clock, bus::Bus& bus,
                                                  lake::ObjectStore& store, std::stop_token stop = {}, const LandProgress& progress = {});
 

@@ -121,6 +121,7 @@ class Lander {
       intents.emplace_back(where, std::move(intent));
     }
     if (!intents.empty()) TRY(curate(report));
+    observe(records);
     if (auto committed = consumer_.commit(next); !committed) {
       // Refused (a rebalance gave the partitions to another member): the intents stay, and whoever
       // owns each partition next commits the landing they describe before landing anything.
@@ -131,6 +132,20 @@ class Lander {
     for (const auto& [where, intent] : intents) TRY(store_.remove(lake::layout::landing_intent_key(options_.group, where.first, where.second)));
     ++report.batches;
     return {};
+  }
+
+  // Records out per dataset, and how long each took from the bus to durable curated rows.
+  void observe(const std::vector<bus::Record>& records) const {
+    if (options_.metrics == nullptr) return;
+    std::map<std::string, size_t> by_dataset;
+    for (const bus::Record& r : records) {
+      const auto key = bus::parse_record_key(r.key);
+      ++by_dataset[key ? key->dataset : "unreadable"];
+    }
+    for (const auto& [dataset, n] : by_dataset) options_.metrics->landed(dataset, n);
+    if (options_.clock == nullptr) return;
+    const int64_t now_ms = options_.clock->now().micros() / 1000;
+    for (const bus::Record& r : records) options_.metrics->event_to_curated(static_cast<double>(std::max<int64_t>(0, now_ms - r.timestamp_ms)) / 1000.0);
   }
 
   core::Status curate(LandReport& report) {
@@ -175,6 +190,18 @@ class Lander {
   std::map<Partition, int64_t> skip_below_;
 };
 
+// Lag of the partitions this member owns: end offset − committed.
+core::Status record_lag(bus::Bus& bus, bus::Consumer& consumer, const std::string& topic, StreamMetrics& metrics) {
+  TRY_ASSIGN(const std::vector<bus::Position> ends, bus.end_offsets(topic));
+  TRY_ASSIGN(const std::vector<bus::Position> committed, consumer.committed());
+  for (const bus::Position& c : committed) {
+    for (const bus::Position& e : ends) {
+      if (e.topic == c.topic && e.partition == c.partition) metrics.lag(c.topic, c.partition, std::max<int64_t>(0, e.offset - c.offset));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 core::Result<LandReport> land_stream(bus::Bus& bus, lake::ObjectStore& store, const LandOptions& options,
@@ -204,6 +231,7 @@ core::Result<LandReport> land_stream(bus::Bus& bus, lake::ObjectStore& store, co
       std::move(more.begin(), more.end(), std::back_inserter(records));
     }
     TRY(lander.land(records, report));
+    if (options.metrics != nullptr) TRY(record_lag(bus, *consumer, topic, *options.metrics));
     last_record = Steady::now();
     if (progress) progress(report);
   }

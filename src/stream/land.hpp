@@ -16,7 +16,9 @@
 #include "bus/bus.hpp"
 #include <functional>
 #include <memory>
+#include "io/clock.hpp"
 #include "lake/object_store.hpp"
+#include "stream/stream_metrics.hpp"
 
 namespace cryptolake::stream {
 
@@ -35,6 +37,10 @@ struct LandOptions {
   // so a member that lost the partition in a rebalance and the one that got it never land it at
   // once (the second waits for the first to finish or die). Empty: no such fencing (tests of one lander).
   std::function<core::Result<std::shared_ptr<void>>(const std::string& topic, int32_t partition)> hold_partition = {};
+  // When given: records out per dataset, lag per partition, and (with the clock) event-to-curated
+  // latency, from each record's bus timestamp to the end of its micro-batch's curation.
+  StreamMetrics* metrics = nullptr;
+  io::Clock* clock = nullptr;
 };
 
 struct LandReport {

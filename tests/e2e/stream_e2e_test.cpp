@@ -235,6 +235,8 @@ TEST(StreamLand, KilledLandersLoseAndDuplicateNothingOnKafka) {
 
 #include "sources/simulator/market_simulator.hpp"
 #include "support/ws_replay_server.hpp"
+#include "io/real/curl_http_client.hpp"
+#include "support/loopback_server.hpp"
 
 #include <cmath>
 
@@ -415,6 +417,43 @@ TEST(StreamRun, TheSimulatorStreamsItsMarketAsClosedCandles) {
       EXPECT_NEAR(std::stod(row[3]), candle.volume, 1e-8);
     }
   }
+}
+
+// A running `stream run` serves its metrics: messages in and out grow while the simulator
+// streams, lag and latency are there; SIGTERM ends it cleanly.
+TEST(StreamRun, ServesPrometheusMetricsWhileRunning) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake";
+  const int port = free_loopback_port();
+  ASSERT_GT(port, 0);
+  const int pid = spawn_cryptolake({"stream", "run", "--source", "simulator", "--symbols", "2", "--minutes", "1440", "--speed", "3000",
+                                    "--metrics-port", std::to_string(port), "--lake", lake.string()});
+  io::CurlHttpClient http;
+  std::string body;
+  const auto value = [&](const std::string& series) {
+    const size_t at = body.find("\n" + series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(body.substr(at + series.size() + 2));
+  };
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    io::HttpRequest request;
+    request.url = fmt::format("http://127.0.0.1:{}/metrics", port);
+    request.read_timeout = std::chrono::milliseconds(2000);
+    auto response = http.send(request);
+    if (!response || response->status != 200) continue;
+    body = response->body;
+    if (value(R"(cryptolake_stream_records_out_total{dataset="ws_kline"})") > 0) break;
+  }
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_child(pid), 0);
+  const double in = value(R"(cryptolake_stream_messages_in_total{source="simulator",dataset="ws_kline"})");
+  const double out = value(R"(cryptolake_stream_records_out_total{dataset="ws_kline"})");
+  EXPECT_GT(in, 0) << body;
+  EXPECT_GT(out, 0) << body;
+  EXPECT_LE(out, in);
+  EXPECT_GE(value(R"(cryptolake_stream_consumer_lag{topic="cryptolake.raw",partition="0"})"), 0) << body;
+  EXPECT_GE(value("cryptolake_stream_event_to_curated_seconds_count"), out) << body;
+  EXPECT_NE(body.find("# TYPE cryptolake_stream_event_to_curated_seconds histogram"), std::string::npos);
 }
 
 }  // namespace

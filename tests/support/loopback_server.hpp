@@ -55,4 +55,8 @@ class LoopbackServer {
   std::vector<LoopbackRequest> log_;
 };
 
+// A TCP port on 127.0.0.1 free at the moment of the call (bound to port 0, then let go), for
+// a child process to listen on.
+int free_loopback_port();
+
 }  // namespace cryptolake::testing

@@ -1,5 +1,6 @@
 // `cryptolake bench etl|import|posts|bus`: the end-to-end benchmarks of bench/.
 #include "bench/bus_bench.hpp"
+#include "bench/stream_bench.hpp"
 #include "bench/end_to_end.hpp"
 #include "cli/commands.hpp"
 
@@ -38,6 +39,22 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     if (auto status = bench::bench_posts((*context)->config(), *flags); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    exit_code = 0;
+  });
+  auto stream_flags = std::make_shared<bench::StreamBenchOptions>();
+  auto* stream = command->add_subcommand("stream", "The lander (bus → raw → curated market_ohlcv) vs DuckDB on the same events; event-to-curated latency");
+  stream->footer("Examples:\n  cryptolake bench stream\n  cryptolake bench stream --klines 200000 --latency-klines 20000");
+  stream->add_option("--klines", stream_flags->klines, "Closed candles to land (default 1000000)")->check(CLI::Range(int64_t{1000}, int64_t{50'000'000}));
+  stream->add_option("--latency-klines", stream_flags->latency_klines, "Closed candles streamed for the latency run (default 100000)")
+      ->check(CLI::Range(int64_t{100}, int64_t{10'000'000}));
+  stream->add_option("--work", stream_flags->work, "Scratch folder (default a temp folder, removed afterwards)");
+  stream->callback([&global, &exit_code, stream_flags] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    if (auto status = bench::bench_stream((*context)->config(), *stream_flags); !status) {
       exit_code = report_error(status.error());
       return;
     }

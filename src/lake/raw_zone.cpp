@@ -39,9 +39,11 @@ std::string raw_batch_key_for(std::string_view source, std::string_view dataset,
 core::Result<std::string> RawZoneWriter::land_lines(std::string_view source, std::string_view dataset, core::Timestamp received_at,
                                                     std::string_view text) {
   std::string key = raw_batch_key_for(source, dataset, received_at, text);
-  TRY(store_.put(key, io::zstd_compress(text)));
+  TRY(land_lines_at(key, text));
   return key;
 }
+
+core::Status RawZoneWriter::land_lines_at(const std::string& key, std::string_view text) { return store_.put(key, io::zstd_compress(text)); }
 
 core::Result<std::string> RawZoneWriter::land_file(const io::RawFile& file) {
   if (!core::Timestamp::parse_date(file.day) || file.name.empty() || file.name.find('/') != std::string::npos) {

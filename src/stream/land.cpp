@@ -114,7 +114,8 @@ class Lander {
       for (const auto& [what, batch] : batches) intent.keys.push_back(lake::raw_batch_key_for(batch.source, batch.dataset, batch.received_at, batch.text));
       const std::string key = lake::layout::landing_intent_key(options_.group, where.first, where.second);
       TRY(store_.put(key, intent_text(intent)));  // before any batch: a cut-short landing can be undone
-      for (const auto& [what, batch] : batches) TRY(raw_.land_lines(batch.source, batch.dataset, batch.received_at, batch.text));
+      size_t at = 0;
+      for (const auto& [what, batch] : batches) TRY(raw_.land_lines_at(intent.keys[at++], batch.text));
       intent.landed = true;
       TRY(store_.put(key, intent_text(intent)));
       report.raw_objects += batches.size();

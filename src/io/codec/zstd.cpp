@@ -7,10 +7,13 @@
 namespace cryptolake::io {
 
 std::string zstd_compress(std::string_view bytes, int level) {
-  std::string out(ZSTD_compressBound(bytes.size()), '\0');
-  const size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), level);
-  if (ZSTD_isError(n)) throw std::logic_error(ZSTD_getErrorName(n));  // only on a bound bug
-  out.resize(n);
+  // resize_and_overwrite: the bound-sized buffer is not zeroed first (a memset as large as the input).
+  std::string out;
+  out.resize_and_overwrite(ZSTD_compressBound(bytes.size()), [&](char* data, size_t capacity) {
+    const size_t n = ZSTD_compress(data, capacity, bytes.data(), bytes.size(), level);
+    if (ZSTD_isError(n)) throw std::logic_error(ZSTD_getErrorName(n));  // only on a bound bug
+    return n;
+  });
   return out;
 }
 
@@ -19,10 +22,12 @@ core::Result<std::string> zstd_decompress(std::string_view frame) {
   std::string out;
   const unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
   if (size != ZSTD_CONTENTSIZE_UNKNOWN && size != ZSTD_CONTENTSIZE_ERROR) {
-    out.resize(size);
-    const size_t n = ZSTD_decompressDCtx(ctx.get(), out.data(), out.size(), frame.data(), frame.size());
+    size_t n = 0;
+    out.resize_and_overwrite(size, [&](char* data, size_t capacity) {
+      n = ZSTD_decompressDCtx(ctx.get(), data, capacity, frame.data(), frame.size());
+      return ZSTD_isError(n) ? 0 : n;
+    });
     if (ZSTD_isError(n)) return core::fail(core::ErrorCode::corrupt_data, "zstd: {}", ZSTD_getErrorName(n));
-    out.resize(n);
     return out;
   }
   // Streamed frames do not record their size: decompress chunk by chunk.

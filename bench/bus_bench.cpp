@@ -1,4 +1,5 @@
 #include "bench/bus_bench.hpp"
+#include "bench/bench_support.hpp"
 
 #include <chrono>
 #include <cstdio>
@@ -21,7 +22,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // A closed 1-minute kline as Binance streams it, ~190 bytes; keys are 200 symbols.
 std::string value_of(int64_t i) {

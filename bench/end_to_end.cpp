@@ -1,4 +1,5 @@
 #include "bench/end_to_end.hpp"
+#include "bench/bench_support.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -28,10 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // Simulated backfill pages (1000 klines per request) for 8 symbols, enough days for `rows`.
 core::Status prepare_raw(lake::ObjectStore& store, int64_t rows, size_t& sent) {
   sources::simulator::SimulationOptions options;
@@ -45,21 +42,6 @@ core::Status prepare_raw(lake::ObjectStore& store, int64_t rows, size_t& sent) {
   }));
   sent = report.kline_rows_sent;
   return {};
-}
-
-// The peer's input: every raw batch decompressed into one NDJSON file.
-core::Result<size_t> decompress_raw(lake::ObjectStore& store, const fs::path& out) {
-  lake::RawZoneReader reader(store);
-  TRY_ASSIGN(const auto keys, reader.list_batches("simulator", "klines"));
-  std::ofstream file(out, std::ios::binary);
-  size_t bytes = 0;
-  for (const std::string& key : keys) {
-    TRY_ASSIGN(const std::string text, reader.read_batch(key));
-    file << text;
-    bytes += text.size();
-  }
-  if (!file) return core::fail(core::ErrorCode::io_error, "cannot write {}", out.string());
-  return bytes;
 }
 
 void print_ratio(std::string_view what, double ours, double peer, size_t rows, size_t bytes) {
@@ -85,7 +67,7 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
   size_t sent = 0;
   TRY(prepare_raw(store, flags.rows, sent));
   const fs::path ndjson = work / "klines.ndjson";
-  TRY_ASSIGN(const size_t bytes, decompress_raw(store, ndjson));
+  TRY_ASSIGN(const size_t bytes, decompress_batches(store, "simulator", "klines", ndjson));
   fmt::print("input: {} kline rows in raw batches, {:.1f} MB of NDJSON, {} threads\n", sent, bytes / 1e6, threads);
 
   // Ours: raw NDJSON.zst → parse, validate, quarantine, dedup, partition → zstd Parquet.

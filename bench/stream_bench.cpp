@@ -1,4 +1,5 @@
 #include "bench/stream_bench.hpp"
+#include "bench/bench_support.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -19,10 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 // The simulator streaming `klines` closed candles over its 8 default symbols, at once.
 stream::StreamSource simulated(int64_t klines, io::Clock& clock) {
   sources::simulator::LiveSimulationOptions options;
@@ -39,21 +36,6 @@ std::function<core::Status()> curate(lake::ObjectStore& store, lake::DuckDb& duc
     TRY(schedule::run_etl_pipeline(store, duckdb, config, static_cast<size_t>(config.duckdb.threads), clock, only, {}));
     return {};
   };
-}
-
-// Every ws_kline raw batch decompressed into one NDJSON file: the peer's input.
-core::Result<size_t> decompress(lake::ObjectStore& store, const fs::path& out) {
-  lake::RawZoneReader reader(store);
-  TRY_ASSIGN(const auto keys, reader.list_batches("simulator", "ws_kline"));
-  std::ofstream file(out, std::ios::binary);
-  size_t bytes = 0;
-  for (const std::string& key : keys) {
-    TRY_ASSIGN(const std::string text, reader.read_batch(key));
-    file << text;
-    bytes += text.size();
-  }
-  if (!file) return core::fail(core::ErrorCode::io_error, "cannot write {}", out.string());
-  return bytes;
 }
 
 }  // namespace
@@ -90,7 +72,7 @@ core::Status bench_stream(const core::Config& config, const StreamBenchOptions& 
     // Peer: DuckDB on the same events from one NDJSON file: closed candles, DISTINCT ON the key,
     // partitioned COPY. (read_json cannot take Binance events: "e" and "E" collide; objects then.)
     const fs::path ndjson = work / "events.ndjson";
-    TRY_ASSIGN(const size_t bytes, decompress(store, ndjson));
+    TRY_ASSIGN(const size_t bytes, decompress_batches(store, "simulator", "ws_kline", ndjson));
     const fs::path peer_out = work / "duckdb_out";
     start = std::chrono::steady_clock::now();
     TRY(connection.execute(fmt::format(

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "bus/local_log.hpp"
+#include "io/real/allocator_tuning.hpp"
 #include "io/real/system_clock.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
@@ -46,6 +47,7 @@ core::Status bench_stream(const core::Config& config, const StreamBenchOptions& 
   fs::remove_all(work);
   fs::create_directories(work);
   io::SystemClock clock;
+  io::keep_large_blocks_in_heap(size_t{512} << 20);  // as `stream land` does
   {
     lake::LocalObjectStore store(work / "lake");
     TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", config.duckdb.threads, config.duckdb.memory_limit}));

@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "io/manual_clock.hpp"
 #include "io/real/beast_websocket.hpp"
+#include "sources/binance/kline_backfill.hpp"
 #include "sources/binance/ws_capture.hpp"
+#include "support/connector_harness.hpp"
+#include "support/fake_binance.hpp"
 #include "support/fixtures.hpp"
 #include "support/memory_sinks.hpp"
 #include "support/ws_replay_server.hpp"
@@ -142,6 +146,43 @@ TEST(LiveSource, LandsEveryMessageAcrossDropsPingsAndServerShutdown) {
     EXPECT_EQ(e.received_at, kStart);
     EXPECT_NE(e.request.find("@aggTrade\",\"symbol\""), std::string::npos) << e.request;
   }
+}
+
+// After a drop, the closed candles missed in between come from the REST backfill (a fake Binance
+// on loopback) into the same sink: no minute is missing.
+TEST(LiveSource, CandlesMissedWhileDisconnectedComeFromRest) {
+  const core::Timestamp first = *core::Timestamp::parse_iso("2024-03-02T10:00:00Z");
+  constexpr int64_t kMinute = 60'000'000;
+  testing::ConnectorHarness h{core::Timestamp::from_micros(first.micros() + 12 * kMinute + 30'000'000)};
+  testing::FakeBinance fake{h.server, h.clock, *core::Timestamp::parse_iso("2024-03-01T00:00:00Z")};
+  WsReplayServer server(false, {{WsStep::send(closed_candle(first)), WsStep::drop()},
+                                {WsStep::send(closed_candle(core::Timestamp::from_micros(first.micros() + 12 * kMinute)))}});
+  auto client = io::make_beast_websocket_client(trusting(""));
+  auto session = h.session(binance_endpoint(h.server.base_url()));
+  auto report = collect_live(*client, options_for(server, 2), h.clock, h.raw, {}, rest_gap_filler(session));
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->reconnects, 1u);
+  EXPECT_EQ(report->gaps_filled, 11u);  // 10:01 … 10:11
+  std::set<int64_t> minutes;  // every candle open time the sink holds, WebSocket and REST
+  simdjson::dom::parser parser;
+  for (const core::Envelope& e : h.raw.of("klines")) {
+    simdjson::dom::array rows;
+    ASSERT_FALSE(parser.parse(e.payload).get(rows));
+    for (simdjson::dom::element row : rows) {
+      int64_t open_ms = 0;
+      ASSERT_FALSE(row.at(0).get(open_ms));
+      minutes.insert((open_ms * 1000 - first.micros()) / kMinute);
+    }
+  }
+  for (const core::Envelope& e : h.raw.of("ws_kline")) {
+    const size_t at = e.payload.find(R"("k":{"t":)");
+    ASSERT_NE(at, std::string::npos) << e.payload;
+    const int64_t open_ms = std::stoll(e.payload.substr(at + 9));
+    minutes.insert((open_ms * 1000 - first.micros()) / kMinute);
+  }
+  std::set<int64_t> expected;
+  for (int64_t m = 0; m <= 12; ++m) expected.insert(m);
+  EXPECT_EQ(minutes, expected);
 }
 
 // A server that is not there: attempts back off exponentially (full jitter, capped), on the clock.

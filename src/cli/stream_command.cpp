@@ -141,9 +141,9 @@ core::Status setup_binance(const CollectFlags& flags, Context& ctx, SourceSetup&
   if (symbols.empty()) return core::fail(core::ErrorCode::invalid_argument, "--source binance needs --symbols, e.g. BTCUSDT,ETHUSDT");
   for (const auto& part : CLI::detail::split(symbols, ',')) {
     TRY_ASSIGN(const core::Symbol symbol, core::Symbol::parse(CLI::detail::trim_copy(part)));
-    std::string pair = symbol.base() + symbol.quote();
-    std::ranges::transform(pair, pair.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    for (const auto& kind : CLI::detail::split(flags.streams, ',')) options.streams.push_back(pair + "@" + CLI::detail::trim_copy(kind));
+    for (const auto& kind : CLI::detail::split(flags.streams, ',')) {
+      options.streams.push_back(sources::binance::stream_name(symbol, CLI::detail::trim_copy(kind)));
+    }
   }
   TRY(sources::binance::live_urls(options));  // names checked before anything connects
   io::WebSocketOptions ws;

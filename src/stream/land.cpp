@@ -52,6 +52,7 @@ struct Batch {
   std::string source, dataset;
   core::Timestamp received_at;  // of its first record
   std::string text;
+  size_t records = 0;
 };
 
 // A record as the raw zone keeps it: its envelope line when it is one (the key says source and
@@ -67,18 +68,20 @@ void add_record(const bus::Record& record, std::map<std::pair<std::string, std::
   }
   if (key && received_at) {
     Batch& batch = batches[{key->source, key->dataset}];
-    if (batch.text.empty()) batch = {key->source, key->dataset, *received_at, {}};
+    if (batch.text.empty()) batch = {key->source, key->dataset, *received_at, {}, 0};
     batch.text += record.value;
     batch.text += '\n';
+    ++batch.records;
     return;
   }
   const core::Timestamp when = core::Timestamp::from_millis(record.timestamp_ms);
   std::string request = fmt::format("{{\"topic\":\"{}\",\"partition\":{},\"offset\":{}}}", record.topic, record.partition, record.offset);
   const core::Envelope envelope{when, "bus", "unreadable", std::move(request), record.value, false};
   Batch& batch = batches[{"bus", "unreadable"}];
-  if (batch.text.empty()) batch = {"bus", "unreadable", when, {}};
+  if (batch.text.empty()) batch = {"bus", "unreadable", when, {}, 0};
   batch.text += core::envelope_line(envelope);
   batch.text += '\n';
+  ++batch.records;
 }
 
 class Lander {
@@ -93,6 +96,7 @@ class Lander {
     std::vector<bus::Position> next;
     std::vector<std::pair<Partition, Intent>> intents;
     std::vector<std::shared_ptr<void>> holds;  // released when this micro-batch is done
+    std::map<std::string, size_t> landed;      // records by dataset, for the metrics
     for (auto& [where, list] : by_partition) {
       if (options_.hold_partition) {
         TRY_ASSIGN(std::shared_ptr<void> hold, options_.hold_partition(where.first, where.second));
@@ -119,10 +123,11 @@ class Lander {
       intent.landed = true;
       TRY(store_.put(key, intent_text(intent)));
       report.raw_objects += batches.size();
+      for (const auto& [what, batch] : batches) landed[batch.dataset] += batch.records;
       intents.emplace_back(where, std::move(intent));
     }
     if (!intents.empty()) TRY(curate(report));
-    observe(records);
+    observe(records, landed);
     if (auto committed = consumer_.commit(next); !committed) {
       // Refused (a rebalance gave the partitions to another member): the intents stay, and whoever
       // owns each partition next commits the landing they describe before landing anything.
@@ -136,14 +141,9 @@ class Lander {
   }
 
   // Records out per dataset, and how long each took from the bus to durable curated rows.
-  void observe(const std::vector<bus::Record>& records) const {
+  void observe(const std::vector<bus::Record>& records, const std::map<std::string, size_t>& landed) const {
     if (options_.metrics == nullptr) return;
-    std::map<std::string, size_t> by_dataset;
-    for (const bus::Record& r : records) {
-      const auto key = bus::parse_record_key(r.key);
-      ++by_dataset[key ? key->dataset : "unreadable"];
-    }
-    for (const auto& [dataset, n] : by_dataset) options_.metrics->landed(dataset, n);
+    for (const auto& [dataset, n] : landed) options_.metrics->landed(dataset, n);
     if (options_.clock == nullptr) return;
     const int64_t now_ms = options_.clock->now().micros() / 1000;
     for (const bus::Record& r : records) options_.metrics->event_to_curated(static_cast<double>(std::max<int64_t>(0, now_ms - r.timestamp_ms)) / 1000.0);

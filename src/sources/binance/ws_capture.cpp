@@ -119,6 +119,10 @@ StreamName parse_stream_name(std::string_view stream) {
   return name;
 }
 
+std::string stream_name(const core::Symbol& symbol, std::string_view kind) {
+  return fmt::format("{}@{}", lower(symbol.base() + symbol.quote()), kind);
+}
+
 core::Envelope capture_envelope(const CapturedMessage& message, std::string_view source, std::string_view url) {
   thread_local simdjson::dom::parser parser;
   core::Envelope envelope{message.received_at, std::string(source), "ws_other", "", std::string(message.text), true};

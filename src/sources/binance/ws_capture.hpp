@@ -16,6 +16,7 @@
 
 #include "core/envelope.hpp"
 #include "core/result.hpp"
+#include "core/symbol.hpp"
 #include "io/clock.hpp"
 #include "io/raw_sink.hpp"
 
@@ -44,6 +45,9 @@ struct StreamName {
   std::string dataset;  // ws_depth, ws_kline, …
 };
 StreamName parse_stream_name(std::string_view stream);
+// The other way: a symbol's stream of that kind, as Binance names it (BTC-USDT, kline_1m →
+// btcusdt@kline_1m).
+std::string stream_name(const core::Symbol& symbol, std::string_view kind);
 
 // The envelope of one recorded message (the stream read from its combined wrapper, or its "s"
 // and "e" fields when it has none).

@@ -1,7 +1,6 @@
 #include "sources/simulator/live_simulation.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
 
@@ -16,20 +15,15 @@ namespace {
 constexpr int64_t kMinute = 60'000'000;
 constexpr int64_t kCloseLatency = 100'000;  // the closed candle arrives 100 ms after the minute
 
-std::string lower(std::string text) {
-  std::ranges::transform(text, text.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 }  // namespace
 
 std::string kline_event(const core::Symbol& symbol, const Candle& c, int price_decimals, bool closed, Timestamp event_time) {
   const std::string pair = symbol.base() + symbol.quote();
   const int64_t open_ms = c.open_time.micros() / 1000;
   return fmt::format(
-      R"({{"stream":"{}@kline_1m","data":{{"e":"kline","E":{},"s":"{}","k":{{"t":{},"T":{},"s":"{}","i":"1m","f":0,"L":0,)"
+      R"({{"stream":"{}","data":{{"e":"kline","E":{},"s":"{}","k":{{"t":{},"T":{},"s":"{}","i":"1m","f":0,"L":0,)"
       R"("o":"{:.{}f}","c":"{:.{}f}","h":"{:.{}f}","l":"{:.{}f}","v":"{:.8f}","n":{},"x":{},"q":"{:.8f}","V":"{:.8f}","Q":"{:.8f}","B":"0"}}}}}})",
-      lower(pair), event_time.micros() / 1000, pair, open_ms, open_ms + 59'999, pair, c.open, price_decimals, c.close, price_decimals, c.high,
+      binance::stream_name(symbol, "kline_1m"), event_time.micros() / 1000, pair, open_ms, open_ms + 59'999, pair, c.open, price_decimals, c.close, price_decimals, c.high,
       price_decimals, c.low, price_decimals, c.volume, c.trades, closed ? "true" : "false", c.quote_volume, c.taker_buy_base, c.taker_buy_quote);
 }
 

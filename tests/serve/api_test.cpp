@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -259,12 +261,20 @@ TEST_F(ApiTest, ATokenOfTheRightLengthButWrongBytesIsRefused) {
 }
 
 // `serve` as a user starts it: the first line it prints, then SIGINT after a moment.
+// What `serve` prints until it is serving (then it is interrupted) or it exits with an error. It
+// waits for the banner, not a fixed time: under the sanitizers on a busy machine, start-up took
+// longer than the 2 s this used to allow.
 std::string serve_banner(const std::string& args) {
-  const std::string command = fmt::format("timeout -s INT 2 {} serve {} 2>&1", CRYPTOLAKE_BINARY, args);
+  // The shell prints its pid, then becomes `timeout` (which hands a SIGINT on to serve).
+  const std::string command = fmt::format("echo $$; exec timeout -s INT 60 {} serve {} 2>&1", CRYPTOLAKE_BINARY, args);
   std::string out;
   if (FILE* pipe = ::popen(command.c_str(), "r")) {
     char buffer[512];
-    while (std::fgets(buffer, sizeof(buffer), pipe)) out += buffer;
+    const int pid = std::fgets(buffer, sizeof(buffer), pipe) ? std::atoi(buffer) : 0;
+    while (std::fgets(buffer, sizeof(buffer), pipe)) {
+      out += buffer;
+      if (out.find("serving ") != std::string::npos && pid > 0) ::kill(pid, SIGINT);
+    }
     ::pclose(pipe);
   }
   return out;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -67,14 +68,20 @@ class KafkaProducer final : public Producer {
   }
 
   core::Status produce(std::string_view topic, std::string_view key, std::string_view value) override {
+    TRY_ASSIGN(RdKafka::Topic* handle, topic_handle(topic));
     for (;;) {
-      const RdKafka::ErrorCode code = producer_->produce(std::string(topic), RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                                                        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), 0, nullptr);
+      const RdKafka::ErrorCode code = producer_->produce(handle, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                                                        const_cast<char*>(value.data()), value.size(), key.data(), key.size(), nullptr);
       if (code == RdKafka::ERR_NO_ERROR) break;
       if (code != RdKafka::ERR__QUEUE_FULL) return std::unexpected(kafka_error(fmt::format("produce to {}", topic), code));
       producer_->poll(100);  // the local queue is full: let deliveries drain it
     }
-    producer_->poll(0);
+    // Delivery reports are served every so many records, not after each: polling per record
+    // costs more than the produce itself.
+    if (++since_poll_ >= kPollEvery) {
+      since_poll_ = 0;
+      producer_->poll(0);
+    }
     return {};
   }
 
@@ -91,9 +98,31 @@ class KafkaProducer final : public Producer {
   }
 
  private:
+  static constexpr int kPollEvery = 1000;
+
   KafkaProducer() = default;
+
+  // One handle per topic, made on first use (a topic name per produce would be looked up each time).
+  core::Result<RdKafka::Topic*> topic_handle(std::string_view topic) {
+    if (topic == last_topic_name_ && last_topic_ != nullptr) return last_topic_;
+    auto it = topics_.find(topic);
+    if (it == topics_.end()) {
+      std::string error;
+      std::unique_ptr<RdKafka::Topic> handle(RdKafka::Topic::create(producer_.get(), std::string(topic), nullptr, error));
+      if (!handle) return fail(ErrorCode::invalid_argument, "kafka topic {}: {}", topic, error);
+      it = topics_.emplace(std::string(topic), std::move(handle)).first;
+    }
+    last_topic_name_ = it->first;
+    last_topic_ = it->second.get();
+    return last_topic_;
+  }
+
   DeliveryReports reports_;
   std::unique_ptr<RdKafka::Producer> producer_;
+  std::map<std::string, std::unique_ptr<RdKafka::Topic>, std::less<>> topics_;  // destroyed before the producer
+  std::string last_topic_name_;
+  RdKafka::Topic* last_topic_ = nullptr;
+  int since_poll_ = 0;
 };
 
 class KafkaConsumer final : public Consumer {

@@ -13,11 +13,13 @@ find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
 # Beast and Asio are header-only here: no components (asking for `system` fails on Debian 12).
 find_package(Boost 1.74 REQUIRED)
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka++ rdkafka)
 pkg_check_modules(ZLIB_PC REQUIRED IMPORTED_TARGET zlib)
+pkg_check_modules(NLOPT REQUIRED IMPORTED_TARGET nlopt)
 
 set(CRYPTOLAKE_DUCKDB_DIR "${CMAKE_CURRENT_SOURCE_DIR}/third_party/duckdb" CACHE PATH "DuckDB lib/ and include/")
 if(NOT EXISTS "${CRYPTOLAKE_DUCKDB_DIR}/lib/libduckdb.so")

@@ -1,5 +1,6 @@
 // `cryptolake bench etl|import|posts|bus`: the end-to-end benchmarks of bench/.
 #include "bench/bus_bench.hpp"
+#include "bench/gp_bench.hpp"
 #include "bench/stream_bench.hpp"
 #include "bench/end_to_end.hpp"
 #include "cli/commands.hpp"
@@ -68,6 +69,19 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   bus->add_option("--work", bus_flags->work, "Scratch folder for the local log (default a temp folder, removed afterwards)");
   bus->callback([&exit_code, bus_flags] {
     if (auto status = bench::bench_bus(*bus_flags); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    exit_code = 0;
+  });
+  auto gp_flags = std::make_shared<bench::GpBenchOptions>();
+  auto* gp = command->add_subcommand("gp", "The projections' Gaussian process vs scikit-learn's GaussianProcessRegressor on the same windows");
+  gp->footer("Examples:\n  cryptolake bench gp\n  cryptolake bench gp --windows 1000");
+  gp->add_option("--windows", gp_flags->windows, "Windows of one-minute closes (default 200)")->check(CLI::Range(size_t{1}, size_t{100'000}));
+  gp->add_option("--length", gp_flags->length, "Points per window (default 60)")->check(CLI::Range(size_t{2}, size_t{2'000}));
+  gp->add_option("--repeat", gp_flags->repeat, "Passes of the fixed-kernel run (default 5)")->check(CLI::Range(1, 1000));
+  gp->callback([&exit_code, gp_flags] {
+    if (auto status = bench::bench_gp(*gp_flags); !status) {
       exit_code = report_error(status.error());
       return;
     }

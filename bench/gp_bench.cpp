@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Largest relative difference between two predictions' means and stds, over every window and horizon.
-double largest_difference(const std::vector<std::vector<stream::GpPrediction>>& a, const std::vector<std::vector<stream::GpPrediction>>& b) {
+double largest_difference(const std::vector<std::vector<analytics::GpPrediction>>& a, const std::vector<std::vector<analytics::GpPrediction>>& b) {
   double worst = 0;
   const auto relative = [](double x, double y) { return std::abs(x - y) / std::max({std::abs(x), std::abs(y), 1e-300}); };
   for (size_t w = 0; w < a.size() && w < b.size(); ++w) {
@@ -42,11 +42,11 @@ core::Status bench_gp(const GpBenchOptions& options) {
   fmt::print("input: {} windows of {} one-minute log closes, predictions at 1, 5 and 10 minutes, one thread\n", in.windows.size(), options.length);
 
   // Ours, fixed hyperparameters: fit + three predictions per window.
-  std::vector<std::vector<stream::GpPrediction>> ours(in.windows.size());
+  std::vector<std::vector<analytics::GpPrediction>> ours(in.windows.size());
   auto start = std::chrono::steady_clock::now();
   for (int r = 0; r < in.repeat; ++r) {
     for (size_t w = 0; w < in.windows.size(); ++w) {
-      TRY_ASSIGN(const stream::GaussianProcess gp, stream::GaussianProcess::fit(in.x, in.windows[w], in.kernel));
+      TRY_ASSIGN(const analytics::GaussianProcess gp, analytics::GaussianProcess::fit(in.x, in.windows[w], in.kernel));
       ours[w].clear();
       for (double h : in.horizons) ours[w].push_back(gp.predict(h));
     }
@@ -60,8 +60,8 @@ core::Status bench_gp(const GpBenchOptions& options) {
   start = std::chrono::steady_clock::now();
   int evaluations = 0;
   for (const auto& y : in.windows) {
-    TRY_ASSIGN(const stream::GpSearch search, stream::optimise_kernel(in.x, y, in.kernel, in.bounds));
-    TRY_ASSIGN(const stream::GaussianProcess gp, stream::GaussianProcess::fit(in.x, y, search.kernel));
+    TRY_ASSIGN(const analytics::GpSearch search, analytics::optimise_kernel(in.x, y, in.kernel, in.bounds));
+    TRY_ASSIGN(const analytics::GaussianProcess gp, analytics::GaussianProcess::fit(in.x, y, search.kernel));
     for (double h : in.horizons) (void)gp.predict(h);
     ours_lml.push_back(search.log_marginal_likelihood);
     evaluations += search.evaluations;
@@ -73,14 +73,14 @@ core::Status bench_gp(const GpBenchOptions& options) {
   // Ours as the stream runs it: windows sliding one minute along one walk, each search warm-started
   // from the last window's kernel (no peer: scikit-learn has no warm start).
   const GpPeerInput walk = random_walk_windows(1, in.windows.size() + options.length, 7);
-  stream::GpKernel warm = in.kernel;
+  analytics::GpKernel warm = in.kernel;
   int warm_evaluations = 0;
   start = std::chrono::steady_clock::now();
   for (size_t w = 0; w < in.windows.size(); ++w) {
     std::vector<double> y(walk.windows[0].begin() + static_cast<std::ptrdiff_t>(w), walk.windows[0].begin() + static_cast<std::ptrdiff_t>(w + options.length));
     for (double& v : y) v -= y.back();
-    TRY_ASSIGN(const stream::GpSearch search, stream::optimise_kernel(in.x, y, warm, in.bounds));
-    TRY_ASSIGN(const stream::GaussianProcess gp, stream::GaussianProcess::fit(in.x, y, search.kernel));
+    TRY_ASSIGN(const analytics::GpSearch search, analytics::optimise_kernel(in.x, y, warm, in.bounds));
+    TRY_ASSIGN(const analytics::GaussianProcess gp, analytics::GaussianProcess::fit(in.x, y, search.kernel));
     for (double h : in.horizons) (void)gp.predict(h);
     warm = search.kernel;
     warm_evaluations += search.evaluations;

@@ -39,6 +39,21 @@ core::Result<std::vector<double>> doubles(simdjson::dom::element list) {
   return out;
 }
 
+// [[[mean, std] per horizon] per window]
+core::Status read_predictions(simdjson::dom::array windows, std::vector<std::vector<analytics::GpPrediction>>& out) {
+  for (simdjson::dom::element window : windows) {
+    simdjson::dom::array horizons;
+    if (window.get_array().get(horizons)) return fail(ErrorCode::corrupt_data, "sklearn_gp: a window's predictions expected");
+    std::vector<analytics::GpPrediction>& row = out.emplace_back();
+    for (simdjson::dom::element pair : horizons) {
+      TRY_ASSIGN(const std::vector<double> mean_std, doubles(pair));
+      if (mean_std.size() != 2) return fail(ErrorCode::corrupt_data, "sklearn_gp: [mean, std] expected");
+      row.push_back({mean_std[0], mean_std[1]});
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 GpPeerInput random_walk_windows(size_t count, size_t length, uint64_t seed) {
@@ -81,16 +96,10 @@ core::Result<GpPeerOutput> run_sklearn_gp(const std::string& python, const GpPee
   if (root["seconds"].get_double().get(out.seconds) || root["predictions"].get_array().get(windows) || root["kernels"].get_array().get(kernels)) {
     return fail(ErrorCode::corrupt_data, "{}: seconds, predictions and kernels expected", out_path.string());
   }
-  for (simdjson::dom::element window : windows) {
-    simdjson::dom::array horizons;
-    if (window.get_array().get(horizons)) return fail(ErrorCode::corrupt_data, "sklearn_gp: a window's predictions expected");
-    std::vector<stream::GpPrediction>& row = out.predictions.emplace_back();
-    for (simdjson::dom::element pair : horizons) {
-      TRY_ASSIGN(const std::vector<double> mean_std, doubles(pair));
-      if (mean_std.size() != 2) return fail(ErrorCode::corrupt_data, "sklearn_gp: [mean, std] expected");
-      row.push_back({mean_std[0], mean_std[1]});
-    }
-  }
+  TRY(read_predictions(windows, out.predictions));
+  simdjson::dom::array sums;
+  if (root["sums"].get_array().get(sums)) return fail(ErrorCode::corrupt_data, "{}: sums expected", out_path.string());
+  TRY(read_predictions(sums, out.sums));
   for (simdjson::dom::element kernel : kernels) {
     TRY_ASSIGN(const std::vector<double> k, doubles(kernel));
     if (k.size() != 3) return fail(ErrorCode::corrupt_data, "sklearn_gp: [constant, length_scale, noise] expected");

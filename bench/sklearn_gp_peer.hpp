@@ -1,5 +1,5 @@
 // scikit-learn's GaussianProcessRegressor (scripts/sklearn_gp.py, run by Debian's python3) on the
-// same windows as stream::GaussianProcess: the peer of `bench gp` and the reference of its test.
+// same windows as analytics::GaussianProcess: the peer of `bench gp` and the reference of its test.
 #pragma once
 
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "stream/gaussian_process.hpp"
+#include "analytics/gaussian_process.hpp"
 
 namespace cryptolake::bench {
 
@@ -17,16 +17,17 @@ struct GpPeerInput {
   std::vector<double> x;                     // the inputs every window shares
   std::vector<std::vector<double>> windows;  // targets, one list per window
   std::vector<double> horizons;              // where to predict
-  stream::GpKernel kernel;                   // fixed, or the optimiser's start
-  stream::GpBounds bounds;
+  analytics::GpKernel kernel;                   // fixed, or the optimiser's start
+  analytics::GpBounds bounds;
   bool optimise = false;
   int repeat = 1;  // the timed loop runs this many times
 };
 
 struct GpPeerOutput {
-  std::vector<std::vector<stream::GpPrediction>> predictions;  // per window, per horizon
+  std::vector<std::vector<analytics::GpPrediction>> predictions;  // per window, per horizon
+  std::vector<std::vector<analytics::GpPrediction>> sums;         // of x = 1 … horizon, per window, per horizon
   std::vector<double> log_marginal_likelihood;                 // per window
-  std::vector<stream::GpKernel> kernels;                       // per window (the optimised ones when optimising)
+  std::vector<analytics::GpKernel> kernels;                       // per window (the optimised ones when optimising)
   double seconds = 0;                                          // fits and predictions only, start-up excluded
 };
 

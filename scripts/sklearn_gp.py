@@ -8,7 +8,8 @@ IN:  {"x": [...], "windows": [[y...], ...], "horizons": [1, 5, 10],
       "kernel": {"constant": C, "length_scale": L, "noise": W},
       "bounds": {"constant": [lo, hi], "length_scale": [lo, hi], "noise": [lo, hi]},
       "optimise": false, "repeat": 1}
-OUT: {"predictions": [[[mean, std] per horizon] per window], "lml": [...],
+OUT: {"predictions": [[[mean, std] per horizon] per window],
+      "sums": [[[mean, std] of the sum over x = 1 … horizon, per horizon] per window], "lml": [...],
       "kernels": [[C, L, W] per window], "seconds": time of the fits and predictions only}
 """
 import json
@@ -32,7 +33,7 @@ def main(source, target):
         RBF(k["length_scale"], fixed if not optimise else tuple(b["length_scale"])) + \
         WhiteKernel(k["noise"], fixed if not optimise else tuple(b["noise"]))
     windows = [np.asarray(w, dtype=float) for w in spec["windows"]]
-    out = {"predictions": [], "lml": [], "kernels": []}
+    out = {"predictions": [], "sums": [], "lml": [], "kernels": []}
     started = time.perf_counter()
     for _ in range(int(spec.get("repeat", 1))):
         results = []
@@ -44,6 +45,12 @@ def main(source, target):
     out["seconds"] = time.perf_counter() - started
     for gp, mean, std in results:
         out["predictions"].append([[float(m), float(s)] for m, s in zip(mean, std)])
+        sums = []
+        for h in horizons.ravel():
+            ahead = np.arange(1, int(h) + 1, dtype=float).reshape(-1, 1)
+            m, cov = gp.predict(ahead, return_cov=True)
+            sums.append([float(m.sum()), float(np.sqrt(max(cov.sum(), 0.0)))])
+        out["sums"].append(sums)
         out["lml"].append(float(gp.log_marginal_likelihood_value_))
         p = gp.kernel_.get_params()
         out["kernels"].append([float(p["k1__k1__constant_value"]), float(p["k1__k2__length_scale"]), float(p["k2__noise_level"])])

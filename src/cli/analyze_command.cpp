@@ -1,7 +1,9 @@
 // `cryptolake analyze sentiment`: how social sentiment and price moves relate, per coin.
+// `cryptolake analyze projections`: how good the Gaussian-process projections are, against baselines.
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "analytics/projections.hpp"
 #include "analytics/sentiment_analysis.hpp"
 #include "query/result_format.hpp"
 #include "query/sql_session.hpp"
@@ -39,6 +41,57 @@ std::string what_is_missing(query::SqlSession& session, const std::string& coin_
                            coin, from, to, held);
   }
   return missing + "\nland prices for those hours (`cryptolake ingest binance --symbols …` or `import binance-archive`)";
+}
+
+void add_analyze_projections(CLI::App* command, GlobalOptions& global, int& exit_code) {
+  auto* projections = command->add_subcommand("projections", "Accuracy of the projections per symbol and horizon, next to two baselines");
+  projections->footer(
+      "Per symbol and horizon: MAE and RMSE of the projected close, how often the actual fell inside the\n"
+      "95 % band (coverage_95; a calibrated band is near 0.95) and the band's mean width, and the MAE of\n"
+      "two baselines on the same candles: the last value, and drift (the window's mean return carried on).\n"
+      "Examples:\n"
+      "  cryptolake analyze projections\n"
+      "  cryptolake analyze projections --symbol BTC-USDT --from 2024-01-02 --format csv");
+  struct Flags {
+    std::string symbol, from, to, format = "table";
+  };
+  auto flags = std::make_shared<Flags>();
+  projections->add_option("--symbol", flags->symbol, "Only this symbol (BTC-USDT)");
+  projections->add_option("--from", flags->from, "Projections made at or after (YYYY-MM-DD or ISO time, UTC)");
+  projections->add_option("--to", flags->to, "Projections made before (YYYY-MM-DD or ISO time, UTC)");
+  projections->add_option("--format", flags->format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
+  projections->callback([&global, &exit_code, flags] {
+    for (const std::string* time : {&flags->from, &flags->to}) {
+      if (!time->empty() && !core::Timestamp::parse_iso(*time)) {
+        exit_code = report_error({core::ErrorCode::invalid_argument, "--from/--to take YYYY-MM-DD or an ISO time"});
+        return;
+      }
+    }
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    auto duckdb = (*context)->duckdb();
+    if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
+    auto session = query::SqlSession::open((*context)->store(), **duckdb);
+    if (!session) { exit_code = report_error(session.error()); return; }
+    if (!has_table(**session, "projection_outcomes")) {
+      exit_code = report_error({core::ErrorCode::not_found,
+                                "no projection outcomes yet: run `cryptolake etl` (or `stream run`) over at least an hour of candles"});
+      return;
+    }
+    const auto given = [](const std::string& text) { return text.empty() ? std::nullopt : std::optional<std::string_view>(text); };
+    auto answer = (*session)->run(analytics::projection_accuracy_sql(given(flags->symbol), given(flags->from), given(flags->to)));
+    if (!answer) { exit_code = report_error(answer.error()); return; }
+    if (answer->rows.empty()) {
+      exit_code = report_error({core::ErrorCode::not_found, "no projection outcomes match"});
+      return;
+    }
+    if (flags->format == "table" && !global.json) {
+      fmt::print("Projections vs actual closes (errors in price units; baselines on the same candles)\n{}", query::format_table(*answer, 200));
+    } else {
+      fmt::print("{}", query::format_result(*answer, flags->format == "csv" ? query::OutputFormat::csv : query::OutputFormat::json));
+    }
+    exit_code = 0;
+  });
 }
 
 }  // namespace
@@ -98,6 +151,7 @@ void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     }
     exit_code = 0;
   });
+  add_analyze_projections(command, global, exit_code);
 }
 
 }  // namespace cryptolake::cli

@@ -3,6 +3,8 @@
 #include <sstream>
 #include <thread>
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
@@ -227,6 +229,18 @@ void add_land_options(CLI::App& command, LandFlags& flags) {
 // The tables the lander keeps current itself: what the WebSocket streams feed.
 const std::vector<std::string> kStreamTables = {"market_ohlcv", "trades", "quotes"};
 
+// The stream tables' stages (and the projections from market_ohlcv), incremental, under the
+// lake's writer lock for the moment they run.
+core::Status curate_stream_tables(Context& ctx, bool with_projections) {
+  TRY_ASSIGN(lake::DuckDb* duckdb, ctx.duckdb());
+  TRY_ASSIGN(const lake::LakeLock lock, ctx.lock_lake("stream land (curating)"));
+  schedule::PipelineOptions only;
+  only.only = kStreamTables;
+  if (with_projections) only.only.push_back("projections");
+  TRY(schedule::run_etl_pipeline(ctx.store(), *duckdb, ctx.config(), ctx.threads(), ctx.clock(), only, {}));
+  return {};
+}
+
 // The lander's options: the flags, the topic prefix of the config, and (unless --raw-only) the
 // curation of what landed — those stages of the pipeline, incremental, under the lake's writer
 // lock for the moment they run (an `etl` beside the lander waits its turn, and vice versa).
@@ -241,12 +255,13 @@ stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
     return std::static_pointer_cast<void>(std::make_shared<lake::LakeLock>(std::move(lock)));
   };
   if (!flags.raw_only) {
-    options.curate = [&ctx]() -> core::Status {
-      TRY_ASSIGN(lake::DuckDb* duckdb, ctx.duckdb());
-      TRY_ASSIGN(const lake::LakeLock lock, ctx.lock_lake("stream land (curating)"));
-      schedule::PipelineOptions only;
-      only.only = kStreamTables;
-      TRY(schedule::run_etl_pipeline(ctx.store(), *duckdb, ctx.config(), ctx.threads(), ctx.clock(), only, {}));
+    // Projections derive from market_ohlcv and take a second or two: at most once a minute here,
+    // and once more when the run ends (finish_curation).
+    auto last_projected = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+    options.curate = [&ctx, last_projected]() -> core::Status {
+      const bool project = std::chrono::steady_clock::now() - *last_projected >= std::chrono::minutes(1);
+      TRY(curate_stream_tables(ctx, project));
+      if (project) *last_projected = std::chrono::steady_clock::now();
       return {};
     };
   }
@@ -263,6 +278,9 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
   options.metrics = &observer.metrics;
   auto report = stream::land_stream(**bus, ctx.store(), options, interrupt_token());
   if (!report) return report_error(report.error());
+  if (!flags.raw_only) {
+    if (auto curated = curate_stream_tables(ctx, true); !curated) return report_error(curated.error());
+  }
   if (json) {
     fmt::print("{{\"records\":{},\"micro_batches\":{},\"raw_batches\":{},\"undone\":{},\"finished\":{}}}\n", report->records,
                report->batches, report->raw_objects, report->undone, report->finished);
@@ -287,6 +305,9 @@ int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, b
   options.metrics = &observer.metrics;
   auto report = stream::run_stream(setup.source, options, ctx.clock(), **bus, ctx.store(), interrupt_token());
   if (!report) return report_error(report.error());
+  if (!land.raw_only) {
+    if (auto curated = curate_stream_tables(ctx, true); !curated) return report_error(curated.error());
+  }
   if (json) {
     fmt::print("{{\"messages\":{},\"records_landed\":{},\"raw_batches\":{}}}\n", report->collected.counts.messages, report->landed.records,
                report->landed.raw_objects);

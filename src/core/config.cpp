@@ -161,6 +161,9 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("simulator", "gap_minutes", sim.gap_minutes));
   TRY(reader.read("features", "ma_window", config.features.ma_window));
   TRY(reader.read("features", "volatility_window", config.features.volatility_window));
+  TRY(reader.read("projections", "window", config.projections.window));
+  TRY(reader.read("projections", "refit_every", config.projections.refit_every));
+  TRY(reader.read("projections", "last_days", config.projections.last_days));
   TRY(reader.read("binance", "base_url", config.binance.base_url));
   TRY(reader.read("binance", "weight_per_minute", config.binance.weight_per_minute));
   TRY(reader.read("binance", "backfill_share", config.binance.backfill_share));
@@ -196,6 +199,9 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   }
   if (config.features.ma_window < 2 || config.features.volatility_window < 2) {
     return fail(ErrorCode::invalid_argument, "{}: features windows must be at least 2", origin);
+  }
+  if (config.projections.window < 3 || config.projections.window > 1000 || config.projections.refit_every < 1 || config.projections.last_days < 0) {
+    return fail(ErrorCode::invalid_argument, "{}: projections.window must be 3..1000, refit_every at least 1, last_days not negative", origin);
   }
   if (config.binance.backfill_share <= 0 || config.binance.backfill_share > 1) {
     return fail(ErrorCode::invalid_argument, "{}: binance.backfill_share must be in (0, 1]", origin);

@@ -32,6 +32,13 @@ struct FeaturesConfig {
   int volatility_window = 20;  // rolling std of log returns over this many candles
 };
 
+// The projections stage (analytics/projections): a Gaussian process per series and candle.
+struct ProjectionsConfig {
+  int window = 60;       // candles fitted, ending at the one projected from
+  int refit_every = 10;  // candles between hyperparameter searches (warm-started within a day)
+  int last_days = 7;     // days projected and kept, back from the latest candle's; 0: every day
+};
+
 struct BinanceConfig {
   std::string base_url = "https://api.binance.com";  // or https://data-api.binance.vision, or a test server
   int64_t weight_per_minute = 6000;                   // REQUEST_WEIGHT budget per IP
@@ -94,6 +101,7 @@ struct Config {
   std::string log_level = "info";
   SimulatorConfig simulator;
   FeaturesConfig features;
+  ProjectionsConfig projections;
   BinanceConfig binance;
   ServiceConfig coingecko{"https://api.coingecko.com/api/v3", 30};
   ServiceConfig coincap{"https://rest.coincap.io/v3", 60};

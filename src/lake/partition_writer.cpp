@@ -118,4 +118,16 @@ core::Result<size_t> write_partitions(ObjectStore& store, DuckDb& duckdb, std::s
   });
 }
 
+core::Result<size_t> remove_partitions_before(ObjectStore& store, std::string_view table, std::string_view dt) {
+  TRY_ASSIGN(const std::vector<std::string> keys, store.list(layout::table_prefix(table)));
+  size_t removed = 0;
+  for (const std::string& key : keys) {
+    const auto where = layout::parse_curated_key(key);
+    if (!where || where->table != table || where->dt >= dt) continue;
+    TRY(store.remove(key));
+    ++removed;
+  }
+  return removed;
+}
+
 }  // namespace cryptolake::lake

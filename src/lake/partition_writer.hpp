@@ -61,6 +61,10 @@ struct WrittenCounts {
                                                           const std::vector<QueryPartition>& partitions,
                                                           size_t threads);
 
+// Removes a table's partitions before day `dt` ("YYYY-MM-DD"): a table that keeps only recent days.
+// Returns how many files went.
+[[nodiscard]] core::Result<size_t> remove_partitions_before(ObjectStore& store, std::string_view table, std::string_view dt);
+
 // The lake-relative glob of a table's files, as an absolute path for DuckDB ("…/curated/t/dt=*/*.parquet").
 std::string table_glob(const ObjectStore& store, std::string_view table, std::string_view dt = "*");
 

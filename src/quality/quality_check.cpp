@@ -122,6 +122,9 @@ std::vector<CheckSpec> defaults() {
       make("quotes", CheckKind::unique, {"source", "symbol", "update_id"}),
       make("coin_stats", CheckKind::unique, {"coin", "vs_currency", "ts"}),
       range("coin_stats", "price", 0.0, std::nullopt),
+      make("projections", CheckKind::unique, {"source", "symbol", "interval", "made_at", "horizon"}),
+      expr("projections", "lower_95 <= mean AND mean <= upper_95 AND std >= 0"),
+      make("projection_outcomes", CheckKind::unique, {"source", "symbol", "interval", "made_at", "horizon"}),
       make("gaps", CheckKind::unique, {"source", "symbol", "interval", "gap_start"}),
       expr("completeness", "present <= expected"),
   };

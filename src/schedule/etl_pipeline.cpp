@@ -12,6 +12,7 @@
 #include "analytics/kline_gaps.hpp"
 #include "analytics/market_aggregates.hpp"
 #include "analytics/market_features.hpp"
+#include "analytics/projections.hpp"
 #include "analytics/sentiment_analysis.hpp"
 #include "lake/layout.hpp"
 #include "schedule/run_history.hpp"
@@ -54,7 +55,8 @@ constexpr std::string_view kStagesVersion = "stages-2";
 // What shapes every output besides the inputs: this version, the feature windows, the checks
 // that gate publishing.
 std::string settings_fingerprint(const core::Config& config, const std::vector<quality::CheckSpec>& checks) {
-  std::string settings = fmt::format("{} ma={} vol={}", kStagesVersion, config.features.ma_window, config.features.volatility_window);
+  std::string settings = fmt::format("{} ma={} vol={} projections={}/{}/{}", kStagesVersion, config.features.ma_window, config.features.volatility_window,
+                                     config.projections.window, config.projections.refit_every, config.projections.last_days);
   for (const quality::CheckSpec& c : checks) {
     settings += fmt::format("\n{} {} {} {} {} {} {} {}", c.name(), c.expression, c.min.value_or(-1), c.max.value_or(-1), c.max_age_hours,
                             c.ref_table, c.ref_column, static_cast<int>(c.severity));
@@ -95,6 +97,11 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
     env.now_consumed.emplace();
     return analytics::build_market_features(env.store, env.duckdb, env.config.features, env.threads,
                                             env.incremental ? env.consumed : std::nullopt, &*env.now_consumed);
+  }, {"curated/market_ohlcv"}));
+  stages.push_back(stage("projections", {"curated/market_ohlcv"}, {"projections", "projection_outcomes"}, [](StageEnv& env) {
+    env.now_consumed.emplace();
+    return analytics::build_projections(env.store, env.duckdb, env.config.projections, env.threads,
+                                        env.incremental ? env.consumed : std::nullopt, &*env.now_consumed);
   }, {"curated/market_ohlcv"}));
   stages.push_back(aggregate(analytics::Period::hour, "agg_market_hourly"));
   stages.push_back(aggregate(analytics::Period::day, "agg_market_daily"));

@@ -1,4 +1,4 @@
-#include "stream/gaussian_process.hpp"
+#include "analytics/gaussian_process.hpp"
 
 #include <cmath>
 
@@ -7,7 +7,7 @@
 #include "bench/sklearn_gp_peer.hpp"
 #include "support/temp_dir.hpp"
 
-namespace cryptolake::stream {
+namespace cryptolake::analytics {
 namespace {
 
 TEST(GaussianProcess, TwoPointsGiveTheClosedFormPosterior) {
@@ -87,6 +87,12 @@ TEST_F(AgainstScikitLearn, FixedKernelPredictionsAndLikelihoodAgreeTo1e9) {
       const GpPrediction ours = gp->predict(in.horizons[h]);
       EXPECT_TRUE(close(ours.mean, peer->predictions[w][h].mean)) << w << " h" << in.horizons[h] << ": " << ours.mean << " vs " << peer->predictions[w][h].mean;
       EXPECT_TRUE(close(ours.std, peer->predictions[w][h].std)) << w << " h" << in.horizons[h] << ": " << ours.std << " vs " << peer->predictions[w][h].std;
+      // The sum over x = 1 … horizon, from the joint predictive covariance (what a projection uses).
+      std::vector<double> ahead;
+      for (int k = 1; k <= static_cast<int>(in.horizons[h]); ++k) ahead.push_back(k);
+      const GpPrediction sum = gp->predict_sum(ahead);
+      EXPECT_TRUE(close(sum.mean, peer->sums[w][h].mean)) << w << " h" << in.horizons[h] << ": " << sum.mean << " vs " << peer->sums[w][h].mean;
+      EXPECT_TRUE(close(sum.std, peer->sums[w][h].std)) << w << " h" << in.horizons[h] << ": " << sum.std << " vs " << peer->sums[w][h].std;
     }
   }
 }
@@ -106,4 +112,4 @@ TEST_F(AgainstScikitLearn, TheSearchIsAtLeastAsLikelyAsScikitLearnsOnAverage) {
 }
 
 }  // namespace
-}  // namespace cryptolake::stream
+}  // namespace cryptolake::analytics

@@ -1,8 +1,8 @@
-// Gaussian-process regression on one short series (the projections of the stream processor):
+// Gaussian-process regression on one short series (the projections):
 // kernel  C·RBF(ℓ) + White(σ²), exact inference by a Cholesky factor (Eigen), hyperparameters by
 // maximising the log marginal likelihood over their logarithms (NLopt's L-BFGS, bounded). The
 // predictive mean and variance are scikit-learn's GaussianProcessRegressor's for the same kernel
-// (normalize_y=False, alpha on the diagonal): tests/stream checks them against it.
+// (normalize_y=False, alpha on the diagonal): tests/analytics checks them against it.
 #pragma once
 
 #include <span>
@@ -12,7 +12,7 @@
 
 #include "core/result.hpp"
 
-namespace cryptolake::stream {
+namespace cryptolake::analytics {
 
 struct GpKernel {
   double constant = 1e-5;      // C: the signal variance
@@ -41,6 +41,9 @@ class GaussianProcess {
                                                          double jitter = 1e-10);
 
   [[nodiscard]] GpPrediction predict(double x) const;
+  // The sum of the process at several inputs (e.g. the returns of the next candles): its mean, and
+  // its std from the joint predictive covariance (white noise on each input's own variance).
+  [[nodiscard]] GpPrediction predict_sum(std::span<const double> xs) const;
   [[nodiscard]] double log_marginal_likelihood() const { return log_marginal_likelihood_; }
   [[nodiscard]] const GpKernel& kernel() const { return kernel_; }
 
@@ -64,4 +67,4 @@ struct GpSearch {
 [[nodiscard]] core::Result<GpSearch> optimise_kernel(std::span<const double> x, std::span<const double> y, const GpKernel& start,
                                                      const GpBounds& bounds = {}, double jitter = 1e-10, int max_evaluations = 60);
 
-}  // namespace cryptolake::stream
+}  // namespace cryptolake::analytics

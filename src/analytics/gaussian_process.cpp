@@ -1,4 +1,4 @@
-#include "stream/gaussian_process.hpp"
+#include "analytics/gaussian_process.hpp"
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include <nlopt.h>
 
-namespace cryptolake::stream {
+namespace cryptolake::analytics {
 
 namespace {
 
@@ -123,6 +123,24 @@ GpPrediction GaussianProcess::predict(double x) const {
   return {mean, std::sqrt(std::max(0.0, variance))};
 }
 
+GpPrediction GaussianProcess::predict_sum(std::span<const double> xs) const {
+  const auto m = static_cast<Eigen::Index>(xs.size());
+  const double scale = -0.5 / (kernel_.length_scale * kernel_.length_scale);
+  Eigen::MatrixXd k_star(x_.size(), m);
+  Eigen::MatrixXd k_star_star(m, m);
+  for (Eigen::Index j = 0; j < m; ++j) {
+    k_star.col(j) = ((x_.array() - xs[static_cast<size_t>(j)]).square() * scale).exp() * kernel_.constant;
+    for (Eigen::Index i = 0; i < m; ++i) {
+      const double d = xs[static_cast<size_t>(i)] - xs[static_cast<size_t>(j)];
+      k_star_star(i, j) = kernel_.constant * std::exp(scale * d * d) + (i == j ? kernel_.noise : 0.0);
+    }
+  }
+  const double mean = (k_star.transpose() * alpha_).sum();
+  const Eigen::MatrixXd v = factor_.matrixL().solve(k_star);
+  const double variance = (k_star_star - v.transpose() * v).sum();
+  return {mean, std::sqrt(std::max(0.0, variance))};
+}
+
 core::Result<GpSearch> optimise_kernel(std::span<const double> x, std::span<const double> y, const GpKernel& start, const GpBounds& bounds,
                                        double jitter, int max_evaluations) {
   TRY(check_points(x, y));
@@ -155,4 +173,4 @@ core::Result<GpSearch> optimise_kernel(std::span<const double> x, std::span<cons
   return GpSearch{{std::exp(best[0]), std::exp(best[1]), std::exp(best[2])}, objective.best, objective.evaluations};
 }
 
-}  // namespace cryptolake::stream
+}  // namespace cryptolake::analytics

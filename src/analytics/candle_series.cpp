@@ -1,0 +1,120 @@
+#include "analytics/candle_series.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/timestamp.hpp"
+
+#include "lake/layout.hpp"
+#include "lake/partition_writer.hpp"
+#include "lake/partition_versions.hpp"
+
+namespace cryptolake::analytics {
+
+namespace {
+
+// "dt\tversion" lines: the market_ohlcv partitions a run read.
+std::string versions_text(const std::map<std::string, std::string>& versions) {
+  std::string text;
+  for (const auto& [dt, version] : versions) text += fmt::format("{}\t{}\n", dt, version);
+  return text;
+}
+
+// The first day whose partition is new or changed since `consumed`; nothing when a day was
+// removed or the text is not a ledger (rebuild all), "" when nothing changed.
+std::optional<std::string> first_changed_day(const std::map<std::string, std::string>& now, const std::string& consumed) {
+  std::map<std::string, std::string> then;
+  std::istringstream in(consumed);
+  for (std::string line; std::getline(in, line);) {
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos) return std::nullopt;
+    then[line.substr(0, tab)] = line.substr(tab + 1);
+  }
+  for (const auto& [dt, version] : then) {
+    if (!now.contains(dt)) return std::nullopt;
+  }
+  for (const auto& [dt, version] : now) {
+    const auto it = then.find(dt);
+    if (it == then.end() || it->second != version) return dt;
+  }
+  return std::string();
+}
+
+std::string globs(const lake::ObjectStore& store, const std::vector<std::string>& dts) {
+  std::string list;
+  for (const std::string& dt : dts) list += (list.empty() ? "" : ", ") + lake::sql_string(lake::table_glob(store, "market_ohlcv", dt));
+  return "[" + list + "]";
+}
+
+// The day `days` before a "YYYY-MM-DD" day.
+std::string days_before(const std::string& day, int days) {
+  const auto parsed = core::Timestamp::parse_date(day);
+  if (!parsed || days <= 0) return day;
+  return core::Timestamp::from_micros(parsed->micros() - days * int64_t{86'400'000'000}).date();
+}
+
+}  // namespace
+
+core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what) {
+  CandleSeries out;
+  TRY_ASSIGN(const auto versions, lake::partition_versions(store, "market_ohlcv"));
+  out.versions = versions_text(versions);
+  if (versions.empty()) return out;
+  // Days rewritten: from `from` on; the days before are read only for the windows' tails.
+  const std::optional<std::string> changed = what.consumed ? first_changed_day(versions, *what.consumed) : std::nullopt;
+  if (changed && changed->empty()) {
+    out.unchanged = true;
+    return out;
+  }
+  const std::string from = std::max(days_before(changed.value_or(versions.begin()->first), what.days_before), what.first_day.value_or(""));
+  std::vector<std::string> rewritten, before;
+  for (const auto& [dt, version] : versions) (dt >= from ? rewritten : before).push_back(dt);
+  if (rewritten.empty()) return out;
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+
+  // The rows read: the rewritten days, and each series' last `tail` rows before them. A week
+  // back is enough for minute candles; when a series has fewer rows there, read everything before.
+  const auto rows_sql = [&](size_t days_back) {
+    const std::string recent = fmt::format("SELECT source, symbol, interval, open_time, close, volume, true AS written FROM read_parquet({})",
+                                           globs(store, rewritten));
+    if (before.empty()) return recent;
+    const std::vector<std::string> window(before.end() - static_cast<std::ptrdiff_t>(std::min(days_back, before.size())), before.end());
+    return fmt::format("{} UNION ALL SELECT source, symbol, interval, open_time, close, volume, false FROM read_parquet({}) "
+                       "QUALIFY row_number() OVER (PARTITION BY source, symbol, interval ORDER BY open_time DESC) <= {}",
+                       recent, globs(store, window), what.tail);
+  };
+  std::string rows_read = rows_sql(7);
+  if (before.size() > 7) {
+    TRY_ASSIGN(lake::QueryResult short_tails, connection.query(fmt::format(
+        "SELECT count(*) FROM (SELECT source, symbol, interval, count(*) FILTER (WHERE NOT written) AS n FROM ({}) GROUP BY ALL) "
+        "WHERE n < {}", rows_read, what.tail)));
+    if (short_tails.int64(0, 0) > 0) rows_read = rows_sql(before.size());
+  }
+
+  TRY(connection.execute(fmt::format("CREATE OR REPLACE TEMP TABLE series_rows AS {}", rows_read)));
+  {
+    TRY_ASSIGN(lake::QueryResult result, connection.query("SELECT DISTINCT source, symbol, interval FROM series_rows ORDER BY ALL"));
+    for (size_t r = 0; r < result.row_count(); ++r) out.series.push_back({result.text(0, r), result.text(1, r), result.text(2, r)});
+  }
+  TRY_ASSIGN(lake::QueryResult result, connection.query(
+      "SELECT s.id, epoch_us(r.open_time), r.close, r.volume, r.written FROM series_rows r "
+      "JOIN (SELECT source, symbol, interval, (row_number() OVER (ORDER BY source, symbol, interval) - 1)::BIGINT AS id "
+      "      FROM (SELECT DISTINCT source, symbol, interval FROM series_rows)) s USING (source, symbol, interval) "
+      "ORDER BY s.id, r.open_time"));
+  out.candles.reserve(result.row_count());
+  while (duckdb_data_chunk chunk = result.fetch_chunk()) {
+    const size_t n = duckdb_data_chunk_get_size(chunk);
+    const auto* ids = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)));
+    const auto* times = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1)));
+    const auto* closes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 2)));
+    const auto* volumes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 3)));
+    const auto* written = static_cast<const bool*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 4)));
+    for (size_t i = 0; i < n; ++i) out.candles.push_back({static_cast<uint32_t>(ids[i]), times[i], closes[i], volumes[i], written[i]});
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  return out;
+}
+
+}  // namespace cryptolake::analytics

@@ -1,0 +1,46 @@
+// The market_ohlcv candles a stage that walks each series in time order must read again: the days
+// from the first one that changed since its last run (rewritten), and before them each series'
+// last `tail` candles (read for the windows only). What market_features and projections share.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
+
+namespace cryptolake::analytics {
+
+struct SeriesName {
+  std::string source, symbol, interval;
+};
+
+struct SeriesCandle {
+  uint32_t series;  // index into CandleSeries::series
+  int64_t open_time;  // µs since the epoch
+  double close;
+  double volume;
+  bool written;  // false: a row before the rewritten days, read for the windows only
+};
+
+struct CandleSeries {
+  std::vector<SeriesName> series;     // ordered by (source, symbol, interval)
+  std::vector<SeriesCandle> candles;  // ordered by series, then open_time
+  std::string versions;               // the market_ohlcv partition versions read: the next run's `consumed`
+  bool unchanged = false;             // nothing changed since `consumed`: nothing was read
+};
+
+struct ChangedDays {
+  std::optional<std::string> consumed;   // the versions the stage's last run read; nothing: rewrite every day
+  int tail = 0;                          // candles per series read before the rewritten days
+  int days_before = 0;                   // also rewrite this many days before the first changed one
+  std::optional<std::string> first_day = std::nullopt;  // "YYYY-MM-DD": no day before it is rewritten (read for tails only)
+};
+
+[[nodiscard]] core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what);
+
+}  // namespace cryptolake::analytics

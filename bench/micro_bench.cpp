@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "analytics/rolling_features.hpp"
+#include "analytics/rolling_windows.hpp"
 #include "analytics/sentiment_scorer.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
@@ -75,6 +76,34 @@ void BM_RollingFeatures(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * closes.size()));
 }
 BENCHMARK(BM_RollingFeatures);
+
+// The stream's rolling windows: every event updates the 1-, 5- and 60-minute windows of its
+// symbol (events 100 ms apart, so the hour holds 36,000). Items: events.
+void BM_RollingWindows(benchmark::State& state) {
+  std::vector<analytics::WindowEvent> events;
+  for (int i = 0; i < 200000; ++i) {
+    events.push_back({int64_t{i} * 100'000, 100 + std::sin(i * 0.001) * 5 + (i % 7) * 0.01, 0.1 + (i % 5), 1});
+  }
+  {
+    analytics::RollingWindow check(60'000'000);
+    for (const auto& e : events) check.add(e);
+    if (check.stats().count != 600) {
+      state.SkipWithError("a minute of events at 100 ms is not 600");
+      return;
+    }
+  }
+  for (auto _ : state) {
+    analytics::RollingWindow minute(60'000'000), five(300'000'000), hour(3'600'000'000);
+    for (const auto& e : events) {
+      minute.add(e);
+      five.add(e);
+      hour.add(e);
+    }
+    benchmark::DoNotOptimize(hour.stats());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * events.size()));
+}
+BENCHMARK(BM_RollingWindows);
 
 void BM_DecompressRawBatch(benchmark::State& state) {
   std::string text;

@@ -77,11 +77,11 @@ core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::
   // The rows read: the rewritten days, and each series' last `tail` rows before them. A week
   // back is enough for minute candles; when a series has fewer rows there, read everything before.
   const auto rows_sql = [&](size_t days_back) {
-    const std::string recent = fmt::format("SELECT source, symbol, interval, open_time, close, volume, true AS written FROM read_parquet({})",
+    const std::string recent = fmt::format("SELECT source, symbol, interval, open_time, close, volume, coalesce(trades, 0) AS trades, true AS written FROM read_parquet({})",
                                            globs(store, rewritten));
     if (before.empty()) return recent;
     const std::vector<std::string> window(before.end() - static_cast<std::ptrdiff_t>(std::min(days_back, before.size())), before.end());
-    return fmt::format("{} UNION ALL SELECT source, symbol, interval, open_time, close, volume, false FROM read_parquet({}) "
+    return fmt::format("{} UNION ALL SELECT source, symbol, interval, open_time, close, volume, coalesce(trades, 0), false FROM read_parquet({}) "
                        "QUALIFY row_number() OVER (PARTITION BY source, symbol, interval ORDER BY open_time DESC) <= {}",
                        recent, globs(store, window), what.tail);
   };
@@ -99,7 +99,7 @@ core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::
     for (size_t r = 0; r < result.row_count(); ++r) out.series.push_back({result.text(0, r), result.text(1, r), result.text(2, r)});
   }
   TRY_ASSIGN(lake::QueryResult result, connection.query(
-      "SELECT s.id, epoch_us(r.open_time), r.close, r.volume, r.written FROM series_rows r "
+      "SELECT s.id, epoch_us(r.open_time), r.close, r.volume, r.trades, r.written FROM series_rows r "
       "JOIN (SELECT source, symbol, interval, (row_number() OVER (ORDER BY source, symbol, interval) - 1)::BIGINT AS id "
       "      FROM (SELECT DISTINCT source, symbol, interval FROM series_rows)) s USING (source, symbol, interval) "
       "ORDER BY s.id, r.open_time"));
@@ -110,11 +110,23 @@ core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::
     const auto* times = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1)));
     const auto* closes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 2)));
     const auto* volumes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 3)));
-    const auto* written = static_cast<const bool*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 4)));
-    for (size_t i = 0; i < n; ++i) out.candles.push_back({static_cast<uint32_t>(ids[i]), times[i], closes[i], volumes[i], written[i]});
+    const auto* trades = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 4)));
+    const auto* written = static_cast<const bool*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 5)));
+    for (size_t i = 0; i < n; ++i) out.candles.push_back({static_cast<uint32_t>(ids[i]), times[i], closes[i], volumes[i], trades[i], written[i]});
     duckdb_destroy_data_chunk(&chunk);
   }
   return out;
+}
+
+core::Result<std::optional<std::string>> keep_last_days(lake::ObjectStore& store, int days, const std::vector<std::string_view>& tables) {
+  if (days <= 0) return std::nullopt;
+  TRY_ASSIGN(const auto versions, lake::partition_versions(store, "market_ohlcv"));
+  if (versions.empty()) return std::nullopt;
+  const auto latest = core::Timestamp::parse_date(versions.rbegin()->first);
+  if (!latest) return std::nullopt;
+  std::string first = core::Timestamp::from_micros(latest->micros() - (days - 1) * core::Timestamp::kMicrosPerDay).date();
+  for (const std::string_view table : tables) TRY(lake::remove_partitions_before(store, table, first));
+  return first;
 }
 
 }  // namespace cryptolake::analytics

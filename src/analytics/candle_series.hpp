@@ -24,6 +24,7 @@ struct SeriesCandle {
   int64_t open_time;  // µs since the epoch
   double close;
   double volume;
+  int64_t trades;  // 0 where the source does not say
   bool written;  // false: a row before the rewritten days, read for the windows only
 };
 
@@ -42,5 +43,10 @@ struct ChangedDays {
 };
 
 [[nodiscard]] core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what);
+
+// For stages that keep only the last `days` days of market_ohlcv (0: every day): the first of
+// them ("YYYY-MM-DD"), once the partitions of `tables` before it are removed — so a run leaves
+// what a full rebuild would, whatever ran before it. Nothing when every day is kept.
+[[nodiscard]] core::Result<std::optional<std::string>> keep_last_days(lake::ObjectStore& store, int days, const std::vector<std::string_view>& tables);
 
 }  // namespace cryptolake::analytics

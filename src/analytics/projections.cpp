@@ -9,7 +9,6 @@
 
 #include "analytics/candle_series.hpp"
 #include "core/timestamp.hpp"
-#include "lake/partition_versions.hpp"
 #include "lake/partition_writer.hpp"
 #include "lake/worker_pool.hpp"
 
@@ -163,17 +162,7 @@ core::Result<lake::WriteStats> build_projections(lake::ObjectStore& store, lake:
   lake::WriteStats stats;
   stats.table = "projections";
   ChangedDays what{.consumed = consumed, .tail = config.window, .days_before = 1};
-  if (config.last_days > 0) {
-    TRY_ASSIGN(const auto versions, lake::partition_versions(store, "market_ohlcv"));
-    if (!versions.empty()) {
-      const auto latest = Timestamp::parse_date(versions.rbegin()->first);
-      if (latest) what.first_day = Timestamp::from_micros(latest->micros() - (config.last_days - 1) * Timestamp::kMicrosPerDay).date();
-    }
-  }
-  if (what.first_day) {
-    // Only the last days are kept, so a run equals a full rebuild whatever ran before it.
-    for (const std::string_view table : {"projections", "projection_outcomes"}) TRY(lake::remove_partitions_before(store, table, *what.first_day));
-  }
+  TRY_ASSIGN(what.first_day, keep_last_days(store, config.last_days, {"projections", "projection_outcomes"}));
   TRY_ASSIGN(const CandleSeries read, read_changed_candles(store, duckdb, what));
   if (now_consumed != nullptr) *now_consumed = read.versions;
   if (read.candles.empty()) return stats;

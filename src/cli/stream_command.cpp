@@ -231,12 +231,12 @@ const std::vector<std::string> kStreamTables = {"market_ohlcv", "trades", "quote
 
 // The stream tables' stages (and the projections from market_ohlcv), incremental, under the
 // lake's writer lock for the moment they run.
-core::Status curate_stream_tables(Context& ctx, bool with_projections) {
+core::Status curate_stream_tables(Context& ctx, bool with_derived) {
   TRY_ASSIGN(lake::DuckDb* duckdb, ctx.duckdb());
   TRY_ASSIGN(const lake::LakeLock lock, ctx.lock_lake("stream land (curating)"));
   schedule::PipelineOptions only;
   only.only = kStreamTables;
-  if (with_projections) only.only.push_back("projections");
+  if (with_derived) only.only.insert(only.only.end(), {"projections", "stream_stats"});
   TRY(schedule::run_etl_pipeline(ctx.store(), *duckdb, ctx.config(), ctx.threads(), ctx.clock(), only, {}));
   return {};
 }
@@ -255,7 +255,7 @@ stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
     return std::static_pointer_cast<void>(std::make_shared<lake::LakeLock>(std::move(lock)));
   };
   if (!flags.raw_only) {
-    // Projections derive from market_ohlcv and take a second or two: at most once a minute here,
+    // Projections and stream_stats derive from market_ohlcv and take a second or two: at most once a minute here,
     // and once more when the run ends (finish_curation).
     auto last_projected = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
     options.curate = [&ctx, last_projected]() -> core::Status {

@@ -124,6 +124,8 @@ std::vector<CheckSpec> defaults() {
       range("coin_stats", "price", 0.0, std::nullopt),
       make("projections", CheckKind::unique, {"source", "symbol", "interval", "made_at", "horizon"}),
       expr("projections", "lower_95 <= mean AND mean <= upper_95 AND std >= 0"),
+      make("stream_stats", CheckKind::unique, {"source", "symbol", "minute", "window_minutes"}),
+      expr("stream_stats", "min <= mean AND mean <= max"),
       make("projection_outcomes", CheckKind::unique, {"source", "symbol", "interval", "made_at", "horizon"}),
       make("gaps", CheckKind::unique, {"source", "symbol", "interval", "gap_start"}),
       expr("completeness", "present <= expected"),

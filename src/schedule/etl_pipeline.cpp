@@ -13,6 +13,7 @@
 #include "analytics/market_aggregates.hpp"
 #include "analytics/market_features.hpp"
 #include "analytics/projections.hpp"
+#include "analytics/stream_stats.hpp"
 #include "analytics/sentiment_analysis.hpp"
 #include "lake/layout.hpp"
 #include "schedule/run_history.hpp"
@@ -102,6 +103,11 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
     env.now_consumed.emplace();
     return analytics::build_projections(env.store, env.duckdb, env.config.projections, env.threads,
                                         env.incremental ? env.consumed : std::nullopt, &*env.now_consumed);
+  }, {"curated/market_ohlcv"}));
+  stages.push_back(stage("stream_stats", {"curated/market_ohlcv"}, {"stream_stats"}, [](StageEnv& env) {
+    env.now_consumed.emplace();
+    return analytics::build_stream_stats(env.store, env.duckdb, env.config.projections.last_days, env.threads,
+                                         env.incremental ? env.consumed : std::nullopt, &*env.now_consumed);
   }, {"curated/market_ohlcv"}));
   stages.push_back(aggregate(analytics::Period::hour, "agg_market_hourly"));
   stages.push_back(aggregate(analytics::Period::day, "agg_market_daily"));

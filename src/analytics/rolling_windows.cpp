@@ -11,12 +11,7 @@ void RollingWindow::add(const WindowEvent& e) {
     has_origin_ = true;
   }
   events_.push_back(e);
-  const double d = e.price - origin_;
-  sum_ += d;
-  sum_sq_ += d * d;
-  sum_pq_ += e.price * e.quantity;
-  sum_q_ += e.quantity;
-  trades_ += e.trades;
+  count(e, 1);
   while (!mins_.empty() && mins_.back().price >= e.price) mins_.pop_back();
   mins_.push_back(e);
   while (!maxs_.empty() && maxs_.back().price <= e.price) maxs_.pop_back();
@@ -27,13 +22,7 @@ void RollingWindow::add(const WindowEvent& e) {
 void RollingWindow::evict(int64_t now) {
   const int64_t cutoff = now - length_;
   while (!events_.empty() && events_.front().time <= cutoff) {
-    const WindowEvent& old = events_.front();
-    const double d = old.price - origin_;
-    sum_ -= d;
-    sum_sq_ -= d * d;
-    sum_pq_ -= old.price * old.quantity;
-    sum_q_ -= old.quantity;
-    trades_ -= old.trades;
+    count(events_.front(), -1);
     events_.pop_front();
     ++evicted_;
   }
@@ -52,14 +41,16 @@ void RollingWindow::rebase() {
   has_origin_ = !events_.empty();
   if (!has_origin_) return;
   origin_ = events_.front().price;
-  for (const WindowEvent& e : events_) {
-    const double d = e.price - origin_;
-    sum_ += d;
-    sum_sq_ += d * d;
-    sum_pq_ += e.price * e.quantity;
-    sum_q_ += e.quantity;
-    trades_ += e.trades;
-  }
+  for (const WindowEvent& e : events_) count(e, 1);
+}
+
+void RollingWindow::count(const WindowEvent& e, int sign) {
+  const double d = e.price - origin_;
+  sum_ += sign * d;
+  sum_sq_ += sign * d * d;
+  sum_pq_ += sign * e.price * e.quantity;
+  sum_q_ += sign * e.quantity;
+  trades_ += sign * e.trades;
 }
 
 WindowStats RollingWindow::stats() const {

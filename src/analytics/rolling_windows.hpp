@@ -37,6 +37,7 @@ class RollingWindow {
  private:
   void evict(int64_t now);
   void rebase();
+  void count(const WindowEvent& e, int sign);  // into the sums (+1) or out of them (−1)
 
   int64_t length_;
   std::deque<WindowEvent> events_;

@@ -12,6 +12,20 @@ namespace cryptolake::cli {
 
 namespace {
 
+// A read-only SQL session over the lake, with the context it borrows from.
+struct Analysis {
+  std::unique_ptr<Context> context;
+  std::unique_ptr<query::SqlSession> session;
+};
+
+core::Result<Analysis> open_analysis(const GlobalOptions& global) {
+  Analysis out;
+  TRY_ASSIGN(out.context, Context::create(global));
+  TRY_ASSIGN(lake::DuckDb* duckdb, out.context->duckdb());
+  TRY_ASSIGN(out.session, query::SqlSession::open(out.context->store(), *duckdb));
+  return out;
+}
+
 bool has_table(query::SqlSession& session, std::string_view table) {
   return std::ranges::find(session.tables(), table) != session.tables().end();
 }
@@ -67,19 +81,16 @@ void add_analyze_projections(CLI::App* command, GlobalOptions& global, int& exit
         return;
       }
     }
-    auto context = Context::create(global);
-    if (!context) { exit_code = report_error(context.error()); return; }
-    auto duckdb = (*context)->duckdb();
-    if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
-    auto session = query::SqlSession::open((*context)->store(), **duckdb);
-    if (!session) { exit_code = report_error(session.error()); return; }
-    if (!has_table(**session, "projection_outcomes")) {
+    auto opened = open_analysis(global);
+    if (!opened) { exit_code = report_error(opened.error()); return; }
+    auto& session = opened->session;
+    if (!has_table(*session, "projection_outcomes")) {
       exit_code = report_error({core::ErrorCode::not_found,
                                 "no projection outcomes yet: run `cryptolake etl` (or `stream run`) over at least an hour of candles"});
       return;
     }
     const auto given = [](const std::string& text) { return text.empty() ? std::nullopt : std::optional<std::string_view>(text); };
-    auto answer = (*session)->run(analytics::projection_accuracy_sql(given(flags->symbol), given(flags->from), given(flags->to)));
+    auto answer = session->run(analytics::projection_accuracy_sql(given(flags->symbol), given(flags->from), given(flags->to)));
     if (!answer) { exit_code = report_error(answer.error()); return; }
     if (answer->rows.empty()) {
       exit_code = report_error({core::ErrorCode::not_found, "no projection outcomes match"});
@@ -111,17 +122,14 @@ void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   sentiment->add_option("--coin", *coin, "Only this coin (BTC)");
   sentiment->add_option("--format", *format, "table, csv or json")->check(CLI::IsMember({"table", "csv", "json"}));
   sentiment->callback([&global, &exit_code, coin, format] {
-    auto context = Context::create(global);
-    if (!context) { exit_code = report_error(context.error()); return; }
-    auto duckdb = (*context)->duckdb();
-    if (!duckdb) { exit_code = report_error(duckdb.error()); return; }
-    auto session = query::SqlSession::open((*context)->store(), **duckdb);
-    if (!session) { exit_code = report_error(session.error()); return; }
+    auto opened = open_analysis(global);
+    if (!opened) { exit_code = report_error(opened.error()); return; }
+    auto& session = opened->session;
     std::string where;
     if (!coin->empty()) where = fmt::format(" WHERE coin = upper({})", lake::sql_string(*coin));
     std::optional<query::ResultTable> result;
-    if (has_table(**session, "sentiment_price_summary")) {
-      auto answer = (*session)->run(
+    if (has_table(*session, "sentiment_price_summary")) {
+      auto answer = session->run(
           "SELECT coin, symbol, hours, round(pearson_same_hour, 3) AS r_same_hour, round(spearman_same_hour, 3) AS rho_same_hour, "
           "round(pearson_next_hour, 3) AS r_next_hour, round(spearman_next_hour, 3) AS rho_next_hour, "
           "best_lag_hours, round(best_lag_correlation, 3) AS r_best_lag, round(p_value, 4) AS p_value, lag_correlations, low_sample "
@@ -130,7 +138,7 @@ void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       result = std::move(*answer);
     }
     if (!result || result->rows.empty()) {
-      exit_code = report_error({core::ErrorCode::not_found, what_is_missing(**session, where)});
+      exit_code = report_error({core::ErrorCode::not_found, what_is_missing(*session, where)});
       return;
     }
     for (const auto& row : result->rows) {

@@ -236,7 +236,7 @@ core::Status curate_stream_tables(Context& ctx, bool with_derived) {
   TRY_ASSIGN(const lake::LakeLock lock, ctx.lock_lake("stream land (curating)"));
   schedule::PipelineOptions only;
   only.only = kStreamTables;
-  if (with_derived) only.only.insert(only.only.end(), {"projections", "stream_stats"});
+  if (with_derived) only.only.insert(only.only.end(), {"projections", "stream_stats", "alerts"});
   TRY(schedule::run_etl_pipeline(ctx.store(), *duckdb, ctx.config(), ctx.threads(), ctx.clock(), only, {}));
   return {};
 }
@@ -255,7 +255,7 @@ stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
     return std::static_pointer_cast<void>(std::make_shared<lake::LakeLock>(std::move(lock)));
   };
   if (!flags.raw_only) {
-    // Projections and stream_stats derive from market_ohlcv and take a second or two: at most once a minute here,
+    // Projections, stream_stats and alerts derive from market_ohlcv and take a second or two: at most once a minute here,
     // and once more when the run ends (finish_curation).
     auto last_projected = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
     options.curate = [&ctx, last_projected]() -> core::Status {

@@ -112,8 +112,54 @@ class TableReader {
     return {};
   }
 
+  // [[alerts]]: rules, each read field by field and checked for what its kind needs.
+  Status read_alerts(std::vector<AlertRuleConfig>& out) {
+    known_.insert("alerts");
+    const toml::node* node = root_.get("alerts");
+    if (node == nullptr) return {};
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return fail(ErrorCode::invalid_argument, "{}: alerts must be [[alerts]] tables", origin_);
+    size_t index = 0;
+    for (const toml::node& item : *array) {
+      const toml::table* t = item.as_table();
+      if (t == nullptr) return fail(ErrorCode::invalid_argument, "{}: alerts[{}] must be a table", origin_, index);
+      AlertRuleConfig rule;
+      for (const auto& [key, value] : *t) {
+        const std::string k(key.str());
+        const auto text = value.value<std::string>();
+        const auto number = value.value<double>();
+        const auto integer = value.value<int64_t>();
+        if (k == "name" && text) rule.name = *text;
+        else if (k == "kind" && text) rule.kind = *text;
+        else if (k == "symbol" && text) rule.symbol = *text;
+        else if (k == "percent" && number) rule.percent = *number;
+        else if (k == "zscore" && number) rule.zscore = *number;
+        else if (k == "minutes" && integer && *integer > 0 && *integer <= 10'000) rule.minutes = static_cast<int>(*integer);
+        else if (k == "horizon" && integer) rule.horizon = static_cast<int>(*integer);
+        else return fail(ErrorCode::invalid_argument, "{}: alerts[{}]: unknown or mistyped key '{}'", origin_, index, k);
+      }
+      if (rule.kind == "volume_zscore" && rule.minutes == 0) rule.minutes = 60;
+      const bool valid = (rule.kind == "price_move" && rule.percent > 0 && rule.minutes >= 1) ||
+                         (rule.kind == "volume_zscore" && rule.zscore > 0 && rule.minutes >= 2) ||
+                         (rule.kind == "band_broken" && (rule.horizon == 1 || rule.horizon == 5 || rule.horizon == 10));
+      if (!valid) {
+        return fail(ErrorCode::invalid_argument,
+                    "{}: alerts[{}]: kind must be price_move (percent > 0, minutes ≥ 1), volume_zscore (zscore > 0, minutes ≥ 2) "
+                    "or band_broken (horizon 1, 5 or 10)", origin_, index);
+      }
+      if (rule.name.empty()) rule.name = fmt::format("{}-{}", rule.kind, index + 1);
+      for (const AlertRuleConfig& other : out) {
+        if (other.name == rule.name) return fail(ErrorCode::invalid_argument, "{}: alerts[{}]: a second rule named '{}'", origin_, index, rule.name);
+      }
+      out.push_back(std::move(rule));
+      ++index;
+    }
+    return {};
+  }
+
   Status reject_unknown() const {
     for (const auto& [section, node] : root_) {
+      if (section.str() == "alerts" && known_.contains("alerts")) continue;  // [[alerts]]: read_alerts checked it
       const toml::table* table = node.as_table();
       if (table == nullptr) return fail(ErrorCode::invalid_argument, "{}: '{}' must be a [section]", origin_, section.str());
       for (const auto& [key, value] : *table) {
@@ -175,6 +221,7 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("rates", "coinbase_url", config.rates.coinbase_url));
   TRY(reader.read("rates", "bpi_url", config.rates.bpi_url));
   TRY(reader.read_checks(config.quality.checks));
+  TRY(reader.read_alerts(config.alerts));
   TRY(reader.read("quality", "disable", config.quality.disable));
   TRY(reader.read("duckdb", "threads", config.duckdb.threads));
   TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));

@@ -72,6 +72,17 @@ struct QualityConfig {
   std::vector<std::string> disable;  // check names to skip, e.g. "market_ohlcv.freshness(open_time)"
 };
 
+// One [[alerts]] rule (analytics/alerts).
+struct AlertRuleConfig {
+  std::string name;     // default "<kind>-<n>"
+  std::string kind;     // price_move, volume_zscore, band_broken
+  std::string symbol;   // empty: every symbol
+  double percent = 0;   // price_move: |close / close `minutes` before − 1| above this many %
+  int minutes = 0;      // price_move: the span; volume_zscore: the candles the mean and std come from (default 60)
+  double zscore = 0;    // volume_zscore: the volume this many stds above the window's mean
+  int horizon = 1;      // band_broken: the projection horizon (1, 5 or 10 candles)
+};
+
 struct DuckdbConfig {
   int threads = 2;
   std::string memory_limit = "4GB";
@@ -107,6 +118,7 @@ struct Config {
   ServiceConfig coincap{"https://rest.coincap.io/v3", 60};
   RatesConfig rates;
   QualityConfig quality;
+  std::vector<AlertRuleConfig> alerts;
   DuckdbConfig duckdb;
   SqlConfig sql;
   BusConfig bus;

@@ -118,12 +118,12 @@ core::Result<size_t> write_partitions(ObjectStore& store, DuckDb& duckdb, std::s
   });
 }
 
-core::Result<size_t> remove_partitions_before(ObjectStore& store, std::string_view table, std::string_view dt) {
+core::Result<size_t> remove_partitions(ObjectStore& store, std::string_view table, const std::function<bool(std::string_view dt)>& doomed) {
   TRY_ASSIGN(const std::vector<std::string> keys, store.list(layout::table_prefix(table)));
   size_t removed = 0;
   for (const std::string& key : keys) {
     const auto where = layout::parse_curated_key(key);
-    if (!where || where->table != table || where->dt >= dt) continue;
+    if (!where || where->table != table || !doomed(where->dt)) continue;
     TRY(store.remove(key));
     ++removed;
   }

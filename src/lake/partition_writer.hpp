@@ -61,9 +61,12 @@ struct WrittenCounts {
                                                           const std::vector<QueryPartition>& partitions,
                                                           size_t threads);
 
-// Removes a table's partitions before day `dt` ("YYYY-MM-DD"): a table that keeps only recent days.
-// Returns how many files went.
-[[nodiscard]] core::Result<size_t> remove_partitions_before(ObjectStore& store, std::string_view table, std::string_view dt);
+// Removes a table's partitions whose day ("YYYY-MM-DD") `doomed` says: a table that keeps only
+// recent days, or a rewritten day that has no rows any more. Returns how many files went.
+[[nodiscard]] core::Result<size_t> remove_partitions(ObjectStore& store, std::string_view table, const std::function<bool(std::string_view dt)>& doomed);
+[[nodiscard]] inline core::Result<size_t> remove_partitions_before(ObjectStore& store, std::string_view table, std::string_view dt) {
+  return remove_partitions(store, table, [dt](std::string_view day) { return day < dt; });
+}
 
 // The lake-relative glob of a table's files, as an absolute path for DuckDB ("…/curated/t/dt=*/*.parquet").
 std::string table_glob(const ObjectStore& store, std::string_view table, std::string_view dt = "*");

@@ -12,6 +12,7 @@
 #include "analytics/kline_gaps.hpp"
 #include "analytics/market_aggregates.hpp"
 #include "analytics/market_features.hpp"
+#include "analytics/alerts.hpp"
 #include "analytics/projections.hpp"
 #include "analytics/stream_stats.hpp"
 #include "analytics/sentiment_analysis.hpp"
@@ -58,6 +59,9 @@ constexpr std::string_view kStagesVersion = "stages-2";
 std::string settings_fingerprint(const core::Config& config, const std::vector<quality::CheckSpec>& checks) {
   std::string settings = fmt::format("{} ma={} vol={} projections={}/{}/{}", kStagesVersion, config.features.ma_window, config.features.volatility_window,
                                      config.projections.window, config.projections.refit_every, config.projections.last_days);
+  for (const core::AlertRuleConfig& a : config.alerts) {
+    settings += fmt::format("\nalert {} {} {} {} {} {} {}", a.name, a.kind, a.symbol, a.percent, a.minutes, a.zscore, a.horizon);
+  }
   for (const quality::CheckSpec& c : checks) {
     settings += fmt::format("\n{} {} {} {} {} {} {} {}", c.name(), c.expression, c.min.value_or(-1), c.max.value_or(-1), c.max_age_hours,
                             c.ref_table, c.ref_column, static_cast<int>(c.severity));
@@ -109,6 +113,11 @@ std::vector<std::unique_ptr<Stage>> etl_stages() {
     return analytics::build_stream_stats(env.store, env.duckdb, env.config.projections.last_days, env.threads,
                                          env.incremental ? env.consumed : std::nullopt, &*env.now_consumed);
   }, {"curated/market_ohlcv"}));
+  stages.push_back(stage("alerts", {"curated/market_ohlcv", "curated/projection_outcomes"}, {"alerts"}, [](StageEnv& env) {
+    env.now_consumed.emplace();
+    return analytics::build_alerts(env.store, env.duckdb, env.config.alerts, env.config.projections.last_days, env.threads,
+                                   env.incremental ? env.consumed : std::nullopt, &*env.now_consumed);
+  }, {"curated/market_ohlcv", "curated/projection_outcomes"}));
   stages.push_back(aggregate(analytics::Period::hour, "agg_market_hourly"));
   stages.push_back(aggregate(analytics::Period::day, "agg_market_daily"));
   stages.push_back(aggregate(analytics::Period::month, "agg_market_monthly"));

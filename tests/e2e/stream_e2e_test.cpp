@@ -447,7 +447,11 @@ TEST(StreamRun, ServesPrometheusMetricsWhileRunning) {
     auto response = http.send(request);
     if (!response || response->status != 200) continue;
     body = response->body;
-    if (value(R"(cryptolake_stream_records_out_total{dataset="ws_kline"})") > 0) break;
+    // Records out are counted as a micro-batch lands, lag once it is committed: wait for both.
+    if (value(R"(cryptolake_stream_records_out_total{dataset="ws_kline"})") > 0 &&
+        value(R"(cryptolake_stream_consumer_lag{topic="cryptolake.raw",partition="0"})") >= 0) {
+      break;
+    }
   }
   ::kill(pid, SIGTERM);
   EXPECT_EQ(wait_child(pid), 0);

@@ -23,7 +23,7 @@ using lake::ColumnType;
 const std::vector<lake::ColumnSpec>& alerts_schema() {
   static const std::vector<lake::ColumnSpec> schema = {
       {"rule", ColumnType::varchar},   {"kind", ColumnType::varchar},      {"source", ColumnType::varchar}, {"symbol", ColumnType::varchar},
-      {"at", ColumnType::timestamp_tz}, {"value", ColumnType::float64},    {"threshold", ColumnType::float64},
+      {"alert_time", ColumnType::timestamp_tz}, {"value", ColumnType::float64},    {"threshold", ColumnType::float64},
       {"message", ColumnType::varchar}};
   return schema;
 }
@@ -167,6 +167,26 @@ core::Result<lake::WriteStats> build_alerts(lake::ObjectStore& store, lake::Duck
   }));
   TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "alerts", alerts_schema(), slices, fill, threads));
   return stats;
+}
+
+core::Result<NewAlerts> alerts_after(lake::ObjectStore& store, lake::DuckDb& duckdb, std::optional<int64_t> after, size_t limit) {
+  NewAlerts out;
+  TRY_ASSIGN(const auto versions, lake::partition_versions(store, "alerts"));
+  if (versions.empty()) return out;
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  const std::string where = after ? fmt::format(" WHERE alert_time > make_timestamptz({}::BIGINT)", *after) : "";
+  const std::string table = fmt::format("read_parquet({})", lake::sql_string(lake::table_glob(store, "alerts")));
+  TRY_ASSIGN(lake::QueryResult totals, connection.query(fmt::format("SELECT count(*), epoch_us(max(alert_time)) FROM {}{}", table, where)));
+  out.total = static_cast<size_t>(totals.int64(0, 0));
+  if (out.total == 0) return out;
+  out.latest = totals.int64(1, 0);
+  TRY_ASSIGN(lake::QueryResult result, connection.query(fmt::format(
+      "SELECT rule, kind, source, symbol, epoch_us(alert_time), value, threshold, message FROM {}{} ORDER BY alert_time, rule, source, symbol LIMIT {}", table, where, limit)));
+  for (size_t r = 0; r < result.row_count(); ++r) {
+    out.rows.push_back({result.text(0, r), result.text(1, r), result.text(2, r), result.text(3, r), result.int64(4, r), result.float64(5, r),
+                        result.float64(6, r), result.text(7, r)});
+  }
+  return out;
 }
 
 }  // namespace cryptolake::analytics

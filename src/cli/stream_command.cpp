@@ -1,11 +1,14 @@
 // `cryptolake stream collect|land`: live sources into the bus, and the bus into the raw zone.
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <thread>
 
 #include <chrono>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
@@ -18,6 +21,7 @@
 #include "lake/layout.hpp"
 #include "schedule/etl_pipeline.hpp"
 #include "sources/binance/kline_backfill.hpp"
+#include "stream/alert_announcer.hpp"
 #include "stream/stream_sources.hpp"
 #include "stream/land.hpp"
 
@@ -229,44 +233,62 @@ void add_land_options(CLI::App& command, LandFlags& flags) {
 // The tables the lander keeps current itself: what the WebSocket streams feed.
 const std::vector<std::string> kStreamTables = {"market_ohlcv", "trades", "quotes"};
 
-// The stream tables' stages (and the projections from market_ohlcv), incremental, under the
-// lake's writer lock for the moment they run.
-core::Status curate_stream_tables(Context& ctx, bool with_derived) {
+// The stream tables' stages, and with `with_derived` the tables derived from market_ohlcv
+// (projections, stream_stats, alerts, whose new rows are then announced), incremental, under
+// the lake's writer lock for the moment they run.
+core::Status curate_stream_tables(Context& ctx, bool with_derived, stream::AlertAnnouncer* announcer) {
   TRY_ASSIGN(lake::DuckDb* duckdb, ctx.duckdb());
-  TRY_ASSIGN(const lake::LakeLock lock, ctx.lock_lake("stream land (curating)"));
-  schedule::PipelineOptions only;
-  only.only = kStreamTables;
-  if (with_derived) only.only.insert(only.only.end(), {"projections", "stream_stats", "alerts"});
-  TRY(schedule::run_etl_pipeline(ctx.store(), *duckdb, ctx.config(), ctx.threads(), ctx.clock(), only, {}));
+  {
+    TRY_ASSIGN(const lake::LakeLock lock, ctx.lock_lake("stream land (curating)"));
+    schedule::PipelineOptions only;
+    only.only = kStreamTables;
+    if (with_derived) only.only.insert(only.only.end(), {"projections", "stream_stats", "alerts"});
+    TRY(schedule::run_etl_pipeline(ctx.store(), *duckdb, ctx.config(), ctx.threads(), ctx.clock(), only, {}));
+  }
+  if (with_derived && announcer != nullptr) TRY(announcer->announce());
   return {};
 }
+
+// What the lander runs: its options, and the curation to run once it has finished.
+struct Landing {
+  stream::LandOptions options;
+  std::function<core::Status()> finish;
+};
 
 // The lander's options: the flags, the topic prefix of the config, and (unless --raw-only) the
 // curation of what landed — those stages of the pipeline, incremental, under the lake's writer
 // lock for the moment they run (an `etl` beside the lander waits its turn, and vice versa).
-stream::LandOptions land_options(Context& ctx, const LandFlags& flags) {
-  stream::LandOptions options = flags.options;
+core::Result<Landing> land_options(Context& ctx, const LandFlags& flags, stream::StreamMetrics* metrics) {
+  Landing landing;
+  stream::LandOptions& options = landing.options;
+  options = flags.options;
   options.topic_prefix = ctx.config().bus.topic_prefix;
   options.clock = &ctx.clock();
+  options.metrics = metrics;
   options.hold_partition = [&ctx, group = options.group](const std::string& topic, int32_t partition) -> core::Result<std::shared_ptr<void>> {
     const std::string key = lake::layout::landing_lock_key(group, topic, partition);
     TRY_ASSIGN(lake::LakeLock lock, lake::LakeLock::acquire_file(ctx.store().location(key), "stream land", ctx.clock().now(),
                                                                  lake::LakeLock::Wait::block));
     return std::static_pointer_cast<void>(std::make_shared<lake::LakeLock>(std::move(lock)));
   };
+  landing.finish = [] { return core::Status{}; };
   if (!flags.raw_only) {
-    // Projections, stream_stats and alerts derive from market_ohlcv and take a second or two: at most once a minute here,
-    // and once more when the run ends (finish_curation).
-    auto last_projected = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
-    options.curate = [&ctx, last_projected]() -> core::Status {
-      const bool project = std::chrono::steady_clock::now() - *last_projected >= std::chrono::minutes(1);
-      TRY(curate_stream_tables(ctx, project));
-      if (project) *last_projected = std::chrono::steady_clock::now();
+    TRY_ASSIGN(lake::DuckDb* duckdb, ctx.duckdb());
+    auto announcer = std::make_shared<stream::AlertAnnouncer>(ctx.store(), *duckdb, metrics);
+    TRY(announcer->start());
+    // The derived tables take a second or two: at most once a minute here, and once more when
+    // the run ends (`finish`).
+    auto last_derived = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+    options.curate = [&ctx, last_derived, announcer]() -> core::Status {
+      const bool derive = std::chrono::steady_clock::now() - *last_derived >= std::chrono::minutes(1);
+      TRY(curate_stream_tables(ctx, derive, announcer.get()));
+      if (derive) *last_derived = std::chrono::steady_clock::now();
       return {};
     };
+    landing.finish = [&ctx, announcer] { return curate_stream_tables(ctx, true, announcer.get()); };
   }
   options.exit_when_idle_ms = flags.exit_when_idle < 0 ? -1 : static_cast<int64_t>(flags.exit_when_idle * 1000);
-  return options;
+  return landing;
 }
 
 int run_land(Context& ctx, const LandFlags& flags, bool json) {
@@ -274,13 +296,11 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
   if (!bus) return report_error(bus.error());
   StreamObserver observer("land", ctx.clock());
   if (auto served = observer.serve_metrics(flags.metrics_port); !served) return report_error(served.error());
-  stream::LandOptions options = land_options(ctx, flags);
-  options.metrics = &observer.metrics;
-  auto report = stream::land_stream(**bus, ctx.store(), options, interrupt_token());
+  auto landing = land_options(ctx, flags, &observer.metrics);
+  if (!landing) return report_error(landing.error());
+  auto report = stream::land_stream(**bus, ctx.store(), landing->options, interrupt_token());
   if (!report) return report_error(report.error());
-  if (!flags.raw_only) {
-    if (auto curated = curate_stream_tables(ctx, true); !curated) return report_error(curated.error());
-  }
+  if (auto curated = landing->finish(); !curated) return report_error(curated.error());
   if (json) {
     fmt::print("{{\"records\":{},\"micro_batches\":{},\"raw_batches\":{},\"undone\":{},\"finished\":{}}}\n", report->records,
                report->batches, report->raw_objects, report->undone, report->finished);
@@ -301,13 +321,11 @@ int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, b
   if (auto served = observer.serve_metrics(land.metrics_port); !served) return report_error(served.error());
   auto bus = ctx.open_bus(collect.bus);
   if (!bus) return report_error(bus.error());
-  stream::LandOptions options = land_options(ctx, land);
-  options.metrics = &observer.metrics;
-  auto report = stream::run_stream(setup.source, options, ctx.clock(), **bus, ctx.store(), interrupt_token());
+  auto landing = land_options(ctx, land, &observer.metrics);
+  if (!landing) return report_error(landing.error());
+  auto report = stream::run_stream(setup.source, landing->options, ctx.clock(), **bus, ctx.store(), interrupt_token());
   if (!report) return report_error(report.error());
-  if (!land.raw_only) {
-    if (auto curated = curate_stream_tables(ctx, true); !curated) return report_error(curated.error());
-  }
+  if (auto curated = landing->finish(); !curated) return report_error(curated.error());
   if (json) {
     fmt::print("{{\"messages\":{},\"records_landed\":{},\"raw_batches\":{}}}\n", report->collected.counts.messages, report->landed.records,
                report->landed.raw_objects);

@@ -56,6 +56,11 @@ void StreamMetrics::last_event(core::Timestamp at) {
   if (!last_event_ || *last_event_ < at) last_event_ = at;
 }
 
+void StreamMetrics::alerted(std::string_view rule, size_t alerts) {
+  std::lock_guard lock(mutex_);
+  alerts_[std::string(rule)] += alerts;
+}
+
 std::string StreamMetrics::prometheus() const {
   std::lock_guard lock(mutex_);
   std::string text;
@@ -71,6 +76,8 @@ std::string StreamMetrics::prometheus() const {
   }
   text += fmt::format("# HELP cryptolake_stream_reconnects_total Connections to a live source opened again after one broke.\n"
                       "# TYPE cryptolake_stream_reconnects_total counter\ncryptolake_stream_reconnects_total {}\n", reconnects_);
+  text += "# HELP cryptolake_stream_alerts_total Alerts the [[alerts]] rules raised while this process ran.\n# TYPE cryptolake_stream_alerts_total counter\n";
+  for (const auto& [rule, n] : alerts_) text += fmt::format("cryptolake_stream_alerts_total{{rule=\"{}\"}} {}\n", label(rule), n);
   text += "# HELP cryptolake_stream_event_to_curated_seconds From a record entering the bus to its curated rows being durable.\n"
           "# TYPE cryptolake_stream_event_to_curated_seconds histogram\n";
   size_t cumulative = 0;

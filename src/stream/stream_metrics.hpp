@@ -1,6 +1,6 @@
 // What a stream process counts, for its /metrics (Prometheus text format, `--metrics-port`) and
 // its progress line: messages in per source and dataset (collected into the bus), records out per
-// dataset (landed and curated), consumer lag per partition, reconnects, and a histogram of
+// dataset (landed and curated), consumer lag per partition, reconnects, alerts per rule, and a histogram of
 // event-to-curated latency (from the record entering the bus to its curated rows being durable).
 // Thread-safe: the collector and the lander of `stream run` share one.
 #pragma once
@@ -27,6 +27,7 @@ class StreamMetrics {
   void reconnects(size_t total);
   void event_to_curated(double seconds);
   void last_event(core::Timestamp at);
+  void alerted(std::string_view rule, size_t alerts);
 
   std::string prometheus() const;
 
@@ -44,6 +45,7 @@ class StreamMetrics {
   std::map<std::string, size_t> out_;
   std::map<std::pair<std::string, int32_t>, int64_t> lag_;
   size_t reconnects_ = 0;
+  std::map<std::string, size_t> alerts_;
   std::array<size_t, kLatencyBuckets.size() + 1> buckets_{};  // the last: above every bound
   double latency_sum_ = 0;
   size_t latency_count_ = 0;

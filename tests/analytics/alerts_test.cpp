@@ -36,7 +36,7 @@ TEST(Alerts, EachRuleFiresWhereItsConditionStarts) {
   const int64_t expected_moves = count(fmt::format("SELECT count(*) FROM ({})", moves));
   EXPECT_GT(expected_moves, 0) << "the rule should fire on two simulated days";
   EXPECT_EQ(count(fmt::format("SELECT count(*) FROM read_parquet({}) WHERE rule = 'move'", alerts)), expected_moves);
-  EXPECT_EQ(count(fmt::format("SELECT count(*) FROM read_parquet({}) a JOIN ({}) m ON m.symbol = a.symbol AND m.open_time = a.at WHERE a.rule = 'move'",
+  EXPECT_EQ(count(fmt::format("SELECT count(*) FROM read_parquet({}) a JOIN ({}) m ON m.symbol = a.symbol AND m.open_time = a.alert_time WHERE a.rule = 'move'",
                               alerts, moves)),
             expected_moves);
 
@@ -51,7 +51,7 @@ TEST(Alerts, EachRuleFiresWhereItsConditionStarts) {
       ohlcv);
   const int64_t expected_volumes = count(fmt::format("SELECT count(*) FROM ({})", volumes));
   EXPECT_GT(expected_volumes, 0) << "the simulator's volume spikes should fire it";
-  EXPECT_EQ(count(fmt::format("SELECT count(*) FROM read_parquet({}) a JOIN ({}) v ON v.symbol = a.symbol AND v.open_time = a.at WHERE a.rule = 'volume'",
+  EXPECT_EQ(count(fmt::format("SELECT count(*) FROM read_parquet({}) a JOIN ({}) v ON v.symbol = a.symbol AND v.open_time = a.alert_time WHERE a.rule = 'volume'",
                               alerts, volumes)),
             expected_volumes);
   EXPECT_EQ(count(fmt::format("SELECT count(*) FROM read_parquet({}) WHERE rule = 'volume'", alerts)), expected_volumes);

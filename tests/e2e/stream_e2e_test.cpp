@@ -504,5 +504,24 @@ TEST(StreamRun, ProjectionsOfTwoSimulatedDaysMeetTheAccuracyBar) {
   EXPECT_EQ(rows, expected.size());
 }
 
+// Alert rules run with the stream's curation: every alert they raised is announced on stderr
+// (the first 20 as lines, then how many more) and equals the alerts table.
+TEST(StreamRun, AlertsRaisedWhileStreamingAreAnnounced) {
+  TempDir dir;
+  const fs::path lake = dir.path() / "lake", config = dir.path() / "cryptolake.toml";
+  std::ofstream(config) << "[[alerts]]\nname = \"move\"\nkind = \"price_move\"\npercent = 0.3\nminutes = 10\n";
+  const ProcessResult run = run_cryptolake({"--config", config.string(), "stream", "run", "--source", "simulator", "--symbols", "BTC-USDT,ETH-USDT",
+                                            "--start", "2024-03-01", "--minutes", "600", "--speed", "max", "--lake", lake.string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const int64_t total = std::stoll(sql_rows(lake, "SELECT count(*) FROM alerts WHERE rule = 'move'")[0][0]);
+  ASSERT_GT(total, 0) << "a 0.3 % move in 10 minutes happens in 10 simulated hours";
+  size_t lines = 0;
+  for (size_t at = run.err.find("alert move: "); at != std::string::npos; at = run.err.find("alert move: ", at + 1)) ++lines;
+  EXPECT_EQ(static_cast<int64_t>(lines), std::min<int64_t>(total, 20)) << run.err;
+  if (total > 20) {
+    EXPECT_NE(run.err.find(fmt::format("and {} more", total - 20)), std::string::npos) << run.err;
+  }
+}
+
 }  // namespace
 }  // namespace cryptolake::testing

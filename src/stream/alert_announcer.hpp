@@ -1,0 +1,34 @@
+// Says what alerts a stream process's curation raised (the alerts table, analytics/alerts): a
+// log line each (the first kMaxLines of a round, then how many more) and the per-rule counter of
+// /metrics. Alerts already in the lake when it started are not announced again.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "core/result.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
+#include "stream/stream_metrics.hpp"
+
+namespace cryptolake::stream {
+
+class AlertAnnouncer {
+ public:
+  static constexpr size_t kMaxLines = 20;
+
+  AlertAnnouncer(lake::ObjectStore& store, lake::DuckDb& duckdb, StreamMetrics* metrics) : store_(store), duckdb_(duckdb), metrics_(metrics) {}
+
+  // Remembers the newest alert already there.
+  [[nodiscard]] core::Status start();
+  // Logs and counts the alerts newer than the last announced; returns how many there were.
+  [[nodiscard]] core::Result<size_t> announce();
+
+ private:
+  lake::ObjectStore& store_;
+  lake::DuckDb& duckdb_;
+  StreamMetrics* metrics_;
+  std::optional<int64_t> after_;
+};
+
+}  // namespace cryptolake::stream

@@ -30,7 +30,6 @@ const std::vector<lake::ColumnSpec>& alerts_schema() {
 
 namespace {
 
-constexpr int64_t kMinute = 60'000'000;
 
 bool applies(const AlertRuleConfig& rule, const SeriesName& series) { return rule.symbol.empty() || rule.symbol == series.symbol; }
 
@@ -42,23 +41,29 @@ void evaluate_series(const std::vector<AlertRuleConfig>& rules, const SeriesName
   for (const AlertRuleConfig& rule : rules) {
     if (!applies(rule, series)) continue;
     bool was_on = false;
+    double sum = 0, sum_sq = 0;  // volume_zscore: volumes of the `minutes` candles before this one
     for (size_t i = 0; i < candles.size(); ++i) {
       const SeriesCandle& c = candles[i];
       bool on = false;
       double value = 0;
+      if (rule.kind == "volume_zscore" && i > 0) {
+        const double v = candles[i - 1].volume;
+        sum += v;
+        sum_sq += v * v;
+        if (i > static_cast<size_t>(rule.minutes)) {
+          const double gone = candles[i - 1 - static_cast<size_t>(rule.minutes)].volume;
+          sum -= gone;
+          sum_sq -= gone * gone;
+        }
+      }
       if (rule.kind == "price_move") {
-        const auto before = close_at.find(c.open_time - int64_t{rule.minutes} * kMinute);
+        const auto before = close_at.find(c.open_time - int64_t{rule.minutes} * Timestamp::kMicrosPerMinute);
         if (before != close_at.end() && before->second > 0) {
           value = (c.close / before->second - 1) * 100;
           on = std::abs(value) > rule.percent;
         }
       } else if (rule.kind == "volume_zscore" && i >= static_cast<size_t>(rule.minutes)) {
-        double sum = 0, sum_sq = 0;
         const auto n = static_cast<double>(rule.minutes);
-        for (size_t k = i - static_cast<size_t>(rule.minutes); k < i; ++k) {
-          sum += candles[k].volume;
-          sum_sq += candles[k].volume * candles[k].volume;
-        }
         const double mean = sum / n, var = (sum_sq - sum * sum / n) / (n - 1);
         if (var > 0) {
           value = (c.volume - mean) / std::sqrt(var);

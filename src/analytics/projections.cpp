@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "analytics/candle_series.hpp"
+#include "core/market.hpp"
 #include "core/timestamp.hpp"
 #include "lake/partition_writer.hpp"
 #include "lake/worker_pool.hpp"
@@ -25,24 +26,6 @@ constexpr GpKernel kSearchStart{};           // each day's first search starts h
 int64_t day_of(int64_t micros) { return Timestamp::from_micros(micros).days_since_epoch(); }
 
 }  // namespace
-
-std::optional<int64_t> interval_micros(std::string_view interval) {
-  if (interval.size() < 2) return std::nullopt;
-  int64_t n = 0;
-  for (char c : interval.substr(0, interval.size() - 1)) {
-    if (c < '0' || c > '9' || n > 1'000'000) return std::nullopt;
-    n = n * 10 + (c - '0');
-  }
-  if (n <= 0) return std::nullopt;
-  switch (interval.back()) {
-    case 's': return n * 1'000'000;
-    case 'm': return n * 60'000'000;
-    case 'h': return n * 3'600'000'000;
-    case 'd': return n * 86'400'000'000;
-    case 'w': return n * 7 * 86'400'000'000;
-    default: return std::nullopt;  // months have no fixed length
-  }
-}
 
 core::Result<std::vector<Projection>> SeriesProjector::add(int64_t open_time, double close, bool project) {
   if (!(close > 0) || !std::isfinite(close)) return core::fail(core::ErrorCode::invalid_argument, "close {} is not a positive price", close);
@@ -181,9 +164,9 @@ core::Result<lake::WriteStats> build_projections(lake::ObjectStore& store, lake:
   lake::run_on_threads(std::min(threads, ranges.size()), [&](size_t) {
     for (size_t i = next++; i < ranges.size(); i = next++) {
       const auto [begin, end] = ranges[i];
-      const auto step = interval_micros(read.series[read.candles[begin].series].interval);
-      if (!step) continue;  // an interval without a fixed length ("1M"): no projections
-      outputs[i] = project_series(config, *step, std::span(read.candles).subspan(begin, end - begin));
+      const int64_t step = core::interval_micros(read.series[read.candles[begin].series].interval);
+      if (step == 0) continue;  // an interval without a fixed length ("1M"): no projections
+      outputs[i] = project_series(config, step, std::span(read.candles).subspan(begin, end - begin));
     }
   });
 

@@ -68,9 +68,6 @@ class SeriesProjector {
   GpKernel kernel_;
 };
 
-// The interval's length ("1m", "1h", "1d" …) in µs; nothing for one not understood.
-std::optional<int64_t> interval_micros(std::string_view interval);
-
 const std::vector<lake::ColumnSpec>& projections_schema();
 const std::vector<lake::ColumnSpec>& projection_outcomes_schema();
 

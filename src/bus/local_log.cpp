@@ -112,7 +112,10 @@ core::Result<std::string> read_file(const fs::path& path) {
 core::Status write_atomically(const fs::path& path, std::string_view text, bool sync) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
-  const fs::path temp = path.string() + ".tmp";
+  // A temp name of this process and call: two processes creating one topic at once must not
+  // write or rename each other's file.
+  static std::atomic<uint64_t> calls{0};
+  const fs::path temp = fmt::format("{}.tmp.{}.{}", path.string(), ::getpid(), calls.fetch_add(1));
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return fail(ErrorCode::io_error, "cannot write {}: {}", temp.string(), std::strerror(errno));
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && (!sync || ::fsync(fd) == 0);

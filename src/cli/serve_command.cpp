@@ -6,11 +6,14 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "io/real/httplib_server.hpp"
 #include "serve/api_router.hpp"
+#include "serve/live_feed.hpp"
+#include "stream/live_processor.hpp"
 
 namespace cryptolake::cli {
 
@@ -56,12 +59,16 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "  cryptolake serve                                  # http://127.0.0.1:8080/\n"
       "  cryptolake serve --port 9000 --lake /data/lake\n"
       "  openssl rand -hex 16 > token && cryptolake serve --listen 0.0.0.0 --token-file token\n"
-      "  CRYPTOLAKE_TOKEN=$(cat token) cryptolake serve --listen 0.0.0.0");
+      "  CRYPTOLAKE_TOKEN=$(cat token) cryptolake serve --listen 0.0.0.0\n"
+      "  cryptolake stream run --source simulator --speed 60 &   # then, beside it:\n"
+      "  cryptolake serve --live                                 # http://127.0.0.1:8080/?page=live");
   auto port = std::make_shared<int>(8080);
   auto listen = std::make_shared<std::string>("127.0.0.1");
   auto token = std::make_shared<std::string>();
   auto token_file = std::make_shared<std::string>();
   auto cache_ms = std::make_shared<int64_t>(5'000);
+  auto live = std::make_shared<bool>(false);
+  auto bus_url = std::make_shared<std::string>();
   command->add_option("--port", *port, "TCP port (default 8080; 0 picks a free one)")->check(CLI::Range(0, 65535));
   command->add_option("--listen", *listen, "Address to listen on (default 127.0.0.1)");
   auto* token_option = command->add_option("--token", *token,
@@ -72,7 +79,11 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->excludes(token_option);
   command->add_option("--cache-ms", *cache_ms, "Identical API requests within this time share one answer (default 5000; 0: off)")
       ->check(CLI::Range(int64_t{0}, int64_t{3'600'000}));
-  command->callback([&global, &exit_code, port, listen, token, token_file, token_option, cache_ms] {
+  command->add_flag("--live", *live,
+                    "Also serve the stream as it happens (the Live page, /api/v1/live): read the bus in consumer group 'live', "
+                    "starting from the lake's newest candles");
+  command->add_option("--bus", *bus_url, "With --live: local (the lake's _log/), kafka://host:port[,host:port] (default bus.url)");
+  command->callback([&global, &exit_code, port, listen, token, token_file, token_option, cache_ms, live, bus_url] {
     auto chosen = serve_token(token_option->count() > 0 ? std::optional<std::string>(*token) : std::nullopt, *token_file);
     if (!chosen) { exit_code = report_error(chosen.error()); return; }
     const bool loopback = *listen == "127.0.0.1" || *listen == "localhost" || *listen == "::1";
@@ -93,6 +104,20 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     options.cache_ms = *cache_ms;
     options.cache_max_bytes = static_cast<size_t>(sql.cache_max_bytes);
     options.memory_limit = sql.memory_limit;
+    // The live view: seeded from the lake before the router locks DuckDB's settings.
+    serve::LiveFeed feed;
+    std::unique_ptr<bus::Bus> bus;
+    std::optional<stream::LiveProcessor> processor;
+    if (*live) {
+      auto opened = (*context)->open_bus(*bus_url);
+      if (!opened) { exit_code = report_error(opened.error()); return; }
+      bus = std::move(*opened);
+      processor.emplace((*context)->config().projections);
+      auto seed = stream::read_newest_candles((*context)->store(), **duckdb, (*context)->config().projections.window);
+      if (!seed) { exit_code = report_error(seed.error()); return; }
+      processor->seed(*seed);
+      options.live = &feed;
+    }
     auto router = serve::ApiRouter::create((*context)->store(), **duckdb, options);
     if (!router) { exit_code = report_error(router.error()); return; }
     io::HttplibServer server;
@@ -101,14 +126,27 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     const bool v6 = listen->find(':') != std::string::npos;
     fmt::print("serving {} on http://{}{}{}:{}/{} (Ctrl-C to stop)\n", (*context)->store().location(""), v6 ? "[" : "",
                *listen, v6 ? "]" : "", server.bound_port(), *listen == "0.0.0.0" || *listen == "::" ? " (every interface)" : "");
+    if (processor) fmt::print("live view: reading {} (group 'live'); http://{}:{}/?page=live\n", bus->describe(), *listen, server.bound_port());
     std::fflush(stdout);
-    std::jthread stopper([&server](std::stop_token own) {
+    std::jthread live_reader;
+    if (processor) {
+      live_reader = std::jthread([&](std::stop_token own) {
+        stream::LiveOptions live_options;
+        live_options.topic_prefix = (*context)->config().bus.topic_prefix;
+        live_options.projections = (*context)->config().projections;
+        auto ran = stream::run_live(*bus, *processor, live_options, (*context)->clock(), [&feed](std::string json) { feed.publish(std::move(json)); }, own);
+        if (!ran) spdlog::error("live view stopped: {}", ran.error().message);
+      });
+    }
+    std::jthread stopper([&server, &feed](std::stop_token own) {
       const std::stop_token interrupted = interrupt_token();
       while (!own.stop_requested() && !interrupted.stop_requested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      feed.close();  // ends the open event streams, so the server can stop
       server.stop();
     });
     server.listen([&](const io::ServerRequest& request) { return (*router)->handle(request); });
     stopper.request_stop();
+    live_reader = {};
     exit_code = 0;
   });
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -19,11 +20,17 @@ struct ServerRequest {
   std::string body;
 };
 
+// Writes part of a streamed body; false once the client has gone.
+using BodyWriter = std::function<bool(std::string_view)>;
+
 struct ServerResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is streamed instead of `body` (Server-Sent Events): called again and again
+  // on the request's server thread until it returns false or a write fails.
+  std::function<bool(const BodyWriter& write)> stream = {};
 };
 
 using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;

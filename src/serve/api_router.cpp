@@ -13,6 +13,7 @@
 #include "schedule/run_history.hpp"
 #include "serve/api_params.hpp"
 #include "serve/grafana_handlers.hpp"
+#include "serve/live_handlers.hpp"
 #include "serve/web_assets.hpp"
 
 namespace cryptolake::serve {
@@ -27,6 +28,7 @@ int status_of(core::ErrorCode code) {
     case core::ErrorCode::invalid_argument: return 400;
     case core::ErrorCode::not_found: return 404;
     case core::ErrorCode::timed_out: return 408;
+    case core::ErrorCode::unavailable: return 503;
     default: return 500;
   }
 }
@@ -111,6 +113,18 @@ Answer quality_results(const TableQueries& q, const Request& r) {
       "ORDER BY status = 'pass', table_name, \"check\", \"partition\" LIMIT {}", limit));
 }
 
+// The newest alerts first (the [[alerts]] rules' table). A lake without rules has no such table:
+// that is no alerts, not an error.
+Answer alert_list(const TableQueries& q, const Request& r) {
+  TRY_ASSIGN(const std::string symbol, symbol_param(r, false));
+  TRY_ASSIGN(const std::string when, time_filter(r, "alert_time"));
+  TRY_ASSIGN(const int64_t limit, limit_param(r, 20, 10'000));
+  if (!q.needs("alerts")) return io::ServerResponse{200, "application/json", "[]\n", {}};
+  return q.json(fmt::format("SELECT epoch_ms(alert_time) AS time, rule, kind, source, symbol, value, threshold, message FROM alerts "
+                            "WHERE true{}{} ORDER BY alert_time DESC, rule, symbol LIMIT {}",
+                            symbol.empty() ? "" : " AND symbol = " + lake::sql_string(symbol), when, limit));
+}
+
 Answer gap_list(const TableQueries& q) {
   TRY(q.needs("gaps"));
   return q.json("SELECT source, symbol, interval, epoch_ms(gap_start) AS gap_start, epoch_ms(gap_end) AS gap_end, "
@@ -150,6 +164,8 @@ ApiRouter::ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOption
       {"/api/v1/sentiment/hourly", [&q](const Request& r) { return sentiment_hourly(q, r); }},
       {"/api/v1/quality", [&q](const Request& r) { return quality_results(q, r); }},
       {"/api/v1/gaps", [&q](const Request&) { return gap_list(q); }},
+      {"/api/v1/alerts", [&q](const Request& r) { return alert_list(q, r); }},
+      {"/api/v1/live", [this](const Request& r) { return live_answer(options_.live, r, live_streams_); }},
       {"/api/v1/sql", [this](const Request& r) -> Answer {
          const std::string sql = param(r, "q", r.method == "POST" ? r.body : "");
          if (sql.empty()) return core::fail(core::ErrorCode::invalid_argument, "give the query as q=… (or as the POST body)");
@@ -182,7 +198,7 @@ io::ServerResponse ApiRouter::handle(const io::ServerRequest& request) {
     response = error_response(401, "this server needs Authorization: Bearer <token>");
     response.headers.emplace_back("WWW-Authenticate", "Bearer");
   } else {
-    const bool cacheable = options_.cache_ms > 0 && request.method == "GET" && request.path.starts_with("/api/v1/");
+    const bool cacheable = options_.cache_ms > 0 && request.method == "GET" && request.path.starts_with("/api/v1/") && request.path != "/api/v1/live";
     std::string key;
     std::optional<io::ServerResponse> cached;
     if (cacheable) {

@@ -10,6 +10,7 @@
 #include "analytics/stream_stats.hpp"
 #include "bus/bus_raw_sink.hpp"
 #include "core/json_text.hpp"
+#include "lake/partition_versions.hpp"
 #include "sources/binance/ws_event_parser.hpp"
 
 namespace cryptolake::stream {
@@ -126,6 +127,12 @@ std::string LiveProcessor::snapshot_json() const {
   }
   out += fmt::format("],\"candles\":{},\"dropped\":{},\"unreadable\":{}}}", candles_, dropped_, unreadable_);
   return out;
+}
+
+core::Result<analytics::CandleSeries> read_newest_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, int window) {
+  TRY_ASSIGN(const auto versions, lake::partition_versions(store, "market_ohlcv"));
+  if (versions.empty()) return analytics::CandleSeries{};
+  return analytics::read_changed_candles(store, duckdb, {.consumed = std::nullopt, .tail = window, .days_before = 0, .first_day = versions.rbegin()->first});
 }
 
 core::Status run_live(bus::Bus& bus, LiveProcessor& processor, const LiveOptions& options, io::Clock& clock,

@@ -25,6 +25,8 @@
 #include "bus/bus.hpp"
 #include "core/config.hpp"
 #include "io/clock.hpp"
+#include "lake/duckdb.hpp"
+#include "lake/object_store.hpp"
 
 namespace cryptolake::stream {
 
@@ -82,6 +84,10 @@ class LiveProcessor {
   std::map<std::pair<std::string, std::string>, Series> series_;
   size_t candles_ = 0, dropped_ = 0, unreadable_ = 0;
 };
+
+// What seed() takes after a restart: each series' newest day of market_ohlcv and the `window`
+// candles before it (nothing in a lake without market_ohlcv).
+[[nodiscard]] core::Result<analytics::CandleSeries> read_newest_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, int window);
 
 // Runs `processor` on the bus until `stop`: polls, feeds, commits, and hands `publish` a snapshot
 // after each poll that changed something (at most every publish_every_ms) and once at the start.

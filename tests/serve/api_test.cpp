@@ -17,6 +17,7 @@
 #include "io/real/httplib_server.hpp"
 #include "lake/local_object_store.hpp"
 #include "query/sql_session.hpp"
+#include "serve/live_handlers.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -329,6 +330,70 @@ TEST_F(ApiTest, AQueryPastTheTimeLimitIsStoppedWith408) {
   EXPECT_EQ(slow.status, 408) << slow.body;
   EXPECT_LT(took, std::chrono::seconds(20));
   EXPECT_EQ(router->handle({"GET", "/api/v1/sql", {{"q", "SELECT 42 AS answer"}}, {}, ""}).body, "[\n {\"answer\": 42}\n]\n");
+}
+
+}  // namespace
+}  // namespace cryptolake::serve
+
+namespace cryptolake::serve {
+namespace {
+
+// /api/v1/live over a feed: the newest snapshot as JSON, or as events — the current one at once,
+// each newer one as it is published, an end once the feed closes; at most kMaxLiveStreams open.
+TEST_F(ApiTest, LiveEventsCarryEachSnapshotAndEndWhenTheFeedCloses) {
+  EXPECT_EQ(get("/api/v1/live").status, 404) << "no --live: says how to get it";
+  LiveFeed feed;
+  ServeOptions options;
+  options.live = &feed;
+  auto live = std::move(*ApiRouter::create(*store_, *duckdb_, options));
+  const auto ask = [&](std::map<std::string, std::string> params) { return live->handle({"GET", "/api/v1/live", std::move(params), {}, ""}); };
+  EXPECT_EQ(ask({{"format", "json"}}).body, "{\"series\":[]}\n") << "nothing published yet";
+  feed.publish(R"({"series":[1]})");
+  EXPECT_EQ(ask({{"format", "json"}}).body, "{\"series\":[1]}\n");
+  EXPECT_EQ(ask({{"format", "xml"}}).status, 400);
+
+  io::ServerResponse events = ask({});
+  ASSERT_EQ(events.status, 200);
+  EXPECT_EQ(events.content_type, "text/event-stream");
+  ASSERT_TRUE(events.stream);
+  std::string received;
+  const io::BodyWriter write = [&](std::string_view part) { received += part; return true; };
+  EXPECT_TRUE(events.stream(write));
+  EXPECT_EQ(received, "retry: 2000\n\nid: 1\nevent: snapshot\ndata: {\"series\":[1]}\n\n");
+  received.clear();
+  std::jthread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    feed.publish(R"({"series":[2]})");
+  });
+  EXPECT_TRUE(events.stream(write)) << "waits for the next snapshot";
+  EXPECT_EQ(received, "id: 2\nevent: snapshot\ndata: {\"series\":[2]}\n\n");
+  EXPECT_FALSE(events.stream([](std::string_view) { return false; })) << "a client gone ends it";
+
+  // Each open stream holds a server thread: the ninth is refused until one ends.
+  std::vector<io::ServerResponse> open;
+  open.push_back(std::move(events));
+  while (open.size() < static_cast<size_t>(kMaxLiveStreams)) open.push_back(ask({}));
+  EXPECT_EQ(ask({}).status, 503);
+  open.pop_back();
+  const io::ServerResponse again = ask({});
+  EXPECT_EQ(again.status, 200);
+  feed.close();
+  received.clear();
+  EXPECT_TRUE(again.stream(write));
+  EXPECT_FALSE(again.stream(write)) << "the server is stopping";
+}
+
+TEST_F(ApiTest, AlertsAreTheNewestRowsOfTheAlertsTableOrNone) {
+  const auto tables = get("/api/v1/tables").body;
+  const auto alerts = get("/api/v1/alerts", {{"limit", "5"}});
+  ASSERT_EQ(alerts.status, 200);
+  if (tables.find("\"alerts\"") == std::string::npos) {
+    EXPECT_EQ(alerts.body, "[]\n") << "a lake without rules has no alerts, which is not an error";
+  } else {
+    EXPECT_EQ(alerts.body, sql_json("SELECT epoch_ms(alert_time) AS time, rule, kind, source, symbol, value, threshold, message FROM alerts "
+                                    "ORDER BY alert_time DESC, rule, symbol LIMIT 5"));
+  }
+  EXPECT_EQ(get("/api/v1/alerts", {{"limit", "0"}}).status, 400);
 }
 
 }  // namespace

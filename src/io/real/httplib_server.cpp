@@ -8,6 +8,8 @@ namespace cryptolake::io {
 
 HttplibServer::HttplibServer() : server_(std::make_unique<httplib::Server>()) {
   server_->set_tcp_nodelay(true);  // Debian's build lacks it: ~40 ms per keep-alive request otherwise
+  // Streamed answers (the Live page's events) hold a thread each: room for them beside the API's requests.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kThreads); };
 }
 
 HttplibServer::~HttplibServer() { server_->stop(); }
@@ -34,7 +36,17 @@ void HttplibServer::listen(RequestHandler handler) {
     const ServerResponse response = handler(request);
     res.status = response.status;
     for (const auto& [k, v] : response.headers) res.set_header(k, v);
-    res.set_content(response.body, response.content_type);
+    if (!response.stream) {
+      res.set_content(response.body, response.content_type);
+      return;
+    }
+    res.set_chunked_content_provider(response.content_type, [stream = response.stream](size_t, httplib::DataSink& sink) {
+      bool written = true;
+      const bool more = stream([&](std::string_view part) { return written = sink.write(part.data(), part.size()); });
+      if (!written) return false;  // the client went away: drop the connection
+      if (!more) sink.done();
+      return true;
+    });
   };
   server_->Get(".*", adapt);
   server_->Post(".*", adapt);

@@ -22,6 +22,7 @@ class HttplibServer final : public HttpServer {
 
  private:
   std::unique_ptr<httplib::Server> server_;
+  static constexpr size_t kThreads = 24;
   int port_ = 0;
 };
 

@@ -18,7 +18,7 @@ build: configure
 
 demo: build
 	@$(BUILD)/cryptolake demo --lake $(LAKE)
-	@$(BUILD)/cryptolake serve --lake $(LAKE) --port $(PORT)
+	@scripts/demo-live $(BUILD)/cryptolake $(LAKE) $(PORT)
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -22,6 +22,8 @@
 #include "schedule/etl_pipeline.hpp"
 #include "sources/binance/kline_backfill.hpp"
 #include "stream/alert_announcer.hpp"
+#include "stream/alert_webhook.hpp"
+#include "stream/silence_watch.hpp"
 #include "stream/stream_sources.hpp"
 #include "stream/land.hpp"
 
@@ -58,10 +60,22 @@ class StreamObserver {
     });
   }
   ~StreamObserver() {
+    watching_ = {};
+    // Alerts of the run's end still go out, within reason.
+    if (webhook_ && !webhook_->drain(std::chrono::seconds(5))) spdlog::warn("alert webhook: posts still pending at exit were given up");
     ticker_.request_stop();
     if (ticker_.joinable()) ticker_.join();
     if (server_) server_->stop();
   }
+
+  // The alert outputs beyond log lines and metrics: the [webhook] (when it has a url) and the
+  // stream_silent rules, watched on the clock.
+  void start_alerts(const core::Config& config, io::HttpClient& http) {
+    if (!config.webhook.url.empty()) webhook_ = std::make_unique<stream::AlertWebhook>(http, clock_, config.webhook);
+    silence_ = std::make_unique<stream::SilenceWatch>(config.alerts, metrics, clock_, webhook_.get());
+    if (!silence_->empty()) watching_ = std::jthread([this](std::stop_token stop) { silence_->run(stop); });
+  }
+  stream::AlertWebhook* webhook() { return webhook_.get(); }
 
   core::Status serve_metrics(int port) {
     if (port <= 0) return {};
@@ -94,6 +108,9 @@ class StreamObserver {
   std::unique_ptr<io::HttplibServer> server_;
   std::jthread listener_;
   std::jthread ticker_;
+  std::unique_ptr<stream::AlertWebhook> webhook_;
+  std::unique_ptr<stream::SilenceWatch> silence_;
+  std::jthread watching_;
 };
 
 core::Result<double> parse_speed(const std::string& text, double fallback) {
@@ -196,6 +213,7 @@ std::string dataset_counts(const stream::SourceCounts& counts, std::string_view 
 int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
   SourceSetup setup;
   StreamObserver observer("collect", ctx.clock());
+  observer.start_alerts(ctx.config(), ctx.http());
   if (auto ready = setup_source(flags, ctx, setup, observer.metrics); !ready) return report_error(ready.error());
   if (auto served = observer.serve_metrics(flags.metrics_port); !served) return report_error(served.error());
   auto bus = ctx.open_bus(flags.bus);
@@ -258,7 +276,7 @@ struct Landing {
 // The lander's options: the flags, the topic prefix of the config, and (unless --raw-only) the
 // curation of what landed — those stages of the pipeline, incremental, under the lake's writer
 // lock for the moment they run (an `etl` beside the lander waits its turn, and vice versa).
-core::Result<Landing> land_options(Context& ctx, const LandFlags& flags, stream::StreamMetrics* metrics) {
+core::Result<Landing> land_options(Context& ctx, const LandFlags& flags, stream::StreamMetrics* metrics, stream::AlertWebhook* webhook) {
   Landing landing;
   stream::LandOptions& options = landing.options;
   options = flags.options;
@@ -274,7 +292,7 @@ core::Result<Landing> land_options(Context& ctx, const LandFlags& flags, stream:
   landing.finish = [] { return core::Status{}; };
   if (!flags.raw_only) {
     TRY_ASSIGN(lake::DuckDb* duckdb, ctx.duckdb());
-    auto announcer = std::make_shared<stream::AlertAnnouncer>(ctx.store(), *duckdb, metrics);
+    auto announcer = std::make_shared<stream::AlertAnnouncer>(ctx.store(), *duckdb, metrics, webhook);
     TRY(announcer->start());
     // The derived tables take a second or two: at most once a minute here, and once more when
     // the run ends (`finish`).
@@ -295,8 +313,9 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
   auto bus = ctx.open_bus(flags.bus);
   if (!bus) return report_error(bus.error());
   StreamObserver observer("land", ctx.clock());
+  observer.start_alerts(ctx.config(), ctx.http());
   if (auto served = observer.serve_metrics(flags.metrics_port); !served) return report_error(served.error());
-  auto landing = land_options(ctx, flags, &observer.metrics);
+  auto landing = land_options(ctx, flags, &observer.metrics, observer.webhook());
   if (!landing) return report_error(landing.error());
   auto report = stream::land_stream(**bus, ctx.store(), landing->options, interrupt_token());
   if (!report) return report_error(report.error());
@@ -317,11 +336,12 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
 int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, bool json) {
   SourceSetup setup;
   StreamObserver observer("stream", ctx.clock());
+  observer.start_alerts(ctx.config(), ctx.http());
   if (auto ready = setup_source(collect, ctx, setup, observer.metrics); !ready) return report_error(ready.error());
   if (auto served = observer.serve_metrics(land.metrics_port); !served) return report_error(served.error());
   auto bus = ctx.open_bus(collect.bus);
   if (!bus) return report_error(bus.error());
-  auto landing = land_options(ctx, land, &observer.metrics);
+  auto landing = land_options(ctx, land, &observer.metrics, observer.webhook());
   if (!landing) return report_error(landing.error());
   auto report = stream::run_stream(setup.source, landing->options, ctx.clock(), **bus, ctx.store(), interrupt_token());
   if (!report) return report_error(report.error());

@@ -136,16 +136,18 @@ class TableReader {
         else if (k == "zscore" && number) rule.zscore = *number;
         else if (k == "minutes" && integer && *integer > 0 && *integer <= 10'000) rule.minutes = static_cast<int>(*integer);
         else if (k == "horizon" && integer) rule.horizon = static_cast<int>(*integer);
+        else if (k == "seconds" && integer && *integer > 0 && *integer <= 86'400) rule.seconds = static_cast<int>(*integer);
         else return fail(ErrorCode::invalid_argument, "{}: alerts[{}]: unknown or mistyped key '{}'", origin_, index, k);
       }
       if (rule.kind == "volume_zscore" && rule.minutes == 0) rule.minutes = 60;
       const bool valid = (rule.kind == "price_move" && rule.percent > 0 && rule.minutes >= 1) ||
                          (rule.kind == "volume_zscore" && rule.zscore > 0 && rule.minutes >= 2) ||
-                         (rule.kind == "band_broken" && (rule.horizon == 1 || rule.horizon == 5 || rule.horizon == 10));
+                         (rule.kind == "band_broken" && (rule.horizon == 1 || rule.horizon == 5 || rule.horizon == 10)) ||
+                         (rule.kind == "stream_silent" && rule.seconds > 0 && rule.symbol.empty());
       if (!valid) {
         return fail(ErrorCode::invalid_argument,
                     "{}: alerts[{}]: kind must be price_move (percent > 0, minutes ≥ 1), volume_zscore (zscore > 0, minutes ≥ 2) "
-                    "or band_broken (horizon 1, 5 or 10)", origin_, index);
+                    "band_broken (horizon 1, 5 or 10) or stream_silent (seconds 1..86400, no symbol)", origin_, index);
       }
       if (rule.name.empty()) rule.name = fmt::format("{}-{}", rule.kind, index + 1);
       for (const AlertRuleConfig& other : out) {
@@ -223,6 +225,10 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read_checks(config.quality.checks));
   TRY(reader.read_alerts(config.alerts));
   TRY(reader.read("quality", "disable", config.quality.disable));
+  TRY(reader.read("webhook", "url", config.webhook.url));
+  TRY(reader.read("webhook", "timeout_ms", config.webhook.timeout_ms));
+  TRY(reader.read("webhook", "attempts", config.webhook.attempts));
+  TRY(reader.read("webhook", "queue", config.webhook.queue));
   TRY(reader.read("duckdb", "threads", config.duckdb.threads));
   TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));
   TRY(reader.read("sql", "memory_limit", config.sql.memory_limit));
@@ -252,6 +258,11 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   }
   if (config.binance.backfill_share <= 0 || config.binance.backfill_share > 1) {
     return fail(ErrorCode::invalid_argument, "{}: binance.backfill_share must be in (0, 1]", origin);
+  }
+  const WebhookConfig& hook = config.webhook;
+  if (!(hook.url.empty() || hook.url.starts_with("http://") || hook.url.starts_with("https://")) || hook.timeout_ms < 1 ||
+      hook.timeout_ms > 600'000 || hook.attempts < 1 || hook.attempts > 20 || hook.queue < 1 || hook.queue > 100'000) {
+    return fail(ErrorCode::invalid_argument, "{}: webhook: an http(s):// url, timeout_ms 1..600000, attempts 1..20, queue 1..100000", origin);
   }
   if (sim.days < 1) return fail(ErrorCode::invalid_argument, "{}: simulator.days must be at least 1", origin);
   return config;

@@ -74,13 +74,22 @@ struct QualityConfig {
 
 // One [[alerts]] rule (analytics/alerts).
 struct AlertRuleConfig {
-  std::string name;     // default "<kind>-<n>"
-  std::string kind;     // price_move, volume_zscore, band_broken
-  std::string symbol;   // empty: every symbol
+  std::string name = {};    // default "<kind>-<n>"
+  std::string kind = {};    // price_move, volume_zscore, band_broken, stream_silent
+  std::string symbol = {};  // empty: every symbol
   double percent = 0;   // price_move: |close / close `minutes` before − 1| above this many %
   int minutes = 0;      // price_move: the span; volume_zscore: the candles the mean and std come from (default 60)
   double zscore = 0;    // volume_zscore: the volume this many stds above the window's mean
   int horizon = 1;      // band_broken: the projection horizon (1, 5 or 10 candles)
+  int seconds = 0;      // stream_silent: a stream process received and landed nothing for this long
+};
+
+// [webhook]: where alerts are POSTed as JSON (empty url: nowhere), in the background.
+struct WebhookConfig {
+  std::string url;
+  int64_t timeout_ms = 5'000;  // per attempt
+  int attempts = 4;            // with exponential backoff between them
+  int64_t queue = 100;         // posts waiting at most; past it the oldest is dropped (counted)
 };
 
 struct DuckdbConfig {
@@ -119,6 +128,7 @@ struct Config {
   RatesConfig rates;
   QualityConfig quality;
   std::vector<AlertRuleConfig> alerts;
+  WebhookConfig webhook;
   DuckdbConfig duckdb;
   SqlConfig sql;
   BusConfig bus;

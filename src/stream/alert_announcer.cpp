@@ -31,6 +31,7 @@ core::Result<size_t> AlertAnnouncer::announce() {
     for (const auto& [rule, n] : by_rule) metrics_->alerted(rule, n);
     if (unshown > 0) metrics_->alerted("other", unshown);
   }
+  if (webhook_ != nullptr) webhook_->post(alerts_json(found.rows, found.total));
   after_ = found.latest;
   return found.total;
 }

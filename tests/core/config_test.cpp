@@ -166,3 +166,25 @@ TEST(Config, MissingFileIsNotFound) {
 
 }  // namespace
 }  // namespace cryptolake::core
+
+namespace cryptolake::core {
+namespace {
+
+TEST(Config, ReadsTheSilenceRuleAndTheWebhook) {
+  auto config = Config::parse("[[alerts]]\nkind = \"stream_silent\"\nseconds = 45\n[webhook]\nurl = \"https://hooks.example/x\"\nattempts = 2\nqueue = 7\n", "x.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  ASSERT_EQ(config->alerts.size(), 1u);
+  EXPECT_EQ(config->alerts[0].name, "stream_silent-1");
+  EXPECT_EQ(config->alerts[0].seconds, 45);
+  EXPECT_EQ(config->webhook.url, "https://hooks.example/x");
+  EXPECT_EQ(config->webhook.attempts, 2);
+  EXPECT_EQ(config->webhook.queue, 7);
+  EXPECT_EQ(config->webhook.timeout_ms, 5000) << "the default";
+  EXPECT_FALSE(Config::parse("[[alerts]]\nkind = \"stream_silent\"\n")) << "seconds are needed";
+  EXPECT_FALSE(Config::parse("[[alerts]]\nkind = \"stream_silent\"\nseconds = 5\nsymbol = \"BTC-USDT\"\n")) << "a silence is the whole stream's";
+  EXPECT_FALSE(Config::parse("[webhook]\nurl = \"ftp://x\"\n"));
+  EXPECT_FALSE(Config::parse("[webhook]\nurl = \"http://x\"\nattempts = 0\n"));
+}
+
+}  // namespace
+}  // namespace cryptolake::core

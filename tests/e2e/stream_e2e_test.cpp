@@ -2,6 +2,10 @@
 // keyed so one symbol's messages share a partition.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include <map>
 #include <set>
 #include <sstream>
@@ -12,6 +16,7 @@
 #include "bus/local_log.hpp"
 #include "e2e/lake_queries.hpp"
 #include "io/manual_clock.hpp"
+#include "io/real/httplib_server.hpp"
 #include "sources/binance/ws_capture.hpp"
 #include "support/fixtures.hpp"
 #include "support/process.hpp"
@@ -505,13 +510,31 @@ TEST(StreamRun, ProjectionsOfTwoSimulatedDaysMeetTheAccuracyBar) {
 }
 
 // Alert rules run with the stream's curation: every alert they raised is announced on stderr
-// (the first 20 as lines, then how many more) and equals the alerts table.
-TEST(StreamRun, AlertsRaisedWhileStreamingAreAnnounced) {
+// (the first 20 as lines, then how many more), equals the alerts table, and reaches the webhook.
+TEST(StreamRun, AlertsRaisedWhileStreamingAreAnnouncedAndPosted) {
   TempDir dir;
+  std::mutex mutex;
+  std::vector<std::string> posts;
+  io::HttplibServer receiver;
+  ASSERT_TRUE(receiver.bind("127.0.0.1", 0));
+  std::atomic<bool> stopped = false;
+  std::jthread listening([&] {
+    receiver.listen([&](const io::ServerRequest& r) {
+      std::lock_guard lock(mutex);
+      posts.push_back(r.body);
+      return io::ServerResponse{204, "text/plain", "", {}};
+    });
+    stopped = true;
+  });
   const fs::path lake = dir.path() / "lake", config = dir.path() / "cryptolake.toml";
-  std::ofstream(config) << "[[alerts]]\nname = \"move\"\nkind = \"price_move\"\npercent = 0.3\nminutes = 10\n";
+  std::ofstream(config) << "[[alerts]]\nname = \"move\"\nkind = \"price_move\"\npercent = 0.3\nminutes = 10\n"
+                        << "[webhook]\nurl = \"http://127.0.0.1:" << receiver.bound_port() << "/hook\"\n";
   const ProcessResult run = run_cryptolake({"--config", config.string(), "stream", "run", "--source", "simulator", "--symbols", "BTC-USDT,ETH-USDT",
                                             "--start", "2024-03-01", "--minutes", "600", "--speed", "max", "--lake", lake.string()});
+  while (!stopped) {  // a stop before listen() began would be lost
+    receiver.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const int64_t total = std::stoll(sql_rows(lake, "SELECT count(*) FROM alerts WHERE rule = 'move'")[0][0]);
   ASSERT_GT(total, 0) << "a 0.3 % move in 10 minutes happens in 10 simulated hours";
@@ -521,6 +544,20 @@ TEST(StreamRun, AlertsRaisedWhileStreamingAreAnnounced) {
   if (total > 20) {
     EXPECT_NE(run.err.find(fmt::format("and {} more", total - 20)), std::string::npos) << run.err;
   }
+  // One post per round of announcements: their totals add up to the table's, and the first one
+  // listed is the table's oldest alert.
+  simdjson::dom::parser parser;
+  int64_t posted = 0;
+  std::vector<std::string> listed;
+  for (const std::string& body : posts) {
+    const simdjson::dom::element doc = parser.parse(body);
+    posted += int64_t(doc["total"]);
+    for (simdjson::dom::element a : doc["alerts"].get_array()) listed.emplace_back(std::string_view(a["message"]));
+  }
+  EXPECT_EQ(posted, total);
+  ASSERT_FALSE(listed.empty());
+  const auto first = sql_rows(lake, "SELECT message FROM alerts WHERE rule = 'move' ORDER BY alert_time, rule, symbol LIMIT 1");
+  EXPECT_EQ(listed.front(), first[0][0]);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `cryptolake bench etl|import|posts|bus`: the end-to-end benchmarks of bench/.
 #include "bench/bus_bench.hpp"
 #include "bench/gp_bench.hpp"
+#include "bench/live_bench.hpp"
 #include "bench/stream_bench.hpp"
 #include "bench/end_to_end.hpp"
 #include "cli/commands.hpp"
@@ -56,6 +57,20 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     auto context = Context::create(global);
     if (!context) { exit_code = report_error(context.error()); return; }
     if (auto status = bench::bench_stream((*context)->config(), *stream_flags); !status) {
+      exit_code = report_error(status.error());
+      return;
+    }
+    exit_code = 0;
+  });
+  auto live_flags = std::make_shared<bench::LiveBenchOptions>();
+  auto* live = command->add_subcommand("live", "The live processor (serve --live) on 8 simulated symbols, one thread: how many times real time");
+  live->footer("Examples:\n  cryptolake bench live\n  cryptolake bench live --minutes 10080");
+  live->add_option("--minutes", live_flags->minutes, "Simulated minutes of the 8 symbols (default 1440)")->check(CLI::Range(int64_t{60}, int64_t{1'000'000}));
+  live->add_option("--work", live_flags->work, "Scratch folder for the local log (default a temp folder, removed afterwards)");
+  live->callback([&global, &exit_code, live_flags] {
+    auto context = Context::create(global);
+    if (!context) { exit_code = report_error(context.error()); return; }
+    if (auto status = bench::bench_live((*context)->config(), *live_flags); !status) {
       exit_code = report_error(status.error());
       return;
     }

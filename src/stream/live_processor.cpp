@@ -141,25 +141,34 @@ core::Status run_live(bus::Bus& bus, LiveProcessor& processor, const LiveOptions
   TRY(bus.create_topics({topic}));
   TRY_ASSIGN(auto consumer, bus.consumer(options.group, {topic}));
   publish(processor.snapshot_json());
-  int64_t last_publish = clock.now().micros();
+  int64_t last_publish = clock.now().micros(), last_commit = last_publish;
   bool unpublished = false;
+  // Positions read but not committed yet: committed at most once a second (each commit is a
+  // synced write), and at the end.
+  std::map<std::pair<std::string, int32_t>, int64_t> uncommitted;
+  const auto commit = [&]() -> core::Status {
+    if (uncommitted.empty()) return {};
+    std::vector<bus::Position> positions;
+    for (const auto& [where, offset] : uncommitted) positions.push_back({where.first, where.second, offset});
+    uncommitted.clear();
+    return consumer->commit(positions);
+  };
   while (!stop.stop_requested()) {
     TRY_ASSIGN(const std::vector<bus::Record> records, consumer->poll(options.max_records, std::chrono::milliseconds(200)));
-    if (!records.empty()) {
-      unpublished |= processor.add_records(records);
-      std::map<std::pair<std::string, int32_t>, int64_t> next;
-      for (const bus::Record& r : records) next[{r.topic, r.partition}] = r.offset + 1;
-      std::vector<bus::Position> positions;
-      for (const auto& [where, offset] : next) positions.push_back({where.first, where.second, offset});
-      TRY(consumer->commit(positions));
-    }
+    unpublished |= processor.add_records(records);
+    for (const bus::Record& r : records) uncommitted[{r.topic, r.partition}] = r.offset + 1;
     const int64_t now = clock.now().micros();
+    if (now - last_commit >= 1'000'000) {
+      TRY(commit());
+      last_commit = now;
+    }
     if (unpublished && now - last_publish >= options.publish_every_ms * 1000) {
       publish(processor.snapshot_json());
       last_publish = now;
       unpublished = false;
     }
   }
+  TRY(commit());
   if (unpublished) publish(processor.snapshot_json());
   return {};
 }

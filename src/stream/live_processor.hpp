@@ -6,10 +6,11 @@
 // last is dropped (duplicates across reconnects, records read again after a restart).
 //
 // A restart does not blank the page: the series are first seeded from market_ohlcv's newest
-// candles, then the bus is read from the group's committed offsets (committed after each poll,
-// since the state can always be rebuilt).
+// candles, then the bus is read from the group's committed offsets (committed at most once a
+// second and at the end, since the state can always be rebuilt).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -82,14 +83,16 @@ class LiveProcessor {
 
   core::ProjectionsConfig projections_;
   std::map<std::pair<std::string, std::string>, Series> series_;
-  size_t candles_ = 0, dropped_ = 0, unreadable_ = 0;
+  std::atomic<size_t> candles_ = 0;  // read by other threads (progress, benchmarks)
+  size_t dropped_ = 0, unreadable_ = 0;
 };
 
 // What seed() takes after a restart: each series' newest day of market_ohlcv and the `window`
 // candles before it (nothing in a lake without market_ohlcv).
 [[nodiscard]] core::Result<analytics::CandleSeries> read_newest_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, int window);
 
-// Runs `processor` on the bus until `stop`: polls, feeds, commits, and hands `publish` a snapshot
+// Runs `processor` on the bus until `stop`: polls, feeds, commits (at most once a second, and at
+// the end), and hands `publish` a snapshot
 // after each poll that changed something (at most every publish_every_ms) and once at the start.
 [[nodiscard]] core::Status run_live(bus::Bus& bus, LiveProcessor& processor, const LiveOptions& options, io::Clock& clock,
                                     const std::function<void(std::string)>& publish, std::stop_token stop);

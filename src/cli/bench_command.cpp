@@ -1,4 +1,6 @@
-// `cryptolake bench etl|import|posts|bus`: the end-to-end benchmarks of bench/.
+// `cryptolake bench etl|import|posts|stream|live|bus|gp`: the end-to-end benchmarks of bench/.
+#include <functional>
+
 #include "bench/bus_bench.hpp"
 #include "bench/gp_bench.hpp"
 #include "bench/live_bench.hpp"
@@ -7,6 +9,18 @@
 #include "cli/commands.hpp"
 
 namespace cryptolake::cli {
+
+namespace {
+
+int exit_code_of(const core::Status& status) { return status ? 0 : report_error(status.error()); }
+
+// Runs a benchmark that takes the config of the global options.
+void with_config(GlobalOptions& global, int& exit_code, const std::function<core::Status(const core::Config&)>& bench) {
+  auto context = Context::create(global);
+  exit_code = context ? exit_code_of(bench((*context)->config())) : report_error(context.error());
+}
+
+}  // namespace
 
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* command = app.add_subcommand("bench", "Benchmarks against DuckDB doing the same job in the same run");
@@ -24,13 +38,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   import->add_option("--work", flags->work, "Scratch folder (default a temp folder, removed afterwards)");
   import->add_flag("--keep", flags->keep, "Keep the scratch folder");
   import->callback([&global, &exit_code, flags] {
-    auto context = Context::create(global);
-    if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench::bench_import((*context)->config(), *flags); !status) {
-      exit_code = report_error(status.error());
-      return;
-    }
-    exit_code = 0;
+    with_config(global, exit_code, [&](const core::Config& config) { return bench::bench_import(config, *flags); });
   });
   auto* posts_bench = command->add_subcommand("posts", "CSV post import: cryptolake's parser vs DuckDB read_csv");
   posts_bench->footer("Examples:\n  cryptolake bench posts --rows 1000000");
@@ -38,13 +46,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   posts_bench->add_option("--work", flags->work, "Scratch folder");
   posts_bench->callback([&global, &exit_code, flags] {
     if (flags->rows == 5'000'000) flags->rows = 1'000'000;
-    auto context = Context::create(global);
-    if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench::bench_posts((*context)->config(), *flags); !status) {
-      exit_code = report_error(status.error());
-      return;
-    }
-    exit_code = 0;
+    with_config(global, exit_code, [&](const core::Config& config) { return bench::bench_posts(config, *flags); });
   });
   auto stream_flags = std::make_shared<bench::StreamBenchOptions>();
   auto* stream = command->add_subcommand("stream", "The lander (bus → raw → curated market_ohlcv) vs DuckDB on the same events; event-to-curated latency");
@@ -54,13 +56,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       ->check(CLI::Range(int64_t{100}, int64_t{10'000'000}));
   stream->add_option("--work", stream_flags->work, "Scratch folder (default a temp folder, removed afterwards)");
   stream->callback([&global, &exit_code, stream_flags] {
-    auto context = Context::create(global);
-    if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench::bench_stream((*context)->config(), *stream_flags); !status) {
-      exit_code = report_error(status.error());
-      return;
-    }
-    exit_code = 0;
+    with_config(global, exit_code, [&](const core::Config& config) { return bench::bench_stream(config, *stream_flags); });
   });
   auto live_flags = std::make_shared<bench::LiveBenchOptions>();
   auto* live = command->add_subcommand("live", "The live processor (serve --live) on 8 simulated symbols, one thread: how many times real time");
@@ -68,13 +64,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   live->add_option("--minutes", live_flags->minutes, "Simulated minutes of the 8 symbols (default 1440)")->check(CLI::Range(int64_t{60}, int64_t{1'000'000}));
   live->add_option("--work", live_flags->work, "Scratch folder for the local log (default a temp folder, removed afterwards)");
   live->callback([&global, &exit_code, live_flags] {
-    auto context = Context::create(global);
-    if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench::bench_live((*context)->config(), *live_flags); !status) {
-      exit_code = report_error(status.error());
-      return;
-    }
-    exit_code = 0;
+    with_config(global, exit_code, [&](const core::Config& config) { return bench::bench_live(config, *live_flags); });
   });
   auto bus_flags = std::make_shared<bench::BusBenchOptions>();
   auto* bus = command->add_subcommand("bus", "Keyed records through the local log and Kafka (mock cluster) vs kcat on the same cluster");
@@ -83,11 +73,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   bus->add_option("--brokers", bus_flags->brokers, "Mock cluster brokers (default 3)")->check(CLI::Range(1, 16));
   bus->add_option("--work", bus_flags->work, "Scratch folder for the local log (default a temp folder, removed afterwards)");
   bus->callback([&exit_code, bus_flags] {
-    if (auto status = bench::bench_bus(*bus_flags); !status) {
-      exit_code = report_error(status.error());
-      return;
-    }
-    exit_code = 0;
+    exit_code = exit_code_of(bench::bench_bus(*bus_flags));
   });
   auto gp_flags = std::make_shared<bench::GpBenchOptions>();
   auto* gp = command->add_subcommand("gp", "The projections' Gaussian process vs scikit-learn's GaussianProcessRegressor on the same windows");
@@ -96,20 +82,10 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   gp->add_option("--length", gp_flags->length, "Points per window (default 60)")->check(CLI::Range(size_t{2}, size_t{2'000}));
   gp->add_option("--repeat", gp_flags->repeat, "Passes of the fixed-kernel run (default 5)")->check(CLI::Range(1, 1000));
   gp->callback([&exit_code, gp_flags] {
-    if (auto status = bench::bench_gp(*gp_flags); !status) {
-      exit_code = report_error(status.error());
-      return;
-    }
-    exit_code = 0;
+    exit_code = exit_code_of(bench::bench_gp(*gp_flags));
   });
   etl->callback([&global, &exit_code, flags] {
-    auto context = Context::create(global);
-    if (!context) { exit_code = report_error(context.error()); return; }
-    if (auto status = bench::bench_etl((*context)->config(), *flags); !status) {
-      exit_code = report_error(status.error());
-      return;
-    }
-    exit_code = 0;
+    with_config(global, exit_code, [&](const core::Config& config) { return bench::bench_etl(config, *flags); });
   });
 }
 

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <set>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -49,7 +48,14 @@ LiveProcessor::Series::Series(const core::ProjectionsConfig& config) : projector
 }
 
 bool LiveProcessor::add(const LiveCandle& candle, bool project) {
-  auto [it, fresh] = series_.try_emplace({candle.source, candle.symbol}, projections_);
+  auto it = series_.find({candle.source, candle.symbol});
+  if (it == series_.end()) {
+    if (series_.size() >= kMaxSeries) {  // memory and the snapshot stay bounded, whatever the bus carries
+      ++dropped_;
+      return false;
+    }
+    it = series_.try_emplace({candle.source, candle.symbol}, projections_).first;
+  }
   Series& s = it->second;
   if (!s.closes.empty() && candle.open_time <= s.closes.back().first) {
     ++dropped_;

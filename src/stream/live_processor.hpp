@@ -48,6 +48,8 @@ struct LiveCandle {
 
 class LiveProcessor {
  public:
+  static constexpr size_t kMaxSeries = 2'000;  // candles of further series are dropped (counted)
+
   explicit LiveProcessor(core::ProjectionsConfig projections) : projections_(projections) {}
 
   // The newest candles of each 1-minute series from the lake (read_changed_candles' tails).
@@ -66,7 +68,7 @@ class LiveProcessor {
   std::string snapshot_json() const;
 
   size_t candles() const { return candles_; }
-  size_t dropped() const { return dropped_; }
+  size_t dropped() const { return dropped_; }  // not newer than their series' last, or past kMaxSeries
   size_t unreadable() const { return unreadable_; }
 
  private:

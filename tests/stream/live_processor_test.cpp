@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "bus/local_log.hpp"
@@ -119,6 +120,17 @@ TEST(LiveProcessor, WindowsClosesAndProjectionsFollowTheCandles) {
   EXPECT_FALSE(processor.add_candles({candles.end() - 30, candles.end()}));
   EXPECT_EQ(processor.dropped(), 30u);
   EXPECT_EQ(processor.snapshot_json().substr(0, before.find("\"candles\"")), before.substr(0, before.find("\"candles\"")));
+}
+
+TEST(LiveProcessor, SeriesBeyondTheBoundAreDroppedAndCounted) {
+  LiveProcessor processor(core::ProjectionsConfig{});
+  std::vector<LiveCandle> candles;
+  for (size_t i = 0; i <= LiveProcessor::kMaxSeries; ++i) candles.push_back({"simulator", fmt::format("C{}-USDT", i), 0, 1.0, 1.0, 1});
+  processor.add_candles(candles);
+  EXPECT_EQ(processor.candles(), LiveProcessor::kMaxSeries);
+  EXPECT_EQ(processor.dropped(), 1u);
+  simdjson::dom::parser parser;
+  EXPECT_EQ(parser.parse(processor.snapshot_json())["series"].get_array().size(), LiveProcessor::kMaxSeries);
 }
 
 TEST(LiveProcessor, SeededFromTheLakeItShowsTheSeriesBeforeAnyRecord) {

@@ -22,5 +22,6 @@ void add_analyze_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_schedule_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace cryptolake::cli

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_analyze_command(app, global, exit_code);
   add_serve_command(app, global, exit_code);
   add_stream_command(app, global, exit_code);
+  add_schedule_command(app, global, exit_code);
   add_bench_command(app, global, exit_code);
   try {
     app.parse(argc, argv);

@@ -159,6 +159,49 @@ class TableReader {
     return {};
   }
 
+  // [[schedule.tasks]]: each task's keys, typed; what they mean (cron text, dependencies, the
+  // command) is checked by schedule/dag, which knows the commands and says where the task is.
+  Status read_tasks(std::vector<TaskConfig>& out) {
+    known_.insert("schedule.tasks");
+    const toml::node* node = root_.at_path("schedule.tasks").node();
+    if (node == nullptr) return {};
+    const toml::array* array = node->as_array();
+    if (array == nullptr) return fail(ErrorCode::invalid_argument, "{}: schedule.tasks must be [[schedule.tasks]] tables", origin_);
+    for (const toml::node& item : *array) {
+      const toml::table* t = item.as_table();
+      const int line = static_cast<int>(item.source().begin.line);
+      if (t == nullptr) return fail(ErrorCode::invalid_argument, "{}:{}: schedule.tasks must be tables", origin_, line);
+      TaskConfig task;
+      task.line = line;
+      for (const auto& [key, value] : *t) {
+        const std::string k(key.str());
+        const auto text = value.value<std::string>();
+        const auto integer = value.value<int64_t>();
+        const auto flag = value.value<bool>();
+        if (k == "name" && text) task.name = *text;
+        else if (k == "run" && text) task.run = *text;
+        else if (k == "cron" && text) task.cron = *text;
+        else if (k == "retries" && integer && *integer >= 0 && *integer <= 100) task.retries = static_cast<int>(*integer);
+        else if (k == "retry_delay_seconds" && integer && *integer >= 0 && *integer <= 86'400) task.retry_delay_seconds = *integer;
+        else if (k == "timeout_seconds" && integer && *integer >= 1 && *integer <= 7 * 86'400) task.timeout_seconds = *integer;
+        else if (k == "catch_up" && flag) task.catch_up = *flag;
+        else if (k == "depends_on" && value.as_array() != nullptr) {
+          for (const toml::node& d : *value.as_array()) {
+            auto name = d.value<std::string>();
+            if (!name) return fail(ErrorCode::invalid_argument, "{}:{}: schedule.tasks: depends_on takes task names", origin_, line);
+            task.depends_on.push_back(*name);
+          }
+        } else {
+          return fail(ErrorCode::invalid_argument,
+                      "{}:{}: schedule.tasks: unknown or mistyped key '{}' (name, run, cron, depends_on, retries 0-100, "
+                      "retry_delay_seconds 0-86400, timeout_seconds 1-604800, catch_up)", origin_, static_cast<int>(value.source().begin.line), k);
+        }
+      }
+      out.push_back(std::move(task));
+    }
+    return {};
+  }
+
   Status reject_unknown() const {
     for (const auto& [section, node] : root_) {
       if (section.str() == "alerts" && known_.contains("alerts")) continue;  // [[alerts]]: read_alerts checked it
@@ -225,6 +268,9 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read_checks(config.quality.checks));
   TRY(reader.read_alerts(config.alerts));
   TRY(reader.read("quality", "disable", config.quality.disable));
+  TRY(reader.read("schedule", "max_catch_up", config.schedule.max_catch_up));
+  TRY(reader.read("schedule", "concurrency", config.schedule.concurrency));
+  TRY(reader.read_tasks(config.schedule.tasks));
   TRY(reader.read("webhook", "url", config.webhook.url));
   TRY(reader.read("webhook", "timeout_ms", config.webhook.timeout_ms));
   TRY(reader.read("webhook", "attempts", config.webhook.attempts));
@@ -258,6 +304,9 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   }
   if (config.binance.backfill_share <= 0 || config.binance.backfill_share > 1) {
     return fail(ErrorCode::invalid_argument, "{}: binance.backfill_share must be in (0, 1]", origin);
+  }
+  if (config.schedule.max_catch_up < 0 || config.schedule.max_catch_up > 10'000 || config.schedule.concurrency < 1 || config.schedule.concurrency > 64) {
+    return fail(ErrorCode::invalid_argument, "{}: schedule: max_catch_up 0-10000, concurrency 1-64", origin);
   }
   const WebhookConfig& hook = config.webhook;
   if (!(hook.url.empty() || hook.url.starts_with("http://") || hook.url.starts_with("https://")) || hook.timeout_ms < 1 ||

@@ -92,6 +92,28 @@ struct WebhookConfig {
   int64_t queue = 100;         // posts waiting at most; past it the oldest is dropped (counted)
 };
 
+// [[schedule.tasks]]: one task of the scheduler's DAG.
+struct TaskConfig {
+  std::string name = {};
+  // A cryptolake command line, run for each logical interval; {interval_start} and
+  // {interval_end} become the interval's ISO-8601 bounds.
+  std::string run = {};
+  std::string cron = {};                  // when its intervals end (UTC)
+  std::vector<std::string> depends_on = {};
+  int retries = 2;                        // after the first attempt
+  int64_t retry_delay_seconds = 60;       // doubles with each retry
+  int64_t timeout_seconds = 3'600;
+  bool catch_up = true;                   // after downtime, run the missed intervals (up to max_catch_up)
+  int line = 0;                           // where it is in the file, for messages
+};
+
+// [schedule]: the scheduler (schedule/). No tasks: the default DAG.
+struct ScheduleConfig {
+  int max_catch_up = 24;  // missed intervals a task runs after downtime, at most (the newest)
+  int concurrency = 1;    // tasks running at once
+  std::vector<TaskConfig> tasks;
+};
+
 struct DuckdbConfig {
   int threads = 2;
   std::string memory_limit = "4GB";
@@ -129,6 +151,7 @@ struct Config {
   QualityConfig quality;
   std::vector<AlertRuleConfig> alerts;
   WebhookConfig webhook;
+  ScheduleConfig schedule;
   DuckdbConfig duckdb;
   SqlConfig sql;
   BusConfig bus;

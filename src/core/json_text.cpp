@@ -1,8 +1,14 @@
 #include "core/json_text.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace cryptolake::core {
+
+std::string json_number(std::optional<double> value) {
+  return value && std::isfinite(*value) ? fmt::format("{}", *value) : std::string("null");
+}
 
 size_t utf8_sequence_length(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };

@@ -35,7 +35,8 @@ struct ServerResponse {
 
 using RequestHandler = std::function<ServerResponse(const ServerRequest&)>;
 
-// listen() blocks until stop() is called from another thread. Handlers run on server threads.
+// listen() blocks until stop() is called from another thread (a stop() before listen() makes it
+// return at once). Handlers run on server threads.
 class HttpServer {
  public:
   virtual ~HttpServer() = default;

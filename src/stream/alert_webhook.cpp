@@ -1,7 +1,5 @@
 #include "stream/alert_webhook.hpp"
 
-#include <cmath>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -18,7 +16,7 @@ std::string alerts_json(std::span<const analytics::AlertRow> alerts, size_t tota
     out += fmt::format("{}{{\"rule\":{},\"kind\":{},\"source\":{},\"symbol\":{},\"alert_time\":{},\"value\":{},\"threshold\":{},\"message\":{}}}",
                        i ? "," : "", core::json_string(a.rule), core::json_string(a.kind), core::json_string(a.source),
                        core::json_string(a.symbol), core::json_string(core::Timestamp::from_micros(a.at).iso()),
-                       std::isfinite(a.value) ? fmt::format("{}", a.value) : "null", std::isfinite(a.threshold) ? fmt::format("{}", a.threshold) : "null",
+                       core::json_number(a.value), core::json_number(a.threshold),
                        core::json_string(a.message));
   }
   out += fmt::format("],\"total\":{},\"more\":{}}}", total, total > alerts.size() ? total - alerts.size() : 0);

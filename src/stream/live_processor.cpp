@@ -1,7 +1,6 @@
 #include "stream/live_processor.hpp"
 
 #include <chrono>
-#include <cmath>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -17,9 +16,6 @@ namespace cryptolake::stream {
 namespace {
 
 constexpr int64_t kMinuteUs = 60'000'000;
-
-// A JSON number, or null where there is none (JSON has no NaN).
-std::string number(std::optional<double> v) { return v && std::isfinite(*v) ? fmt::format("{}", *v) : "null"; }
 
 // The closed 1-minute candle of a kline record's envelope line; nothing for other records or
 // open candles; an error for a line that cannot be read.
@@ -94,10 +90,9 @@ void LiveProcessor::seed(const analytics::CandleSeries& lake) {
 }
 
 bool LiveProcessor::add_records(const std::vector<bus::Record>& records) {
-  simdjson::dom::parser parser;
   std::vector<LiveCandle> candles;
   for (const bus::Record& record : records) {
-    auto candle = candle_of(parser, record);
+    auto candle = candle_of(parser_, record);
     if (!candle) ++unreadable_;
     else if (*candle) candles.push_back(std::move(**candle));
   }
@@ -114,20 +109,20 @@ std::string LiveProcessor::snapshot_json() const {
     first_series = false;
     out += fmt::format("{{\"source\":{},\"symbol\":{},\"simulated\":{},\"last_time\":{},\"last_close\":{},\"closes\":[",
                        core::json_string(name.first), core::json_string(name.second), name.first == "simulator" ? "true" : "false",
-                       ms(s.closes.back().first), number(s.closes.back().second));
-    for (size_t i = 0; i < s.closes.size(); ++i) out += fmt::format("{}[{},{}]", i ? "," : "", ms(s.closes[i].first), number(s.closes[i].second));
+                       ms(s.closes.back().first), core::json_number(s.closes.back().second));
+    for (size_t i = 0; i < s.closes.size(); ++i) out += fmt::format("{}[{},{}]", i ? "," : "", ms(s.closes[i].first), core::json_number(s.closes[i].second));
     out += "],\"windows\":[";
     for (size_t w = 0; w < s.windows.size(); ++w) {
       const analytics::WindowStats st = s.windows[w].stats();
       out += fmt::format("{}{{\"minutes\":{},\"count\":{},\"min\":{},\"max\":{},\"mean\":{},\"std\":{},\"vwap\":{},\"return\":{},\"trades\":{}}}",
-                         w ? "," : "", analytics::kStreamWindowsMinutes[w], st.count, number(st.min), number(st.max), number(st.mean),
-                         number(st.std), number(st.vwap), number(st.ret), st.trades);
+                         w ? "," : "", analytics::kStreamWindowsMinutes[w], st.count, core::json_number(st.min), core::json_number(st.max), core::json_number(st.mean),
+                         core::json_number(st.std), core::json_number(st.vwap), core::json_number(st.ret), st.trades);
     }
     out += "],\"projections\":[";
     for (size_t p = 0; p < s.projections.size(); ++p) {
       const analytics::Projection& pr = s.projections[p];
       out += fmt::format("{}{{\"horizon_minutes\":{},\"made_at\":{},\"target_time\":{},\"mean\":{},\"lower_95\":{},\"upper_95\":{}}}",
-                         p ? "," : "", pr.horizon, ms(pr.made_at), ms(pr.target_time), number(pr.mean), number(pr.lower_95), number(pr.upper_95));
+                         p ? "," : "", pr.horizon, ms(pr.made_at), ms(pr.target_time), core::json_number(pr.mean), core::json_number(pr.lower_95), core::json_number(pr.upper_95));
     }
     out += "]}";
   }

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "analytics/candle_series.hpp"
 #include "analytics/projections.hpp"
 #include "analytics/rolling_windows.hpp"
@@ -84,6 +86,7 @@ class LiveProcessor {
   bool add(const LiveCandle& candle, bool project);
 
   core::ProjectionsConfig projections_;
+  simdjson::dom::parser parser_;  // kept: a parser per poll would allocate its buffers each time
   std::map<std::pair<std::string, std::string>, Series> series_;
   std::atomic<size_t> candles_ = 0;  // read by other threads (progress, benchmarks)
   size_t dropped_ = 0, unreadable_ = 0;

@@ -517,24 +517,20 @@ TEST(StreamRun, AlertsRaisedWhileStreamingAreAnnouncedAndPosted) {
   std::vector<std::string> posts;
   io::HttplibServer receiver;
   ASSERT_TRUE(receiver.bind("127.0.0.1", 0));
-  std::atomic<bool> stopped = false;
   std::jthread listening([&] {
     receiver.listen([&](const io::ServerRequest& r) {
       std::lock_guard lock(mutex);
       posts.push_back(r.body);
       return io::ServerResponse{204, "text/plain", "", {}};
     });
-    stopped = true;
   });
   const fs::path lake = dir.path() / "lake", config = dir.path() / "cryptolake.toml";
   std::ofstream(config) << "[[alerts]]\nname = \"move\"\nkind = \"price_move\"\npercent = 0.3\nminutes = 10\n"
                         << "[webhook]\nurl = \"http://127.0.0.1:" << receiver.bound_port() << "/hook\"\n";
   const ProcessResult run = run_cryptolake({"--config", config.string(), "stream", "run", "--source", "simulator", "--symbols", "BTC-USDT,ETH-USDT",
                                             "--start", "2024-03-01", "--minutes", "600", "--speed", "max", "--lake", lake.string()});
-  while (!stopped) {  // a stop before listen() began would be lost
-    receiver.stop();
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  receiver.stop();
+  listening.join();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const int64_t total = std::stoll(sql_rows(lake, "SELECT count(*) FROM alerts WHERE rule = 'move'")[0][0]);
   ASSERT_GT(total, 0) << "a 0.3 % move in 10 minutes happens in 10 simulated hours";

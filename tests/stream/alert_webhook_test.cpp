@@ -31,16 +31,9 @@ class Receiver {
         const int status = bodies_.size() <= script_.size() ? script_[bodies_.size() - 1] : 200;
         return io::ServerResponse{status, "text/plain", "ok", {}};
       });
-      stopped_ = true;
     });
   }
-  // stop() before listen() has begun would be lost: stop until it has ended.
-  ~Receiver() {
-    while (!stopped_) {
-      server_.stop();
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  }
+  ~Receiver() { server_.stop(); }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.bound_port()) + "/hook"; }
   std::vector<std::string> bodies() const { std::lock_guard lock(mutex_); return bodies_; }
   std::vector<std::string> types() const { std::lock_guard lock(mutex_); return types_; }
@@ -51,7 +44,6 @@ class Receiver {
   mutable std::mutex mutex_;
   std::vector<std::string> bodies_, types_;
   io::HttplibServer server_;
-  std::atomic<bool> stopped_ = false;
   std::jthread listening_;
 };
 

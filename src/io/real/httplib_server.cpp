@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <thread>
 
 namespace cryptolake::io {
 
@@ -50,9 +51,17 @@ void HttplibServer::listen(RequestHandler handler) {
   };
   server_->Get(".*", adapt);
   server_->Post(".*", adapt);
-  server_->listen_after_bind();
+  // listening_ before stopped_ is read, stopped_ before listening_ in stop(): one of the two sees the other.
+  listening_ = true;
+  if (!stopped_) server_->listen_after_bind();
+  listening_ = false;
 }
 
-void HttplibServer::stop() { server_->stop(); }
+void HttplibServer::stop() {
+  stopped_ = true;
+  // cpp-httplib ignores a stop() before its listen loop runs: wait for that loop (or for listen() to end).
+  while (listening_ && !server_->is_running()) std::this_thread::yield();
+  server_->stop();
+}
 
 }  // namespace cryptolake::io

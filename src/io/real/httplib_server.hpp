@@ -1,6 +1,7 @@
 // HttpServer on cpp-httplib: keep-alive, TCP_NODELAY, gzip when the client accepts it.
 #pragma once
 
+#include <atomic>
 #include <memory>
 
 #include "io/http_server.hpp"
@@ -24,6 +25,7 @@ class HttplibServer final : public HttpServer {
   std::unique_ptr<httplib::Server> server_;
   static constexpr size_t kThreads = 24;
   int port_ = 0;
+  std::atomic<bool> listening_ = false, stopped_ = false;
 };
 
 }  // namespace cryptolake::io

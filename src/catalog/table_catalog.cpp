@@ -25,7 +25,7 @@ int64_t TableInfo::bytes() const {
 
 namespace {
 
-constexpr const char* kTimeColumns[] = {"open_time", "ts", "created_at", "gap_start", "hour", "month_start", "at", "date"};
+constexpr const char* kTimeColumns[] = {"open_time", "ts", "created_at", "gap_start", "hour", "month_start", "at", "date", "interval_start"};
 
 std::string registry_json(const TableInfo& t) {
   std::string out = fmt::format("{{\"table\":{},\"time_column\":{},\"versions\":[", core::json_string(t.name),

@@ -23,5 +23,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 void add_schedule_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_backfill_command(CLI::App& app, GlobalOptions& global, int& exit_code);
+void add_runs_command(CLI::App& app, GlobalOptions& global, int& exit_code);
 
 }  // namespace cryptolake::cli

@@ -43,6 +43,8 @@ class Context {
   core::Config& config() { return config_; }
   // The lake, as every command sees it: keys only, whatever the store is.
   lake::ObjectStore& store() { return *store_; }
+  // Where the local lake is (for the processes a command starts on it).
+  const std::filesystem::path& lake_root() const { return store_->root(); }
   [[nodiscard]] core::Result<lake::DuckDb*> duckdb();
   size_t threads() const { return static_cast<size_t>(config_.duckdb.threads); }
 
@@ -70,6 +72,10 @@ class Context {
 
 // Records this process's rate-limit waits for `service` in the run history (for /metrics).
 void record_rate_limit_waits(Context& context, std::string_view service);
+
+// A command run as a scheduled task (the scheduler names where in CRYPTOLAKE_TASK_REPORT) leaves
+// the rows it read and wrote there, for the run history; otherwise does nothing.
+void report_task_rows(Context& context, size_t rows_in, size_t rows_out);
 
 // Prints "error: <message>" on stderr and returns the exit code for failures.
 int report_error(const core::Error& error);

@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   add_serve_command(app, global, exit_code);
   add_stream_command(app, global, exit_code);
   add_schedule_command(app, global, exit_code);
+  add_backfill_command(app, global, exit_code);
+  add_runs_command(app, global, exit_code);
   add_bench_command(app, global, exit_code);
   try {
     app.parse(argc, argv);

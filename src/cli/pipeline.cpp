@@ -38,6 +38,13 @@ int run_pipeline_and_report(Context& context, bool json, PipelineOptions options
   auto stages = run_pipeline(context, options);
   if (!stages) return report_error(stages.error());
   fmt::print("{}", json ? summary_json(*stages) + "\n" : format_summary(*stages));
+  size_t rows_in = 0, rows_out = 0;  // of the stages that ran (a reused stage did no work)
+  for (const StageResult& s : *stages) {
+    if (s.stats.reused) continue;
+    rows_in += s.stats.records_in;
+    rows_out += s.stats.rows_out;
+  }
+  report_task_rows(context, rows_in, rows_out);
   return 0;
 }
 

@@ -45,6 +45,7 @@ struct CollectFlags {
   // simulator
   SimulationFlags simulation;
   int64_t minutes = 0;
+  std::string from, to;  // ISO times: a span of the simulated market
 };
 
 // The /metrics endpoint of a stream process (--metrics-port) and its progress line: messages in
@@ -189,6 +190,21 @@ core::Status setup_simulator(const CollectFlags& flags, Context& ctx, SourceSetu
   options.config = ctx.config().simulator;
   TRY(flags.simulation.apply(options.config));
   options.minutes = flags.minutes;
+  if (!flags.from.empty() || !flags.to.empty()) {
+    // A span of the simulated market (which still begins at --start): what one scheduled interval ingests.
+    const auto from = core::Timestamp::parse_iso(flags.from), to = core::Timestamp::parse_iso(flags.to);
+    const auto start = core::Timestamp::parse_date(options.config.start);
+    if (!from || !to || !start) return core::fail(core::ErrorCode::invalid_argument, "--from and --to take ISO times, both (2026-12-03T01:00:00Z)");
+    constexpr int64_t kMinute = core::Timestamp::kMicrosPerMinute;
+    if (*from < *start || !(*from < *to) || (*from - *start) % kMinute != 0 || (*to - *from) % kMinute != 0) {
+      return core::fail(core::ErrorCode::invalid_argument, "--from {} .. --to {}: whole minutes, from after --start {} and before --to",
+                        core::excerpt(flags.from, 40), core::excerpt(flags.to, 40), options.config.start);
+    }
+    options.first_minute = (*from - *start) / kMinute;
+    options.minutes = (*to - *from) / kMinute;
+    if (options.first_minute > int64_t{50} * 525'600) return core::fail(core::ErrorCode::invalid_argument, "--from is more than 50 years after --start");
+    if (options.minutes > int64_t{10} * 525'600) return core::fail(core::ErrorCode::invalid_argument, "--from .. --to spans more than 10 years");
+  }
   TRY_ASSIGN(options.speed, parse_speed(flags.speed, 60.0));
   setup.source = stream::simulator_source(std::move(options), ctx.clock());
   return {};
@@ -227,6 +243,7 @@ int run_collect(Context& ctx, const CollectFlags& flags, bool json) {
     fmt::print(stderr, "stream collect: {} messages → {} on the {} ({})\n", report->counts.messages, report->topic, (*bus)->describe(),
                dataset_counts(report->counts, ", ", false));
   }
+  report_task_rows(ctx, report->counts.messages, report->counts.messages);
   // Every line of a capture went in, or the skipped ones were named above.
   return setup.skipped_lines == 0 ? 0 : 3;
 }
@@ -330,6 +347,7 @@ int run_land(Context& ctx, const LandFlags& flags, bool json) {
                    ? fmt::format(" (an interrupted landing: {} raw batches undone, {} landings completed)", report->undone, report->finished)
                    : "");
   }
+  report_task_rows(ctx, report->records, report->records);
   return 0;
 }
 
@@ -353,6 +371,7 @@ int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, b
     fmt::print(stderr, "stream run: {} messages collected, {} records landed in {} raw batches through the {}\n",
                report->collected.counts.messages, report->landed.records, report->landed.raw_objects, (*bus)->describe());
   }
+  report_task_rows(ctx, report->collected.counts.messages, report->landed.records);
   return setup.skipped_lines == 0 ? 0 : 3;
 }
 
@@ -379,6 +398,8 @@ void add_source_options(CLI::App& command, CollectFlags& flags) {
   command.add_option("--ca-file", flags.ca_file, "binance: trust these certificates (PEM) instead of the system's");
   command.add_option("--max-messages", flags.max_messages, "binance: stop after this many messages");
   command.add_option("--minutes", flags.minutes, "simulator: minutes to stream instead of --days")->check(CLI::PositiveNumber);
+  command.add_option("--from", flags.from, "simulator: stream the simulated market from this ISO time on (it still begins at --start)");
+  command.add_option("--to", flags.to, "simulator: … up to this ISO time (with --from; instead of --days/--minutes)");
   flags.simulation.add_to(command);  // --days, --symbols (binance too: BTCUSDT,ETHUSDT), --seed, --start
 }
 

@@ -54,6 +54,9 @@ std::string held_prefix(std::string_view table, std::string_view dt) { return fm
 
 std::string table_registry_key(std::string_view table) { return fmt::format("{}tables/{}.json", kCatalog, table); }
 std::string checkpoint_key(std::string_view name) { return fmt::format("{}checkpoints/{}", kCatalog, name); }
+std::string task_runs_key(std::string_view day) { return fmt::format("{}{}.tsv", kTaskRunsPrefix, day); }
+std::string task_log_key(std::string_view run_id, int attempt) { return fmt::format("_catalog/logs/tasks/{}.{}.log", run_id, attempt); }
+std::string task_report_key(std::string_view run_id, int attempt) { return fmt::format("_catalog/runs/reports/{}.{}", run_id, attempt); }
 std::string stage_memo_key(std::string_view stage) { return fmt::format("{}stages/{}", kFingerprintsPrefix, stage); }
 std::string landing_intent_key(std::string_view group, std::string_view topic, int32_t partition) {
   return fmt::format("_catalog/landing/{}/{}/{}", group, topic, partition);

@@ -74,6 +74,14 @@ inline constexpr std::string_view kVersionsPrefix = "_catalog/versions/";
 inline constexpr std::string_view kConsumedPrefix = "_catalog/consumed/";
 inline constexpr std::string_view kStageRunsKey = "_catalog/runs/stages.tsv";
 inline constexpr std::string_view kRateLimitsKey = "_catalog/runs/rate_limits.tsv";
+// The scheduler's task runs, one file per day of their intervals' start (schedule/run_history).
+inline constexpr std::string_view kTaskRunsPrefix = "_catalog/runs/tasks/";
+std::string task_runs_key(std::string_view day);
+// A task's output (stdout and stderr) and what it reported (rows in and out), per attempt.
+std::string task_log_key(std::string_view run_id, int attempt);
+std::string task_report_key(std::string_view run_id, int attempt);
+// Held by the one scheduler of the lake.
+inline constexpr std::string_view kSchedulerLockFile = "_catalog/scheduler.lock";
 inline constexpr std::string_view kSimulatorManifestKey = "_catalog/simulator/manifest.json";
 // Folders of the local lake that engines and locks use directly (relative to the lake root).
 inline constexpr std::string_view kRateLedgerDir = "_catalog/rate";

@@ -28,6 +28,15 @@ class CronSchedule {
   // The last fire time at or before `t`, within eight years.
   std::optional<core::Timestamp> last_at_or_before(core::Timestamp t) const;
   const std::string& text() const { return text_; }
+  // The values each field allows (for exports that spell the schedule another way).
+  const std::bitset<60>& minutes() const { return minutes_; }
+  const std::bitset<24>& hours() const { return hours_; }
+  const std::bitset<32>& days_of_month() const { return days_of_month_; }
+  const std::bitset<13>& months() const { return months_; }
+  const std::bitset<7>& days_of_week() const { return days_of_week_; }
+  // Vixie: with both day fields restricted, a day matching either fires.
+  bool day_of_month_restricted() const { return dom_restricted_; }
+  bool day_of_week_restricted() const { return dow_restricted_; }
 
  private:
   bool day_matches(int64_t days) const;

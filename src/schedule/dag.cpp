@@ -1,6 +1,7 @@
 #include "schedule/dag.hpp"
 
 #include <map>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,12 @@ std::string check_run(std::string_view run, const std::set<std::string, std::les
   if (run.find_first_of("\n\r;|&`$<>") != std::string_view::npos) {
     return "run is one cryptolake command line: no newlines or shell operators (; | & ` $ < >)";
   }
+  char quote = 0;
+  for (const char c : run) {
+    if (quote != 0) quote = c == quote ? 0 : quote;
+    else if (c == '"' || c == '\'') quote = c;
+  }
+  if (quote != 0) return fmt::format("run '{}': a quote ({}) is not closed", core::excerpt(run, 60), quote);
   const std::string command = first_word(run);
   if (command.empty()) return "run is empty: give a cryptolake command line, e.g. run = \"etl\"";
   if (!commands.contains(command)) {
@@ -52,7 +59,7 @@ std::vector<core::TaskConfig> default_tasks() {
     return t;
   };
   return {
-      task("ingest", "stream run --source simulator --start {interval_start} --minutes 60 --speed max --exit-when-idle 1", {}),
+      task("ingest", "stream run --source simulator --from {interval_start} --to {interval_end} --speed max --exit-when-idle 1", {}),
       task("etl", "etl", {"ingest"}),
       task("quality", "quality", {"etl"}),
       task("catalog", "catalog list", {"quality"}),
@@ -129,21 +136,59 @@ DagCheck check_dag(const core::ScheduleConfig& config, const std::set<std::strin
   return check;
 }
 
-std::string command_for(const core::TaskConfig& task, core::Timestamp interval_start, core::Timestamp interval_end) {
+namespace {
+
+std::string filled(std::string_view run, std::string_view start_text, std::string_view end_text) {
   std::string out;
-  const std::string_view run = task.run;
   for (size_t i = 0; i < run.size();) {
     if (run.substr(i).starts_with(kStart)) {
-      out += interval_start.iso();
+      out += start_text;
       i += kStart.size();
     } else if (run.substr(i).starts_with(kEnd)) {
-      out += interval_end.iso();
+      out += end_text;
       i += kEnd.size();
     } else {
       out += run[i++];
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string command_for(const core::TaskConfig& task, core::Timestamp interval_start, core::Timestamp interval_end) {
+  return filled(task.run, interval_start.iso(), interval_end.iso());
+}
+
+std::vector<std::string> command_words(const core::TaskConfig& task, core::Timestamp interval_start, core::Timestamp interval_end) {
+  return command_words(task, interval_start.iso(), interval_end.iso());
+}
+
+std::vector<std::string> command_words(const core::TaskConfig& task, std::string_view start_text, std::string_view end_text) {
+  // Placeholders are filled within each word, after splitting: a filled-in text never splits a word.
+  const std::string line = task.run;
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (const char c : line) {
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+      else word += c;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+      in_word = true;
+    } else if (c == ' ' || c == '\t') {
+      if (in_word) words.push_back(std::exchange(word, {}));
+      in_word = false;
+    } else {
+      word += c;
+      in_word = true;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  for (std::string& w : words) w = filled(w, start_text, end_text);
+  return words;
 }
 
 std::string dag_json(const Dag& dag, const core::ScheduleConfig& config) {

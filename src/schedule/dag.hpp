@@ -49,6 +49,11 @@ DagCheck check_dag(const core::ScheduleConfig& config, const std::set<std::strin
 // The task's command line for one interval: the placeholders replaced by ISO-8601 bounds.
 std::string command_for(const core::TaskConfig& task, core::Timestamp interval_start, core::Timestamp interval_end);
 
+// The same as words for a child process: split at spaces, '…' and "…" keep spaces in one word.
+std::vector<std::string> command_words(const core::TaskConfig& task, core::Timestamp interval_start, core::Timestamp interval_end);
+// … with the placeholders replaced by any text (an export's template for them).
+std::vector<std::string> command_words(const core::TaskConfig& task, std::string_view start_text, std::string_view end_text);
+
 // {"tasks":[{name, run, cron, depends_on, retries, retry_delay_seconds, timeout_seconds, catch_up}…],
 //  "max_catch_up", "concurrency", "default"}: what `schedule validate --json` prints and the
 // Airflow export is checked against.

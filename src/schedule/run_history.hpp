@@ -1,9 +1,11 @@
 // The run history: one writer, one reader. Every finished stage (rows written and quarantined,
-// how long it took, when it finished) and every collecting process's rate-limit waits, kept in
+// how long it took, when it finished), every scheduled task's attempts (schedule/scheduler) and
+// every collecting process's rate-limit waits, kept in
 // the lake under _catalog/runs/ as tab-separated lines so concurrent readers never need a lock.
 // /metrics, the API and the quality page read it through here.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +31,24 @@ struct RateLimitWaits {
   core::Timestamp at;
 };
 
+// One attempt of a scheduled task for its logical interval [interval_start, interval_end).
+enum class TaskState { queued, running, success, failed, retrying, skipped, abandoned };
+std::string_view state_name(TaskState state);
+std::optional<TaskState> parse_state(std::string_view name);
+// success, failed and skipped are final: the scheduler does not run that interval again by itself.
+bool is_final(TaskState state);
+
+struct TaskRun {
+  std::string run_id;  // <task>-<interval start, compact>: the same for every attempt
+  std::string task;
+  core::Timestamp interval_start, interval_end;
+  TaskState state = TaskState::queued;
+  int attempt = 1;
+  std::optional<core::Timestamp> started_at, ended_at;
+  std::optional<int64_t> rows_in, rows_out;  // what the task reported, when it did
+  std::string error;                         // one line, at most 500 characters
+};
+
 class RunHistory {
  public:
   explicit RunHistory(lake::ObjectStore& store) : store_(store) {}
@@ -40,6 +60,12 @@ class RunHistory {
   // Everything recorded, oldest first; a line that cannot be read is skipped.
   std::vector<StageRun> stage_runs() const;
   std::vector<RateLimitWaits> rate_limit_waits() const;
+
+  // A task run's new state: the newest record of a (run_id, attempt) is its state.
+  [[nodiscard]] core::Status record(const TaskRun& run);
+  // Each attempt's newest state, ordered by interval start, task, attempt; `since`: only runs whose
+  // interval starts at or after it (whole days are read).
+  std::vector<TaskRun> task_runs(std::optional<core::Timestamp> since = std::nullopt) const;
 
  private:
   lake::ObjectStore& store_;

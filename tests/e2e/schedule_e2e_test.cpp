@@ -20,7 +20,7 @@ TEST(ScheduleValidate, ProblemsNameTheirLineAndAValidDagIsJson) {
   EXPECT_NE(refused.err.find(bad.string() + ":4: task 'etl': depends on 'ingest', which is not a task"), std::string::npos) << refused.err;
 
   const auto good = dir.path() / "good.toml";
-  std::ofstream(good) << "[[schedule.tasks]]\nname = \"ingest\"\nrun = \"stream run --source simulator --start {interval_start} --minutes 60\"\n"
+  std::ofstream(good) << "[[schedule.tasks]]\nname = \"ingest\"\nrun = \"stream run --source simulator --from {interval_start} --to {interval_end}\"\n"
                          "cron = \"@hourly\"\n[[schedule.tasks]]\nname = \"etl\"\nrun = \"etl\"\ncron = \"0 * * * *\"\ndepends_on = [\"ingest\"]\n";
   const ProcessResult ok = run_cryptolake({"--config", good.string(), "--json", "schedule", "validate"});
   ASSERT_EQ(ok.exit_code, 0) << ok.err;

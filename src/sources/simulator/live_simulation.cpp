@@ -35,10 +35,12 @@ core::Result<LiveSimulationReport> stream_simulation(const LiveSimulationOptions
     TRY_ASSIGN(core::Symbol symbol, core::Symbol::parse(text));
     symbols.push_back(std::move(symbol));
   }
-  const auto start = Timestamp::parse_date(options.config.start);
-  if (!start) return core::fail(core::ErrorCode::invalid_argument, "start '{}' is not a YYYY-MM-DD date", options.config.start);
+  const auto market_start = Timestamp::parse_date(options.config.start);
+  if (!market_start) return core::fail(core::ErrorCode::invalid_argument, "start '{}' is not a YYYY-MM-DD date", options.config.start);
+  if (options.first_minute < 0) return core::fail(core::ErrorCode::invalid_argument, "first minute {} is negative", options.first_minute);
   const int64_t minutes = options.minutes > 0 ? options.minutes : int64_t{options.config.days} * 1440;
-  const MarketPaths paths = simulate_market(symbols, *start, minutes, options.config.seed);
+  const MarketPaths paths = simulate_market(symbols, *market_start, minutes, options.config.seed, options.first_minute);
+  const Timestamp start = paths.start;  // of the first minute sent
 
   LiveSimulationReport report;
   std::map<std::string, std::vector<core::Envelope>> pending;  // by dataset
@@ -55,7 +57,7 @@ core::Result<LiveSimulationReport> stream_simulation(const LiveSimulationOptions
   // Waits until the simulated clock reaches `at`; false when stopped.
   const auto reach = [&](Timestamp at) {
     if (options.speed == 0) return !stop.stop_requested();
-    const auto real_offset = static_cast<int64_t>(static_cast<double>(at.micros() - start->micros()) / options.speed);
+    const auto real_offset = static_cast<int64_t>(static_cast<double>(at.micros() - start.micros()) / options.speed);
     return clock.sleep_until(Timestamp::from_micros(real_start.micros() + real_offset), stop);
   };
   const auto send = [&](const std::string& text, Timestamp at) -> core::Status {
@@ -68,7 +70,7 @@ core::Result<LiveSimulationReport> stream_simulation(const LiveSimulationOptions
     return {};
   };
   for (int64_t m = 0; m < minutes; ++m) {
-    const Timestamp open = Timestamp::from_micros(start->micros() + m * kMinute);
+    const Timestamp open = Timestamp::from_micros(start.micros() + m * kMinute);
     const Timestamp mid = Timestamp::from_micros(open.micros() + kMinute / 2);
     if (!reach(mid)) break;
     for (size_t s = 0; s < symbols.size(); ++s) {

@@ -19,6 +19,7 @@ namespace cryptolake::sources::simulator {
 struct LiveSimulationOptions {
   core::SimulatorConfig config;  // symbols, start, days, seed
   int64_t minutes = 0;           // > 0: instead of config.days
+  int64_t first_minute = 0;      // the minutes of the market before this one are simulated, not sent
   double speed = 1.0;            // simulated seconds per real second; 0: at once
   std::string source = "simulator";
   size_t batch_messages = 1000;  // landed at least this often, and at every simulated minute

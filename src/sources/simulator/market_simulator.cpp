@@ -38,9 +38,9 @@ double seasonality(core::Timestamp t) {
 }  // namespace
 
 MarketPaths simulate_market(const std::vector<core::Symbol>& symbols, core::Timestamp start, int64_t minutes,
-                            uint64_t seed) {
+                            uint64_t seed, int64_t first_minute) {
   constexpr double kMinutesPerYear = 525600.0;
-  MarketPaths paths{symbols, start, std::vector<std::vector<Candle>>(symbols.size()), {}};
+  MarketPaths paths{symbols, start + first_minute * core::Timestamp::kMicrosPerMinute, std::vector<std::vector<Candle>>(symbols.size()), {}};
   std::vector<AssetProfile> profiles;
   std::vector<Random> rngs;
   std::vector<double> price;
@@ -56,7 +56,7 @@ MarketPaths simulate_market(const std::vector<core::Symbol>& symbols, core::Time
   // sets the scale. alpha + beta close to 1: volatility clusters persist for hours.
   const double alpha = 0.06, beta = 0.93, omega = 1.0 - alpha - beta;
   double variance = 1.0, previous_shock = 0.0;
-  for (int64_t m = 0; m < minutes; ++m) {
+  for (int64_t m = 0; m < first_minute + minutes; ++m) {
     const core::Timestamp t = start + m * core::Timestamp::kMicrosPerMinute;
     variance = omega + alpha * previous_shock * previous_shock + beta * variance;
     const double regime = std::sqrt(variance);
@@ -93,7 +93,7 @@ MarketPaths simulate_market(const std::vector<core::Symbol>& symbols, core::Time
       const double taker_share = std::clamp(0.5 + 0.1 * rng.normal() + (log_return > 0 ? 0.05 : -0.05), 0.05, 0.95);
       c.taker_buy_base = round_to(c.volume * taker_share, 5);
       c.taker_buy_quote = round_to(c.quote_volume * taker_share, 4);
-      paths.candles[i].push_back(c);
+      if (m >= first_minute) paths.candles[i].push_back(c);
     }
   }
   return paths;

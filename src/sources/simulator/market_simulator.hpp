@@ -32,12 +32,14 @@ AssetProfile profile_for(std::string_view base);
 
 struct MarketPaths {
   std::vector<core::Symbol> symbols;
-  core::Timestamp start;
+  core::Timestamp start;                     // of candles[…][0]
   std::vector<std::vector<Candle>> candles;  // [symbol][minute]
   std::vector<int> price_decimals;           // per symbol
 };
 
+// The `minutes` candles from minute `first_minute` of the market that begins at `start` (the
+// earlier minutes are simulated, so the path is the same, but not kept).
 MarketPaths simulate_market(const std::vector<core::Symbol>& symbols, core::Timestamp start, int64_t minutes,
-                            uint64_t seed);
+                            uint64_t seed, int64_t first_minute = 0);
 
 }  // namespace cryptolake::sources::simulator

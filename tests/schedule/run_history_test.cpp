@@ -1,4 +1,5 @@
 #include "schedule/run_history.hpp"
+#include "schedule/scheduler.hpp"
 
 #include <gtest/gtest.h>
 
@@ -53,6 +54,64 @@ TEST(RunHistory, AnEmptyLakeHasNoHistoryAndRunIdsSayWhen) {
   const std::string pid = id.substr(std::string_view("run-20261202T070809-").size());
   EXPECT_FALSE(pid.empty());
   EXPECT_TRUE(std::ranges::all_of(pid, [](char c) { return c >= '0' && c <= '9'; })) << id;
+}
+
+TEST(RunHistory, ATaskRunsNewestStateWinsPerAttemptAndItsErrorStaysOneLine) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  RunHistory history(store);
+  const Timestamp start = *Timestamp::parse_iso("2026-01-02T23:00:00Z"), end = start + Timestamp::kMicrosPerHour;
+  TaskRun run{task_run_id("etl", start), "etl", start, end, TaskState::running, 1, start + 5, std::nullopt, std::nullopt, std::nullopt, ""};
+  ASSERT_TRUE(history.record(run));
+  run.state = TaskState::retrying;
+  run.ended_at = start + 9;
+  run.error = "exit 1:\tline one\nline two" + std::string(600, 'x');
+  ASSERT_TRUE(history.record(run));
+  TaskRun second = run;
+  second.attempt = 2;
+  second.state = TaskState::success;
+  second.error.clear();
+  second.rows_in = 0;
+  second.rows_out = 42;
+  ASSERT_TRUE(history.record(second));
+  // The next day's interval goes to the next day's file.
+  TaskRun next{task_run_id("etl", end), "etl", end, end + Timestamp::kMicrosPerHour, TaskState::queued, 1, std::nullopt, std::nullopt,
+               std::nullopt, std::nullopt, ""};
+  ASSERT_TRUE(history.record(next));
+  EXPECT_TRUE(store.get(lake::layout::task_runs_key("2026-01-02")));
+  EXPECT_TRUE(store.get(lake::layout::task_runs_key("2026-01-03")));
+
+  const auto runs = history.task_runs();
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].run_id, "etl-20260102T2300");
+  EXPECT_EQ(runs[0].state, TaskState::retrying);
+  EXPECT_EQ(runs[0].ended_at, start + 9);
+  EXPECT_EQ(runs[0].error.size(), 500u);
+  EXPECT_EQ(runs[0].error.substr(0, 26), "exit 1: line one line twox");
+  EXPECT_FALSE(runs[0].rows_out);
+  EXPECT_EQ(runs[1].attempt, 2);
+  EXPECT_EQ(runs[1].state, TaskState::success);
+  EXPECT_EQ(runs[1].rows_in, 0);
+  EXPECT_EQ(runs[1].rows_out, 42);
+  EXPECT_EQ(runs[2].state, TaskState::queued);
+  EXPECT_FALSE(runs[2].started_at);
+  // Since: only intervals starting then or later.
+  const auto later = history.task_runs(end);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].interval_start, end);
+}
+
+TEST(RunHistory, TaskStatesHaveNamesAndThreeAreFinal) {
+  for (const TaskState s : {TaskState::queued, TaskState::running, TaskState::success, TaskState::failed, TaskState::retrying,
+                            TaskState::skipped, TaskState::abandoned}) {
+    EXPECT_EQ(parse_state(state_name(s)), s);
+  }
+  EXPECT_FALSE(parse_state("done"));
+  EXPECT_TRUE(is_final(TaskState::success));
+  EXPECT_TRUE(is_final(TaskState::failed));
+  EXPECT_TRUE(is_final(TaskState::skipped));
+  EXPECT_FALSE(is_final(TaskState::abandoned));
+  EXPECT_FALSE(is_final(TaskState::retrying));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/decimal.hpp"
+#include "core/excerpt.hpp"
 #include "core/market.hpp"
 #include "core/symbol.hpp"
 
@@ -17,12 +18,19 @@ std::string param(const io::ServerRequest& r, const std::string& name, std::stri
   return it == r.params.end() || it->second.empty() ? fallback : it->second;
 }
 
-core::Result<std::optional<std::string>> time_param(const io::ServerRequest& r, const std::string& name) {
+core::Result<std::optional<Timestamp>> instant_param(const io::ServerRequest& r, const std::string& name) {
   const std::string text = param(r, name);
   if (text.empty()) return std::nullopt;
-  if (auto ms = core::parse_int(text)) return Timestamp::from_millis(*ms).sql_literal() + "::TIMESTAMPTZ";
-  if (auto iso = Timestamp::parse_iso(text)) return iso->sql_literal() + "::TIMESTAMPTZ";
-  return fail(ErrorCode::invalid_argument, "{}={}: expected ISO-8601 (2024-01-01T00:00:00Z) or epoch milliseconds", name, text);
+  if (auto ms = core::parse_int(text)) return Timestamp::from_millis(*ms);
+  if (auto iso = Timestamp::parse_iso(text)) return iso;
+  return fail(ErrorCode::invalid_argument, "{}={}: expected ISO-8601 (2024-01-01T00:00:00Z) or epoch milliseconds", name,
+              core::excerpt(text, 60));
+}
+
+core::Result<std::optional<std::string>> time_param(const io::ServerRequest& r, const std::string& name) {
+  TRY_ASSIGN(const auto at, instant_param(r, name));
+  if (!at) return std::nullopt;
+  return at->sql_literal() + "::TIMESTAMPTZ";
 }
 
 core::Result<std::string> symbol_param(const io::ServerRequest& r, bool required) {

@@ -6,11 +6,14 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "core/timestamp.hpp"
 #include "io/http_server.hpp"
 
 namespace cryptolake::serve {
 
 std::string param(const io::ServerRequest& r, const std::string& name, std::string fallback = {});
+// An instant: ISO-8601 or epoch milliseconds; nothing when absent.
+[[nodiscard]] core::Result<std::optional<core::Timestamp>> instant_param(const io::ServerRequest& r, const std::string& name);
 // from/to: ISO-8601 or epoch milliseconds, as a SQL TIMESTAMPTZ literal; nothing when absent.
 [[nodiscard]] core::Result<std::optional<std::string>> time_param(const io::ServerRequest& r, const std::string& name);
 // The canonical symbol (BTC-USDT); empty when absent and not required.

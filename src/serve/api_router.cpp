@@ -131,6 +131,33 @@ Answer gap_list(const TableQueries& q) {
                 "missing_candles, class FROM gaps ORDER BY gap_start DESC");
 }
 
+// The scheduler's task runs (each attempt) whose interval starts within [from, to): by default
+// the 48 hours before the newest one. Times in epoch ms; failures are for the page to put first.
+Answer task_runs(lake::ObjectStore& store, const Request& r) {
+  TRY_ASSIGN(const auto from, instant_param(r, "from"));
+  TRY_ASSIGN(const auto to, instant_param(r, "to"));
+  TRY_ASSIGN(const int64_t limit, limit_param(r, 5'000, 50'000));
+  const std::string task = param(r, "task");
+  std::vector<schedule::TaskRun> runs = schedule::RunHistory(store).task_runs(from);
+  if (!from && !runs.empty()) {
+    const core::Timestamp newest = runs.back().interval_start;
+    std::erase_if(runs, [&](const schedule::TaskRun& run) { return run.interval_start < newest - 48 * core::Timestamp::kMicrosPerHour; });
+  }
+  std::erase_if(runs, [&](const schedule::TaskRun& run) { return (to && !(run.interval_start < *to)) || (!task.empty() && run.task != task); });
+  if (runs.size() > static_cast<size_t>(limit)) runs.erase(runs.begin(), runs.end() - limit);  // the newest
+  const auto ms = [](const std::optional<core::Timestamp>& t) { return t ? std::to_string(t->micros() / 1000) : std::string("null"); };
+  const auto count = [](const std::optional<int64_t>& n) { return n ? std::to_string(*n) : std::string("null"); };
+  std::string body = "[";
+  for (const schedule::TaskRun& run : runs) {
+    body += fmt::format("{}{{\"run_id\":{},\"task\":{},\"interval_start\":{},\"interval_end\":{},\"state\":\"{}\",\"attempt\":{},"
+                        "\"started_at\":{},\"ended_at\":{},\"rows_in\":{},\"rows_out\":{},\"error\":{}}}",
+                        body.size() > 1 ? "," : "", core::json_string(run.run_id), core::json_string(run.task), run.interval_start.micros() / 1000,
+                        run.interval_end.micros() / 1000, schedule::state_name(run.state), run.attempt, ms(run.started_at), ms(run.ended_at),
+                        count(run.rows_in), count(run.rows_out), run.error.empty() ? "null" : core::json_string(run.error));
+  }
+  return io::ServerResponse{200, "application/json", body + "]\n", {}};
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<ApiRouter>> ApiRouter::create(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options) {
@@ -165,6 +192,7 @@ ApiRouter::ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOption
       {"/api/v1/quality", [&q](const Request& r) { return quality_results(q, r); }},
       {"/api/v1/gaps", [&q](const Request&) { return gap_list(q); }},
       {"/api/v1/alerts", [&q](const Request& r) { return alert_list(q, r); }},
+      {"/api/v1/runs", [this](const Request& r) { return task_runs(store_, r); }},
       {"/api/v1/live", [this](const Request& r) { return live_answer(options_.live, r, live_streams_); }},
       {"/api/v1/sql", [this](const Request& r) -> Answer {
          const std::string sql = param(r, "q", r.method == "POST" ? r.body : "");
@@ -273,6 +301,32 @@ io::ServerResponse ApiRouter::metrics_text() {
   samples.push_back(std::move(rejected));
   samples.push_back(std::move(last));
   samples.push_back(Metrics::histogram("cryptolake_stage_duration_seconds", "Time each stage took (transform stages and quality runs).", durations));
+  // The scheduler's tasks: when each last succeeded, how long its attempts took, how many failed.
+  Metrics::Sample task_success{"cryptolake_task_last_success_timestamp_seconds", "When each scheduled task last succeeded.", "gauge", {}, ""};
+  Metrics::Sample task_failures{"cryptolake_task_failures_total", "Scheduled task runs failed after their last retry.", "counter", {}, ""};
+  Metrics::Sample task_attempts{"cryptolake_task_attempts_total", "Scheduled task attempts, by how they ended.", "counter", {}, ""};
+  std::map<std::string, std::vector<double>> task_durations;
+  std::map<std::string, double> last_success, failures;
+  std::map<std::pair<std::string, std::string_view>, double> attempts;
+  for (const schedule::TaskRun& run : history.task_runs()) {
+    const bool ended = run.state == schedule::TaskState::success || run.state == schedule::TaskState::failed ||
+                       run.state == schedule::TaskState::retrying;
+    failures[run.task] += run.state == schedule::TaskState::failed ? 1 : 0;
+    if (run.state != schedule::TaskState::queued && run.state != schedule::TaskState::running) attempts[{run.task, schedule::state_name(run.state)}] += 1;
+    if (ended && run.started_at && run.ended_at) {
+      task_durations[fmt::format("task=\"{}\"", run.task)].push_back(static_cast<double>(*run.ended_at - *run.started_at) / 1e6);
+    }
+    if (run.state == schedule::TaskState::success && run.ended_at) {
+      last_success[run.task] = std::max(last_success[run.task], static_cast<double>(run.ended_at->micros() / core::Timestamp::kMicrosPerSecond));
+    }
+  }
+  for (const auto& [t, at] : last_success) task_success.values.emplace_back(fmt::format("task=\"{}\"", t), at);
+  for (const auto& [t, n] : failures) task_failures.values.emplace_back(fmt::format("task=\"{}\"", t), n);
+  for (const auto& [key, n] : attempts) task_attempts.values.emplace_back(fmt::format("task=\"{}\",state=\"{}\"", key.first, key.second), n);
+  samples.push_back(std::move(task_success));
+  samples.push_back(std::move(task_failures));
+  samples.push_back(std::move(task_attempts));
+  samples.push_back(Metrics::histogram("cryptolake_task_duration_seconds", "Time each scheduled task attempt took.", task_durations));
   // Rate-limit waits, as the collecting processes recorded them.
   Metrics::Sample waits{"cryptolake_rate_limit_waits_total", "Requests that waited for a rate-limit budget, by service.", "counter", {}, ""};
   Metrics::Sample waited{"cryptolake_rate_limit_wait_seconds_total", "Time spent waiting for rate-limit budgets, by service.", "counter", {}, ""};

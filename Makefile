@@ -18,6 +18,8 @@ build: configure
 
 demo: build
 	@$(BUILD)/cryptolake demo --lake $(LAKE)
+	@echo "The schedule this lake would run (\`cryptolake --lake $(LAKE) schedule run --once\` runs what is due; README: Scheduling):"
+	@$(BUILD)/cryptolake --lake $(LAKE) schedule validate
 	@scripts/demo-live $(BUILD)/cryptolake $(LAKE) $(PORT)
 
 test: build

@@ -188,6 +188,15 @@ core::Status setup_binance(const CollectFlags& flags, Context& ctx, SourceSetup&
 core::Status setup_simulator(const CollectFlags& flags, Context& ctx, SourceSetup& setup) {
   sources::simulator::LiveSimulationOptions options;
   options.config = ctx.config().simulator;
+  // On a lake made by `simulate` or `demo`, the same market (its symbols, seed and first day)
+  // unless the flags name another: `--from/--to` then continue it.
+  const SimulationFlags& given = flags.simulation;
+  if (given.symbols.empty() && given.seed < 0 && given.start.empty()) {
+    if (const auto manifest = ctx.store().get(lake::layout::kSimulatorManifestKey)) {
+      if (auto same = sources::simulator::simulation_of_manifest(*manifest, options.config)) options.config = std::move(*same);
+      else spdlog::warn("{}; simulating the config's market", same.error().message);
+    }
+  }
   TRY(flags.simulation.apply(options.config));
   options.minutes = flags.minutes;
   if (!flags.from.empty() || !flags.to.empty()) {

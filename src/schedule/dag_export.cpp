@@ -104,13 +104,18 @@ core::Result<std::vector<ExportedFile>> export_airflow(const Dag& dag, const cor
   std::string py = fmt::format(
       "# The cryptolake schedule as Airflow 2.x DAGs, written by `cryptolake schedule export airflow`.\n"
       "# The same tasks, dependencies, cron, retries (exponential backoff), timeouts and catch-up as\n"
-      "# `cryptolake schedule run`; each task calls the cryptolake CLI for its data interval. Airflow's\n"
-      "# cron schedules are CronDataIntervalTimetable: a run covers [data_interval_start, data_interval_end).\n"
+      "# `cryptolake schedule run`; each task calls the cryptolake CLI for its data interval. The schedule\n"
+      "# is pinned to CronDataIntervalTimetable so a run covers [data_interval_start, data_interval_end) on\n"
+      "# Airflow 2 and 3 alike (Airflow 3 would make a bare cron string a trigger, start == end).\n"
       "# Not exported: max_catch_up = {} (Airflow catches up every missed interval).\n"
       "# Regenerate it after changing the schedule.\n"
       "from datetime import datetime, timedelta, timezone\n\n"
       "from airflow import DAG\n"
-      "from airflow.operators.bash import BashOperator\n",
+      "from airflow.timetables.interval import CronDataIntervalTimetable\n\n"
+      "try:\n"
+      "    from airflow.providers.standard.operators.bash import BashOperator  # Airflow 3, and 2.11+\n"
+      "except ImportError:\n"
+      "    from airflow.operators.bash import BashOperator  # Airflow 2.x\n",
       config.max_catch_up);
   const std::vector<std::string> names = python_names(dag);
   const std::string start_date = fmt::format("datetime({}, {}, {}, tzinfo=timezone.utc)", now.iso().substr(0, 4),
@@ -125,7 +130,7 @@ core::Result<std::vector<ExportedFile>> export_airflow(const Dag& dag, const cor
     py += fmt::format(
         "\nwith DAG(\n"
         "    dag_id={},\n"
-        "    schedule={},\n"
+        "    schedule=CronDataIntervalTimetable({}, timezone=\"UTC\"),\n"
         "    start_date={},\n"
         "    catchup={},\n"
         "    max_active_runs=1,\n"

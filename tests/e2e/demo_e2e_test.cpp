@@ -4,6 +4,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -48,6 +49,28 @@ class DemoLake : public ::testing::Test {
   static inline simdjson::dom::parser* parser_ = nullptr;
   static inline simdjson::dom::element manifest_;
 };
+
+// The demo lake's default DAG works offline: its ingest continues the demo's market (its symbols)
+// for the hour that just ended, and the runs are listed.
+TEST_F(DemoLake, TheDefaultScheduleRunsOnceOnIt) {
+  const ProcessResult run = run_cryptolake({"--lake", lake_.string(), "schedule", "run", "--once"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const ProcessResult runs = run_cryptolake({"--lake", lake_.string(), "runs", "--format", "csv"});
+  ASSERT_EQ(runs.exit_code, 0) << runs.err;
+  EXPECT_EQ(runs.out.substr(0, runs.out.find('\n')), "run_id,task,interval_start,interval_end,state,attempt,started_at,ended_at,rows_in,rows_out,error");
+  EXPECT_EQ(std::count(runs.out.begin(), runs.out.end(), '\n'), 5) << runs.out;
+  size_t successes = 0;
+  for (size_t at = runs.out.find(",success,1,"); at != std::string::npos; at = runs.out.find(",success,1,", at + 1)) ++successes;
+  EXPECT_EQ(successes, 4u) << runs.out;
+  // The new hour: 60 candles for each of the demo's symbols, and no other symbol.
+  const ProcessResult hour = run_cryptolake(
+      {"sql", "--lake", lake_.string(), "--format", "csv",
+       "SELECT count(*), count(DISTINCT symbol), (SELECT count(DISTINCT symbol) FROM market_ohlcv) FROM market_ohlcv "
+       "WHERE open_time >= (SELECT min(interval_start) FROM runs)"});
+  ASSERT_EQ(hour.exit_code, 0) << hour.err;
+  EXPECT_EQ(hour.out, fmt::format("count_star(),count(DISTINCT symbol),(SELECT count(DISTINCT symbol) FROM market_ohlcv)\n{},{},{}\n", 60 * kSymbols,
+                                  kSymbols, kSymbols));
+}
 
 TEST_F(DemoLake, PrintsASummaryAndAnswersItsExampleQueries) {
   EXPECT_NE(output_->find("market_ohlcv"), std::string::npos);

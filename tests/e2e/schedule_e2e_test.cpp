@@ -163,7 +163,9 @@ dags, tasks, edges, names = {}, {}, set(), {}
 for w in [n for n in ast.walk(tree) if isinstance(n, ast.With)]:
     call = w.items[0].context_expr
     kw = {k.arg: k.value for k in call.keywords}
-    dag = {"schedule": value(kw["schedule"]), "catchup": value(kw["catchup"]), "max_active_runs": value(kw["max_active_runs"])}
+    timetable = kw["schedule"]
+    assert timetable.func.id == "CronDataIntervalTimetable" and value(timetable.keywords[0].value) == "UTC", ast.dump(timetable)
+    dag = {"schedule": value(timetable.args[0]), "catchup": value(kw["catchup"]), "max_active_runs": value(kw["max_active_runs"])}
     for stmt in w.body:
         if isinstance(stmt, ast.Assign):
             op = {k.arg: value(k.value) for k in stmt.value.keywords}

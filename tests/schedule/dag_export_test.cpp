@@ -46,7 +46,7 @@ TEST(DagExport, AirflowGetsTheTasksEdgesAndTemplates) {
   ASSERT_EQ(files->size(), 1u);
   const std::string& py = (*files)[0].text;
   EXPECT_NE(py.find("start_date=datetime(2026, 12, 3, tzinfo=timezone.utc)"), std::string::npos) << py;
-  EXPECT_NE(py.find("schedule=\"0 * * * *\""), std::string::npos);
+  EXPECT_NE(py.find("schedule=CronDataIntervalTimetable(\"0 * * * *\", timezone=\"UTC\")"), std::string::npos);
   EXPECT_NE(py.find("catchup=False"), std::string::npos);  // one task does not catch up
   EXPECT_NE(py.find("max_active_runs=1"), std::string::npos);
   EXPECT_NE(py.find("t_ingest_1m = BashOperator(\n        task_id=\"ingest-1m\",\n        bash_command=\"/opt/cryptolake --lake /srv/lake stream run "

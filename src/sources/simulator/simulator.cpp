@@ -3,6 +3,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "core/json_text.hpp"
 #include "sources/simulator/market_simulator.hpp"
@@ -104,9 +105,9 @@ std::string tweet_json(const SimulatedPost& p, bool garble_date) {
 std::string SimulationReport::to_json() const {
   std::string out = "{\"symbols\":[";
   for (size_t i = 0; i < symbols.size(); ++i) out += (i ? "," : "") + core::json_string(symbols[i]);
-  out += fmt::format("],\"start\":{},\"minutes\":{},\"klines\":{},\"kline_rows_sent\":{},\"duplicates\":{},"
+  out += fmt::format("],\"start\":{},\"seed\":{},\"minutes\":{},\"klines\":{},\"kline_rows_sent\":{},\"duplicates\":{},"
                      "\"late\":{},\"posts\":{},\"post_duplicates\":{},\"envelopes\":{},\"batches\":{},\"gaps\":[",
-                     core::json_string(start.iso()), minutes, klines, kline_rows_sent, duplicates, late, posts,
+                     core::json_string(start.iso()), seed, minutes, klines, kline_rows_sent, duplicates, late, posts,
                      post_duplicates, envelopes, batches);
   for (size_t i = 0; i < gaps.size(); ++i) {
     out += fmt::format("{}{{\"symbol\":{},\"start\":{},\"minutes\":{}}}", i ? "," : "", core::json_string(gaps[i].symbol),
@@ -119,6 +120,30 @@ std::string SimulationReport::to_json() const {
                        core::json_string(malformed[i].kind));
   }
   return out + "]}";
+}
+
+core::Result<core::SimulatorConfig> simulation_of_manifest(std::string_view manifest_json, core::SimulatorConfig base) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(manifest_json.data(), manifest_json.size()).get(root) != simdjson::SUCCESS) {
+    return core::fail(core::ErrorCode::corrupt_data, "the simulator manifest is not JSON");
+  }
+  std::string_view start;
+  uint64_t seed = 0;
+  simdjson::dom::array symbols;
+  if (root["start"].get(start) != simdjson::SUCCESS || root["seed"].get(seed) != simdjson::SUCCESS ||
+      root["symbols"].get(symbols) != simdjson::SUCCESS || start.size() < 10 || !core::Timestamp::parse_date(start.substr(0, 10))) {
+    return core::fail(core::ErrorCode::corrupt_data, "the simulator manifest lacks start, seed or symbols (made by an older cryptolake?)");
+  }
+  base.start = std::string(start.substr(0, 10));
+  base.seed = seed;
+  base.symbols.clear();
+  for (const auto symbol : symbols) {
+    std::string_view text;
+    if (symbol.get(text) != simdjson::SUCCESS) return core::fail(core::ErrorCode::corrupt_data, "a simulator manifest symbol is not text");
+    base.symbols.emplace_back(text);
+  }
+  return base;
 }
 
 core::Result<SimulationReport> run_simulation(const SimulationOptions& options, io::RawSink& raw,
@@ -140,6 +165,7 @@ core::Result<SimulationReport> run_simulation(const SimulationOptions& options, 
 
   SimulationReport report;
   report.start = *start_day;
+  report.seed = cfg.seed;
   report.minutes = minutes;
   for (const auto& s : symbols) report.symbols.push_back(s.canonical());
 

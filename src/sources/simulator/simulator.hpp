@@ -35,6 +35,7 @@ struct SimulationReport {
   std::vector<std::string> symbols;  // canonical
   core::Timestamp start;
   int64_t minutes = 0;
+  uint64_t seed = 0;
   size_t klines = 0;          // distinct candles sent (minutes × symbols − gaps)
   size_t kline_rows_sent = 0; // rows in payloads, duplicates and malformed copies included
   size_t duplicates = 0;      // candles re-sent later with a revised volume
@@ -48,6 +49,10 @@ struct SimulationReport {
 
   std::string to_json() const;  // the manifest the simulate command keeps in the lake
 };
+
+// What a lake's manifest says its simulation was (symbols, first day, seed): so a live simulation
+// can continue the same market.
+[[nodiscard]] core::Result<core::SimulatorConfig> simulation_of_manifest(std::string_view manifest_json, core::SimulatorConfig base);
 
 using Progress = std::function<void(size_t done, size_t total)>;
 

@@ -3,32 +3,25 @@
 // range changes them, and a screenshot of each page is kept as a test artifact.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { artifacts, binary, launchBrowser, serve, stop } from './support.mjs';
 
-const binary = process.env.CRYPTOLAKE_BINARY;
-const artifacts = process.env.CRYPTOLAKE_ARTIFACTS || join(tmpdir(), 'cryptolake-browser');
 let dir, server, base, browser;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cryptolake-browser-'));
   mkdirSync(artifacts, { recursive: true });
   execFileSync(binary, ['demo', '--lake', join(dir, 'lake'), '--days', '8', '--symbols', '3', '--seed', '3'], { stdio: 'ignore' });
-  server = spawn(binary, ['serve', '--lake', join(dir, 'lake'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on('data', chunk => { const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(chunk)); if (m) resolve(m[0]); });
-    server.on('exit', code => reject(new Error(`serve exited with ${code}`)));
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  ({ server, base } = await serve(['--lake', join(dir, 'lake')]));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill();
+  await stop([server]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

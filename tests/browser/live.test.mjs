@@ -7,17 +7,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { artifacts, binary, launchBrowser, serve, stop } from './support.mjs';
 
-const binary = process.env.CRYPTOLAKE_BINARY;
-const artifacts = process.env.CRYPTOLAKE_ARTIFACTS || join(tmpdir(), 'cryptolake-browser');
 let dir, streamer, server, base, browser;
-
-// Resolves with the first match of `pattern` in the process's output.
-const waitFor = (child, pattern) => new Promise((resolve, reject) => {
-  child.stdout.on('data', chunk => { const m = pattern.exec(String(chunk)); if (m) resolve(m); });
-  child.on('exit', code => reject(new Error(`exited with ${code}`)));
-});
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cryptolake-live-'));
@@ -26,17 +18,13 @@ before(async () => {
   // Ten simulated minutes per second: a new candle per symbol every 0.1 s of real time.
   streamer = spawn(binary, ['stream', 'run', '--source', 'simulator', '--symbols', '2', '--speed', '600', '--lake', lake],
                    { stdio: ['ignore', 'ignore', 'inherit'] });
-  server = spawn(binary, ['serve', '--live', '--lake', lake, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = (await waitFor(server, /http:\/\/127\.0\.0\.1:(\d+)\//))[0];
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  ({ server, base } = await serve(['--live', '--lake', lake]));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  // Both gone before their lake is removed.
-  await Promise.all([server, streamer].filter(c => c && c.exitCode === null && c.signalCode === null)
-                                      .map(c => new Promise(resolve => { c.on('exit', resolve); c.kill(); })));
+  await stop([server, streamer]);  // both gone before their lake is removed
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -3,14 +3,12 @@
 // block per interval of each task.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { artifacts, binary, launchBrowser, serve, stop } from './support.mjs';
 
-const binary = process.env.CRYPTOLAKE_BINARY;
-const artifacts = process.env.CRYPTOLAKE_ARTIFACTS || join(tmpdir(), 'cryptolake-browser');
 let dir, server, base, browser;
 
 before(async () => {
@@ -29,18 +27,13 @@ before(async () => {
   const start = Date.parse('2026-01-01T05:00:00Z') * 1000, end = start + 3600e6;
   appendFileSync(join(lake, '_catalog/runs/tasks/2026-01-01.tsv'),
                  `broken-20260101T0500\tbroken\t${start}\t${end}\tfailed\t2\t${start}\t${end}\t\t\t<img src=x onerror="window.__xss=1"><b>bold</b>\n`);
-  server = spawn(binary, ['serve', '--lake', lake, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on('data', chunk => { const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(chunk)); if (m) resolve(m[0]); });
-    server.on('exit', code => reject(new Error(`serve exited with ${code}`)));
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  ({ server, base } = await serve(['--lake', lake]));
+  browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) await new Promise(resolve => { server.on('exit', resolve); server.kill(); });
+  await stop([server]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

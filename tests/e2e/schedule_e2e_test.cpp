@@ -8,11 +8,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
+#include <simdjson.h>
+
+#include "io/real/httplib_server.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -132,6 +136,44 @@ TEST(ScheduleRun, AStopOrAKillMidTaskIsRunAgainAndLandsEachCandleOnce) {
   const ProcessResult candles =
       run_cryptolake({"--lake", lake, "sql", "--format", "csv", "SELECT count(*), count(DISTINCT (symbol, open_time)) FROM market_ohlcv"});
   EXPECT_NE(candles.out.find("\n120,120\n"), std::string::npos) << candles.out << candles.err;
+}
+
+// A task that fails after its last retry is logged at error level and POSTed to the webhook, once.
+TEST(ScheduleRun, AFinalFailureIsLoggedAndPostedToTheWebhook) {
+  TempDir dir;
+  std::mutex mutex;
+  std::vector<std::string> posts;
+  io::HttplibServer receiver;
+  ASSERT_TRUE(receiver.bind("127.0.0.1", 0));
+  std::jthread listening([&] {
+    receiver.listen([&](const io::ServerRequest& r) {
+      std::lock_guard lock(mutex);
+      posts.push_back(r.body);
+      return io::ServerResponse{204, "text/plain", "", {}};
+    });
+  });
+  const auto config = dir.path() / "cryptolake.toml";
+  std::ofstream(config) << "[webhook]\nurl = \"http://127.0.0.1:" << receiver.bound_port() << "/hook\"\n"
+                        << "[[schedule.tasks]]\nname = \"broken\"\nrun = \"sql 'SELECT 1 FROM nope'\"\ncron = \"0 * * * *\"\n"
+                        << "retries = 1\nretry_delay_seconds = 0\n"
+                        << "[[schedule.tasks]]\nname = \"after\"\nrun = \"catalog list\"\ncron = \"0 * * * *\"\ndepends_on = [\"broken\"]\n";
+  const ProcessResult run = run_cryptolake({"--config", config.string(), "--lake", (dir.path() / "lake").string(), "backfill", "--from",
+                                            "2026-01-01T00:00:00Z", "--to", "2026-01-01T01:00:00Z"});
+  receiver.stop();
+  listening.join();
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("backfill: 0 succeeded, 1 failed, 1 skipped, 0 abandoned"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("task broken [2026-01-01T00:00:00.000000Z .. 2026-01-01T01:00:00.000000Z) failed after 2 attempt(s): exit 1: error:"),
+            std::string::npos)
+      << run.err;
+  ASSERT_EQ(posts.size(), 1u);
+  simdjson::dom::parser parser;
+  const simdjson::dom::element failure = parser.parse(posts[0])["task_failure"];
+  EXPECT_EQ(std::string_view(failure["task"]), "broken");
+  EXPECT_EQ(std::string_view(failure["run_id"]), "broken-20260101T0000");
+  EXPECT_EQ(std::string_view(failure["interval_start"]), "2026-01-01T00:00:00.000000Z");
+  EXPECT_EQ(int64_t(failure["attempt"]), 2);
+  EXPECT_NE(std::string_view(failure["error"]).find("nope"), std::string_view::npos);
 }
 
 TEST(ScheduleExport, TheAirflowDagMatchesValidateJson) {

@@ -17,6 +17,8 @@
 #include "io/real/httplib_server.hpp"
 #include "lake/local_object_store.hpp"
 #include "query/sql_session.hpp"
+#include "schedule/run_history.hpp"
+#include "schedule/scheduler.hpp"
 #include "serve/live_handlers.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -381,6 +383,49 @@ TEST_F(ApiTest, LiveEventsCarryEachSnapshotAndEndWhenTheFeedCloses) {
   received.clear();
   EXPECT_TRUE(again.stream(write));
   EXPECT_FALSE(again.stream(write)) << "the server is stopping";
+}
+
+// The scheduler's runs: /metrics per task and /api/v1/runs, from the run history.
+TEST_F(ApiTest, TaskRunsReachMetricsAndTheRunsEndpoint) {
+  using schedule::TaskRun;
+  using schedule::TaskState;
+  schedule::RunHistory history(*store_);
+  const core::Timestamp h0 = *core::Timestamp::parse_iso("2026-05-01T00:00:00Z");
+  constexpr int64_t kHour = core::Timestamp::kMicrosPerHour, kSecond = core::Timestamp::kMicrosPerSecond;
+  const auto run = [&](std::string task, int hour, TaskState state, int attempt, int64_t seconds, std::string error = {}) {
+    const core::Timestamp start = h0 + hour * kHour, began = start + kHour + 5 * kSecond;
+    return TaskRun{schedule::task_run_id(task, start), task, start, start + kHour, state, attempt, began, began + seconds * kSecond,
+                   std::nullopt, std::nullopt, std::move(error)};
+  };
+  ASSERT_TRUE(history.record(run("etl", 0, TaskState::success, 1, 4)));
+  ASSERT_TRUE(history.record(run("etl", 1, TaskState::retrying, 1, 2, "exit 1")));
+  ASSERT_TRUE(history.record(run("etl", 1, TaskState::failed, 2, 2, "exit 1: error: <disk full>")));
+  ASSERT_TRUE(history.record(run("ingest", 0, TaskState::success, 1, 30)));
+  ASSERT_TRUE(history.record(run("ingest", 60, TaskState::running, 1, 0)));  // 2.5 days later
+
+  const std::string metrics = get("/metrics").body;
+  const int64_t etl_success = (h0 + kHour + 9 * kSecond).micros() / kSecond;
+  EXPECT_NE(metrics.find(fmt::format("cryptolake_task_last_success_timestamp_seconds{{task=\"etl\"}} {}\n", etl_success)), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("cryptolake_task_failures_total{task=\"etl\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("cryptolake_task_failures_total{task=\"ingest\"} 0\n"), std::string::npos);
+  EXPECT_NE(metrics.find("cryptolake_task_attempts_total{task=\"etl\",state=\"retrying\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics.find("cryptolake_task_duration_seconds_count{task=\"etl\"} 3\n"), std::string::npos);
+  EXPECT_NE(metrics.find("cryptolake_task_duration_seconds_sum{task=\"etl\"} 8\n"), std::string::npos);
+  EXPECT_NE(metrics.find("cryptolake_task_duration_seconds_count{task=\"ingest\"} 1\n"), std::string::npos);  // the running one is not done
+
+  // By default the 48 hours up to the newest run: only ingest's running one.
+  simdjson::dom::parser parser;
+  const std::string newest = get("/api/v1/runs").body;
+  simdjson::dom::array rows = parser.parse(newest).get_array();
+  ASSERT_EQ(rows.size(), 1u) << newest;
+  EXPECT_EQ(std::string_view(rows.at(0)["state"]), "running");
+  const std::string all = get("/api/v1/runs", {{"from", "2026-05-01T00:00:00Z"}, {"task", "etl"}}).body;
+  rows = parser.parse(all).get_array();
+  ASSERT_EQ(rows.size(), 3u) << all;
+  EXPECT_EQ(std::string_view(rows.at(2)["error"]), "exit 1: error: <disk full>");
+  EXPECT_EQ(int64_t(rows.at(2)["interval_start"]), (h0 + kHour).micros() / 1000);
+  EXPECT_EQ(int64_t(rows.at(2)["attempt"]), 2);
+  EXPECT_EQ(get("/api/v1/runs", {{"from", "soon"}}).status, 400);
 }
 
 TEST_F(ApiTest, AlertsAreTheNewestRowsOfTheAlertsTableOrNone) {

@@ -95,7 +95,7 @@ class SchedulerSession {
     options.command_prefix = task_command_prefix(ctx, global);
     options.on_change = [](const schedule::TaskRun& run) { print_change(run); };
     options.on_final_failure = [s = session.get()](const schedule::TaskRun& run) { s->notify_failure(run); };
-    options.after_execute = [s = session.get()] { s->publish_runs(); };
+    options.after_execute = [s = session.get()](const schedule::Plan& plan) { s->publish_runs(plan); };
     session->scheduler_.emplace(*dag, ctx.config().schedule, ctx.store(), ctx.clock(), session->launcher_, std::move(options));
     return session;
   }
@@ -106,7 +106,6 @@ class SchedulerSession {
 
   schedule::Scheduler& scheduler() { return *scheduler_; }
   Context& context() { return *ctx_; }
-  void first_interval(core::Timestamp t) { first_ = std::min(first_.value_or(t), t); }
 
  private:
   static void print_change(const schedule::TaskRun& run) {
@@ -128,13 +127,14 @@ class SchedulerSession {
                                run.attempt, core::json_string(run.error)));
   }
 
-  // The curated `runs` table, from the run history's days this session touched.
-  void publish_runs() {
+  // The curated `runs` table: the days of the plan's runs, rewritten from the run history.
+  void publish_runs(const schedule::Plan& plan) {
+    if (plan.runs.empty()) return;
     auto duckdb = ctx_->duckdb();
     if (!duckdb) { spdlog::warn("runs table not written: {}", duckdb.error().message); return; }
     auto lock = ctx_->lock_lake("schedule (runs table)");
     if (!lock) { spdlog::warn("runs table not written: {}", lock.error().message); return; }
-    const auto since = first_;
+    const core::Timestamp since = std::ranges::min(plan.runs, {}, &schedule::PlannedRun::interval_start).interval_start;
     if (auto written = schedule::write_runs_table(ctx_->store(), **duckdb, since, ctx_->threads()); !written) {
       spdlog::warn("runs table not written: {}", written.error().message);
     }
@@ -145,7 +145,6 @@ class SchedulerSession {
   io::PosixProcessLauncher launcher_;
   std::unique_ptr<stream::AlertWebhook> webhook_;
   std::optional<schedule::Scheduler> scheduler_;
-  std::optional<core::Timestamp> first_;
 };
 
 int report_execution(const schedule::ExecutionReport& r, std::string_view what) {
@@ -214,7 +213,6 @@ void add_run(CLI::App& command, GlobalOptions& global, int& exit_code) {
       exit_code = 0;
       return;
     }
-    (*session)->first_interval(plan.runs.front().interval_start);
     auto report = scheduler.execute(plan, interrupt_token());
     exit_code = report ? report_execution(*report, "schedule run --once") : report_error(report.error());
   });
@@ -357,7 +355,6 @@ void add_backfill_command(CLI::App& app, GlobalOptions& global, int& exit_code) 
       return;
     }
     fmt::print(stderr, "backfill: {} run(s) from {} to {}\n", plan->runs.size(), plan->runs.front().interval_start.iso(), to->iso());
-    (*session)->first_interval(plan->runs.front().interval_start);
     auto report = scheduler.execute(*plan, interrupt_token());
     exit_code = report ? report_execution(*report, "backfill") : report_error(report.error());
   });

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -11,6 +12,7 @@
 #include "lake/partition_commit.hpp"
 #include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
+#include "lake/partition_versions.hpp"
 
 namespace cryptolake::quality {
 
@@ -101,6 +103,32 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
   return results;
 }
 
+// dt → rows of each partition of the table (from the files' metadata).
+core::Result<std::map<std::string, int64_t>> partition_row_counts(lake::DuckConnection& connection, const lake::ObjectStore& store,
+                                                                  std::string_view table) {
+  TRY_ASSIGN(lake::QueryResult rows, connection.query(fmt::format(
+      "SELECT regexp_extract(filename, 'dt=([0-9-]+)', 1) AS dt, count(*) AS n FROM read_parquet({}, filename = true, union_by_name = true) "
+      "GROUP BY ALL", lake::sql_string(lake::table_glob(store, table)))));
+  std::map<std::string, int64_t> counts;
+  for (size_t r = 0; r < rows.row_count(); ++r) counts[rows.text(0, r)] = rows.int64(1, r);
+  return counts;
+}
+
+// A partition's rows over the mean of the (up to) 7 partitions before it; 1 without any before.
+double row_count_ratio(const std::map<std::string, int64_t>& counts, const std::string& dt) {
+  const auto at = counts.find(dt);
+  if (at == counts.end()) return 1.0;
+  double sum = 0;
+  int n = 0;
+  for (auto it = at; it != counts.begin() && n < 7;) {
+    --it;
+    sum += static_cast<double>(it->second);
+    ++n;
+  }
+  if (n == 0 || sum == 0) return 1.0;
+  return static_cast<double>(at->second) / (sum / n);
+}
+
 std::set<std::string> names_of(const std::map<std::string, std::set<std::string>>& tables) {
   std::set<std::string> names;
   for (const auto& [name, dts] : tables) names.insert(name);
@@ -109,12 +137,64 @@ std::set<std::string> names_of(const std::map<std::string, std::set<std::string>
 
 }  // namespace
 
+core::Result<TableVersions> published_versions(lake::ObjectStore& store) {
+  TableVersions versions;
+  for (const auto& [table, dts] : published(store)) {
+    TRY_ASSIGN(versions[table], lake::partition_versions(store, table));
+  }
+  return versions;
+}
+
+TableVersions checked_versions(const lake::ObjectStore& store) {
+  TableVersions versions;
+  const std::string text = store.get(lake::layout::consumed_key("quality")).value_or("");
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    const std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    const size_t a = line.find('\t'), b = line.find('\t', a == std::string_view::npos ? a : a + 1);
+    if (a == std::string_view::npos || b == std::string_view::npos) continue;
+    versions[std::string(line.substr(0, a))][std::string(line.substr(a + 1, b - a - 1))] = std::string(line.substr(b + 1));
+  }
+  return versions;
+}
+
+core::Status record_checked_versions(lake::ObjectStore& store, const TableVersions& versions) {
+  std::string text;
+  for (const auto& [table, dts] : versions) {
+    for (const auto& [dt, version] : dts) text += fmt::format("{}\t{}\t{}\n", table, dt, version);
+  }
+  return store.put(lake::layout::consumed_key("quality"), text);
+}
+
 core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                   const std::vector<CheckSpec>& checks, const RunContext& run,
-                                                  std::string_view only_table) {
+                                                  std::string_view only_table, const TableVersions* unchanged_since) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   const auto tables = published(store);
   const auto present = names_of(tables);
+  TableVersions now;
+  if (unchanged_since != nullptr) {
+    TRY_ASSIGN(now, published_versions(store));
+  }
+  const auto version = [](const TableVersions& v, const std::string& table, const std::string& dt) -> const std::string* {
+    const auto t = v.find(table);
+    if (t == v.end()) return nullptr;
+    const auto d = t->second.find(dt);
+    return d == t->second.end() ? nullptr : &d->second;
+  };
+  const auto partition_changed = [&](const std::string& table, const std::string& dt) {
+    if (unchanged_since == nullptr) return true;
+    const std::string* before = version(*unchanged_since, table, dt);
+    const std::string* after = version(now, table, dt);
+    return before == nullptr || after == nullptr || *before != *after;
+  };
+  const auto table_changed = [&](const std::string& table) {
+    if (unchanged_since == nullptr) return true;
+    const auto before = unchanged_since->find(table);
+    const auto after = now.find(table);
+    return before == unchanged_since->end() || after == now.end() || before->second != after->second;
+  };
   std::vector<CheckResult> results;
   for (const auto& [table, dts] : tables) {
     if (!only_table.empty() && table != only_table) continue;
@@ -123,9 +203,38 @@ core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake
       if (c.table != table) continue;
       (c.kind == CheckKind::freshness ? table_level : per_partition).push_back(&c);
     }
-    for (const std::string& dt : dts) {
+    const std::vector<std::string> ordered(dts.begin(), dts.end());
+    std::optional<std::map<std::string, int64_t>> counts;  // dt → rows, read once when a row-count check is due
+    for (size_t i = 0; i < ordered.size(); ++i) {
+      const std::string& dt = ordered[i];
+      // The checks whose inputs changed (all of them without `unchanged_since`).
+      std::vector<const CheckSpec*> due;
+      for (const CheckSpec* c : per_partition) {
+        bool changed = partition_changed(table, dt);
+        if (c->kind == CheckKind::row_count) {
+          for (size_t j = i >= 7 ? i - 7 : 0; j < i && !changed; ++j) changed = partition_changed(table, ordered[j]);
+        } else if (c->kind == CheckKind::referential) {
+          changed = changed || table_changed(c->ref_table);
+        } else if (c->kind == CheckKind::completeness) {
+          changed = changed || partition_changed("completeness", dt);
+        }
+        if (changed) due.push_back(c);
+      }
+      // Row counts come from one count per table, not a scan of the table per partition.
+      const auto row_counts = std::ranges::stable_partition(due, [](const CheckSpec* c) { return c->kind != CheckKind::row_count; });
+      if (!row_counts.empty()) {
+        if (!counts) {
+          TRY_ASSIGN(counts, partition_row_counts(connection, store, table));
+        }
+        const double ratio = row_count_ratio(*counts, dt);
+        for (const CheckSpec* c : row_counts) {
+          results.push_back({run.run_id, c->name(), table, dt, passes(*c, ratio) ? "pass" : "fail", c->severity, ratio, threshold_text(*c), run.at, ""});
+        }
+        due.erase(row_counts.begin(), row_counts.end());
+      }
+      if (due.empty()) continue;
       const std::string source = fmt::format("read_parquet({})", lake::sql_string(lake::table_glob(store, table, dt)));
-      TRY_ASSIGN(auto part, evaluate(connection, store, per_partition, table, dt, source, run, present));
+      TRY_ASSIGN(auto part, evaluate(connection, store, due, table, dt, source, run, present));
       std::move(part.begin(), part.end(), std::back_inserter(results));
     }
     const std::string all = fmt::format("read_parquet({}, union_by_name = true)", lake::sql_string(lake::table_glob(store, table)));

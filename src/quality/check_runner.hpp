@@ -2,6 +2,7 @@
 // (run_id, check, table_name, partition, status, severity, observed, threshold, at).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,10 +31,22 @@ struct RunContext {
   core::Timestamp at;
 };
 
-// Every check over every published partition of every table (or only `table`).
+// table → dt → content version (lake/partition_versions) of what is published.
+using TableVersions = std::map<std::string, std::map<std::string, std::string>>;
+[[nodiscard]] core::Result<TableVersions> published_versions(lake::ObjectStore& store);
+// What the last `quality --changed` run checked (_catalog/consumed/quality), and recording it.
+TableVersions checked_versions(const lake::ObjectStore& store);
+[[nodiscard]] core::Status record_checked_versions(lake::ObjectStore& store, const TableVersions& versions);
+
+// Every check over every published partition of every table (or only `table`). With
+// `unchanged_since`, a partition's check runs only when what it reads changed since those
+// versions: the partition (a row-count check: it or one of the 7 before it; a referential check:
+// also any of its reference table; completeness: also that day's completeness partition).
+// Table-level checks (freshness) always run: time passes.
 [[nodiscard]] core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                                 const std::vector<CheckSpec>& checks,
-                                                                const RunContext& run, std::string_view only_table = {});
+                                                                const RunContext& run, std::string_view only_table = {},
+                                                                const TableVersions* unchanged_since = nullptr);
 
 // The partition-local checks of `table` on files not yet published (`files_glob`).
 [[nodiscard]] core::Result<std::vector<CheckResult>> check_staged(lake::ObjectStore& store, lake::DuckDb& duckdb,

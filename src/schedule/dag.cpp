@@ -61,7 +61,7 @@ std::vector<core::TaskConfig> default_tasks() {
   return {
       task("ingest", "stream run --source simulator --from {interval_start} --to {interval_end} --speed max --exit-when-idle 1", {}),
       task("etl", "etl", {"ingest"}),
-      task("quality", "quality", {"etl"}),
+      task("quality", "quality --changed", {"etl"}),
       task("catalog", "catalog list", {"quality"}),
   };
 }

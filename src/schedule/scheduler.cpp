@@ -369,7 +369,7 @@ core::Result<ExecutionReport> Scheduler::execute(const Plan& plan, std::stop_tok
       ++report.abandoned;
     }
   }
-  if (options_.after_execute) options_.after_execute();
+  if (options_.after_execute) options_.after_execute(plan);
   return report;
 }
 

@@ -43,7 +43,7 @@ struct SchedulerOptions {
   int stop_grace_seconds = 20;              // after SIGTERM, before SIGKILL
   std::function<void(const TaskRun&)> on_final_failure;  // after the last retry
   std::function<void(const TaskRun&)> on_change;         // every state recorded (progress lines)
-  std::function<void()> after_execute;                   // e.g. republish the runs table
+  std::function<void(const Plan&)> after_execute;        // e.g. republish the runs table's days
 };
 
 class Scheduler {

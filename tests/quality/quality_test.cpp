@@ -133,6 +133,41 @@ TEST_F(QualityTest, WarningsDoNotBlockPublishing) {
   EXPECT_TRUE(std::filesystem::exists(dir_.path() / "curated/market_ohlcv/dt=2024-01-01/part-0.parquet"));
 }
 
+// quality --changed: a partition's checks run again only when what they read changed.
+TEST_F(QualityTest, OnlyWhatChangedIsCheckedAgain) {
+  for (int d = 1; d <= 9; ++d) {
+    ASSERT_TRUE(write_gated({}, fmt::format("2024-01-0{}", d), candles(fmt::format("2024-01-0{}", d), kClean)));
+  }
+  CheckSpec fresh = spec(CheckKind::freshness, {"open_time"}, Severity::warn);
+  fresh.max_age_hours = 48;
+  CheckSpec rows = spec(CheckKind::row_count, {}, Severity::warn);
+  const std::vector<CheckSpec> checks = {spec(CheckKind::not_null, {"close"}), rows, fresh};
+  const auto checked = [&](const TableVersions& before) {
+    auto results = run_checks(*store_, *duckdb_, checks, {"run-test", *Timestamp::parse_iso("2024-01-11T00:00:00Z")}, {}, &before);
+    EXPECT_TRUE(results);
+    std::vector<std::string> out;
+    for (const CheckResult& r : results.value_or(std::vector<CheckResult>{})) out.push_back(r.partition + " " + r.check.substr(0, r.check.find('(')));
+    std::ranges::sort(out);
+    return out;
+  };
+  // Nothing checked before: everything (9 partitions × 2 checks, and freshness).
+  EXPECT_EQ(checked({}).size(), 19u);
+  auto versions = published_versions(*store_);
+  ASSERT_TRUE(versions);
+  ASSERT_TRUE(record_checked_versions(*store_, *versions));
+  const TableVersions before = checked_versions(*store_);
+  EXPECT_EQ(before, *versions);
+  // Unchanged: only the freshness check, which depends on the time.
+  EXPECT_EQ(checked(before), std::vector<std::string>{"* market_ohlcv.freshness"});
+  // One partition rewritten: its checks, and the row counts of the (up to 7) partitions after it.
+  std::vector<Candle> more = kClean;
+  more.push_back({"ETH-USDT", 1, 2.2, 2.3, 2.1, 2.2, 1});
+  ASSERT_TRUE(write_gated({}, "2024-01-02", candles("2024-01-02", more)));
+  EXPECT_EQ(checked(before), (std::vector<std::string>{"* market_ohlcv.freshness", "2024-01-02 market_ohlcv.not_null", "2024-01-02 market_ohlcv.row_count", "2024-01-03 market_ohlcv.row_count",
+                                                       "2024-01-04 market_ohlcv.row_count", "2024-01-05 market_ohlcv.row_count", "2024-01-06 market_ohlcv.row_count",
+                                                       "2024-01-07 market_ohlcv.row_count", "2024-01-08 market_ohlcv.row_count", "2024-01-09 market_ohlcv.row_count"}));
+}
+
 TEST_F(QualityTest, TableLevelChecksFreshnessRowCountAndReferential) {
   for (int d = 1; d <= 8; ++d) {
     const std::string dt = fmt::format("2024-01-0{}", d);

@@ -82,6 +82,7 @@ core::Result<std::unique_ptr<ChildProcess>> PosixProcessLauncher::start(const Pr
   }
   if (pid == 0) {
     ::setpgid(0, 0);
+    // Tied to the thread that forked: start children from one that outlives them (the scheduler's loop).
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(125);  // the parent died before prctl took effect
     if (log_fd >= 0) {

@@ -5,9 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "core/decimal.hpp"
 #include "core/json_text.hpp"
 #include "lake/partition_commit.hpp"
 #include "lake/layout.hpp"
+#include "lake/partition_versions.hpp"
 
 namespace cryptolake::catalog {
 
@@ -51,6 +53,54 @@ std::string registry_json(const TableInfo& t) {
   return out + "]}\n";
 }
 
+// What the crawl read of one partition, kept by the partition's content version.
+struct PartitionFacts {
+  std::string version;
+  std::vector<Column> columns;
+  int64_t rows = 0;
+  std::string time_column, time_min, time_max;  // the range of time_column
+};
+
+// One line per partition: dt, version, rows, time_column, time_min, time_max, then name/type pairs; fields
+// separated by \x1f (column types hold spaces and commas), name and type by \x1e.
+std::map<std::string, PartitionFacts> read_crawl_cache(const lake::ObjectStore& store, std::string_view table) {
+  std::map<std::string, PartitionFacts> facts;
+  const std::string text = store.get(lake::layout::crawl_cache_key(table)).value_or("");
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t end = std::min(text.find('\n', pos), text.size());
+    std::vector<std::string> f;
+    for (size_t start = pos; start <= end;) {
+      const size_t sep = std::min(text.find('\x1f', start), end);
+      f.emplace_back(text.substr(start, sep - start));
+      start = sep + 1;
+    }
+    pos = end + 1;
+    const auto rows = f.size() >= 6 ? core::parse_int(f[2]) : std::nullopt;
+    if (!rows) continue;
+    PartitionFacts& p = facts[f[0]];
+    p.version = f[1];
+    p.rows = *rows;
+    p.time_column = f[3];
+    p.time_min = f[4];
+    p.time_max = f[5];
+    for (size_t i = 6; i < f.size(); ++i) {
+      const size_t split = f[i].find('\x1e');
+      if (split != std::string::npos) p.columns.push_back({f[i].substr(0, split), f[i].substr(split + 1)});
+    }
+  }
+  return facts;
+}
+
+core::Status write_crawl_cache(lake::ObjectStore& store, std::string_view table, const std::map<std::string, PartitionFacts>& facts) {
+  std::string text;
+  for (const auto& [dt, p] : facts) {
+    text += fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", dt, p.version, p.rows, p.time_column, p.time_min, p.time_max);
+    for (const Column& c : p.columns) text += fmt::format("\x1f{}\x1e{}", c.name, c.type);
+    text += '\n';
+  }
+  return store.put(lake::layout::crawl_cache_key(table), text);
+}
+
 }  // namespace
 
 core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckDb& duckdb) {
@@ -65,6 +115,10 @@ core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckD
   for (const auto& [name, partitions] : layout) {
     TableInfo table;
     table.name = name;
+    // A partition whose content version is the one last crawled is not read again.
+    TRY_ASSIGN(const auto versions, lake::partition_versions(store, name));
+    const std::map<std::string, PartitionFacts> cached = read_crawl_cache(store, name);
+    std::map<std::string, PartitionFacts> crawled;
     for (const auto& [dt, files] : partitions) {
       Partition partition;
       partition.dt = dt;
@@ -74,9 +128,18 @@ core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckD
         list += (list.empty() ? "" : ", ") + lake::sql_string(store.location(key));
         partition.bytes += static_cast<int64_t>(store.size(key).value_or(0));
       }
-      TRY_ASSIGN(lake::QueryResult described, connection.query(fmt::format("DESCRIBE SELECT * FROM read_parquet([{}])", list)));
-      std::vector<Column> columns;
-      for (size_t r = 0; r < described.row_count(); ++r) columns.push_back({described.text(0, r), described.text(1, r)});
+      const auto version = versions.find(dt);
+      const auto known = cached.find(dt);
+      PartitionFacts& facts = crawled[dt];
+      const bool unchanged = version != versions.end() && known != cached.end() && known->second.version == version->second;
+      if (unchanged) {
+        facts = known->second;
+      } else {
+        facts.version = version == versions.end() ? std::string() : version->second;
+        TRY_ASSIGN(lake::QueryResult described, connection.query(fmt::format("DESCRIBE SELECT * FROM read_parquet([{}])", list)));
+        for (size_t r = 0; r < described.row_count(); ++r) facts.columns.push_back({described.text(0, r), described.text(1, r)});
+      }
+      const std::vector<Column>& columns = facts.columns;
       if (table.time_column.empty()) {
         for (const char* candidate : kTimeColumns) {
           if (std::ranges::any_of(columns, [&](const Column& c) { return c.name == candidate; })) {
@@ -107,14 +170,21 @@ core::Result<std::vector<TableInfo>> crawl(lake::ObjectStore& store, lake::DuckD
         }
       }
       partition.schema_version = table.versions.back().version;
-      const std::string time_expr = table.time_column.empty() ? "NULL" : lake::sql_identifier(table.time_column);
-      TRY_ASSIGN(lake::QueryResult stats, connection.query(fmt::format(
-          "SELECT count(*), min({0})::VARCHAR, max({0})::VARCHAR FROM read_parquet([{1}], union_by_name = true)", time_expr, list)));
-      partition.rows = stats.int64(0, 0);
-      partition.time_min = stats.is_null(1, 0) ? "" : stats.text(1, 0);
-      partition.time_max = stats.is_null(2, 0) ? "" : stats.text(2, 0);
+      if (!unchanged || facts.time_column != table.time_column) {
+        facts.time_column = table.time_column;
+        const std::string time_expr = table.time_column.empty() ? "NULL" : lake::sql_identifier(table.time_column);
+        TRY_ASSIGN(lake::QueryResult stats, connection.query(fmt::format(
+            "SELECT count(*), min({0})::VARCHAR, max({0})::VARCHAR FROM read_parquet([{1}], union_by_name = true)", time_expr, list)));
+        facts.rows = stats.int64(0, 0);
+        facts.time_min = stats.is_null(1, 0) ? "" : stats.text(1, 0);
+        facts.time_max = stats.is_null(2, 0) ? "" : stats.text(2, 0);
+      }
+      partition.rows = facts.rows;
+      partition.time_min = facts.time_min;
+      partition.time_max = facts.time_max;
       table.partitions.push_back(std::move(partition));
     }
+    TRY(write_crawl_cache(store, name, crawled));
     TRY(store.put(lake::layout::table_registry_key(name), registry_json(table)));
     tables.push_back(std::move(table));
   }

@@ -54,6 +54,7 @@ std::string held_prefix(std::string_view table, std::string_view dt) { return fm
 
 std::string table_registry_key(std::string_view table) { return fmt::format("{}tables/{}.json", kCatalog, table); }
 std::string checkpoint_key(std::string_view name) { return fmt::format("{}checkpoints/{}", kCatalog, name); }
+std::string crawl_cache_key(std::string_view table) { return fmt::format("_catalog/crawl/{}.tsv", table); }
 std::string task_runs_key(std::string_view day) { return fmt::format("{}{}.tsv", kTaskRunsPrefix, day); }
 std::string task_log_key(std::string_view run_id, int attempt) { return fmt::format("_catalog/logs/tasks/{}.{}.log", run_id, attempt); }
 std::string task_report_key(std::string_view run_id, int attempt) { return fmt::format("_catalog/runs/reports/{}.{}", run_id, attempt); }

@@ -53,6 +53,9 @@ std::string held_prefix(std::string_view table, std::string_view dt);
 inline constexpr std::string_view kStaticPartition = "1970-01-01";
 
 std::string table_registry_key(std::string_view table);
+// What the catalog's crawl learned of each partition (columns, rows, time range) by its content
+// version, so an unchanged partition is not read again.
+std::string crawl_cache_key(std::string_view table);
 std::string checkpoint_key(std::string_view name);
 std::string fingerprint_prefix(std::string_view table);
 std::string fingerprint_key(std::string_view table, std::string_view dt);

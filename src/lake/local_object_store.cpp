@@ -45,7 +45,9 @@ core::Status write_file(const fs::path& path, std::string_view bytes, bool sync)
 
 }  // namespace
 
-LocalObjectStore::LocalObjectStore(fs::path root, Options options) : root_(std::move(root)), options_(options) {}
+// The root without a trailing separator, so listed paths are lexically relative to it.
+LocalObjectStore::LocalObjectStore(fs::path root, Options options)
+    : root_(root.has_filename() || !root.has_parent_path() ? std::move(root) : root.parent_path()), options_(options) {}
 
 namespace {
 
@@ -107,7 +109,9 @@ core::Result<std::vector<std::string>> LocalObjectStore::list(std::string_view p
       if (it->is_directory()) it.disable_recursion_pending();
       continue;
     }
-    if (it->is_regular_file()) keys.push_back(fs::relative(it->path(), root_).generic_string());
+    // Lexically: every listed path starts with root_ (fs::relative would resolve symlinks, a
+    // readlink per path component of every key — most of a lander's time on a 600-day lake).
+    if (it->is_regular_file()) keys.push_back(it->path().lexically_relative(root_).generic_string());
   }
   std::ranges::sort(keys);
   return keys;

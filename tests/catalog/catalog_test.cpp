@@ -4,6 +4,7 @@
 #include "catalog/table_catalog.hpp"
 #include "core/timestamp.hpp"
 #include "lake/curated_writer.hpp"
+#include "lake/layout.hpp"
 #include "lake/local_object_store.hpp"
 #include "query/sql_session.hpp"
 #include "support/temp_dir.hpp"
@@ -40,6 +41,33 @@ class CatalogTest : public ::testing::Test {
   std::unique_ptr<lake::LocalObjectStore> store_;
   std::unique_ptr<lake::DuckDb> duckdb_;
 };
+
+// A second crawl reads only the partitions whose content changed; the others come from what the
+// first one learned (shown here by editing that record: an unchanged partition is not read again).
+TEST_F(CatalogTest, ARecrawlReadsOnlyChangedPartitions) {
+  write("prices", "2024-01-01", 10, false);
+  write("prices", "2024-01-02", 5, false);
+  auto first = crawl(*store_, *duckdb_);
+  ASSERT_TRUE(first);
+  const std::string registry = *store_->get(lake::layout::table_registry_key("prices"));
+  auto again = crawl(*store_, *duckdb_);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*store_->get(lake::layout::table_registry_key("prices")), registry);
+
+  std::string cache = *store_->get(lake::layout::crawl_cache_key("prices"));
+  const std::string day1 = "2024-01-01\x1f", rows10 = "\x1f" "10" "\x1f";
+  const size_t line = cache.find(day1);
+  ASSERT_NE(line, std::string::npos) << cache;
+  cache.replace(cache.find(rows10, line), rows10.size(), "\x1f" "11" "\x1f");
+  ASSERT_TRUE(store_->put(lake::layout::crawl_cache_key("prices"), cache));
+  write("prices", "2024-01-02", 7, false);  // changed: read again
+  auto third = crawl(*store_, *duckdb_);
+  ASSERT_TRUE(third);
+  ASSERT_EQ((*third)[0].partitions.size(), 2u);
+  EXPECT_EQ((*third)[0].partitions[0].rows, 11);  // unchanged: as recorded
+  EXPECT_EQ((*third)[0].partitions[1].rows, 7);
+  EXPECT_EQ((*third)[0].partitions[1].time_max, "2024-01-02 00:06:00+00");
+}
 
 TEST_F(CatalogTest, CrawlsPartitionsAndTracksANewNullableColumnAsAVersion) {
   write("prices", "2024-01-01", 10, false);

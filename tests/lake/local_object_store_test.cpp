@@ -26,6 +26,19 @@ TEST(LocalObjectStore, PutGetListRemove) {
   EXPECT_EQ(store.get("a/two.txt").error().code, core::ErrorCode::not_found);
 }
 
+TEST(LocalObjectStore, KeysAreTheSameWhateverTheRootsSpelling) {
+  testing::TempDir dir;
+  lake::LocalObjectStore plain(dir.path());
+  ASSERT_TRUE(plain.put("raw/a/dt=2024-01-01/x.ndjson", "1"));
+  ASSERT_TRUE(plain.put("curated/t/dt=2024-01-01/part-0.parquet", "2"));
+  const std::vector<std::string> expected = {"curated/t/dt=2024-01-01/part-0.parquet", "raw/a/dt=2024-01-01/x.ndjson"};
+  EXPECT_EQ(plain.list(""), expected);
+  lake::LocalObjectStore slash(dir.path().string() + "/");
+  EXPECT_EQ(slash.list(""), expected);
+  EXPECT_EQ(slash.list("raw/"), std::vector<std::string>{expected[1]});
+  EXPECT_EQ(slash.location("raw/a"), plain.location("raw/a"));
+}
+
 TEST(LocalObjectStore, PutReplacesWholeObjectsAndLeavesNoTempFiles) {
   testing::TempDir dir;
   LocalObjectStore store(dir.path(), {.sync = true});

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,7 +15,7 @@
 
 #include <simdjson.h>
 
-#include "io/real/httplib_server.hpp"
+#include "support/post_recorder.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -141,26 +140,15 @@ TEST(ScheduleRun, AStopOrAKillMidTaskIsRunAgainAndLandsEachCandleOnce) {
 // A task that fails after its last retry is logged at error level and POSTed to the webhook, once.
 TEST(ScheduleRun, AFinalFailureIsLoggedAndPostedToTheWebhook) {
   TempDir dir;
-  std::mutex mutex;
-  std::vector<std::string> posts;
-  io::HttplibServer receiver;
-  ASSERT_TRUE(receiver.bind("127.0.0.1", 0));
-  std::jthread listening([&] {
-    receiver.listen([&](const io::ServerRequest& r) {
-      std::lock_guard lock(mutex);
-      posts.push_back(r.body);
-      return io::ServerResponse{204, "text/plain", "", {}};
-    });
-  });
+  PostRecorder receiver;
   const auto config = dir.path() / "cryptolake.toml";
-  std::ofstream(config) << "[webhook]\nurl = \"http://127.0.0.1:" << receiver.bound_port() << "/hook\"\n"
+  std::ofstream(config) << "[webhook]\nurl = \"" << receiver.url() << "\"\n"
                         << "[[schedule.tasks]]\nname = \"broken\"\nrun = \"sql 'SELECT 1 FROM nope'\"\ncron = \"0 * * * *\"\n"
                         << "retries = 1\nretry_delay_seconds = 0\n"
                         << "[[schedule.tasks]]\nname = \"after\"\nrun = \"catalog list\"\ncron = \"0 * * * *\"\ndepends_on = [\"broken\"]\n";
   const ProcessResult run = run_cryptolake({"--config", config.string(), "--lake", (dir.path() / "lake").string(), "backfill", "--from",
                                             "2026-01-01T00:00:00Z", "--to", "2026-01-01T01:00:00Z"});
-  receiver.stop();
-  listening.join();
+  const std::vector<std::string> posts = receiver.stop();
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.err.find("backfill: 0 succeeded, 1 failed, 1 skipped, 0 abandoned"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("task broken [2026-01-01T00:00:00.000000Z .. 2026-01-01T01:00:00.000000Z) failed after 2 attempt(s): exit 1: error:"),

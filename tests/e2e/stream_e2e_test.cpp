@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <mutex>
 #include <thread>
 
 #include <map>
@@ -16,9 +15,9 @@
 #include "bus/local_log.hpp"
 #include "e2e/lake_queries.hpp"
 #include "io/manual_clock.hpp"
-#include "io/real/httplib_server.hpp"
 #include "sources/binance/ws_capture.hpp"
 #include "support/fixtures.hpp"
+#include "support/post_recorder.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -513,24 +512,13 @@ TEST(StreamRun, ProjectionsOfTwoSimulatedDaysMeetTheAccuracyBar) {
 // (the first 20 as lines, then how many more), equals the alerts table, and reaches the webhook.
 TEST(StreamRun, AlertsRaisedWhileStreamingAreAnnouncedAndPosted) {
   TempDir dir;
-  std::mutex mutex;
-  std::vector<std::string> posts;
-  io::HttplibServer receiver;
-  ASSERT_TRUE(receiver.bind("127.0.0.1", 0));
-  std::jthread listening([&] {
-    receiver.listen([&](const io::ServerRequest& r) {
-      std::lock_guard lock(mutex);
-      posts.push_back(r.body);
-      return io::ServerResponse{204, "text/plain", "", {}};
-    });
-  });
+  PostRecorder receiver;
   const fs::path lake = dir.path() / "lake", config = dir.path() / "cryptolake.toml";
   std::ofstream(config) << "[[alerts]]\nname = \"move\"\nkind = \"price_move\"\npercent = 0.3\nminutes = 10\n"
-                        << "[webhook]\nurl = \"http://127.0.0.1:" << receiver.bound_port() << "/hook\"\n";
+                        << "[webhook]\nurl = \"" << receiver.url() << "\"\n";
   const ProcessResult run = run_cryptolake({"--config", config.string(), "stream", "run", "--source", "simulator", "--symbols", "BTC-USDT,ETH-USDT",
                                             "--start", "2024-03-01", "--minutes", "600", "--speed", "max", "--lake", lake.string()});
-  receiver.stop();
-  listening.join();
+  const std::vector<std::string> posts = receiver.stop();
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const int64_t total = std::stoll(sql_rows(lake, "SELECT count(*) FROM alerts WHERE rule = 'move'")[0][0]);
   ASSERT_GT(total, 0) << "a 0.3 % move in 10 minutes happens in 10 simulated hours";

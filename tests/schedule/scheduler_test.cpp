@@ -372,6 +372,22 @@ TEST_F(SchedulerTest, ABackfillRunsEachIntervalInOrderAndResumesWhereItStopped) 
   EXPECT_FALSE(scheduler.backfill(at("2026-02-23T00:00:00Z"), at("2026-02-20T00:00:00Z"), {}));
 }
 
+TEST_F(SchedulerTest, TheServiceRunsEachIntervalAsItEndsUntilStopped) {
+  Scheduler scheduler = make({task("ingest"), task("etl", {"ingest"})});
+  std::stop_source stop;
+  launcher.on_start = [&] {
+    if (launcher.started.size() == 5) stop.request_stop();  // during the third hour's ingest
+  };
+  ASSERT_TRUE(scheduler.serve(stop.get_token()));
+  EXPECT_EQ(started(), (std::vector<std::string>{"ingest@09:00", "etl@09:00", "ingest@10:00", "etl@10:00", "ingest@11:00"}));
+  // Each hour's runs began when the hour ended (the clock slept until then).
+  EXPECT_EQ(launcher.started[2].at, at("2026-03-01T11:00:00Z"));
+  EXPECT_EQ(launcher.started[4].at, at("2026-03-01T12:00:00Z"));
+  const auto runs = RunHistory(store).task_runs();
+  ASSERT_EQ(runs.size(), 6u);  // the third hour's etl was queued, then abandoned with its ingest
+  EXPECT_EQ(runs.back().state, TaskState::abandoned);
+}
+
 TEST_F(SchedulerTest, AStopEndsTheRunningTaskAndRecordsItAbandoned) {
   Scheduler scheduler = make({task("ingest"), task("etl", {"ingest"})});
   std::stop_source stop;

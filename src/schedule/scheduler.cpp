@@ -213,7 +213,10 @@ core::Result<ExecutionReport> Scheduler::execute(const Plan& plan, std::stop_tok
   ExecutionReport report;
   // Attempts already made at each run id (an abandoned run goes on counting).
   std::map<std::string, int, std::less<>> attempts_made;
-  for (const TaskRun& run : history_.task_runs(plan.runs.empty() ? std::nullopt : std::optional(plan.runs.front().interval_start))) {
+  // (From the plan's earliest interval start: a daily run ends after, but starts before, the hours in it.)
+  const std::optional<Timestamp> earliest =
+      plan.runs.empty() ? std::nullopt : std::optional(std::ranges::min(plan.runs, {}, &PlannedRun::interval_start).interval_start);
+  for (const TaskRun& run : history_.task_runs(earliest)) {
     int& made = attempts_made[run.run_id];
     made = std::max(made, run.attempt);
   }

@@ -322,6 +322,25 @@ TEST_F(SchedulerTest, RunsAStoppedSchedulerLeftAreAbandonedAndRunAgain) {
   EXPECT_EQ(*scheduler.recover(), 0u);
 }
 
+TEST_F(SchedulerTest, AttemptsGoOnCountingForADailyRunPlannedBesideHourlyOnes) {
+  clock.set(at("2026-03-01T00:30:00Z"));
+  Scheduler scheduler = make({task("hourly"), task("daily", {}, "0 0 * * *")});
+  const Timestamp day = at("2026-02-28T00:00:00Z");
+  ASSERT_TRUE(RunHistory(store).record(TaskRun{task_run_id("hourly", at("2026-02-28T22:00:00Z")), "hourly", at("2026-02-28T22:00:00Z"),
+                                               at("2026-02-28T23:00:00Z"), TaskState::success, 1, std::nullopt, std::nullopt,
+                                               std::nullopt, std::nullopt, ""}));
+  ASSERT_TRUE(RunHistory(store).record(TaskRun{task_run_id("daily", day), "daily", day, at("2026-03-01T00:00:00Z"), TaskState::abandoned, 1,
+                                               std::nullopt, std::nullopt, std::nullopt, std::nullopt, "stopped"}));
+  const Plan plan = scheduler.due(clock.now());
+  ASSERT_EQ(plan.runs.size(), 2u);  // hourly 23:00 (its start after the day's) and the day, both ending at midnight
+  ASSERT_TRUE(scheduler.execute(plan, {}));
+  std::map<int, TaskState> daily;
+  for (const TaskRun& r : RunHistory(store).task_runs()) {
+    if (r.task == "daily") daily[r.attempt] = r.state;
+  }
+  EXPECT_EQ(daily, (std::map<int, TaskState>{{1, TaskState::abandoned}, {2, TaskState::success}}));
+}
+
 TEST_F(SchedulerTest, ConcurrencyBoundsTheTasksRunningAtOnce) {
   {
     Scheduler scheduler = make({task("a"), task("b"), task("c")});

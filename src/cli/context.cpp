@@ -18,12 +18,15 @@ namespace cryptolake::cli {
 
 namespace fs = std::filesystem;
 
+std::string config_file(const GlobalOptions& options) {
+  if (!options.config.empty()) return options.config;
+  return fs::exists("cryptolake.toml") ? "cryptolake.toml" : "";
+}
+
 core::Result<core::Config> load_config(const GlobalOptions& options) {
   core::Config config;
-  if (!options.config.empty()) {
-    TRY_ASSIGN(config, core::Config::load(options.config));
-  } else if (fs::exists("cryptolake.toml")) {
-    TRY_ASSIGN(config, core::Config::load("cryptolake.toml"));
+  if (const std::string file = config_file(options); !file.empty()) {
+    TRY_ASSIGN(config, core::Config::load(file));
   }
   if (!options.lake.empty()) config.lake = options.lake;
   if (!options.log_level.empty()) config.log_level = options.log_level;

@@ -67,6 +67,9 @@ class Context {
   std::optional<lake::LakeLock> writer_lock_;
 };
 
+// The configuration file the options name: --config, else ./cryptolake.toml when present, else "".
+std::string config_file(const GlobalOptions& options);
+
 // Loads the configuration named by the options (or the defaults) without opening the lake.
 [[nodiscard]] core::Result<core::Config> load_config(const GlobalOptions& options);
 

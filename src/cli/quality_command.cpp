@@ -45,7 +45,9 @@ void add_quality_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       if (!published) { exit_code = report_error(published.error()); return; }
       checking = std::move(*published);
     }
-    auto results = quality::run_checks((*context)->store(), **duckdb, *checks, {run_id, now}, *table, before ? &*before : nullptr);
+    const std::optional<quality::ChangedSince> since =
+        before ? std::optional<quality::ChangedSince>(quality::ChangedSince{*before, *checking}) : std::nullopt;
+    auto results = quality::run_checks((*context)->store(), **duckdb, *checks, {run_id, now}, *table, since ? &*since : nullptr);
     if (results) {
       schedule::RunHistory history((*context)->store());
       (void)history.record({run_id, "quality", (*context)->clock().now(),

@@ -32,8 +32,15 @@ const std::set<std::string, std::less<>> kTaskCommands = {"analyze", "catalog", 
                                                           "quality", "simulate", "sql", "stream"};
 
 std::string config_origin(const GlobalOptions& global) {
-  return !global.config.empty() ? global.config
-         : std::filesystem::exists("cryptolake.toml") ? std::string("cryptolake.toml") : std::string("the default DAG");
+  const std::string file = config_file(global);
+  return file.empty() ? std::string("the default DAG") : file;
+}
+
+// The global flags that point a child or an exported schedule at this lake and config.
+std::vector<std::string> lake_flags(const std::filesystem::path& lake, const GlobalOptions& global) {
+  std::vector<std::string> flags = {"--lake", std::filesystem::absolute(lake).lexically_normal().string()};
+  if (const std::string file = config_file(global); !file.empty()) flags.insert(flags.end(), {"--config", std::filesystem::absolute(file).string()});
+  return flags;
 }
 
 // The DAG of the config, or its problems printed (each with its line) and nothing.
@@ -50,14 +57,8 @@ std::optional<schedule::Dag> checked_dag(const core::Config& config, const Globa
 
 // The binary and global flags each task's command line follows: this binary, on this lake and config.
 std::vector<std::string> task_command_prefix(const Context& ctx, const GlobalOptions& global) {
-  std::vector<std::string> prefix = {io::current_executable(), "--lake", ctx.lake_root().string()};
-  if (!global.config.empty()) {
-    prefix.push_back("--config");
-    prefix.push_back(std::filesystem::absolute(global.config).string());
-  } else if (std::filesystem::exists("cryptolake.toml")) {
-    prefix.push_back("--config");
-    prefix.push_back(std::filesystem::absolute("cryptolake.toml").string());
-  }
+  std::vector<std::string> prefix = {io::current_executable()};
+  for (std::string& flag : lake_flags(ctx.lake_root(), global)) prefix.push_back(std::move(flag));
   if (!global.log_level.empty()) prefix.insert(prefix.end(), {"--log-level", global.log_level});
   if (global.threads > 0) prefix.insert(prefix.end(), {"--threads", std::to_string(global.threads)});
   return prefix;
@@ -245,8 +246,7 @@ void add_export(CLI::App& command, GlobalOptions& global, int& exit_code) {
     if (!dag) { exit_code = 1; return; }
     schedule::ExportCommand how;
     how.binary = flags->binary.empty() ? io::current_executable() : flags->binary;
-    how.global_flags = {"--lake", std::filesystem::absolute(config->lake).lexically_normal().string()};
-    if (!global.config.empty()) how.global_flags.insert(how.global_flags.end(), {"--config", std::filesystem::absolute(global.config).string()});
+    how.global_flags = lake_flags(config->lake, global);
     io::SystemClock clock;
     auto files = flags->target == "airflow" ? schedule::export_airflow(*dag, config->schedule, how, clock.now())
                  : flags->target == "cron"  ? schedule::export_cron(*dag, how)
@@ -291,10 +291,8 @@ void add_schedule_command(CLI::App& app, GlobalOptions& global, int& exit_code) 
     if (!config) { exit_code = report_error(config.error()); return; }
     const auto dag = checked_dag(*config, global);
     if (!dag) { exit_code = 1; return; }
-    const schedule::DagCheck check{dag, {}};
-    const std::string origin = config_origin(global);
     if (global.json) {
-      fmt::print("{}\n", schedule::dag_json(*check.dag, config->schedule));
+      fmt::print("{}\n", schedule::dag_json(*dag, config->schedule));
       exit_code = 0;
       return;
     }
@@ -303,15 +301,15 @@ void add_schedule_command(CLI::App& app, GlobalOptions& global, int& exit_code) 
     query::ResultTable table;
     table.columns = {"task", "cron", "depends_on", "next_run", "retries", "timeout_s", "catch_up", "run"};
     table.numeric = {false, false, false, false, true, true, false, false};
-    for (const auto& t : check.dag->tasks) {
+    for (const auto& t : dag->tasks) {
       std::string deps;
       for (const auto& d : t.config.depends_on) deps += (deps.empty() ? "" : ",") + d;
       const auto next = t.cron.next_after(now);
       table.rows.push_back({t.config.name, t.cron.text(), deps, next ? next->iso() : "never", std::to_string(t.config.retries),
                             std::to_string(t.config.timeout_seconds), t.config.catch_up ? "yes" : "no", t.config.run});
     }
-    fmt::print("{} task(s) from {}, dependencies first; max_catch_up {}, concurrency {}\n{}", check.dag->tasks.size(),
-               check.dag->is_default ? "the default DAG" : origin, config->schedule.max_catch_up, config->schedule.concurrency,
+    fmt::print("{} task(s) from {}, dependencies first; max_catch_up {}, concurrency {}\n{}", dag->tasks.size(),
+               dag->is_default ? "the default DAG" : config_origin(global), config->schedule.max_catch_up, config->schedule.concurrency,
                query::format_result(table, query::OutputFormat::table));
     exit_code = 0;
   });

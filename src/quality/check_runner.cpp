@@ -169,14 +169,10 @@ core::Status record_checked_versions(lake::ObjectStore& store, const TableVersio
 
 core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                   const std::vector<CheckSpec>& checks, const RunContext& run,
-                                                  std::string_view only_table, const TableVersions* unchanged_since) {
+                                                  std::string_view only_table, const ChangedSince* changed) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   const auto tables = published(store);
   const auto present = names_of(tables);
-  TableVersions now;
-  if (unchanged_since != nullptr) {
-    TRY_ASSIGN(now, published_versions(store));
-  }
   const auto version = [](const TableVersions& v, const std::string& table, const std::string& dt) -> const std::string* {
     const auto t = v.find(table);
     if (t == v.end()) return nullptr;
@@ -184,16 +180,16 @@ core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake
     return d == t->second.end() ? nullptr : &d->second;
   };
   const auto partition_changed = [&](const std::string& table, const std::string& dt) {
-    if (unchanged_since == nullptr) return true;
-    const std::string* before = version(*unchanged_since, table, dt);
-    const std::string* after = version(now, table, dt);
+    if (changed == nullptr) return true;
+    const std::string* before = version(changed->checked, table, dt);
+    const std::string* after = version(changed->now, table, dt);
     return before == nullptr || after == nullptr || *before != *after;
   };
   const auto table_changed = [&](const std::string& table) {
-    if (unchanged_since == nullptr) return true;
-    const auto before = unchanged_since->find(table);
-    const auto after = now.find(table);
-    return before == unchanged_since->end() || after == now.end() || before->second != after->second;
+    if (changed == nullptr) return true;
+    const auto before = changed->checked.find(table);
+    const auto after = changed->now.find(table);
+    return before == changed->checked.end() || after == changed->now.end() || before->second != after->second;
   };
   std::vector<CheckResult> results;
   for (const auto& [table, dts] : tables) {
@@ -207,18 +203,18 @@ core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake
     std::optional<std::map<std::string, int64_t>> counts;  // dt → rows, read once when a row-count check is due
     for (size_t i = 0; i < ordered.size(); ++i) {
       const std::string& dt = ordered[i];
-      // The checks whose inputs changed (all of them without `unchanged_since`).
+      // The checks whose inputs changed (all of them without `changed`).
       std::vector<const CheckSpec*> due;
       for (const CheckSpec* c : per_partition) {
-        bool changed = partition_changed(table, dt);
+        bool inputs_changed = partition_changed(table, dt);
         if (c->kind == CheckKind::row_count) {
-          for (size_t j = i >= 7 ? i - 7 : 0; j < i && !changed; ++j) changed = partition_changed(table, ordered[j]);
+          for (size_t j = i >= 7 ? i - 7 : 0; j < i && !inputs_changed; ++j) inputs_changed = partition_changed(table, ordered[j]);
         } else if (c->kind == CheckKind::referential) {
-          changed = changed || table_changed(c->ref_table);
+          inputs_changed = inputs_changed || table_changed(c->ref_table);
         } else if (c->kind == CheckKind::completeness) {
-          changed = changed || partition_changed("completeness", dt);
+          inputs_changed = inputs_changed || partition_changed("completeness", dt);
         }
-        if (changed) due.push_back(c);
+        if (inputs_changed) due.push_back(c);
       }
       // Row counts come from one count per table, not a scan of the table per partition.
       const auto row_counts = std::ranges::stable_partition(due, [](const CheckSpec* c) { return c->kind != CheckKind::row_count; });

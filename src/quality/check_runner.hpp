@@ -38,15 +38,22 @@ using TableVersions = std::map<std::string, std::map<std::string, std::string>>;
 TableVersions checked_versions(const lake::ObjectStore& store);
 [[nodiscard]] core::Status record_checked_versions(lake::ObjectStore& store, const TableVersions& versions);
 
-// Every check over every published partition of every table (or only `table`). With
-// `unchanged_since`, a partition's check runs only when what it reads changed since those
-// versions: the partition (a row-count check: it or one of the 7 before it; a referential check:
-// also any of its reference table; completeness: also that day's completeness partition).
-// Table-level checks (freshness) always run: time passes.
+// What was checked last and what is published now (both from published_versions), for
+// `quality --changed`.
+struct ChangedSince {
+  const TableVersions& checked;
+  const TableVersions& now;
+};
+
+// Every check over every published partition of every table (or only `table`). With `changed`,
+// a partition's check runs only when what it reads changed since `checked`: the partition (a
+// row-count check: it or one of the 7 before it; a referential check: also any of its reference
+// table; completeness: also that day's completeness partition). Table-level checks (freshness)
+// always run: time passes.
 [[nodiscard]] core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                                 const std::vector<CheckSpec>& checks,
                                                                 const RunContext& run, std::string_view only_table = {},
-                                                                const TableVersions* unchanged_since = nullptr);
+                                                                const ChangedSince* changed = nullptr);
 
 // The partition-local checks of `table` on files not yet published (`files_glob`).
 [[nodiscard]] core::Result<std::vector<CheckResult>> check_staged(lake::ObjectStore& store, lake::DuckDb& duckdb,

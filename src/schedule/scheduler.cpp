@@ -250,6 +250,15 @@ core::Result<ExecutionReport> Scheduler::execute(const Plan& plan, std::stop_tok
     else if (run.state == TaskState::abandoned) ++report.abandoned;
   };
   size_t running = 0, done = 0;
+  // An attempt's end recorded; a run that is over is counted, and a final failure announced.
+  const auto settle = [&](Active& a) -> core::Status {
+    TRY(record(a.run));
+    if (a.phase != Active::Phase::done) return {};
+    ++done;
+    count_final(a.run);
+    if (a.run.state == TaskState::failed && options_.on_final_failure) options_.on_final_failure(a.run);
+    return {};
+  };
   while (done < active.size()) {
     if (stop.stop_requested()) break;
     const Timestamp now = clock_.now();
@@ -270,12 +279,7 @@ core::Result<ExecutionReport> Scheduler::execute(const Plan& plan, std::stop_tok
         continue;
       }
       --running;
-      TRY(record(a.run));
-      if (a.phase == Active::Phase::done) {
-        ++done;
-        count_final(a.run);
-        if (a.run.state == TaskState::failed && options_.on_final_failure) options_.on_final_failure(a.run);
-      }
+      TRY(settle(a));
     }
     // Waiting runs whose upstream failed are skipped; ready ones start, up to the concurrency.
     std::optional<Timestamp> wake;
@@ -290,9 +294,7 @@ core::Result<ExecutionReport> Scheduler::execute(const Plan& plan, std::stop_tok
           a.run.error = fmt::format("upstream task '{}' {} for {} .. {}", up.task, state_name(up.state), up.interval_start.iso(), up.interval_end.iso());
           a.run.ended_at = now;
           a.phase = Active::Phase::done;
-          TRY(record(a.run));
-          ++done;
-          count_final(a.run);
+          TRY(settle(a));
           continue;
         }
         if (!std::ranges::all_of(a.upstream, [&](size_t j) { return active[j].phase == Active::Phase::done; })) continue;
@@ -322,14 +324,9 @@ core::Result<ExecutionReport> Scheduler::execute(const Plan& plan, std::stop_tok
       a.terminated = false;
       auto process = launcher_.start(spec);
       if (!process) {
-        a.run.error = process.error().message;
         finish(a, 127, false);
-        TRY(record(a.run));
-        if (a.phase == Active::Phase::done) {
-          ++done;
-          count_final(a.run);
-          if (options_.on_final_failure) options_.on_final_failure(a.run);
-        }
+        a.run.error = "cannot start: " + process.error().message;  // what the launcher said, not a log there is none of
+        TRY(settle(a));
         continue;
       }
       a.process = std::move(*process);

@@ -143,7 +143,10 @@ TEST_F(QualityTest, OnlyWhatChangedIsCheckedAgain) {
   CheckSpec rows = spec(CheckKind::row_count, {}, Severity::warn);
   const std::vector<CheckSpec> checks = {spec(CheckKind::not_null, {"close"}), rows, fresh};
   const auto checked = [&](const TableVersions& before) {
-    auto results = run_checks(*store_, *duckdb_, checks, {"run-test", *Timestamp::parse_iso("2024-01-11T00:00:00Z")}, {}, &before);
+    const auto now = published_versions(*store_);
+    EXPECT_TRUE(now);
+    const ChangedSince since{before, *now};
+    auto results = run_checks(*store_, *duckdb_, checks, {"run-test", *Timestamp::parse_iso("2024-01-11T00:00:00Z")}, {}, &since);
     EXPECT_TRUE(results);
     std::vector<std::string> out;
     for (const CheckResult& r : results.value_or(std::vector<CheckResult>{})) out.push_back(r.partition + " " + r.check.substr(0, r.check.find('(')));

@@ -3,6 +3,7 @@
 // systemd or cron.
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -168,9 +169,11 @@ void add_run(CLI::App& command, GlobalOptions& global, int& exit_code) {
   auto once = std::make_shared<bool>(false);
   auto tasks = std::make_shared<std::string>();
   auto wait = std::make_shared<bool>(false);
+  auto as_of = std::make_shared<std::string>();
   run->add_flag("--wait", *wait, "When another scheduler runs on the lake, wait for it to end instead of exiting 1");
   run->add_flag("--once", *once, "Run what is due now (missed intervals too, up to max_catch_up) and exit");
   run->add_option("--tasks", *tasks, "Only these tasks (comma-separated); their dependencies on others count as met");
+  run->add_option("--as-of", *as_of, "With --once: what was due at this ISO time (not later than now), e.g. to reproduce a past run");
   run->footer(
       "Each task runs as a child process of this binary for a logical interval [start, end) once `end` has passed,\n"
       "after its upstream tasks succeeded for that span; retried with exponential backoff, ended at its timeout.\n"
@@ -182,8 +185,17 @@ void add_run(CLI::App& command, GlobalOptions& global, int& exit_code) {
       "Examples:\n"
       "  cryptolake schedule run --once\n"
       "  cryptolake schedule run                 # a service: see `schedule export systemd`\n"
-      "  cryptolake schedule run --once --tasks etl,quality");
-  run->callback([&global, &exit_code, once, tasks, wait] {
+      "  cryptolake schedule run --once --tasks etl,quality\n"
+      "  cryptolake schedule run --once --as-of 2026-03-01T10:30:00Z");
+  run->callback([&global, &exit_code, once, tasks, wait, as_of] {
+    std::optional<core::Timestamp> planned_at;
+    if (!as_of->empty()) {
+      if (!*once) { exit_code = report_error({core::ErrorCode::invalid_argument, "--as-of goes with --once"}); return; }
+      if (!(planned_at = core::Timestamp::parse_iso(*as_of))) {
+        exit_code = report_error({core::ErrorCode::invalid_argument, fmt::format("--as-of: '{}' is not an ISO time", core::excerpt(*as_of, 64))});
+        return;
+      }
+    }
     auto session = SchedulerSession::open(global, *once ? "schedule run --once" : "schedule run", *wait);
     if (!session) { exit_code = report_error(session.error()); return; }
     schedule::Scheduler& scheduler = (*session)->scheduler();
@@ -204,7 +216,12 @@ void add_run(CLI::App& command, GlobalOptions& global, int& exit_code) {
       exit_code = served ? 0 : report_error(served.error());
       return;
     }
-    schedule::Plan plan = scheduler.due((*session)->context().clock().now(), only);
+    const core::Timestamp now = (*session)->context().clock().now();
+    if (planned_at && *planned_at > now) {
+      exit_code = report_error({core::ErrorCode::invalid_argument, fmt::format("--as-of {} is later than now: its intervals have not ended", planned_at->iso())});
+      return;
+    }
+    schedule::Plan plan = scheduler.due(planned_at.value_or(now), only);
     if (plan.left_out > 0) {
       fmt::print(stderr, "{} older missed interval(s) are beyond max_catch_up = {}: `cryptolake backfill` runs them\n", plan.left_out,
                  (*session)->context().config().schedule.max_catch_up);

@@ -62,10 +62,14 @@ bool wait_until_running(const std::string& lake) {
   return false;
 }
 
+// The scheduler's runs are planned at a fixed instant (--as-of), never the hour the test runs at: a
+// run that straddled a whole hour would otherwise find the next interval due.
+constexpr const char* kPlannedAt = "2026-03-01T10:30:00Z";
+
 TEST(ScheduleRun, TheDefaultDagRunsOnceOnAFreshLake) {
   TempDir dir;
   const std::string lake = (dir.path() / "lake").string();
-  const ProcessResult run = run_cryptolake({"--lake", lake, "schedule", "run", "--once"});
+  const ProcessResult run = run_cryptolake({"--lake", lake, "schedule", "run", "--once", "--as-of", kPlannedAt});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.err.find("schedule run --once: 4 succeeded, 0 failed, 0 skipped, 0 abandoned"), std::string::npos) << run.err;
 
@@ -76,6 +80,7 @@ TEST(ScheduleRun, TheDefaultDagRunsOnceOnAFreshLake) {
     const auto row = std::ranges::find_if(lines, [&](const std::string& l) { return l.starts_with(task + "-"); });
     ASSERT_NE(row, lines.end()) << task;
     EXPECT_NE(row->find(",success,1,"), std::string::npos) << *row;
+    EXPECT_NE(row->find(",2026-03-01T09:00:00.000000Z,2026-03-01T10:00:00.000000Z,"), std::string::npos) << *row;
   }
   // The hour ingested is the hour the runs name: 60 closed candles for each of the 8 symbols.
   const ProcessResult candles = run_cryptolake(
@@ -86,9 +91,13 @@ TEST(ScheduleRun, TheDefaultDagRunsOnceOnAFreshLake) {
   ASSERT_EQ(candles.exit_code, 0) << candles.err;
   EXPECT_NE(candles.out.find("\n480,480,true,true,960\n"), std::string::npos) << candles.out;
 
-  const ProcessResult again = run_cryptolake({"--lake", lake, "schedule", "run", "--once"});
+  const ProcessResult again = run_cryptolake({"--lake", lake, "schedule", "run", "--once", "--as-of", kPlannedAt});
   EXPECT_EQ(again.exit_code, 0);
   EXPECT_NE(again.err.find("nothing is due"), std::string::npos) << again.err;
+  // A moment still to come has nothing that ended by then.
+  const ProcessResult future = run_cryptolake({"--lake", lake, "schedule", "run", "--once", "--as-of", "2999-01-01T00:00:00Z"});
+  EXPECT_EQ(future.exit_code, 1);
+  EXPECT_NE(future.err.find("--as-of 2999-01-01T00:00:00.000000Z is later than now"), std::string::npos) << future.err;
 }
 
 TEST(ScheduleRun, AStopOrAKillMidTaskIsRunAgainAndLandsEachCandleOnce) {
@@ -105,9 +114,9 @@ TEST(ScheduleRun, AStopOrAKillMidTaskIsRunAgainAndLandsEachCandleOnce) {
   write(fast, "max");
 
   // A second scheduler on the lake exits at once, naming the first; SIGTERM stops the first cleanly.
-  int first = spawn_cryptolake({"--lake", lake, "--config", slow.string(), "schedule", "run", "--once"});
+  int first = spawn_cryptolake({"--lake", lake, "--config", slow.string(), "schedule", "run", "--once", "--as-of", kPlannedAt});
   ASSERT_TRUE(wait_until_running(lake));
-  const ProcessResult second = run_cryptolake({"--lake", lake, "--config", slow.string(), "schedule", "run", "--once"});
+  const ProcessResult second = run_cryptolake({"--lake", lake, "--config", slow.string(), "schedule", "run", "--once", "--as-of", kPlannedAt});
   EXPECT_EQ(second.exit_code, 1);
   EXPECT_NE(second.err.find("another scheduler runs this lake: pid " + std::to_string(first) + " (schedule run --once"), std::string::npos)
       << second.err;
@@ -119,11 +128,11 @@ TEST(ScheduleRun, AStopOrAKillMidTaskIsRunAgainAndLandsEachCandleOnce) {
   EXPECT_NE(lines[1].find("the scheduler was stopped (SIGTERM) before this run finished"), std::string::npos) << lines[1];
 
   // SIGKILL: nothing more is recorded; the next start marks the attempt abandoned and runs it again.
-  first = spawn_cryptolake({"--lake", lake, "--config", slow.string(), "schedule", "run", "--once"});
+  first = spawn_cryptolake({"--lake", lake, "--config", slow.string(), "schedule", "run", "--once", "--as-of", kPlannedAt});
   ASSERT_TRUE(wait_until_running(lake));
   ::kill(first, SIGKILL);
   EXPECT_EQ(wait_child(first), -SIGKILL);
-  const ProcessResult restart = run_cryptolake({"--lake", lake, "--config", fast.string(), "schedule", "run", "--once"});
+  const ProcessResult restart = run_cryptolake({"--lake", lake, "--config", fast.string(), "schedule", "run", "--once", "--as-of", kPlannedAt});
   ASSERT_EQ(restart.exit_code, 0) << restart.err;
   EXPECT_NE(restart.err.find("1 run(s) a stopped scheduler left unfinished are marked abandoned"), std::string::npos) << restart.err;
   lines = csv_lines(lake);

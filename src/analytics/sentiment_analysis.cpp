@@ -183,8 +183,11 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
       inputs.insert(inputs.end(), it->second.begin(), it->second.end());
     }
     if (const auto next = hourly_by_day.upper_bound(p.dt); next != hourly_by_day.end()) inputs.insert(inputs.end(), next->second.begin(), next->second.end());
-    priced.push_back({p.dt, fmt::format("/* priced by{} */ SELECT * EXCLUDE (price_source) FROM sentiment_price_staged WHERE strftime(hour, '%Y-%m-%d') = '{}' ORDER BY coin, hour",
-                                        priced_by, p.dt), std::move(inputs)});
+    // The day as a range of µs: formatting every staged hour's date per day cost days × hours.
+    const int64_t day_start = Timestamp::parse_date(p.dt).value_or(Timestamp{}).micros();
+    priced.push_back({p.dt, fmt::format("/* priced by{} */ SELECT * EXCLUDE (price_source) FROM sentiment_price_staged "
+                                        "WHERE epoch_us(hour) >= {} AND epoch_us(hour) < {} ORDER BY coin, hour",
+                                        priced_by, day_start, day_start + Timestamp::kMicrosPerDay), std::move(inputs)});
   }
   auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
   TRY(connection.execute("DROP TABLE sentiment_price_staged"));
@@ -204,17 +207,29 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
     if (!series.is_null(3, r)) sentiment[h] = series.float64(3, r);
     if (!series.is_null(4, r)) returns[h] = series.float64(4, r);
   }
-  // Returns exist for hours without posts too: take them from the hourly aggregates.
+  // Returns exist for hours without posts too: take them from the hourly aggregates, every coin's
+  // series in one pass over them (a pass per coin read the whole table as many times).
+  std::string series_pairs;
+  std::map<std::pair<std::string, std::string>, std::string> coin_of;  // (source, symbol) → coin
+  for (const auto& [coin, data] : per_coin) {
+    const std::string& symbol = std::get<0>(data);
+    series_pairs += fmt::format("{}({}, {})", series_pairs.empty() ? "" : ", ", lake::sql_string(source_of[coin]), lake::sql_string(symbol));
+    coin_of[{source_of[coin], symbol}] = coin;
+  }
+  if (!series_pairs.empty()) {
+    TRY_ASSIGN(lake::QueryResult all_returns, connection.query(fmt::format(
+        "SELECT source, symbol, epoch_us(hour) // 3600000000, ln(last_price / lag(last_price) OVER (PARTITION BY source, symbol ORDER BY hour)) "
+        "FROM read_parquet({}) JOIN (VALUES {}) AS picked(source, symbol) USING (source, symbol) ORDER BY source, symbol, hour",
+        lake::sql_string(lake::table_glob(store, "agg_market_hourly")), series_pairs)));
+    for (size_t r = 0; r < all_returns.row_count(); ++r) {
+      if (all_returns.is_null(3, r)) continue;
+      auto& returns = std::get<2>(per_coin[coin_of[{all_returns.text(0, r), all_returns.text(1, r)}]]);
+      returns[all_returns.int64(2, r)] = all_returns.float64(3, r);
+    }
+  }
   std::vector<CoinSummary> summaries;
   for (auto& [coin, data] : per_coin) {
     auto& [symbol, sentiment, returns] = data;
-    TRY_ASSIGN(lake::QueryResult all_returns, connection.query(fmt::format(
-        "SELECT epoch_us(hour) // 3600000000, ln(last_price / lag(last_price) OVER (ORDER BY hour)) FROM read_parquet({}) "
-        "WHERE source = {} AND symbol = {} ORDER BY hour", lake::sql_string(lake::table_glob(store, "agg_market_hourly")),
-        lake::sql_string(source_of[coin]), lake::sql_string(symbol))));
-    for (size_t r = 0; r < all_returns.row_count(); ++r) {
-      if (!all_returns.is_null(1, r)) returns[all_returns.int64(0, r)] = all_returns.float64(1, r);
-    }
     summaries.push_back(summarize(coin, symbol, sentiment, returns));
   }
   static const std::vector<lake::ColumnSpec> schema = {

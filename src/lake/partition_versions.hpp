@@ -27,5 +27,7 @@ namespace cryptolake::lake {
 
 // One fingerprint of the table's whole content: equal iff every partition's version is.
 [[nodiscard]] core::Result<std::string> table_version(ObjectStore& store, std::string_view table);
+// The same for a reader: a missing version is computed, not recorded.
+[[nodiscard]] core::Result<std::string> read_table_version(const ObjectStore& store, std::string_view table);
 
 }  // namespace cryptolake::lake

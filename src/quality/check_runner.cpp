@@ -240,16 +240,19 @@ core::Result<std::vector<CheckResult>> run_checks(lake::ObjectStore& store, lake
   return results;
 }
 
+std::set<std::string> published_tables(const lake::ObjectStore& store) { return names_of(published(store)); }
+
 core::Result<std::vector<CheckResult>> check_staged(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                     const std::vector<CheckSpec>& checks, std::string_view table,
-                                                    std::string_view dt, std::string_view files_glob, const RunContext& run) {
+                                                    std::string_view dt, std::string_view files_glob, const RunContext& run,
+                                                    const std::set<std::string>& tables_present) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   std::vector<const CheckSpec*> local;
   for (const CheckSpec& c : checks) {
     if (c.table == table && c.partition_local()) local.push_back(&c);
   }
   return evaluate(connection, store, local, table, dt, fmt::format("read_parquet({})", lake::sql_string(files_glob)), run,
-                  names_of(published(store)));
+                  tables_present);
 }
 
 core::Status append_results(lake::ObjectStore& store, lake::DuckDb& duckdb, const std::vector<CheckResult>& results) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -55,11 +56,16 @@ struct ChangedSince {
                                                                 const RunContext& run, std::string_view only_table = {},
                                                                 const ChangedSince* changed = nullptr);
 
-// The partition-local checks of `table` on files not yet published (`files_glob`).
+// The names of the tables with a published partition.
+[[nodiscard]] std::set<std::string> published_tables(const lake::ObjectStore& store);
+
+// The partition-local checks of `table` on files not yet published (`files_glob`); `tables_present`
+// (published_tables) says which reference tables exist.
 [[nodiscard]] core::Result<std::vector<CheckResult>> check_staged(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                                   const std::vector<CheckSpec>& checks,
                                                                   std::string_view table, std::string_view dt,
-                                                                  std::string_view files_glob, const RunContext& run);
+                                                                  std::string_view files_glob, const RunContext& run,
+                                                                  const std::set<std::string>& tables_present);
 
 // Appends results to dq_results (partition = the run's UTC day), keeping earlier runs' rows.
 [[nodiscard]] core::Status append_results(lake::ObjectStore& store, lake::DuckDb& duckdb,

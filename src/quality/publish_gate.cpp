@@ -17,7 +17,7 @@ core::Status GatedObjectStore::publish(std::string_view staged, std::string_view
   const std::string table(prefix.substr(8, table_end - 8));
   const std::string dt(prefix.substr(table_end + 4));
   TRY_ASSIGN(std::vector<CheckResult> results,
-             check_staged(inner_, duckdb_, checks_, table, dt, inner_.location(std::string(staged) + "*.parquet"), run_));
+             check_staged(inner_, duckdb_, checks_, table, dt, inner_.location(std::string(staged) + "*.parquet"), run_, tables_present()));
   const bool blocked = has_failed_error(results);
   {
     std::lock_guard lock(mutex_);
@@ -25,7 +25,10 @@ core::Status GatedObjectStore::publish(std::string_view staged, std::string_view
   }
   if (!blocked || force_) {
     if (blocked) spdlog::warn("{} dt={}: failed an error-level check; published anyway (--force)", table, dt);
-    return inner_.publish(staged, prefix);
+    TRY(inner_.publish(staged, prefix));
+    std::lock_guard lock(mutex_);
+    if (present_) present_->insert(table);
+    return {};
   }
   const std::string held_prefix = lake::layout::held_prefix(table, dt);
   if (auto held = inner_.publish(staged, held_prefix); !held) {
@@ -36,6 +39,14 @@ core::Status GatedObjectStore::publish(std::string_view staged, std::string_view
   std::lock_guard lock(mutex_);
   held_.push_back({table, dt, held});
   return {};
+}
+
+std::set<std::string> GatedObjectStore::tables_present() {
+  std::lock_guard lock(mutex_);
+  // Listed once per run, then kept up to date here: listing the curated zone per partition made
+  // writing a table cost its partitions times the lake's.
+  if (!present_) present_ = published_tables(inner_);
+  return *present_;
 }
 
 std::vector<CheckResult> GatedObjectStore::results() const {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,8 @@ class GatedObjectStore final : public lake::ObjectStore {
   std::vector<HeldPartition> held() const;
 
  private:
+  std::set<std::string> tables_present();
+
   lake::ObjectStore& inner_;
   lake::DuckDb& duckdb_;
   std::vector<CheckSpec> checks_;
@@ -48,6 +52,7 @@ class GatedObjectStore final : public lake::ObjectStore {
   mutable std::mutex mutex_;
   std::vector<CheckResult> results_;
   std::vector<HeldPartition> held_;
+  std::optional<std::set<std::string>> present_;  // tables with a published partition, listed on first use
 };
 
 }  // namespace cryptolake::quality

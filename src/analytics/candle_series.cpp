@@ -1,7 +1,9 @@
 #include "analytics/candle_series.hpp"
 
 #include <algorithm>
+#include <map>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -55,6 +57,50 @@ std::string days_before(const std::string& day, int days) {
   return core::Timestamp::from_micros(parsed->micros() - days * int64_t{86'400'000'000}).date();
 }
 
+// The rows of `sql` (source, symbol, interval, open_time, close, volume, trades, written) into
+// `out`: series numbered by name order, candles ordered by series, then time. Streamed, and the
+// series' names compared only where they change (files hold a series' rows together).
+core::Status read_rows(lake::DuckConnection& connection, const std::string& sql, CandleSeries& out) {
+  TRY_ASSIGN(lake::StatementList statements, connection.extract(
+      fmt::format("SELECT source, symbol, interval, epoch_us(open_time), close, volume, trades, written FROM ({})", sql)));
+  TRY_ASSIGN(lake::PreparedStatement statement, statements.prepare(0));
+  TRY_ASSIGN(lake::QueryResult result, statement.stream());
+  std::map<std::tuple<std::string, std::string, std::string>, uint32_t> ids;  // by name, in the order met
+  std::tuple<std::string, std::string, std::string> last;
+  uint32_t last_id = 0;
+  while (duckdb_data_chunk chunk = result.fetch_chunk()) {
+    const size_t n = duckdb_data_chunk_get_size(chunk);
+    duckdb_vector sources = duckdb_data_chunk_get_vector(chunk, 0), symbols = duckdb_data_chunk_get_vector(chunk, 1),
+                  intervals = duckdb_data_chunk_get_vector(chunk, 2);
+    const auto* times = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 3)));
+    const auto* closes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 4)));
+    const auto* volumes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 5)));
+    const auto* trades = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 6)));
+    const auto* written = static_cast<const bool*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 7)));
+    for (size_t i = 0; i < n; ++i) {
+      const std::string_view source = lake::string_cell(sources, i), symbol = lake::string_cell(symbols, i),
+                             interval = lake::string_cell(intervals, i);
+      if (ids.empty() || source != std::get<0>(last) || symbol != std::get<1>(last) || interval != std::get<2>(last)) {
+        last = {std::string(source), std::string(symbol), std::string(interval)};
+        last_id = ids.try_emplace(last, static_cast<uint32_t>(ids.size())).first->second;
+      }
+      out.candles.push_back({last_id, times[i], closes[i], volumes[i], trades[i], written[i]});
+    }
+    duckdb_destroy_data_chunk(&chunk);
+  }
+  // Ids in name order, as (source, symbol, interval) sort.
+  std::vector<uint32_t> rank(ids.size());
+  for (auto& [name, id] : ids) {
+    rank[id] = static_cast<uint32_t>(out.series.size());
+    out.series.push_back({std::get<0>(name), std::get<1>(name), std::get<2>(name)});
+  }
+  for (SeriesCandle& c : out.candles) c.series = rank[c.series];
+  std::ranges::sort(out.candles, [](const SeriesCandle& a, const SeriesCandle& b) {
+    return a.series != b.series ? a.series < b.series : a.open_time < b.open_time;
+  });
+  return {};
+}
+
 }  // namespace
 
 core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what) {
@@ -93,28 +139,7 @@ core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::
     if (short_tails.int64(0, 0) > 0) rows_read = rows_sql(before.size());
   }
 
-  TRY(connection.execute(fmt::format("CREATE OR REPLACE TEMP TABLE series_rows AS {}", rows_read)));
-  {
-    TRY_ASSIGN(lake::QueryResult result, connection.query("SELECT DISTINCT source, symbol, interval FROM series_rows ORDER BY ALL"));
-    for (size_t r = 0; r < result.row_count(); ++r) out.series.push_back({result.text(0, r), result.text(1, r), result.text(2, r)});
-  }
-  TRY_ASSIGN(lake::QueryResult result, connection.query(
-      "SELECT s.id, epoch_us(r.open_time), r.close, r.volume, r.trades, r.written FROM series_rows r "
-      "JOIN (SELECT source, symbol, interval, (row_number() OVER (ORDER BY source, symbol, interval) - 1)::BIGINT AS id "
-      "      FROM (SELECT DISTINCT source, symbol, interval FROM series_rows)) s USING (source, symbol, interval) "
-      "ORDER BY s.id, r.open_time"));
-  out.candles.reserve(result.row_count());
-  while (duckdb_data_chunk chunk = result.fetch_chunk()) {
-    const size_t n = duckdb_data_chunk_get_size(chunk);
-    const auto* ids = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 0)));
-    const auto* times = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1)));
-    const auto* closes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 2)));
-    const auto* volumes = static_cast<const double*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 3)));
-    const auto* trades = static_cast<const int64_t*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 4)));
-    const auto* written = static_cast<const bool*>(duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 5)));
-    for (size_t i = 0; i < n; ++i) out.candles.push_back({static_cast<uint32_t>(ids[i]), times[i], closes[i], volumes[i], trades[i], written[i]});
-    duckdb_destroy_data_chunk(&chunk);
-  }
+  TRY(read_rows(connection, rows_read, out));
   return out;
 }
 

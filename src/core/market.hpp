@@ -12,11 +12,9 @@
 
 namespace cryptolake::core {
 
-// One candle, identified by (source, symbol, interval, open_time).
-struct Kline {
-  std::string source;
-  Symbol symbol;
-  std::string interval;  // Binance spelling: 1s, 1m, 5m, 1h, 1d, 1w, 1M
+// What one candle says, without whose it is: fixed-size, so millions can be held and sorted
+// without a string each (the ETL keeps the series once, as an id).
+struct KlineValues {
   Timestamp open_time;
   Timestamp close_time;
   double open = 0, high = 0, low = 0, close = 0;
@@ -24,6 +22,13 @@ struct Kline {
   int64_t trades = 0;
   double taker_buy_base = 0, taker_buy_quote = 0;
   Timestamp received_at;  // when cryptolake received it; the latest wins on duplicates
+};
+
+// One candle, identified by (source, symbol, interval, open_time).
+struct Kline : KlineValues {
+  std::string source;
+  Symbol symbol;
+  std::string interval;  // Binance spelling: 1s, 1m, 5m, 1h, 1d, 1w, 1M
 };
 
 // One spot-price observation (ticker, BPI rate, CoinCap asset); what a source does not say is

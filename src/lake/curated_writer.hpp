@@ -1,5 +1,5 @@
-// Writes curated partitions as zstd Parquet through DuckDB: columns are appended in the order the
-// caller sorted them, copied to one file per partition, and published atomically. Same input,
+// Writes curated partitions as zstd Parquet through DuckDB: the rows, in the order the caller
+// sorted them, are copied from memory to one file per partition, and published atomically. Same input,
 // same bytes: one file per partition, fixed row-group size, insertion order preserved.
 #pragma once
 
@@ -41,6 +41,7 @@ class ColumnBatch {
   double double_at(size_t col, size_t row) const { return doubles_[col][row]; }
   const std::string& string_at(size_t col, size_t row) const { return strings_[col][row]; }
   bool is_null(size_t col, size_t row) const { return !nulls_[col].empty() && nulls_[col][row]; }
+  bool has_nulls(size_t col) const { return !nulls_[col].empty(); }
 
  private:
   size_t cursor();
@@ -73,8 +74,6 @@ class CuratedWriter {
                                                            std::string_view select_sql);
 
  private:
-  core::Status append(std::string_view stage, const ColumnBatch& batch);
-
   DuckConnection& connection_;
   ObjectStore& store_;
 };

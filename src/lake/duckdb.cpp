@@ -1,4 +1,5 @@
 #include "lake/duckdb.hpp"
+#include "lake/batch_scan.hpp"
 #include "lake/layout.hpp"
 
 #include <fmt/format.h>
@@ -180,7 +181,11 @@ core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) {
     duckdb_free(error);
     return fail(ErrorCode::unavailable, "duckdb: cannot open: {}", message);
   }
-  return std::unique_ptr<DuckDb>(new DuckDb(db, home));
+  auto opened = std::unique_ptr<DuckDb>(new DuckDb(db, home));
+  // The curated writer's scan of rows in memory (lake/batch_scan), known to every connection.
+  TRY_ASSIGN(DuckConnection connection, opened->connect());
+  TRY(register_batch_scan(connection.handle()));
+  return opened;
 }
 
 DuckDb::~DuckDb() { duckdb_close(&db_); }

@@ -5,9 +5,12 @@
 
 #include <duckdb.h>
 
+#include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -114,11 +117,24 @@ class DuckDb {
 
   [[nodiscard]] core::Result<DuckConnection> connect();
 
+  // DuckDB plans a view's body into a prepared statement, so a kept plan does not see the view
+  // replaced. Whoever replaces views that sessions keep plans over (serve's in-memory tables)
+  // says so here; sessions plan again when the generation moved.
+  void views_changed() { ++views_generation_; }
+  uint64_t views_generation() const { return views_generation_.load(); }
+
  private:
   DuckDb(duckdb_database db, std::filesystem::path home) : db_(db), home_(std::move(home)) {}
   duckdb_database db_;
   std::filesystem::path home_;
+  std::atomic<uint64_t> views_generation_{0};
 };
+
+// The text of row `row` of a VARCHAR vector, as a view into the chunk that holds it.
+inline std::string_view string_cell(duckdb_vector vector, size_t row) {
+  auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
+  return {duckdb_string_t_data(&strings[row]), duckdb_string_t_length(strings[row])};
+}
 
 // Quotes a SQL string literal ('it''s') and an identifier ("x").
 std::string sql_string(std::string_view text);

@@ -32,9 +32,10 @@ core::Result<std::optional<LiveCandle>> candle_of(simdjson::dom::parser& parser,
   const auto received = core::Timestamp::parse_iso(received_text);
   if (!received) return core::fail(core::ErrorCode::corrupt_data, "envelope received_at is not ISO-8601");
   TRY_ASSIGN(auto kline, sources::binance::parse_ws_kline(payload, source, *received));
-  if (!kline || kline->interval != "1m") return std::optional<LiveCandle>();
-  return std::optional<LiveCandle>(LiveCandle{kline->source, kline->symbol.canonical(), kline->open_time.micros(), kline->close,
-                                              kline->volume, kline->trades});
+  if (!kline.has_value()) return std::optional<LiveCandle>();
+  const core::Kline& k = *kline;
+  if (k.interval != "1m") return std::optional<LiveCandle>();
+  return std::optional<LiveCandle>(LiveCandle{k.source, k.symbol.canonical(), k.open_time.micros(), k.close, k.volume, k.trades});
 }
 
 }  // namespace

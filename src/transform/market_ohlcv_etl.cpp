@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <atomic>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <set>
@@ -42,7 +43,12 @@ namespace {
 // A parsed candle without its strings: the series (source, symbol, interval) is an id.
 struct Row {
   uint32_t series;
-  core::Kline kline;
+  core::KlineValues kline;
+};
+
+// Whose candles a series holds, as the table spells it.
+struct SeriesName {
+  std::string source, symbol, interval;
 };
 
 // Sort key: partition day, series in name order, open time, newest receipt first.
@@ -58,14 +64,19 @@ struct RowKey {
 
 struct ThreadRows {
   uint32_t series_id(const std::string& source, const core::Symbol& symbol, std::string_view interval) {
-    const std::string name = fmt::format("{}\x1f{}\x1f{}", source, symbol.canonical(), interval);
+    std::string canonical = symbol.canonical();
+    const std::string name = fmt::format("{}\x1f{}\x1f{}", source, canonical, interval);
     auto [it, inserted] = series_ids.try_emplace(name, static_cast<uint32_t>(series_names.size()));
-    if (inserted) series_names.push_back(name);
+    if (inserted) {
+      series_names.push_back(name);
+      series.push_back({source, std::move(canonical), std::string(interval)});
+    }
     return it->second;
   }
 
   std::map<std::string, uint32_t> series_ids;  // "source\x1fsymbol\x1finterval" -> local id
   std::vector<std::string> series_names;
+  std::vector<SeriesName> series;  // by local id
   std::vector<Row> rows;
   size_t open_candles = 0;
   DaysByObject days_by_key;  // the days each raw object yielded rows for
@@ -91,10 +102,9 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vecto
         rejects.push_back({!name ? name.error().message : text.error().message, key, 0, ""});
       } else {
         bytes = text->size();
-        const sources::binance::KlineContext context{source, name->symbol, name->interval, {}};
-        std::vector<core::Kline> klines;
+        std::vector<core::KlineValues> klines;
         std::vector<sources::binance::RejectedRow> rejected;
-        if (auto status = sources::binance::parse_archive_csv(*text, context, klines, rejected); !status) {
+        if (auto status = sources::binance::parse_archive_csv_values(*text, {}, klines, rejected); !status) {
           rejects.push_back({status.error().message, key, 0, ""});
         }
         for (auto& bad : rejected) {
@@ -104,9 +114,10 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vecto
         ThreadRows& out = parsed[thread];
         const uint32_t series = out.series_id(source, name->symbol, name->interval);
         std::set<int64_t>& days = out.days_by_key[key];
-        for (core::Kline& k : klines) {
-          days.insert(k.open_time.days_since_epoch());
-          out.rows.push_back({series, std::move(k)});
+        int64_t last_day = std::numeric_limits<int64_t>::min();
+        for (const core::KlineValues& k : klines) {
+          if (const int64_t day = k.open_time.days_since_epoch(); day != last_day) days.insert(last_day = day);
+          out.rows.push_back({series, k});
         }
       }
       auto written = lake::write_quarantine(store, "market_ohlcv", source, "archive", key, rejects);
@@ -142,29 +153,30 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
       rejects.push_back({symbol.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.request)});
       return;
     }
-    const sources::binance::KlineContext context{std::string(e.source), *symbol, std::string(interval), e.received_at};
     ThreadRows& out = parsed[thread];
-    const uint32_t series = out.series_id(context.source, context.symbol, context.interval);
-    std::vector<core::Kline> klines;
+    const uint32_t series = out.series_id(std::string(e.source), *symbol, interval);
+    // Reused across a thread's envelopes: the rows are appended to out.rows straight after.
+    thread_local std::vector<core::KlineValues> klines;
+    klines.clear();
     std::vector<sources::binance::RejectedRow> rejected;
-    if (auto status = sources::binance::parse_rest_klines(e.payload, context, klines, rejected); !status) {
+    if (auto status = sources::binance::parse_rest_kline_values(e.payload, e.received_at, klines, rejected); !status) {
       rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
       return;
     }
     for (auto& bad : rejected) {
-      rejects.push_back({fmt::format("{} {} kline[{}]: {}", context.symbol.canonical(), context.interval, bad.index,
-                                     bad.reason),
+      rejects.push_back({fmt::format("{} {} kline[{}]: {}", out.series[series].symbol, interval, bad.index, bad.reason),
                          std::string(e.batch_key), e.line, std::move(bad.text)});
     }
     std::set<int64_t>& days = out.days_by_key[std::string(e.batch_key)];
-    for (core::Kline& k : klines) {
+    int64_t last_day = std::numeric_limits<int64_t>::min();
+    for (const core::KlineValues& k : klines) {
       // Only closed candles are final; an open one comes again, closed, with a later poll.
       if (k.close_time >= k.received_at) {
         ++out.open_candles;
         continue;
       }
-      days.insert(k.open_time.days_since_epoch());
-      out.rows.push_back({series, std::move(k)});
+      if (const int64_t day = k.open_time.days_since_epoch(); day != last_day) days.insert(last_day = day);
+      out.rows.push_back({series, k});
     }
   };
   const auto started = std::chrono::steady_clock::now();
@@ -184,7 +196,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     core::Kline& k = **kline;
     const uint32_t series = out.series_id(k.source, k.symbol, k.interval);
     out.days_by_key[std::string(e.batch_key)].insert(k.open_time.days_since_epoch());
-    out.rows.push_back({series, std::move(k)});
+    out.rows.push_back({series, k});
   };
   const auto scan = [&](const std::vector<RawObject>& objects) -> core::Result<DaysByObject> {
     std::vector<RawObject> batches, ws_batches, archives;
@@ -220,6 +232,9 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
   uint32_t next_rank = 0;
   for (auto& [name, rank] : ranks) rank = next_rank++;
   std::vector<RowKey> keys;
+  size_t parsed_rows = 0;
+  for (const ThreadRows& t : parsed) parsed_rows += t.rows.size();
+  keys.reserve(parsed_rows);
   for (uint32_t t = 0; t < parsed.size(); ++t) {
     std::vector<uint32_t> local_rank;
     for (const std::string& name : parsed[t].series_names) local_rank.push_back(ranks[name]);
@@ -233,7 +248,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
                       -row.kline.received_at.micros(), t, i});
     }
   }
-  std::sort(keys.begin(), keys.end());
+  lake::parallel_sort(keys, threads);
   // Keep the first of each (series, open_time): the latest received.
   const auto last = std::unique(keys.begin(), keys.end(), [](const RowKey& a, const RowKey& b) {
     return a.series_rank == b.series_rank && a.open_time == b.open_time;
@@ -247,10 +262,13 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
   const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
     batch.reserve(slice.end - slice.begin);
     for (size_t r = slice.begin; r < slice.end; ++r) {
-      const core::Kline& k = parsed[keys[r].thread].rows[keys[r].index].kline;
-      batch.add(k.source);
-      batch.add(k.symbol.canonical());
-      batch.add(k.interval);
+      const ThreadRows& from = parsed[keys[r].thread];
+      const Row& row = from.rows[keys[r].index];
+      const SeriesName& name = from.series[row.series];
+      const core::KlineValues& k = row.kline;
+      batch.add(name.source);
+      batch.add(name.symbol);
+      batch.add(name.interval);
       batch.add(k.open_time.micros());
       batch.add(k.close_time.micros());
       batch.add(k.open);

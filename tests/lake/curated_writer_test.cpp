@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/market.hpp"
+#include "lake/batch_scan.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/partition_commit.hpp"
 #include "support/prefixed_store.hpp"
@@ -109,6 +112,71 @@ TEST_F(CuratedWriterTest, DuckDbStaysInsideTheLake) {
   EXPECT_EQ(home->text(0, 0), (dir_.path() / "_catalog/duckdb").string());
   EXPECT_EQ(home->text(1, 0), (dir_.path() / "_catalog/duckdb/extensions").string());
   EXPECT_EQ(home->text(2, 0), "false");
+}
+
+// The rows reach DuckDB in place (lake/batch_scan): every cell as it was put in, across chunks of
+// 2,048 rows, lists split at the separator (empty parts kept, an empty cell an empty list),
+// booleans from any non-zero integer, nulls in every type.
+TEST_F(CuratedWriterTest, TheBatchIsReadCellForCellAcrossChunks) {
+  ColumnBatch batch({{"s", ColumnType::varchar},
+                     {"i", ColumnType::bigint},
+                     {"d", ColumnType::float64},
+                     {"ts", ColumnType::timestamp_tz},
+                     {"l", ColumnType::varchar_list},
+                     {"b", ColumnType::boolean}});
+  const std::string sep(1, core::kListSeparator);
+  const std::vector<std::string> lists = {"", "a", "a" + sep + sep + "b", sep, "long text beyond twelve bytes" + sep + "x"};
+  constexpr int kRows = 5000;
+  for (int r = 0; r < kRows; ++r) {
+    if (r % 97 == 3) batch.add_null();
+    else batch.add("row " + std::to_string(r) + (r % 2 ? " with a string longer than the inline twelve" : ""));
+    batch.add(int64_t{r} * 1'000'003 - 7);
+    batch.add(r * 0.5 - 3);
+    batch.add(int64_t{1'704'067'200'000'000} + r);
+    if (r % 101 == 5) batch.add_null();
+    else batch.add(lists[r % lists.size()]);
+    if (r % 103 == 7) batch.add_null();
+    else batch.add(int64_t{r % 3 == 0 ? 0 : r % 3 == 1 ? 1 : 7});
+    batch.end_row();
+  }
+  const BatchLoan loan(batch);
+  auto rows = connection_->query("SELECT s, i, d, epoch_us(ts), array_to_string(l, '|'), len(l), b::INTEGER FROM " + loan.table_sql());
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_EQ(rows->row_count(), size_t{kRows});
+  for (size_t r = 0; r < kRows; ++r) {
+    const int n = static_cast<int>(r);
+    if (n % 97 == 3) EXPECT_TRUE(rows->is_null(0, r)) << r;
+    else EXPECT_EQ(rows->text(0, r), "row " + std::to_string(n) + (n % 2 ? " with a string longer than the inline twelve" : "")) << r;
+    EXPECT_EQ(rows->int64(1, r), int64_t{n} * 1'000'003 - 7) << r;
+    EXPECT_EQ(rows->float64(2, r), n * 0.5 - 3) << r;
+    EXPECT_EQ(rows->int64(3, r), int64_t{1'704'067'200'000'000} + n) << r;
+    if (n % 101 == 5) {
+      EXPECT_TRUE(rows->is_null(4, r)) << r;
+    } else {
+      std::string want = lists[r % lists.size()];
+      std::ranges::replace(want, core::kListSeparator, '|');
+      EXPECT_EQ(rows->text(4, r), want) << r;
+      const std::string& cell = lists[r % lists.size()];
+      EXPECT_EQ(rows->int64(5, r), cell.empty() ? 0 : std::ranges::count(cell, core::kListSeparator) + 1) << r;
+    }
+    if (n % 103 == 7) EXPECT_TRUE(rows->is_null(6, r)) << r;
+    else EXPECT_EQ(rows->int64(6, r), n % 3 == 0 ? 0 : 1) << r;
+  }
+}
+
+TEST_F(CuratedWriterTest, OnlyABatchOnLoanCanBeRead) {
+  std::string ended;
+  {
+    const ColumnBatch batch = sample_batch(3);
+    const BatchLoan loan(batch);
+    ended = loan.table_sql();
+    ASSERT_TRUE(connection_->query("SELECT count(*) FROM " + ended));
+  }
+  for (const std::string& from : {ended, std::string("cryptolake_batch(12345)")}) {
+    auto refused = connection_->query("SELECT count(*) FROM " + from);
+    ASSERT_FALSE(refused) << from;
+    EXPECT_NE(refused.error().message.find("no batch is lent under this token"), std::string::npos) << refused.error().message;
+  }
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ core::Result<ArchiveName> parse_archive_name(std::string_view filename) {
 
 namespace {
 
-core::Result<core::Kline> parse_csv_row(std::string_view line, const KlineContext& context) {
+core::Result<core::KlineValues> parse_csv_row(std::string_view line, core::Timestamp received_at) {
   std::array<std::string_view, 12> f;
   size_t n = 0, start = 0;
   while (true) {
@@ -68,10 +68,7 @@ core::Result<core::Kline> parse_csv_row(std::string_view line, const KlineContex
     if (auto v = core::parse_int(f[i])) return *v;
     return fail(ErrorCode::corrupt_data, "{}: '{}' is not an integer", kNames[i], core::excerpt(f[i]));
   };
-  core::Kline k;
-  k.source = context.source;
-  k.symbol = context.symbol;
-  k.interval = context.interval;
+  core::KlineValues k;
   TRY_ASSIGN(const int64_t open_time, integer(0));
   TRY_ASSIGN(const int64_t close_time, integer(6));
   k.open_time = core::Timestamp::from_epoch_auto(open_time);
@@ -86,15 +83,15 @@ core::Result<core::Kline> parse_csv_row(std::string_view line, const KlineContex
   TRY_ASSIGN(k.taker_buy_base, decimal(9));
   TRY_ASSIGN(k.taker_buy_quote, decimal(10));
   // A dump is final data: each candle counts as received the moment after it closed.
-  k.received_at = context.received_at == core::Timestamp{} ? k.close_time + 1000 : context.received_at;
+  k.received_at = received_at == core::Timestamp{} ? k.close_time + 1000 : received_at;
   TRY(check_kline(k));
   return k;
 }
 
 }  // namespace
 
-core::Status parse_archive_csv(std::string_view text, const KlineContext& context, std::vector<core::Kline>& out,
-                               std::vector<RejectedRow>& rejected) {
+core::Status parse_archive_csv_values(std::string_view text, core::Timestamp received_at, std::vector<core::KlineValues>& out,
+                                      std::vector<RejectedRow>& rejected) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a BOM from a spreadsheet
   size_t index = 0, rows = 0;
   for (size_t pos = 0; pos < text.size();) {
@@ -110,8 +107,8 @@ core::Status parse_archive_csv(std::string_view text, const KlineContext& contex
       index = 1;
       continue;
     }
-    if (auto kline = parse_csv_row(line, context)) {
-      out.push_back(std::move(*kline));
+    if (auto kline = parse_csv_row(line, received_at)) {
+      out.push_back(*kline);
     } else {
       rejected.push_back({index, std::move(kline.error().message), std::string(line)});
     }
@@ -119,6 +116,15 @@ core::Status parse_archive_csv(std::string_view text, const KlineContext& contex
   }
   if (rows == 0) return fail(ErrorCode::corrupt_data, "no rows");
   return {};
+}
+
+core::Status parse_archive_csv(std::string_view text, const KlineContext& context, std::vector<core::Kline>& out,
+                               std::vector<RejectedRow>& rejected) {
+  std::vector<core::KlineValues> values;
+  const core::Status parsed = parse_archive_csv_values(text, context.received_at, values, rejected);
+  out.reserve(out.size() + values.size());
+  for (const core::KlineValues& v : values) out.push_back(with_context(v, context));
+  return parsed;
 }
 
 std::optional<int64_t> first_candle_micros(std::string_view text) {
@@ -129,8 +135,7 @@ std::optional<int64_t> first_candle_micros(std::string_view text) {
     pos = end + 1;
     if (line.empty() || line[0] < '0' || line[0] > '9') continue;  // blank or header
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const KlineContext context{"", core::Symbol::parse("BTCUSDT").value(), "1m", {}};
-    auto kline = parse_csv_row(line, context);
+    auto kline = parse_csv_row(line, {});
     if (!kline) return std::nullopt;
     // close_time is the candle's last ms (or µs, in spot files from 2025): + 1 of either unit.
     return (kline->close_time - kline->open_time) / 1000 * 1000 + 1000;

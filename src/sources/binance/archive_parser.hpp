@@ -26,6 +26,9 @@ struct ArchiveName {
 // skipped. Fails only when the text has no row at all.
 [[nodiscard]] core::Status parse_archive_csv(std::string_view text, const KlineContext& context,
                                              std::vector<core::Kline>& out, std::vector<RejectedRow>& rejected);
+// The same rows as values only (appended to `out`), for callers that keep whose they are once.
+[[nodiscard]] core::Status parse_archive_csv_values(std::string_view text, core::Timestamp received_at,
+                                                    std::vector<core::KlineValues>& out, std::vector<RejectedRow>& rejected);
 
 // The length of the first row's candle, close_time − open_time + 1, in µs; nothing when the
 // text has no row that reads as a candle.

@@ -39,7 +39,16 @@ Result<int64_t> read_integer(simdjson::dom::element value, size_t index) {
 
 }  // namespace
 
-core::Status check_kline(const core::Kline& k) {
+core::Kline with_context(const core::KlineValues& values, const KlineContext& context) {
+  core::Kline k;
+  static_cast<core::KlineValues&>(k) = values;
+  k.source = context.source;
+  k.symbol = context.symbol;
+  k.interval = context.interval;
+  return k;
+}
+
+core::Status check_kline(const core::KlineValues& k) {
   if (k.open <= 0 || k.high <= 0 || k.low <= 0 || k.close <= 0) {
     return fail(ErrorCode::corrupt_data, "prices must be positive (open {} high {} low {} close {})", k.open, k.high,
                 k.low, k.close);
@@ -56,7 +65,7 @@ core::Status check_kline(const core::Kline& k) {
   return {};
 }
 
-Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContext& context) {
+Result<core::KlineValues> parse_rest_kline_values(simdjson::dom::array row, core::Timestamp received_at) {
   std::array<simdjson::dom::element, 12> f;
   size_t n = 0;
   for (simdjson::dom::element value : row) {
@@ -64,11 +73,8 @@ Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContex
     ++n;
   }
   if (n < 11 || n > 12) return fail(ErrorCode::corrupt_data, "row has {} fields, expected 12", n);
-  core::Kline k;
-  k.source = context.source;
-  k.symbol = context.symbol;
-  k.interval = context.interval;
-  k.received_at = context.received_at;
+  core::KlineValues k;
+  k.received_at = received_at;
   TRY_ASSIGN(const int64_t open_time, read_integer(f[0], 0));
   TRY_ASSIGN(const int64_t close_time, read_integer(f[6], 6));
   k.open_time = core::Timestamp::from_epoch_auto(open_time);
@@ -87,8 +93,13 @@ Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContex
   return k;
 }
 
-core::Status parse_rest_klines(simdjson::dom::element payload, const KlineContext& context,
-                               std::vector<core::Kline>& out, std::vector<RejectedRow>& rejected) {
+Result<core::Kline> parse_rest_kline(simdjson::dom::array row, const KlineContext& context) {
+  TRY_ASSIGN(core::KlineValues values, parse_rest_kline_values(row, context.received_at));
+  return with_context(values, context);
+}
+
+core::Status parse_rest_kline_values(simdjson::dom::element payload, core::Timestamp received_at,
+                                     std::vector<core::KlineValues>& out, std::vector<RejectedRow>& rejected) {
   simdjson::dom::array rows;
   if (payload.get_array().get(rows) != simdjson::SUCCESS) {
     return fail(ErrorCode::corrupt_data, "klines payload is not an array");
@@ -98,13 +109,22 @@ core::Status parse_rest_klines(simdjson::dom::element payload, const KlineContex
     simdjson::dom::array fields;
     if (row.get_array().get(fields) != simdjson::SUCCESS) {
       rejected.push_back({index, "row is not an array", simdjson::minify(row)});
-    } else if (auto kline = parse_rest_kline(fields, context)) {
-      out.push_back(std::move(*kline));
+    } else if (auto values = parse_rest_kline_values(fields, received_at)) {
+      out.push_back(*values);
     } else {
-      rejected.push_back({index, std::move(kline.error().message), simdjson::minify(row)});
+      rejected.push_back({index, std::move(values.error().message), simdjson::minify(row)});
     }
     ++index;
   }
+  return {};
+}
+
+core::Status parse_rest_klines(simdjson::dom::element payload, const KlineContext& context,
+                               std::vector<core::Kline>& out, std::vector<RejectedRow>& rejected) {
+  std::vector<core::KlineValues> values;
+  TRY(parse_rest_kline_values(payload, context.received_at, values, rejected));
+  out.reserve(out.size() + values.size());
+  for (const core::KlineValues& v : values) out.push_back(with_context(v, context));
   return {};
 }
 

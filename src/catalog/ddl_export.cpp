@@ -89,13 +89,16 @@ std::string ddl(Engine engine, const std::vector<TableInfo>& tables, std::string
                            database, t.name, column_list(engine, t, true), where, database, t.name);
         break;
       case Engine::duckdb:
-        out += fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM read_parquet('{}dt=*/*.parquet', "
-                           "hive_partitioning = true, hive_types = {{'dt': VARCHAR}}, union_by_name = true);\n",
-                           t.name, where);
+        out += fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM {};\n", t.name, duckdb_source(location, t.name));
         break;
     }
   }
   return out;
+}
+
+std::string duckdb_source(std::string_view location, std::string_view table) {
+  return fmt::format("read_parquet('{}dt=*/*.parquet', hive_partitioning = true, hive_types = {{'dt': VARCHAR}}, union_by_name = true)",
+                     table_location(location, table, false));
 }
 
 }  // namespace cryptolake::catalog

@@ -19,6 +19,9 @@ enum class Engine { athena, spark, trino, duckdb };
 std::string ddl(Engine engine, const std::vector<TableInfo>& tables, std::string_view location,
                 std::string_view database = "cryptolake");
 
+// DuckDB's read of one table's Parquet files (what the DuckDB DDL's view selects from).
+std::string duckdb_source(std::string_view location, std::string_view table);
+
 // An engine's spelling of a DuckDB column type.
 std::string engine_type(Engine engine, std::string_view duckdb_type);
 

@@ -104,6 +104,7 @@ void add_serve_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
     options.cache_ms = *cache_ms;
     options.cache_max_bytes = static_cast<size_t>(sql.cache_max_bytes);
     options.memory_limit = sql.memory_limit;
+    options.hot.max_bytes = static_cast<size_t>(sql.hot_max_bytes);
     // The live view: seeded from the lake before the router locks DuckDB's settings.
     serve::LiveFeed feed;
     std::unique_ptr<bus::Bus> bus;

@@ -280,6 +280,7 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("sql", "memory_limit", config.sql.memory_limit));
   TRY(reader.read("sql", "max_answer_bytes", config.sql.max_answer_bytes));
   TRY(reader.read("sql", "cache_max_bytes", config.sql.cache_max_bytes));
+  TRY(reader.read("sql", "hot_max_bytes", config.sql.hot_max_bytes));
   TRY(reader.read("bus", "url", config.bus.url));
   TRY(reader.read("bus", "topic_prefix", config.bus.topic_prefix));
   TRY(reader.read("bus", "partitions", config.bus.partitions));
@@ -293,8 +294,9 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
       config.bus.retention_mb < 0 || config.bus.topic_prefix.empty()) {
     return fail(ErrorCode::invalid_argument, "{}: bus: partitions 1-1024, segment_mb ≥ 1, retention not negative, a topic prefix", origin);
   }
-  if (config.sql.max_answer_bytes < 1024 || config.sql.cache_max_bytes < 0) {
-    return fail(ErrorCode::invalid_argument, "{}: sql.max_answer_bytes must be at least 1024 and sql.cache_max_bytes not negative", origin);
+  if (config.sql.max_answer_bytes < 1024 || config.sql.cache_max_bytes < 0 || config.sql.hot_max_bytes < 0) {
+    return fail(ErrorCode::invalid_argument, "{}: sql.max_answer_bytes must be at least 1024, sql.cache_max_bytes and sql.hot_max_bytes not negative",
+                origin);
   }
   if (config.features.ma_window < 2 || config.features.volatility_window < 2) {
     return fail(ErrorCode::invalid_argument, "{}: features windows must be at least 2", origin);

@@ -124,6 +124,7 @@ struct SqlConfig {
   std::string memory_limit = "1GB";         // DuckDB memory for the queries of a SQL session
   int64_t max_answer_bytes = 16 << 20;      // cells of one answer; beyond: cut, marked truncated
   int64_t cache_max_bytes = 64 << 20;       // serve's answer cache
+  int64_t hot_max_bytes = 64 << 20;         // Parquet bytes of the tables serve holds in memory (0: none)
 };
 
 // [bus]: where live data travels (bus/). [bus.kafka] settings go to librdkafka as they are.

@@ -1,13 +1,11 @@
 #include "query/sql_session.hpp"
+#include "query/query_watchdog.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <optional>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -182,11 +180,10 @@ bool append_chunk(duckdb_data_chunk chunk, const SqlSession::Limits& limits, siz
         row_bytes += table.columns[c].size() + 8;
         continue;
       }
-      auto* strings = static_cast<duckdb_string_t*>(duckdb_vector_get_data(vector));
-      const uint32_t length = duckdb_string_t_length(strings[r]);
-      row_bytes += length + table.columns[c].size() + 8;  // about what the cell costs as JSON
+      const std::string_view cell = lake::string_cell(vector, r);
+      row_bytes += cell.size() + table.columns[c].size() + 8;  // about what the cell costs as JSON
       if (bytes + row_bytes > limits.max_bytes) return false;
-      row.emplace_back(std::string(duckdb_string_t_data(&strings[r]), length));
+      row.emplace_back(std::string(cell));
     }
     bytes += row_bytes;
     if (bytes > limits.max_bytes) return false;
@@ -200,7 +197,7 @@ bool append_chunk(duckdb_data_chunk chunk, const SqlSession::Limits& limits, siz
 core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                           Access access, const SessionSettings& settings) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection), access));
+  std::unique_ptr<SqlSession> session(new SqlSession(duckdb, std::move(connection), access));
   TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::kCurated));
   std::set<std::string> names;
   for (const std::string& key : keys) {
@@ -236,27 +233,22 @@ core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectSto
 
 core::Result<std::unique_ptr<SqlSession>> SqlSession::attach(lake::DuckDb& duckdb, std::vector<std::string> tables) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  std::unique_ptr<SqlSession> session(new SqlSession(std::move(connection), Access::read_only));
+  std::unique_ptr<SqlSession> session(new SqlSession(duckdb, std::move(connection), Access::read_only));
   session->tables_ = std::move(tables);
   return session;
 }
 
+
 core::Result<ResultTable> SqlSession::run(std::string_view sql) { return run(sql, Limits{}); }
 
 core::Result<ResultTable> SqlSession::run(std::string_view sql, const Limits& limits) {
-  // A watchdog interrupts a query that runs past its time.
-  std::jthread watchdog;
+  // The watchdog interrupts a query that runs past its time.
+  std::optional<QueryWatchdog::Guard> watched;
   if (limits.timeout_ms > 0) {
-    watchdog = std::jthread([this, ms = limits.timeout_ms](std::stop_token stop) {
-      std::mutex m;
-      std::condition_variable_any cv;
-      std::unique_lock lock(m);
-      if (!cv.wait_for(lock, stop, std::chrono::milliseconds(ms), [] { return false; }) && !stop.stop_requested()) {
-        duckdb_interrupt(connection_.handle());
-      }
-    });
+    watched.emplace(QueryWatchdog::watch(connection_.handle(), QueryWatchdog::Clock::now() + std::chrono::milliseconds(limits.timeout_ms)));
   }
   auto answer = run_checked(sql, limits);
+  if (watched && watched->release()) interrupted_ = true;
   if (!answer && answer.error().message.find("Interrupt") != std::string::npos) {
     return core::fail(core::ErrorCode::timed_out, "the query ran longer than {} ms and was stopped", limits.timeout_ms);
   }
@@ -264,6 +256,19 @@ core::Result<ResultTable> SqlSession::run(std::string_view sql, const Limits& li
 }
 
 core::Result<ResultTable> SqlSession::run_checked(std::string_view sql, const Limits& limits) {
+  if (const uint64_t views = duckdb_.views_generation(); views != views_generation_) {
+    prepared_.clear();
+    prepared_order_.clear();
+    views_generation_ = views;
+  }
+  if (const auto kept = prepared_.find(sql); kept != prepared_.end()) {
+    auto answered = stream(*kept->second, limits);
+    if (!answered) {  // not kept past a failure: the next ask checks and prepares it afresh
+      prepared_.erase(kept);
+      std::erase(prepared_order_, std::string(sql));
+    }
+    return answered;
+  }
   TRY(check_opening(sql, access_));  // even extraction expands some PRAGMAs
   TRY_ASSIGN(lake::StatementList statements, connection_.extract(sql));
   if (statements.size() == 1) return answer(sql, limits);
@@ -316,29 +321,23 @@ core::Result<ResultTable> SqlSession::answer(std::string_view sql, const Limits&
   }
   // One SELECT streams, cast to text by DuckDB itself, and stops at the first limit it meets. The
   // wrapped text must still be one SELECT: it is checked like the user's.
-  std::optional<lake::PreparedStatement> streamed;
   if (last.type() == DUCKDB_STATEMENT_TYPE_SELECT && columns > 0) {
     const std::string wrapped = fmt::format("SELECT {} FROM (\n{}\n) AS q", casts, without_trailing_semicolons(sql));
     if (auto list = connection_.extract(wrapped); list && list->size() == 1) {
       if (auto prepared = list->prepare(0); prepared && prepared->type() == DUCKDB_STATEMENT_TYPE_SELECT &&
                                             prepared->column_count() == columns) {
-        streamed.emplace(std::move(*prepared));
+        auto kept = std::make_unique<PreparedAnswer>(PreparedAnswer{std::move(*prepared), table.columns, table.numeric});
+        if (access_ != Access::read_only) return stream(*kept, limits);  // later statements may change what it reads
+        if (prepared_.size() >= kMaxPreparedAnswers) {
+          prepared_.erase(prepared_order_.front());
+          prepared_order_.pop_front();
+        }
+        prepared_order_.emplace_back(sql);
+        return stream(*prepared_.emplace(std::string(sql), std::move(kept)).first->second, limits);
       }
     }
   }
   size_t bytes = 0;
-  if (streamed) {
-    TRY_ASSIGN(lake::QueryResult result, streamed->stream());
-    while (duckdb_data_chunk chunk = result.fetch_chunk()) {
-      const bool more = append_chunk(chunk, limits, bytes, table);
-      duckdb_destroy_data_chunk(&chunk);
-      if (!more) {
-        table.truncated = true;
-        break;
-      }
-    }
-    return table;
-  }
   // EXPLAIN, statements that cannot be wrapped, --write's changes: materialised, then cut.
   TRY_ASSIGN(lake::QueryResult result, last.run());
   for (size_t r = 0; r < result.row_count(); ++r) {
@@ -358,6 +357,23 @@ core::Result<ResultTable> SqlSession::answer(std::string_view sql, const Limits&
     }
     if (bytes > limits.max_bytes) {
       table.rows.pop_back();
+      table.truncated = true;
+      break;
+    }
+  }
+  return table;
+}
+
+core::Result<ResultTable> SqlSession::stream(PreparedAnswer& prepared, const Limits& limits) {
+  ResultTable table;
+  table.columns = prepared.columns;
+  table.numeric = prepared.numeric;
+  TRY_ASSIGN(lake::QueryResult result, prepared.statement.stream());
+  size_t bytes = 0;
+  while (duckdb_data_chunk chunk = result.fetch_chunk()) {
+    const bool more = append_chunk(chunk, limits, bytes, table);
+    duckdb_destroy_data_chunk(&chunk);
+    if (!more) {
       table.truncated = true;
       break;
     }

@@ -10,6 +10,8 @@
 // Answers are bounded in rows, bytes and time; a cut answer says so (ResultTable::truncated).
 #pragma once
 
+#include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,9 +49,13 @@ class SqlSession {
                                                                      const SessionSettings& settings = {});
 
   // Another read-only session on a database `open` prepared (views made, settings locked):
-  // cheap, one per request or thread.
+  // cheap, one per thread; kept between requests, it answers a text it has seen without
+  // parsing or planning it again.
   [[nodiscard]] static core::Result<std::unique_ptr<SqlSession>> attach(lake::DuckDb& duckdb,
                                                                        std::vector<std::string> tables);
+  // Whether the session may serve another request (not one the watchdog interrupted: the
+  // interrupt could stop its next query).
+  bool reusable() const { return !interrupted_; }
 
   struct Limits {
     size_t max_rows = SIZE_MAX;   // more rows: ResultTable::truncated
@@ -61,14 +67,32 @@ class SqlSession {
   const std::vector<std::string>& tables() const { return tables_; }
 
  private:
-  SqlSession(lake::DuckConnection connection, Access access) : connection_(std::move(connection)), access_(access) {}
+  // A checked SELECT, prepared with its cells cast to text, kept by its text: the same text asked
+  // again (the API's and the dashboard's queries are) is neither parsed nor planned again. DuckDB
+  // does not plan it again when a view it reads is replaced: all are dropped when the database's
+  // views_generation() moves.
+  struct PreparedAnswer {
+    lake::PreparedStatement statement;
+    std::vector<std::string> columns;
+    std::vector<bool> numeric;
+  };
+  static constexpr size_t kMaxPreparedAnswers = 64;
+
+  SqlSession(lake::DuckDb& duckdb, lake::DuckConnection connection, Access access)
+      : duckdb_(duckdb), connection_(std::move(connection)), access_(access) {}
   core::Result<ResultTable> run_checked(std::string_view sql, const Limits& limits);
   // Checks and runs one statement, streaming when it can.
   core::Result<ResultTable> answer(std::string_view sql, const Limits& limits);
+  core::Result<ResultTable> stream(PreparedAnswer& prepared, const Limits& limits);
 
+  lake::DuckDb& duckdb_;
   lake::DuckConnection connection_;
   Access access_;
   std::vector<std::string> tables_;
+  bool interrupted_ = false;
+  uint64_t views_generation_ = 0;  // the database's when the answers below were prepared
+  std::map<std::string, std::unique_ptr<PreparedAnswer>, std::less<>> prepared_;  // read-only sessions only
+  std::deque<std::string> prepared_order_;  // oldest first: the first to go past the limit
 };
 
 // The statement an EXPLAIN explains ("EXPLAIN SELECT 1" → "SELECT 1"); nullopt when the text

@@ -162,7 +162,10 @@ Answer task_runs(lake::ObjectStore& store, const Request& r) {
 
 core::Result<std::unique_ptr<ApiRouter>> ApiRouter::create(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options) {
   TRY_ASSIGN(auto session, query::SqlSession::open(store, duckdb, query::Access::read_only, {options.memory_limit}));
-  return std::unique_ptr<ApiRouter>(new ApiRouter(store, duckdb, std::move(options), session->tables()));
+  TRY_ASSIGN(auto hot, HotTables::start(store, duckdb, session->tables(), options.hot));
+  std::unique_ptr<ApiRouter> router(new ApiRouter(store, duckdb, std::move(options), session->tables()));
+  router->hot_ = std::move(hot);
+  return router;
 }
 
 ApiRouter::ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options, std::vector<std::string> tables)

@@ -16,6 +16,7 @@
 #include "lake/duckdb.hpp"
 #include "lake/object_store.hpp"
 #include "serve/answer_cache.hpp"
+#include "serve/hot_tables.hpp"
 #include "serve/live_feed.hpp"
 #include "serve/metrics.hpp"
 #include "serve/table_queries.hpp"
@@ -30,6 +31,7 @@ struct ServeOptions {
   int64_t cache_ms = 5'000;           // identical API requests within this time share one answer (0: off)
   size_t cache_max_bytes = 64 << 20;  // all cached answers together
   std::string memory_limit = "1GB";   // DuckDB memory for all queries together
+  HotOptions hot = {};                // the small tables answered from memory
   const LiveFeed* live = nullptr;     // serve --live: the live view behind /api/v1/live
 };
 
@@ -59,6 +61,7 @@ class ApiRouter {
   Metrics metrics_;
   AnswerCache cache_;  // by request: path + parameters
   std::map<std::string, Handler, std::less<>> routes_;
+  std::unique_ptr<HotTables> hot_;
   std::shared_ptr<std::atomic<int>> live_streams_ = std::make_shared<std::atomic<int>>(0);  // Server-Sent Event streams open
 };
 

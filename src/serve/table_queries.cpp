@@ -19,10 +19,33 @@ core::Status TableQueries::needs(std::string_view table) const {
   return core::fail(core::ErrorCode::not_found, "no {} table in this lake yet; run `cryptolake etl`", table);
 }
 
+namespace {
+constexpr size_t kMaxIdleSessions = 16;
+}  // namespace
+
+core::Result<std::unique_ptr<query::SqlSession>> TableQueries::session() const {
+  {
+    std::lock_guard lock(idle_mutex_);
+    if (!idle_.empty()) {
+      std::unique_ptr<query::SqlSession> kept = std::move(idle_.back());
+      idle_.pop_back();
+      return kept;
+    }
+  }
+  return query::SqlSession::attach(duckdb_, tables_);
+}
+
+void TableQueries::keep(std::unique_ptr<query::SqlSession> session) const {
+  if (!session->reusable()) return;
+  std::lock_guard lock(idle_mutex_);
+  if (idle_.size() < kMaxIdleSessions) idle_.push_back(std::move(session));
+}
+
 io::ServerResponse TableQueries::json(std::string_view sql, size_t max_rows) const {
-  auto session = query::SqlSession::attach(duckdb_, tables_);
+  auto session = this->session();
   if (!session) return error_response(500, session.error().message);
   auto result = (*session)->run(sql, {max_rows, limits_.max_bytes, limits_.timeout_ms});
+  keep(std::move(*session));  // unless the watchdog interrupted it
   if (!result) return error_response(result.error().code == core::ErrorCode::timed_out ? 408 : 400, result.error().message);
   io::ServerResponse response{200, "application/json", query::format_json(*result), {{"Cache-Control", "no-cache"}}};
   // The body stays a plain array (Grafana and the dashboard read it as is); the cut is in a header.
@@ -31,8 +54,10 @@ io::ServerResponse TableQueries::json(std::string_view sql, size_t max_rows) con
 }
 
 core::Result<query::ResultTable> TableQueries::rows(std::string_view sql) const {
-  TRY_ASSIGN(auto session, query::SqlSession::attach(duckdb_, tables_));
-  return session->run(sql);
+  TRY_ASSIGN(auto session, this->session());
+  auto result = session->run(sql);
+  keep(std::move(session));
+  return result;
 }
 
 }  // namespace cryptolake::serve

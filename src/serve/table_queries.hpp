@@ -1,7 +1,11 @@
-// Read-only queries over the lake's tables for the API's handlers: each call gets its own DuckDB
-// connection with the serve limits (rows, bytes, time).
+// Read-only queries over the lake's tables for the API's handlers, with the serve limits (rows,
+// bytes, time). Each call gets a session of its own for its time; sessions are kept between calls
+// (opening a connection cost about as much as a small query, and a kept session answers a query
+// text it has seen without parsing and planning it again).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,9 +34,14 @@ class TableQueries {
   [[nodiscard]] core::Result<query::ResultTable> rows(std::string_view sql) const;
 
  private:
+  core::Result<std::unique_ptr<query::SqlSession>> session() const;
+  void keep(std::unique_ptr<query::SqlSession> session) const;
+
   lake::DuckDb& duckdb_;
   std::vector<std::string> tables_;
   QueryLimits limits_;
+  mutable std::mutex idle_mutex_;
+  mutable std::vector<std::unique_ptr<query::SqlSession>> idle_;  // between calls
 };
 
 // {"error": "…"} with the message cut to a safe length.

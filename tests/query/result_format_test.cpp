@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "lake/local_object_store.hpp"
+#include "query/sql_session.hpp"
 #include "support/temp_dir.hpp"
 
 namespace cryptolake::query {
@@ -58,6 +59,71 @@ TEST(SqlSession, CuratedTablesAreViewsWithDtAsAColumn) {
   auto error = (*session)->run("SELECT * FROM missing_table");
   ASSERT_FALSE(error);
   EXPECT_NE(error.error().message.find("missing_table"), std::string::npos);
+}
+
+TEST(SqlSession, AQueryPastItsTimeIsStoppedAndItsConnectionIsNotForReuse) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  auto duckdb = std::move(*lake::DuckDb::open({dir.path(), 1, "1GB"}));
+  ASSERT_TRUE(SqlSession::open(store, *duckdb));
+  // Many sessions at once share the one watchdog: the slow one is stopped, the quick ones are not.
+  auto slow = SqlSession::attach(*duckdb, {});
+  auto quick = SqlSession::attach(*duckdb, {});
+  ASSERT_TRUE(slow && quick);
+  auto answered = (*quick)->run("SELECT 42 AS n", {10, 1 << 20, 60'000});
+  ASSERT_TRUE(answered) << answered.error().message;
+  EXPECT_EQ(answered->rows[0][0], "42");
+  EXPECT_TRUE((*quick)->reusable());
+  auto stopped = (*slow)->run("SELECT count(*) FROM range(1000000000000) a", {10, 1 << 20, 100});
+  ASSERT_FALSE(stopped);
+  EXPECT_EQ(stopped.error().code, core::ErrorCode::timed_out);
+  EXPECT_FALSE((*slow)->reusable());
+  // The quick session, kept, answers again.
+  auto second = (*quick)->run("SELECT 7 AS n", {10, 1 << 20, 60'000});
+  ASSERT_TRUE(second) << second.error().message;
+  EXPECT_EQ(second->rows[0][0], "7");
+}
+
+// A text asked again answers from its prepared statement, within the limits of this call; once
+// the database says its views changed, as the view is now, with the columns it has now.
+TEST(SqlSession, ATextAskedAgainFollowsTheViewsItReads) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  auto duckdb = std::move(*lake::DuckDb::open({dir.path(), 1, "1GB"}));
+  ASSERT_TRUE(SqlSession::open(store, *duckdb));
+  auto admin = duckdb->connect();
+  ASSERT_TRUE(admin && admin->execute("CREATE VIEW v AS SELECT range AS x FROM range(3)"));
+  auto session = SqlSession::attach(*duckdb, {"v"});
+  ASSERT_TRUE(session);
+  const std::string text = "SELECT * FROM v ORDER BY 1";
+  const auto cells = [](const ResultTable& t) {
+    std::string all;
+    for (const auto& row : t.rows) {
+      for (const auto& cell : row) all += cell.value_or("NULL") + ";";
+    }
+    return all;
+  };
+  auto first = (*session)->run(text);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(cells(*first), "0;1;2;");
+  EXPECT_EQ(first->columns, std::vector<std::string>{"x"});
+  EXPECT_TRUE(first->numeric[0]);
+  ASSERT_TRUE(admin->execute("CREATE OR REPLACE VIEW v AS SELECT range + 10 AS x FROM range(2)"));
+  duckdb->views_changed();
+  auto rebound = (*session)->run(text);
+  ASSERT_TRUE(rebound) << rebound.error().message;
+  EXPECT_EQ(cells(*rebound), "10;11;");
+  auto cut = (*session)->run(text, {1, 1 << 20, 0});
+  ASSERT_TRUE(cut) << cut.error().message;
+  EXPECT_EQ(cells(*cut), "10;");
+  EXPECT_TRUE(cut->truncated);
+  ASSERT_TRUE(admin->execute("CREATE OR REPLACE VIEW v AS SELECT 'a' AS y, 'b' AS z"));
+  duckdb->views_changed();
+  auto reshaped = (*session)->run(text);
+  ASSERT_TRUE(reshaped) << reshaped.error().message;
+  EXPECT_EQ(cells(*reshaped), "a;b;");
+  EXPECT_EQ(reshaped->columns, (std::vector<std::string>{"y", "z"}));
+  EXPECT_FALSE(reshaped->numeric[0]);
 }
 
 }  // namespace

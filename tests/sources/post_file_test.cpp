@@ -226,5 +226,64 @@ TEST(PostFiles, ATruncatedJsonArrayIsReportedAsTruncatedNotReadAsNdjson) {
   EXPECT_NE(object.error().message.find("truncated at byte"), std::string::npos) << object.error().message;
 }
 
+// The records as plain strings, for comparing.
+std::vector<std::vector<std::string>> records_of(std::string_view text, char delimiter) {
+  const CsvRecords records = parse_csv(text, delimiter);
+  std::vector<std::vector<std::string>> out;
+  for (size_t r = 0; r < records.size(); ++r) out.emplace_back(records[r].begin(), records[r].end());
+  return out;
+}
+
+TEST(Csv, QuotesNewlinesBlankLinesAndTheEdgesOfTheText) {
+  using Records = std::vector<std::vector<std::string>>;
+  EXPECT_EQ(records_of("a,b\n1,2\n", ','), (Records{{"a", "b"}, {"1", "2"}}));
+  EXPECT_EQ(records_of("a,b\r\n\r\n1,2", ','), (Records{{"a", "b"}, {"1", "2"}}));  // CRLF, a blank line, no final newline
+  EXPECT_EQ(records_of("\"x,\"\"y\"\"\nz\",2\n", ','), (Records{{"x,\"y\"\nz", "2"}}));  // delimiter, "" and a newline inside quotes
+  EXPECT_EQ(records_of("\"ab\"cd,e\n", ','), (Records{{"abcd", "e"}}));  // text after the closing quote stays
+  EXPECT_EQ(records_of("a\"b,c\n", ','), (Records{{"a\"b", "c"}}));     // a quote inside a field is a character
+  EXPECT_EQ(records_of("a,\n", ','), (Records{{"a", ""}}));
+  EXPECT_EQ(records_of("a,", ','), (Records{{"a", ""}}));
+  EXPECT_EQ(records_of("a;\"open", ';'), (Records{{"a", "open"}}));  // unterminated: the rest of the text
+  EXPECT_EQ(records_of("\n\n", ','), Records{});
+  EXPECT_EQ(records_of("", ','), Records{});
+  EXPECT_EQ(records_of("\"\"", ','), (Records{{""}}));  // a quoted empty field at the end is a record
+}
+
+TEST(PostFiles, ManyThreadsReadAFileExactlyAsOneDoes) {
+  std::string csv = "id,author,created_at,text,likes,mood\n";
+  for (int i = 0; i < 50'000; ++i) {
+    // Every 997th row is bad in one of two ways, so rejects fall into every part.
+    const std::string when = i % 997 == 5 ? "not a date" : fmt::format("2024-01-{:02}T{:02}:{:02}:00Z", 1 + i % 28, i % 24, i % 60);
+    csv += fmt::format("{},u{},{},\"post {} about $BTC, \"\"quoted\"\"\",{},{}\n", i, i % 13, when, i, i % 7, i % 997 == 11 ? "" : "calm");
+    if (i % 997 == 11) csv.insert(csv.size() - 1, ",extra");
+  }
+  PostFileOptions one;
+  one.threads = 1;
+  PostFileOptions four;
+  four.threads = 4;
+  const auto a = parse_post_file(csv, one, kNow), b = parse_post_file(csv, four, kNow);
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->records, 50'000u);
+  EXPECT_EQ(a->rejected.size(), 2u * 51);  // 51 rows each (i % 997 == 5 or 11 below 50,000)
+  EXPECT_EQ(a->posts.size(), 50'000u - a->rejected.size());
+  ASSERT_EQ(a->posts.size(), b->posts.size());
+  for (size_t i = 0; i < a->posts.size(); ++i) {
+    ASSERT_EQ(a->posts[i].post_id, b->posts[i].post_id) << i;
+    ASSERT_EQ(a->posts[i].text, b->posts[i].text) << i;
+    ASSERT_EQ(a->posts[i].extra, b->posts[i].extra) << i;
+  }
+  ASSERT_EQ(a->rejected.size(), b->rejected.size());
+  for (size_t i = 0; i < a->rejected.size(); ++i) EXPECT_EQ(a->rejected[i].index, b->rejected[i].index) << i;
+  ASSERT_EQ(a->reasons.size(), 2u);
+  ASSERT_EQ(b->reasons.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(a->reasons[i].reason, b->reasons[i].reason);
+    EXPECT_EQ(a->reasons[i].count, 51u);
+    EXPECT_EQ(b->reasons[i].count, 51u);
+    EXPECT_EQ(a->reasons[i].example, b->reasons[i].example);
+  }
+  EXPECT_EQ(a->posts.front().text, "post 0 about $BTC, \"quoted\"");
+}
+
 }  // namespace
 }  // namespace cryptolake::sources::social

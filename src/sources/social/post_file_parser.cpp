@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <thread>
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -19,50 +20,69 @@ using core::ErrorCode;
 using core::fail;
 using core::Timestamp;
 
-std::vector<std::vector<std::string>> parse_csv(std::string_view text, char delimiter) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  bool quoted = false, field_started = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          quoted = false;
+CsvRecords parse_csv(std::string_view text, char delimiter) {
+  CsvRecords out;
+  const size_t n = text.size();
+  const auto field_end = [&](size_t from) {
+    while (from < n && text[from] != delimiter && text[from] != '\n' && text[from] != '\r') ++from;
+    return from;
+  };
+  size_t record_begin = 0;  // where the current record's fields start
+  size_t i = 0;
+  while (i < n) {
+    std::string_view field;
+    if (text[i] == '"') {
+      // Quoted: a view while no "" needs unescaping; text after the closing quote (and before the
+      // delimiter) belongs to the field too, as it stands.
+      std::string built;
+      bool copied = false;
+      size_t from = i + 1;
+      for (size_t close = text.find('"', from);; close = text.find('"', from)) {
+        if (close == std::string_view::npos) {  // unterminated: the rest of the text
+          if (copied) built.append(text.substr(from)); else field = text.substr(from);
+          i = n;
+          break;
         }
-      } else {
-        field += c;
+        if (close + 1 < n && text[close + 1] == '"') {
+          built.append(text.substr(from, close + 1 - from));
+          copied = true;
+          from = close + 2;
+          continue;
+        }
+        if (copied) built.append(text.substr(from, close - from)); else field = text.substr(from, close - from);
+        i = close + 1;
+        break;
       }
+      if (const size_t rest = field_end(i); rest > i) {
+        if (!copied) built.assign(field);
+        built.append(text.substr(i, rest - i));
+        copied = true;
+        i = rest;
+      }
+      if (copied) field = out.unescaped.emplace_back(std::move(built));
+    } else {
+      const size_t rest = field_end(i);
+      field = text.substr(i, rest - i);
+      i = rest;
+    }
+    out.fields.push_back(field);
+    if (i >= n) break;
+    if (text[i] == delimiter) {
+      if (++i == n) out.fields.emplace_back();  // a trailing delimiter ends with an empty field
       continue;
     }
-    if (c == '"' && !field_started) {
-      quoted = true;
-      field_started = true;
-    } else if (c == delimiter) {
-      record.push_back(std::move(field));
-      field.clear();
-      field_started = false;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      record.push_back(std::move(field));
-      field.clear();
-      field_started = false;
-      if (!(record.size() == 1 && record[0].empty())) records.push_back(std::move(record));
-      record.clear();
+    if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
+    ++i;
+    // A blank line is no record.
+    if (out.fields.size() - record_begin == 1 && out.fields.back().empty()) {
+      out.fields.pop_back();
     } else {
-      field += c;
-      field_started = true;
+      out.ends.push_back(out.fields.size());
     }
+    record_begin = out.fields.size();
   }
-  if (field_started || !record.empty()) {
-    record.push_back(std::move(field));
-    records.push_back(std::move(record));
-  }
-  return records;
+  if (out.fields.size() > record_begin) out.ends.push_back(out.fields.size());
+  return out;
 }
 
 char detect_delimiter(std::string_view text) {
@@ -285,13 +305,28 @@ std::string json_object_of(const std::vector<std::pair<std::string, std::string>
   return out + "}";
 }
 
+// Adds a part's outcome (rows after the file's so far) to the file, keeping every order.
+void append_part(PostFile& file, PostFile&& part) {
+  file.records += part.records;
+  file.synthesized_ids += part.synthesized_ids;
+  std::move(part.posts.begin(), part.posts.end(), std::back_inserter(file.posts));
+  std::move(part.rejected.begin(), part.rejected.end(), std::back_inserter(file.rejected));
+  for (RejectGroup& group : part.reasons) {
+    if (auto known = std::ranges::find(file.reasons, group.reason, &RejectGroup::reason); known != file.reasons.end()) {
+      known->count += group.count;
+    } else {
+      file.reasons.push_back(std::move(group));
+    }
+  }
+}
+
 core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at) {
   PostFile file;
   const char delimiter = detect_delimiter(text);
   file.format = fmt::format("csv ('{}')", delimiter == '\t' ? std::string("\\t") : std::string(1, delimiter));
-  auto records = parse_csv(text, delimiter);
-  if (records.empty()) return fail(ErrorCode::invalid_argument, "the file has no rows");
-  const std::vector<std::string>& original_header = records.front();
+  const CsvRecords records = parse_csv(text, delimiter);
+  if (records.size() == 0) return fail(ErrorCode::invalid_argument, "the file has no rows");
+  const std::vector<std::string> original_header(records[0].begin(), records[0].end());
   std::vector<std::string> header;
   for (const auto& h : original_header) header.push_back(lowercase(trim(h)));
   // Which column holds each field.
@@ -339,12 +374,20 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     return fail(ErrorCode::invalid_argument, "no text or no created_at column found (header: {}); use --map",
                 core::excerpt(fmt::format("{}", fmt::join(original_header, ", "))));
   }
-  const auto get = [&](const std::vector<std::string>& row, const char* field) -> std::string_view {
-    auto it = column.find(field);
-    return it != column.end() && it->second < row.size() ? std::string_view(row[it->second]) : std::string_view();
+  // Each field's column, looked up once: a row then reads its cells by index.
+  enum Field { id, text_field, created_at, author, lang, likes, retweets, replies, quotes, hashtags, cashtags, kFields };
+  static constexpr std::array<const char*, kFields> kNames = {"id", "text", "created_at", "author", "lang", "likes",
+                                                              "retweets", "replies", "quotes", "hashtags", "cashtags"};
+  std::array<std::optional<size_t>, kFields> where;
+  for (size_t f = 0; f < kFields; ++f) {
+    if (auto it = column.find(kNames[f]); it != column.end()) where[f] = it->second;
+  }
+  const auto get = [&](std::span<const std::string_view> row, Field f) -> std::string_view {
+    return where[f] && *where[f] < row.size() ? row[*where[f]] : std::string_view();
   };
   std::vector<std::string_view> created;
-  for (size_t r = 1; r < records.size(); ++r) created.push_back(get(records[r], "created_at"));
+  created.reserve(records.size());
+  for (size_t r = 1; r < records.size(); ++r) created.push_back(get(records[r], created_at));
   TRY_ASSIGN(const DateReader dates, DateReader::for_column(created, options));
   file.date_reading = dates.reading();
   // Every column no field took travels in `extra`, under its header name.
@@ -353,34 +396,52 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     if (!std::ranges::any_of(column, [&](const auto& taken) { return taken.second == c; })) extra_columns.push_back(c);
   }
   const std::string separator(1, delimiter);
-  for (size_t r = 1; r < records.size(); ++r) {
-    const auto& row = records[r];
-    ++file.records;
-    if (options.map.empty() && row.size() != header.size()) {
-      reject(file, r, "the row's field count differs from the header's", fmt::format("{} fields, the header {}", row.size(), header.size()),
-             "check the delimiter and quoting, or say the columns with --map", fmt::format("{}", fmt::join(row, separator)));
-      continue;
+  // Rows [begin, end) into a part of the file's outcome.
+  const auto convert = [&](size_t begin, size_t end, PostFile& part) {
+    part.posts.reserve(end - begin);
+    for (size_t r = begin; r < end; ++r) {
+      const std::span<const std::string_view> row = records[r];
+      ++part.records;
+      if (options.map.empty() && row.size() != header.size()) {
+        reject(part, r, "the row's field count differs from the header's", fmt::format("{} fields, the header {}", row.size(), header.size()),
+               "check the delimiter and quoting, or say the columns with --map", fmt::format("{}", fmt::join(row, separator)));
+        continue;
+      }
+      core::Post post;
+      post.text = get(row, text_field);
+      post.author_id = get(row, author);
+      post.lang = get(row, lang);
+      post.like_count = count_of(get(row, likes));
+      post.retweet_count = count_of(get(row, retweets));
+      post.reply_count = count_of(get(row, replies));
+      post.quote_count = count_of(get(row, quotes));
+      if (where[hashtags]) post.hashtags = split_tag_list(get(row, hashtags));
+      if (where[cashtags]) post.cashtags = split_tag_list(get(row, cashtags));
+      post.received_at = received_at;
+      std::vector<std::pair<std::string, std::string>> extra;
+      for (const size_t c : extra_columns) {
+        if (c < row.size()) extra.emplace_back(original_header[c], core::json_string(row[c]));
+      }
+      post.extra = json_object_of(extra);
+      const auto record = [&] { return fmt::format("{}", fmt::join(row, separator)); };
+      if (!finish_post(post, get(row, id), get(row, created_at), dates, part, r, record)) continue;
+      part.posts.push_back(std::move(post));
     }
-    core::Post post;
-    post.text = get(row, "text");
-    post.author_id = get(row, "author");
-    post.lang = get(row, "lang");
-    post.like_count = count_of(get(row, "likes"));
-    post.retweet_count = count_of(get(row, "retweets"));
-    post.reply_count = count_of(get(row, "replies"));
-    post.quote_count = count_of(get(row, "quotes"));
-    if (column.contains("hashtags")) post.hashtags = split_tag_list(get(row, "hashtags"));
-    if (column.contains("cashtags")) post.cashtags = split_tag_list(get(row, "cashtags"));
-    post.received_at = received_at;
-    std::vector<std::pair<std::string, std::string>> extra;
-    for (const size_t c : extra_columns) {
-      if (c < row.size()) extra.emplace_back(original_header[c], core::json_string(row[c]));
-    }
-    post.extra = json_object_of(extra);
-    const auto record = [&] { return fmt::format("{}", fmt::join(row, separator)); };
-    if (!finish_post(post, get(row, "id"), get(row, "created_at"), dates, file, r, record)) continue;
-    file.posts.push_back(std::move(post));
+  };
+  // Contiguous ranges of rows on the threads, joined in order: the outcome is the one-thread one.
+  const size_t rows = records.size() - 1;
+  const size_t parts = std::clamp<size_t>(std::min(options.threads, rows / 10'000), 1, 64);
+  std::vector<PostFile> done(parts);
+  {
+    std::vector<std::jthread> workers;
+    for (size_t p = 1; p < parts; ++p) workers.emplace_back([&, p] { convert(1 + rows * p / parts, 1 + rows * (p + 1) / parts, done[p]); });
+    convert(1, 1 + rows / parts, done[0]);
   }
+  size_t posts = 0, rejected = 0;
+  for (const PostFile& part : done) posts += part.posts.size(), rejected += part.rejected.size();
+  file.posts.reserve(posts);  // one allocation: growing by doubling moved every post again and again
+  file.rejected.reserve(rejected);
+  for (PostFile& part : done) append_part(file, std::move(part));
   return file;
 }
 

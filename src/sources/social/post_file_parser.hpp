@@ -8,7 +8,9 @@
 // has no place for travel in `extra` (a JSON object). Dates: core/date_text.hpp.
 #pragma once
 
+#include <deque>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,7 @@ struct PostFileOptions {
   FieldMap map;
   core::DayOrder day_order = core::DayOrder::unknown;  // --day-first / --month-first
   std::string date_format;                              // --date-format (strptime); wins over day_order
+  size_t threads = 2;                                   // rows become posts on this many threads
 };
 
 // Rejects that share a reason, for a summary a user can act on.
@@ -58,8 +61,20 @@ std::string cashtags_in(std::string_view text);
 std::string split_tag_list(std::string_view cell);
 
 // RFC 4180 records with the given delimiter: quoted fields may hold delimiters, quotes ("") and
-// newlines; CRLF and LF both end records.
-std::vector<std::vector<std::string>> parse_csv(std::string_view text, char delimiter);
+// newlines; CRLF and LF both end records. Each field is a view into the text, or into a copy
+// kept here when it had to be unescaped; no record is materialised as strings.
+struct CsvRecords {
+  std::vector<std::string_view> fields;  // every record's fields, in order
+  std::vector<size_t> ends = {};          // record r is fields [ends[r-1] (or 0), ends[r])
+  std::deque<std::string> unescaped = {};
+
+  size_t size() const { return ends.size(); }
+  std::span<const std::string_view> operator[](size_t r) const {
+    const size_t begin = r == 0 ? 0 : ends[r - 1];
+    return {fields.data() + begin, ends[r] - begin};
+  }
+};
+CsvRecords parse_csv(std::string_view text, char delimiter);
 char detect_delimiter(std::string_view text);
 
 }  // namespace cryptolake::sources::social

@@ -1,6 +1,7 @@
 #include "bench/bench_support.hpp"
 
 #include <fstream>
+#include <string>
 
 #include "lake/raw_zone.hpp"
 
@@ -19,6 +20,18 @@ core::Result<size_t> decompress_batches(const lake::ObjectStore& store, std::str
   }
   if (!file) return core::fail(core::ErrorCode::io_error, "cannot write {}", out.string());
   return bytes;
+}
+
+void reset_peak_rss() {
+  std::ofstream("/proc/self/clear_refs") << "5";  // 5: reset the peak to the current size
+}
+
+size_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6)) * 1024;  // "VmHWM:   123 kB"
+  }
+  return 0;
 }
 
 }  // namespace cryptolake::bench

@@ -11,6 +11,11 @@
 
 namespace cryptolake::bench {
 
+// The process's peak resident memory since the last reset (Linux: VmHWM, reset through clear_refs),
+// so each side of a benchmark run in one process reports its own peak.
+void reset_peak_rss();
+size_t peak_rss_bytes();
+
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

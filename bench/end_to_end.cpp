@@ -49,7 +49,8 @@ void print_ratio(std::string_view what, double ours, double peer, size_t rows, s
   if (bytes) fmt::print(" {:>8.1f} MB/s", bytes / 1e6 / ours);
   fmt::print("\n{:<34} {:>8.2f} s {:>10.0f} rows/s", fmt::format("{} duckdb", what), peer, rows / peer);
   if (bytes) fmt::print(" {:>8.1f} MB/s", bytes / 1e6 / peer);
-  fmt::print("\n{:<34} {:>8.2f}× (duckdb time / cryptolake time)\n", "ratio", peer / ours);
+  // On a line of its own, as every benchmark prints it, for scripts to read.
+  fmt::print("\nratio {:.2f}× {} (duckdb time / cryptolake time)\n", peer / ours, what);
 }
 
 }  // namespace
@@ -71,13 +72,16 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
   fmt::print("input: {} kline rows in raw batches, {:.1f} MB of NDJSON, {} threads\n", sent, bytes / 1e6, threads);
 
   // Ours: raw NDJSON.zst → parse, validate, quarantine, dedup, partition → zstd Parquet.
+  reset_peak_rss();
   auto start = std::chrono::steady_clock::now();
   TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {threads, {}}));
   const double ours_seconds = seconds_since(start);
+  const size_t ours_peak = peak_rss_bytes();
 
   // Peer: DuckDB alone on the decompressed NDJSON, explicit columns, DISTINCT ON, partitioned COPY.
   TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
   const fs::path peer_out = work / "duckdb_out";
+  reset_peak_rss();
   start = std::chrono::steady_clock::now();
   TRY(connection.execute(fmt::format(
       "COPY (SELECT DISTINCT ON (symbol, open_time) source, symbol, interval, open_time, close_time, open, high, low, "
@@ -96,6 +100,7 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
       " TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
       lake::sql_string(ndjson.string()), lake::sql_string(peer_out.string()))));
   const double peer_seconds = seconds_since(start);
+  const size_t peer_peak = peak_rss_bytes();
 
   TRY_ASSIGN(lake::QueryResult peer_rows, connection.query(fmt::format(
       "SELECT count(*) FROM read_parquet({})", lake::sql_string((peer_out / "*" / "*.parquet").string()))));
@@ -107,6 +112,7 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
   fmt::print("output: {} rows in {} partitions (both), {} duplicates removed, {} records quarantined by cryptolake\n",
              ours.rows_out, ours.partitions, ours.duplicates, ours.quarantined);
   print_ratio("etl", ours_seconds, peer_seconds, ours.records_in, bytes);
+  fmt::print("peak RSS: cryptolake {:.0f} MB, duckdb {:.0f} MB (each side's own, process included)\n", ours_peak / 1e6, peer_peak / 1e6);
 
   if (also_features) {
     start = std::chrono::steady_clock::now();

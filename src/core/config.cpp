@@ -275,6 +275,7 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
   TRY(reader.read("webhook", "timeout_ms", config.webhook.timeout_ms));
   TRY(reader.read("webhook", "attempts", config.webhook.attempts));
   TRY(reader.read("webhook", "queue", config.webhook.queue));
+  TRY(reader.read("etl", "memory_mb", config.etl.memory_mb));
   TRY(reader.read("duckdb", "threads", config.duckdb.threads));
   TRY(reader.read("duckdb", "memory_limit", config.duckdb.memory_limit));
   TRY(reader.read("sql", "memory_limit", config.sql.memory_limit));
@@ -298,6 +299,7 @@ Result<Config> Config::parse(std::string_view toml_text, std::string_view origin
     return fail(ErrorCode::invalid_argument, "{}: sql.max_answer_bytes must be at least 1024, sql.cache_max_bytes and sql.hot_max_bytes not negative",
                 origin);
   }
+  if (config.etl.memory_mb < 1) return fail(ErrorCode::invalid_argument, "{}: etl.memory_mb must be at least 1", origin);
   if (config.features.ma_window < 2 || config.features.volatility_window < 2) {
     return fail(ErrorCode::invalid_argument, "{}: features windows must be at least 2", origin);
   }

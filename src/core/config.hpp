@@ -114,6 +114,11 @@ struct ScheduleConfig {
   std::vector<TaskConfig> tasks;
 };
 
+// [etl]: the raw → curated transforms.
+struct EtlConfig {
+  int64_t memory_mb = 1024;  // candles market_ohlcv holds at once; beyond, they wait on disk by day (TMPDIR)
+};
+
 struct DuckdbConfig {
   int threads = 2;
   std::string memory_limit = "4GB";
@@ -153,6 +158,7 @@ struct Config {
   std::vector<AlertRuleConfig> alerts;
   WebhookConfig webhook;
   ScheduleConfig schedule;
+  EtlConfig etl;
   DuckdbConfig duckdb;
   SqlConfig sql;
   BusConfig bus;

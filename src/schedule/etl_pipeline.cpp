@@ -37,7 +37,8 @@ transform::EtlOptions etl_options(StageEnv& env, std::string_view stage) {
           [&env, stage](size_t done, size_t total) {
             if (env.progress) env.progress(stage, done, total);
           },
-          env.incremental ? env.consumed : std::nullopt, &*env.now_consumed};
+          env.incremental ? env.consumed : std::nullopt, &*env.now_consumed,
+          static_cast<size_t>(env.config.etl.memory_mb) << 20};
 }
 
 std::unique_ptr<Stage> stage(std::string name, Strings inputs, Strings outputs, FunctionStage::Work work, Strings incremental = {}) {

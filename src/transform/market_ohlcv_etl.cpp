@@ -11,6 +11,7 @@
 
 #include "core/log.hpp"
 
+#include "lake/day_spill.hpp"
 #include "lake/raw_zone.hpp"
 #include "sources/binance/archive_import.hpp"
 #include "sources/binance/kline_parser.hpp"
@@ -78,13 +79,92 @@ struct ThreadRows {
   std::vector<std::string> series_names;
   std::vector<SeriesName> series;  // by local id
   std::vector<Row> rows;
+  size_t rows_parsed = 0;    // rows, spilled ones included
   size_t open_candles = 0;
   DaysByObject days_by_key;  // the days each raw object yielded rows for
 };
 
+int64_t day_of(const Row& row) { return row.kline.open_time.days_since_epoch(); }
+
+// The candles a run holds at once. A thread whose rows pass its share moves them to spill files
+// by day (created at the first spill); after the scan, groups of days are read back in turn.
+class RowSpill {
+ public:
+  RowSpill(size_t memory_bytes, size_t threads)
+      // Each row held costs itself and, while its group is sorted, two sort keys (the merge's copy).
+      : group_rows_(std::max<size_t>(1, memory_bytes / 2 / (sizeof(Row) + 2 * sizeof(RowKey)))),
+        thread_rows_(std::max<size_t>(1, group_rows_ / threads)) {}
+
+  // After each raw object a thread parsed: spills its rows once they pass its share.
+  void after_object(size_t thread, ThreadRows& out) {
+    if (out.rows.size() >= thread_rows_) keep_error(spill(thread, out));
+  }
+
+  // Every row on disk (so each day is read back whole), or nothing spilled at all.
+  core::Status finish_scan(std::vector<ThreadRows>& parsed) {
+    if (error_) return std::unexpected(*error_);
+    if (!files_) return {};
+    for (size_t t = 0; t < parsed.size(); ++t) {
+      TRY(spill(t, parsed[t]));
+      parsed[t].rows.shrink_to_fit();
+    }
+    return {};
+  }
+
+  bool spilled() const { return files_.has_value(); }
+
+  // Consecutive days that together fit the budget, in day order; only `wanted` ones when given.
+  std::vector<std::vector<int64_t>> groups(const std::optional<std::set<int64_t>>& wanted) const {
+    std::map<int64_t, size_t> rows_by_day = files_->rows_by_day();
+    if (wanted) std::erase_if(rows_by_day, [&](const auto& day) { return !wanted->contains(day.first); });
+    return lake::day_groups(rows_by_day, group_rows_);
+  }
+
+  // Each thread's rows of these days back into its buffer.
+  core::Status read_back(const std::vector<int64_t>& days, std::vector<ThreadRows>& parsed) const {
+    for (size_t t = 0; t < parsed.size(); ++t) {
+      parsed[t].rows.clear();
+      for (const int64_t day : days) TRY(lake::read_spilled_rows(*files_, t, day, parsed[t].rows));
+    }
+    return {};
+  }
+
+ private:
+  core::Status spill(size_t thread, ThreadRows& out) {
+    if (out.rows.empty()) return {};
+    {
+      std::lock_guard lock(mutex_);
+      if (!files_) {
+        TRY_ASSIGN(lake::DaySpillFiles created, lake::DaySpillFiles::create("etl-spill"));
+        files_.emplace(std::move(created));
+      }
+    }
+    std::ranges::sort(out.rows, {}, day_of);
+    for (auto begin = out.rows.begin(); begin != out.rows.end();) {
+      const int64_t day = day_of(*begin);
+      const auto end = std::find_if(begin, out.rows.end(), [day](const Row& r) { return day_of(r) != day; });
+      TRY(lake::spill_rows<Row>(*files_, thread, day, {&*begin, static_cast<size_t>(end - begin)}));
+      begin = end;
+    }
+    out.rows.clear();
+    return {};
+  }
+
+  void keep_error(core::Status status) {
+    if (status) return;
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = status.error();
+  }
+
+  size_t group_rows_, thread_rows_;
+  std::mutex mutex_;
+  std::optional<lake::DaySpillFiles> files_;
+  std::optional<core::Error> error_;
+};
+
 // Archive dumps landed by `import binance-archive` (raw/<source>/archive/…): one CSV per object.
 core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vector<RawObject>& files, size_t threads,
-                                      std::vector<ThreadRows>& parsed) {
+                                      std::vector<ThreadRows>& parsed, RowSpill& spill) {
   std::atomic<size_t> next{0};
   std::mutex mutex;
   ScanStats stats;
@@ -119,6 +199,8 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vecto
           if (const int64_t day = k.open_time.days_since_epoch(); day != last_day) days.insert(last_day = day);
           out.rows.push_back({series, k});
         }
+        out.rows_parsed += klines.size();
+        spill.after_object(thread, out);
       }
       auto written = lake::write_quarantine(store, "market_ohlcv", source, "archive", key, rejects);
       std::lock_guard lock(mutex);
@@ -140,6 +222,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
   stats.table = "market_ohlcv";
   const size_t threads = std::max<size_t>(1, options.threads);
   std::vector<ThreadRows> parsed(threads);
+  RowSpill spill(options.memory_bytes, threads);
 
   const auto handler = [&](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
     std::string_view symbol_text, interval;
@@ -177,7 +260,9 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
       }
       if (const int64_t day = k.open_time.days_since_epoch(); day != last_day) days.insert(last_day = day);
       out.rows.push_back({series, k});
+      ++out.rows_parsed;
     }
+    spill.after_object(thread, out);
   };
   const auto started = std::chrono::steady_clock::now();
   const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
@@ -197,6 +282,8 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     const uint32_t series = out.series_id(k.source, k.symbol, k.interval);
     out.days_by_key[std::string(e.batch_key)].insert(k.open_time.days_since_epoch());
     out.rows.push_back({series, k});
+    ++out.rows_parsed;
+    spill.after_object(thread, out);
   };
   const auto scan = [&](const std::vector<RawObject>& objects) -> core::Result<DaysByObject> {
     std::vector<RawObject> batches, ws_batches, archives;
@@ -208,7 +295,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     }
     TRY_ASSIGN(const ScanStats envelopes, scan_batches(store, batches, "market_ohlcv", threads, handler, options.progress));
     TRY_ASSIGN(const ScanStats events, scan_batches(store, ws_batches, "market_ohlcv", threads, ws_handler));
-    TRY_ASSIGN(const ScanStats files, scan_archives(store, archives, threads, parsed));
+    TRY_ASSIGN(const ScanStats files, scan_archives(store, archives, threads, parsed, spill));
     stats.batches += envelopes.batches + events.batches + files.batches;
     stats.bytes += envelopes.bytes + events.bytes + files.bytes;
     stats.quarantined += envelopes.quarantined + events.quarantined + files.quarantined;
@@ -222,7 +309,10 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
   TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"klines", "archive", "ws_kline"}));
   TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan));
   if (options.now_consumed != nullptr) *options.now_consumed = plan.ledger;
-  spdlog::debug("market_ohlcv: scanned {} batches ({} MB) in {:.2f} s", stats.batches, stats.bytes / 1000000, elapsed());
+
+  TRY(spill.finish_scan(parsed));
+  spdlog::debug("market_ohlcv: scanned {} batches ({} MB) in {:.2f} s{}", stats.batches, stats.bytes / 1000000, elapsed(),
+                spill.spilled() ? " (beyond the memory budget: spilled by day)" : "");
 
   // Rank every series by name across threads so files are ordered by (source, symbol, interval).
   std::map<std::string, uint32_t> ranks;
@@ -231,61 +321,74 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
   }
   uint32_t next_rank = 0;
   for (auto& [name, rank] : ranks) rank = next_rank++;
-  std::vector<RowKey> keys;
-  size_t parsed_rows = 0;
-  for (const ThreadRows& t : parsed) parsed_rows += t.rows.size();
-  keys.reserve(parsed_rows);
+  std::vector<std::vector<uint32_t>> local_ranks(parsed.size());
   for (uint32_t t = 0; t < parsed.size(); ++t) {
-    std::vector<uint32_t> local_rank;
-    for (const std::string& name : parsed[t].series_names) local_rank.push_back(ranks[name]);
-    stats.records_in += parsed[t].rows.size() + parsed[t].open_candles;
+    for (const std::string& name : parsed[t].series_names) local_ranks[t].push_back(ranks[name]);
+    stats.records_in += parsed[t].rows_parsed + parsed[t].open_candles;
     stats.skipped += parsed[t].open_candles;
-    for (uint32_t i = 0; i < parsed[t].rows.size(); ++i) {
-      const Row& row = parsed[t].rows[i];
-      // An incremental run rebuilds only the days new objects touch; rows of other days it read stay out.
-      if (plan.days && !plan.days->contains(row.kline.open_time.days_since_epoch())) continue;
-      keys.push_back({row.kline.open_time.days_since_epoch(), local_rank[row.series], row.kline.open_time.micros(),
-                      -row.kline.received_at.micros(), t, i});
+  }
+
+  // Dedups and writes the rows the threads hold: all of them, or one group of spilled days.
+  const auto write_held_rows = [&]() -> core::Status {
+    std::vector<RowKey> keys;
+    size_t held = 0;
+    for (const ThreadRows& t : parsed) held += t.rows.size();
+    keys.reserve(held);
+    for (uint32_t t = 0; t < parsed.size(); ++t) {
+      for (uint32_t i = 0; i < parsed[t].rows.size(); ++i) {
+        const Row& row = parsed[t].rows[i];
+        // An incremental run rebuilds only the days new objects touch; rows of other days it read stay out.
+        if (plan.days && !plan.days->contains(day_of(row))) continue;
+        keys.push_back({day_of(row), local_ranks[t][row.series], row.kline.open_time.micros(), -row.kline.received_at.micros(), t, i});
+      }
+    }
+    lake::parallel_sort(keys, threads);
+    // Keep the first of each (series, open_time): the latest received.
+    const auto last = std::unique(keys.begin(), keys.end(), [](const RowKey& a, const RowKey& b) {
+      return a.series_rank == b.series_rank && a.open_time == b.open_time;
+    });
+    stats.duplicates += static_cast<size_t>(keys.end() - last);
+    keys.erase(last, keys.end());
+    stats.rows_out += keys.size();
+
+    const std::vector<lake::PartitionSlice> slices = lake::day_slices(keys, [](const auto& key) { return key.day; });
+    const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
+      batch.reserve(slice.end - slice.begin);
+      for (size_t r = slice.begin; r < slice.end; ++r) {
+        const ThreadRows& from = parsed[keys[r].thread];
+        const Row& row = from.rows[keys[r].index];
+        const SeriesName& name = from.series[row.series];
+        const core::KlineValues& k = row.kline;
+        batch.add(name.source);
+        batch.add(name.symbol);
+        batch.add(name.interval);
+        batch.add(k.open_time.micros());
+        batch.add(k.close_time.micros());
+        batch.add(k.open);
+        batch.add(k.high);
+        batch.add(k.low);
+        batch.add(k.close);
+        batch.add(k.volume);
+        batch.add(k.quote_volume);
+        batch.add(k.trades);
+        batch.add(k.taker_buy_base);
+        batch.add(k.taker_buy_quote);
+        batch.add(k.received_at.micros());
+        batch.end_row();
+      }
+    };
+    TRY_ASSIGN(const size_t written, lake::write_partitions(store, duckdb, "market_ohlcv", market_ohlcv_schema(), slices, fill, threads));
+    stats.partitions += written;
+    return {};
+  };
+  if (!spill.spilled()) {
+    TRY(write_held_rows());
+  } else {
+    for (const std::vector<int64_t>& days : spill.groups(plan.days)) {
+      TRY(spill.read_back(days, parsed));
+      TRY(write_held_rows());
     }
   }
-  lake::parallel_sort(keys, threads);
-  // Keep the first of each (series, open_time): the latest received.
-  const auto last = std::unique(keys.begin(), keys.end(), [](const RowKey& a, const RowKey& b) {
-    return a.series_rank == b.series_rank && a.open_time == b.open_time;
-  });
-  stats.duplicates = static_cast<size_t>(keys.end() - last);
-  keys.erase(last, keys.end());
-  stats.rows_out = keys.size();
-
-  spdlog::debug("market_ohlcv: deduplicated {} rows at {:.2f} s", keys.size(), elapsed());
-  const std::vector<lake::PartitionSlice> slices = lake::day_slices(keys, [](const auto& key) { return key.day; });
-  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
-    batch.reserve(slice.end - slice.begin);
-    for (size_t r = slice.begin; r < slice.end; ++r) {
-      const ThreadRows& from = parsed[keys[r].thread];
-      const Row& row = from.rows[keys[r].index];
-      const SeriesName& name = from.series[row.series];
-      const core::KlineValues& k = row.kline;
-      batch.add(name.source);
-      batch.add(name.symbol);
-      batch.add(name.interval);
-      batch.add(k.open_time.micros());
-      batch.add(k.close_time.micros());
-      batch.add(k.open);
-      batch.add(k.high);
-      batch.add(k.low);
-      batch.add(k.close);
-      batch.add(k.volume);
-      batch.add(k.quote_volume);
-      batch.add(k.trades);
-      batch.add(k.taker_buy_base);
-      batch.add(k.taker_buy_quote);
-      batch.add(k.received_at.micros());
-      batch.end_row();
-    }
-  };
-  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "market_ohlcv", market_ohlcv_schema(), slices, fill,
-                                                threads));
   spdlog::debug("market_ohlcv: wrote {} partitions at {:.2f} s", stats.partitions, elapsed());
   return stats;
 }

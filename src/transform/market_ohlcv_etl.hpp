@@ -26,6 +26,9 @@ struct EtlOptions {
   // nothing to rebuild every partition; `now_consumed`, when given, receives this run's ledger.
   std::optional<std::string> consumed = std::nullopt;
   std::string* now_consumed = nullptr;
+  // Memory for the candles held at once (market_ohlcv): beyond it they wait in spill files by day
+  // (lake/day_spill, under TMPDIR) and are deduplicated and written a group of days at a time.
+  size_t memory_bytes = size_t{1} << 30;
 };
 
 [[nodiscard]] core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, lake::DuckDb& duckdb,

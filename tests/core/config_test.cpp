@@ -150,6 +150,11 @@ TEST(Config, UnknownKeysAndWrongTypesAreErrorsNamingTheKey) {
   EXPECT_EQ(wrong.error().message, "x.toml: simulator.days must be an integer");
   auto bad_window = Config::parse("[features]\nma_window = 1\n", "x.toml");
   ASSERT_FALSE(bad_window);
+  auto no_memory = Config::parse("[etl]\nmemory_mb = 0\n", "x.toml");
+  ASSERT_FALSE(no_memory);
+  EXPECT_EQ(no_memory.error().message, "x.toml: etl.memory_mb must be at least 1");
+  EXPECT_EQ(Config{}.etl.memory_mb, 1024);
+  EXPECT_EQ(Config::parse("[etl]\nmemory_mb = 64\n", "x.toml")->etl.memory_mb, 64);
 }
 
 TEST(Config, SyntaxErrorsSayWhere) {

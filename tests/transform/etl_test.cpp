@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
 #include "io/codec/zstd.hpp"
@@ -118,6 +123,67 @@ TEST_F(EtlTest, RerunGivesIdenticalFiles) {
   std::vector<std::string> second;
   for (const auto& key : keys) second.push_back(*store_->get(key));
   EXPECT_EQ(first, second);
+}
+
+// Candles beyond the memory budget wait on disk by day; the files written are the ones a run
+// that held everything writes, incremental runs included, and the spill files are gone after.
+TEST_F(EtlTest, ARunBeyondItsMemoryBudgetWritesTheSameFiles) {
+  const auto send = [&](int first_day, int days, const char* received_hour) {
+    for (int d = first_day; d < first_day + days; ++d) {
+      for (const char* symbol : {"BTCUSDT", "ETHUSDT", "SOLUSDT"}) {
+        std::vector<std::string> rows;
+        // Two pages per day that overlap by an hour: duplicates across objects.
+        for (int m = 0; m < 300; ++m) rows.push_back(kline_row(kDay + d * 86'400'000LL + m * 60'000LL, "2.5", d % 2 ? "1.25" : "3"));
+        write_klines(fmt::format("2024-02-{:02}T{}:00:01Z", d + 1, received_hour).c_str(), symbol, rows);
+      }
+    }
+  };
+  send(0, 6, "05");
+  send(2, 2, "06");  // later re-sends of days 2 and 3 win
+  const auto curated = [&] {
+    std::map<std::string, std::string> files;
+    const std::vector<std::string> keys = *store_->list("curated/");
+    for (const std::string& key : keys) files[key] = *store_->get(key);
+    return files;
+  };
+  const auto spills_left = [] {
+    size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+      n += entry.path().filename().string().starts_with(fmt::format("cryptolake-etl-spill-{}-", ::getpid()));
+    }
+    return n;
+  };
+
+  std::string ledger;
+  auto held = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .now_consumed = &ledger});
+  ASSERT_TRUE(held) << held.error().message;
+  const auto reference = curated();
+  ASSERT_EQ(reference.size(), 6u);
+  std::filesystem::remove_all(dir_.path() / "curated");
+
+  // 200 rows' worth of memory: each thread spills after every object, each day is a group.
+  const size_t tiny = 200 * 2 * (sizeof(core::KlineValues) + 8 + 2 * 40);
+  auto spilled = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .memory_bytes = tiny});
+  ASSERT_TRUE(spilled) << spilled.error().message;
+  EXPECT_EQ(curated(), reference);
+  EXPECT_EQ(spilled->records_in, held->records_in);
+  EXPECT_EQ(spilled->rows_out, held->rows_out);
+  EXPECT_EQ(spilled->rows_out, 6u * 3 * 300);
+  EXPECT_EQ(spilled->duplicates, held->duplicates);
+  EXPECT_EQ(spilled->duplicates, 2u * 3 * 300);
+  EXPECT_EQ(spilled->partitions, 6u);
+  EXPECT_EQ(spills_left(), 0u);
+
+  // An incremental run: a re-send of day 4 rebuilds that day only, spilled or not.
+  send(4, 1, "07");
+  auto again = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .consumed = ledger, .memory_bytes = tiny});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->partitions, 1u);
+  const auto incremental = curated();
+  std::filesystem::remove_all(dir_.path() / "curated");
+  ASSERT_TRUE(run_market_ohlcv_etl(*store_, *duckdb_, {}));
+  EXPECT_EQ(incremental, curated());
+  EXPECT_EQ(spills_left(), 0u);
 }
 
 TEST_F(EtlTest, PostsDedupByIdWithLatestWinning) {

@@ -74,7 +74,7 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
   // Ours: raw NDJSON.zst → parse, validate, quarantine, dedup, partition → zstd Parquet.
   reset_peak_rss();
   auto start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {threads, {}}));
+  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {.threads = threads, .progress = {}, .memory_bytes = static_cast<size_t>(config.etl.memory_mb) << 20}));
   const double ours_seconds = seconds_since(start);
   const size_t ours_peak = peak_rss_bytes();
 
@@ -194,7 +194,7 @@ core::Status bench_import(const core::Config& config, const BenchOptions& flags)
   };
   lake::run_on_threads(threads, [&](size_t) { land(); });
   if (failed) return core::fail(core::ErrorCode::io_error, "landing the dumps failed");
-  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {threads, {}}));
+  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {.threads = threads, .progress = {}, .memory_bytes = static_cast<size_t>(config.etl.memory_mb) << 20}));
   const double ours_seconds = seconds_since(start);
 
   // Peer: DuckDB read_csv over the same files → the same curated layout.

@@ -26,12 +26,19 @@ void reset_peak_rss() {
   std::ofstream("/proc/self/clear_refs") << "5";  // 5: reset the peak to the current size
 }
 
-size_t peak_rss_bytes() {
+namespace {
+
+size_t status_kb(std::string_view field) {  // "VmHWM:   123 kB"
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6)) * 1024;  // "VmHWM:   123 kB"
+    if (line.starts_with(field)) return std::stoull(line.substr(field.size()));
   }
   return 0;
 }
+
+}  // namespace
+
+size_t peak_rss_bytes() { return status_kb("VmHWM:") * 1024; }
+size_t current_rss_bytes() { return status_kb("VmRSS:") * 1024; }
 
 }  // namespace cryptolake::bench

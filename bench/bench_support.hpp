@@ -15,6 +15,7 @@ namespace cryptolake::bench {
 // so each side of a benchmark run in one process reports its own peak.
 void reset_peak_rss();
 size_t peak_rss_bytes();
+size_t current_rss_bytes();
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -73,6 +73,7 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
 
   // Ours: raw NDJSON.zst → parse, validate, quarantine, dedup, partition → zstd Parquet.
   reset_peak_rss();
+  const size_t ours_start = current_rss_bytes();
   auto start = std::chrono::steady_clock::now();
   TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {.threads = threads, .progress = {}, .memory_bytes = static_cast<size_t>(config.etl.memory_mb) << 20}));
   const double ours_seconds = seconds_since(start);
@@ -112,7 +113,8 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
   fmt::print("output: {} rows in {} partitions (both), {} duplicates removed, {} records quarantined by cryptolake\n",
              ours.rows_out, ours.partitions, ours.duplicates, ours.quarantined);
   print_ratio("etl", ours_seconds, peer_seconds, ours.records_in, bytes);
-  fmt::print("peak RSS: cryptolake {:.0f} MB, duckdb {:.0f} MB (each side's own, process included)\n", ours_peak / 1e6, peer_peak / 1e6);
+  fmt::print("peak RSS: cryptolake {:.0f} MB, duckdb {:.0f} MB (each side's own; the process held {:.0f} MB before either)\n",
+             ours_peak / 1e6, peer_peak / 1e6, ours_start / 1e6);
 
   if (also_features) {
     start = std::chrono::steady_clock::now();

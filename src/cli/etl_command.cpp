@@ -12,6 +12,8 @@ void add_etl_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
       "Work follows new data: a stage whose inputs (raw batches, the tables it reads, its settings) are as\n"
       "they were at its last complete run is reused; one with new raw batches or changed input partitions\n"
       "rewrites only the days they touch. The results are byte-identical to a full run.\n"
+      "Memory: market_ohlcv holds at most [etl] memory_mb (1024) of candles; beyond, they wait on disk by day\n"
+      "under $TMPDIR and are written a group of days at a time (same files).\n"
       "Examples:\n"
       "  cryptolake etl\n"
       "  cryptolake etl --full                      # run every stage\n"

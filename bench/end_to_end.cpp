@@ -44,6 +44,11 @@ core::Status prepare_raw(lake::ObjectStore& store, int64_t rows, size_t& sent) {
   return {};
 }
 
+// The etl as `cryptolake etl` runs it: these threads, the config's memory budget.
+transform::EtlOptions etl_options(const core::Config& config, size_t threads) {
+  return {.threads = threads, .progress = {}, .memory_bytes = static_cast<size_t>(config.etl.memory_mb) << 20};
+}
+
 void print_ratio(std::string_view what, double ours, double peer, size_t rows, size_t bytes) {
   fmt::print("{:<34} {:>8.2f} s {:>10.0f} rows/s", fmt::format("{} cryptolake", what), ours, rows / ours);
   if (bytes) fmt::print(" {:>8.1f} MB/s", bytes / 1e6 / ours);
@@ -75,7 +80,7 @@ core::Status bench_etl(const core::Config& config, const BenchOptions& flags) {
   reset_peak_rss();
   const size_t ours_start = current_rss_bytes();
   auto start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {.threads = threads, .progress = {}, .memory_bytes = static_cast<size_t>(config.etl.memory_mb) << 20}));
+  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, etl_options(config, threads)));
   const double ours_seconds = seconds_since(start);
   const size_t ours_peak = peak_rss_bytes();
 
@@ -196,7 +201,7 @@ core::Status bench_import(const core::Config& config, const BenchOptions& flags)
   };
   lake::run_on_threads(threads, [&](size_t) { land(); });
   if (failed) return core::fail(core::ErrorCode::io_error, "landing the dumps failed");
-  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, {.threads = threads, .progress = {}, .memory_bytes = static_cast<size_t>(config.etl.memory_mb) << 20}));
+  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, etl_options(config, threads)));
   const double ours_seconds = seconds_since(start);
 
   // Peer: DuckDB read_csv over the same files → the same curated layout.

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <fmt/format.h>
+
 #include "analytics/rolling_features.hpp"
 #include "analytics/rolling_windows.hpp"
 #include "analytics/sentiment_scorer.hpp"
@@ -13,6 +15,7 @@
 #include "io/codec/zstd.hpp"
 #include "sources/binance/kline_parser.hpp"
 #include "sources/simulator/simulator.hpp"
+#include "sources/social/post_file_parser.hpp"
 
 namespace {
 
@@ -140,6 +143,33 @@ void BM_ScoreSentiment(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
 }
 BENCHMARK(BM_ScoreSentiment);
+
+// 100,000 rows of a scraper's posts export, read into posts on one thread and handed to a sink.
+void BM_ReadPostsCsv(benchmark::State& state) {
+  std::string csv = "id,author,created_at,text,likes,retweets\n";
+  for (int i = 0; i < 100'000; ++i) {
+    csv += fmt::format("{},trader{},2024-01-{:02}T{:02}:{:02}:07Z,\"$BTC breaking out above resistance #{} \"\"bullish\"\", volume is "
+                       "strong and funding is flat, wagmi\",{},{}\n",
+                       1'740'000'000'000'000'000 + i, i % 977, 1 + i % 28, i % 24, i % 60, i, i % 50, i % 9);
+  }
+  sources::social::PostFileOptions options;
+  options.threads = 1;
+  size_t posts = 0;
+  const sources::social::PostSink sink = [&](const sources::social::PostBatch& batch) -> core::Status {
+    posts += batch.posts.size();
+    return {};
+  };
+  for (auto _ : state) {
+    posts = 0;
+    if (!sources::social::parse_post_file(csv, options, core::Timestamp{}, sink) || posts != 100'000) {
+      state.SkipWithError("not every row became a post");
+      return;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * 100'000));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * csv.size()));
+}
+BENCHMARK(BM_ReadPostsCsv)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -178,10 +178,10 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
       return report_error(q.error());
     }
     ++imported;
-    posts_in += parsed->posts.size();
+    posts_in += parsed->post_count;
     quarantined += parsed->rejected.size();
     fmt::print(stderr, "{}: {} — {} records, {} posts, {} quarantined{}{}\n", path.filename().string(), parsed->format,
-               parsed->records, parsed->posts.size(), parsed->rejected.size(),
+               parsed->records, parsed->post_count, parsed->rejected.size(),
                parsed->synthesized_ids ? fmt::format(", {} ids rebuilt from author, time and text", parsed->synthesized_ids) : "",
                parsed->date_reading.empty() ? "" : ", dates read " + parsed->date_reading);
     for (const auto& group : parsed->reasons) {

@@ -285,5 +285,88 @@ TEST(PostFiles, ManyThreadsReadAFileExactlyAsOneDoes) {
   EXPECT_EQ(a->posts.front().text, "post 0 about $BTC, \"quoted\"");
 }
 
+TEST(Csv, CutsFallBetweenRecordsAndNeverInsideQuotes) {
+  // Every fourth text holds a quoted newline, so many cut targets land inside quotes.
+  std::string csv = "id,text\n";
+  for (int i = 0; i < 2000; ++i) csv += i % 4 == 0 ? fmt::format("{},\"line one\nline two {}\"\n", i, i) : fmt::format("{},plain {}\n", i, i);
+  const std::vector<size_t> cuts = record_cuts(csv, 100);
+  ASSERT_GT(cuts.size(), 50u);
+  EXPECT_EQ(cuts.front(), 0u);
+  EXPECT_EQ(cuts.back(), csv.size());
+  std::vector<std::vector<std::string>> pieced;
+  for (size_t p = 0; p + 1 < cuts.size(); ++p) {
+    ASSERT_LT(cuts[p], cuts[p + 1]);
+    const CsvRecords piece = parse_csv(std::string_view(csv).substr(cuts[p], cuts[p + 1] - cuts[p]), ',');
+    EXPECT_FALSE(piece.open_quote) << "piece " << p;
+    for (size_t r = 0; r < piece.size(); ++r) pieced.emplace_back(piece[r].begin(), piece[r].end());
+  }
+  EXPECT_EQ(pieced, records_of(csv, ','));
+  EXPECT_EQ(pieced.size(), 2001u);
+  EXPECT_EQ(record_cuts("a\nb\n", 100), (std::vector<size_t>{0, 4}));
+  EXPECT_EQ(record_cuts("", 100), (std::vector<size_t>{0, 0}));
+}
+
+// A CSV of `rows` posts over several megabytes; row i's text is "post i …" over two lines.
+std::string big_csv(int rows, std::string_view stray = "") {
+  std::string csv = "id,author,created_at,text,likes\n";
+  for (int i = 0; i < rows; ++i) {
+    csv += fmt::format("{},u{}{},2024-03-{:02}T10:00:00Z,\"post {} \n{}\",{}\n", i + 1, i % 7, i == rows / 3 ? stray : "", 1 + i % 28, i,
+                       std::string(100, 'x'), i % 5);
+  }
+  return csv;
+}
+
+TEST(PostFiles, ASinkGetsEveryPostInOrderAPieceAtATime) {
+  const std::string csv = big_csv(40'000);  // ~5.6 MB: several pieces
+  const auto whole = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(whole);
+  ASSERT_EQ(whole->posts.size(), 40'000u);
+  std::vector<std::string> ids;
+  size_t batches = 0, largest = 0;
+  const auto sunk = parse_post_file(csv, {}, kNow, [&](const PostBatch& batch) -> core::Status {
+    ++batches;
+    largest = std::max(largest, batch.posts.size());
+    EXPECT_EQ(batch.format, "csv (',')");
+    for (const core::Post& post : batch.posts) ids.push_back(post.post_id);
+    return {};
+  });
+  ASSERT_TRUE(sunk) << sunk.error().message;
+  EXPECT_TRUE(sunk->posts.empty());
+  EXPECT_EQ(sunk->post_count, 40'000u);
+  EXPECT_EQ(sunk->records, 40'000u);
+  ASSERT_EQ(ids.size(), 40'000u);
+  for (size_t i = 0; i < ids.size(); ++i) ASSERT_EQ(ids[i], std::to_string(i + 1)) << i;
+  EXPECT_GT(batches, 4u);
+  EXPECT_LT(largest, 10'000u) << "a batch is one piece of about a megabyte, not the file";
+  // An error from the sink stops the read and is what the read returns.
+  size_t calls = 0;
+  const auto refused = parse_post_file(csv, {}, kNow, [&](const PostBatch&) -> core::Status {
+    ++calls;
+    return core::fail(core::ErrorCode::io_error, "disk full");
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "disk full");
+  EXPECT_EQ(calls, 1u);
+}
+
+TEST(PostFiles, AStrayQuoteThatFoolsTheCutsIsReadAsAWholeFileWould) {
+  // A quote inside an unquoted field is a character, but it flips the quote parity the cuts go by:
+  // the next cut falls on a newline inside a text, and the piece before it ends inside quotes.
+  const std::string csv = big_csv(40'000, "\"");
+  PostFileOptions one_piece_at_a_time;
+  one_piece_at_a_time.threads = 1;
+  for (const PostFileOptions& options : {PostFileOptions{}, one_piece_at_a_time}) {
+    const auto file = parse_post_file(csv, options, kNow);
+    ASSERT_TRUE(file) << file.error().message;
+    ASSERT_EQ(file->posts.size(), 40'000u);
+    EXPECT_TRUE(file->rejected.empty());
+    for (size_t i = 0; i < file->posts.size(); ++i) {
+      ASSERT_EQ(file->posts[i].post_id, std::to_string(i + 1)) << i;
+      ASSERT_TRUE(file->posts[i].text.starts_with(fmt::format("post {} ", i))) << i;
+    }
+    EXPECT_EQ(file->posts[40'000 / 3].author_id, fmt::format("u{}\"", (40'000 / 3) % 7));
+  }
+}
+
 }  // namespace
 }  // namespace cryptolake::sources::social

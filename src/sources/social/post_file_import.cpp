@@ -27,25 +27,42 @@ void append_v2_tweet(std::string& out, const core::Post& p) {
 core::Result<LandedPostFile> land_post_file(io::RawSink& raw, std::string_view file_name, std::string_view bytes,
                                             const PostFileOptions& options, core::Timestamp now) {
   LandedPostFile landed;
-  TRY_ASSIGN(landed.parsed, parse_post_file(bytes, options, now));
-  const std::string compressed = io::zstd_compress(bytes);
-  TRY_ASSIGN(landed.file_key, raw.land_file({std::string(kPostImportSource), "files", now.date(), std::string(file_name) + ".zst", compressed}));
   const std::string sha256 = io::sha256_hex(bytes);
-  const std::vector<core::Post>& posts = landed.parsed.posts;
-  for (size_t begin = 0; begin < posts.size(); begin += 10'000) {
-    const size_t end = std::min(posts.size(), begin + 10'000);
-    std::string payload = "{\"data\":[";
-    for (size_t i = begin; i < end; ++i) {
-      if (i > begin) payload += ',';
-      append_v2_tweet(payload, posts[i]);
-    }
-    payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", end - begin);
+  // The file lands before its first envelope; posts land as the file is read, 10,000 an envelope.
+  const auto land_file = [&]() -> core::Status {
+    if (!landed.file_key.empty()) return {};
+    TRY_ASSIGN(landed.file_key, raw.land_file({std::string(kPostImportSource), "files", now.date(), std::string(file_name) + ".zst",
+                                               io::zstd_compress(bytes)}));
+    return {};
+  };
+  std::string payload;
+  size_t first = 0, in_payload = 0;
+  std::string_view format;
+  const auto land_envelope = [&]() -> core::Status {
+    payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", in_payload);
     const core::Envelope envelope{now, std::string(kPostImportSource), "tweets",
-                                  fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})", core::json_string(file_name),
-                                              sha256, core::json_string(landed.parsed.format), begin),
+                                  fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})", core::json_string(file_name), sha256,
+                                              core::json_string(format), first),
                                   std::move(payload)};
     TRY(raw.land(std::span<const core::Envelope>(&envelope, 1)));
-  }
+    first += in_payload;
+    in_payload = 0;
+    payload.clear();
+    return {};
+  };
+  const PostSink sink = [&](const PostBatch& batch) -> core::Status {
+    TRY(land_file());
+    format = batch.format;
+    for (const core::Post& post : batch.posts) {
+      payload += in_payload == 0 ? "{\"data\":[" : ",";
+      append_v2_tweet(payload, post);
+      if (++in_payload == 10'000) TRY(land_envelope());
+    }
+    return {};
+  };
+  TRY_ASSIGN(landed.parsed, parse_post_file(bytes, options, now, sink));
+  TRY(land_file());
+  if (in_payload > 0) TRY(land_envelope());
   return landed;
 }
 

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <charconv>
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -39,6 +43,7 @@ CsvRecords parse_csv(std::string_view text, char delimiter) {
       size_t from = i + 1;
       for (size_t close = text.find('"', from);; close = text.find('"', from)) {
         if (close == std::string_view::npos) {  // unterminated: the rest of the text
+          out.open_quote = true;
           if (copied) built.append(text.substr(from)); else field = text.substr(from);
           i = n;
           break;
@@ -85,6 +90,23 @@ CsvRecords parse_csv(std::string_view text, char delimiter) {
   return out;
 }
 
+std::vector<size_t> record_cuts(std::string_view text, size_t target) {
+  std::vector<size_t> cuts{0};
+  target = std::max<size_t>(target, 1);
+  for (size_t from = 0; text.size() - from > target;) {  // each piece starts outside quotes
+    size_t at = from + target;
+    bool quoted = std::count(text.begin() + static_cast<ptrdiff_t>(from), text.begin() + static_cast<ptrdiff_t>(at), '"') % 2 == 1;
+    for (; at < text.size() && (quoted || text[at] != '\n'); ++at) {
+      if (text[at] == '"') quoted = !quoted;
+    }
+    if (at + 1 >= text.size()) break;
+    from = at + 1;
+    cuts.push_back(from);
+  }
+  cuts.push_back(text.size());
+  return cuts;
+}
+
 char detect_delimiter(std::string_view text) {
   const std::string_view first = text.substr(0, text.find('\n'));
   char best = ',';
@@ -106,16 +128,18 @@ char detect_delimiter(std::string_view text) {
 
 namespace {
 
-bool is_tag_char(unsigned char c) { return std::isalnum(c) || c == '_' || c >= 0x80; }
+// ASCII letters and digits as the "C" locale's isalnum has them, without its call per character.
+bool is_ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
+bool is_tag_char(unsigned char c) { return is_ascii_alnum(c) || c == '_' || c >= 0x80; }
 
 // "#word" or "$WORD" tokens: the sign starts the text or follows a character that is not a word.
 std::string tags_in(std::string_view text, char sign, bool cashtag) {
   std::string joined;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != sign || (i > 0 && is_tag_char(static_cast<unsigned char>(text[i - 1])))) continue;
+  for (size_t i = text.find(sign); i < text.size(); i = text.find(sign, i + 1)) {
+    if (i > 0 && is_tag_char(static_cast<unsigned char>(text[i - 1]))) continue;
     size_t end = i + 1;
     while (end < text.size() && is_tag_char(static_cast<unsigned char>(text[end])) &&
-           (!cashtag || std::isalnum(static_cast<unsigned char>(text[end])))) {
+           (!cashtag || is_ascii_alnum(static_cast<unsigned char>(text[end])))) {
       ++end;
     }
     const std::string_view tag = text.substr(i + 1, end - i - 1);
@@ -170,6 +194,10 @@ std::string synthesized_id(const core::Post& p) {
 }
 
 int64_t count_of(std::string_view text) {
+  if (int64_t whole = 0; !text.empty() && text.size() < 19) {  // the usual case, digits only, without a double's parse
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), whole);
+    if (error == std::errc() && end == text.data() + text.size() && text.front() != '-') return whole;
+  }
   const auto value = core::parse_decimal(text);
   return value ? static_cast<int64_t>(*value) : 0;
 }
@@ -233,7 +261,8 @@ template <typename RecordText>
 bool finish_post(core::Post& post, std::string_view id, std::string_view created, const DateReader& dates, PostFile& file,
                  size_t index, const RecordText& record) {
   post.platform = "x";
-  if (!core::is_valid_utf8(post.text) || !core::is_valid_utf8(post.author_id) || !core::is_valid_utf8(post.extra)) {
+  const auto utf8 = [](std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); };
+  if (!utf8(post.text) || !utf8(post.author_id) || !utf8(post.extra)) {
     reject(file, index, "text is not valid UTF-8", "", "re-export the file as UTF-8", record());
     return false;
   }
@@ -320,13 +349,61 @@ void append_part(PostFile& file, PostFile&& part) {
   }
 }
 
-core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at) {
+// Runs work(i) for every i below `items` on up to `threads` threads (this one included).
+template <typename Work>
+void on_threads(size_t threads, size_t items, const Work& work) {
+  std::atomic<size_t> next{0};
+  const auto drain = [&] {
+    for (size_t i = next++; i < items; i = next++) work(i);
+  };
+  std::vector<std::jthread> helpers;
+  for (size_t t = 1; t < std::min(threads, items); ++t) helpers.emplace_back(drain);
+  drain();
+}
+
+// A CSV read in pieces of about this size, on several threads, its posts handed on piece by piece.
+constexpr size_t kPieceBytes = size_t{1} << 20;
+
+// A file's records read piece by piece; `first_row[p]` numbers piece p's first record in the file
+// (the header is row 0).
+struct CsvPieces {
+  std::vector<CsvRecords> pieces;
+  std::vector<size_t> first_row;
+  size_t rows = 0;
+
+  std::span<const std::string_view> row(size_t r) const {
+    const size_t p = static_cast<size_t>(std::ranges::upper_bound(first_row, r) - first_row.begin()) - 1;
+    return pieces[p][r - first_row[p]];
+  }
+};
+
+CsvPieces read_csv_pieces(std::string_view text, char delimiter, size_t threads) {
+  const std::vector<size_t> cuts = record_cuts(text, kPieceBytes);
+  CsvPieces out;
+  out.pieces.resize(cuts.size() - 1);
+  on_threads(threads, out.pieces.size(), [&](size_t p) { out.pieces[p] = parse_csv(text.substr(cuts[p], cuts[p + 1] - cuts[p]), delimiter); });
+  // A piece that ends inside quotes was cut inside a field: read the text whole, as one piece.
+  if (std::any_of(out.pieces.begin(), out.pieces.end() - 1, [](const CsvRecords& piece) { return piece.open_quote; })) {
+    out.pieces.clear();
+    out.pieces.push_back(parse_csv(text, delimiter));
+  }
+  for (const CsvRecords& piece : out.pieces) {
+    out.first_row.push_back(out.rows);
+    out.rows += piece.size();
+  }
+  return out;
+}
+
+core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at,
+                                       const PostSink* sink) {
   PostFile file;
   const char delimiter = detect_delimiter(text);
   file.format = fmt::format("csv ('{}')", delimiter == '\t' ? std::string("\\t") : std::string(1, delimiter));
-  const CsvRecords records = parse_csv(text, delimiter);
-  if (records.size() == 0) return fail(ErrorCode::invalid_argument, "the file has no rows");
-  const std::vector<std::string> original_header(records[0].begin(), records[0].end());
+  const size_t threads = std::clamp<size_t>(options.threads, 1, 64);
+  const CsvPieces records = read_csv_pieces(text, delimiter, threads);
+  if (records.rows == 0) return fail(ErrorCode::invalid_argument, "the file has no rows");
+  const std::span<const std::string_view> header_row = records.row(0);
+  const std::vector<std::string> original_header(header_row.begin(), header_row.end());
   std::vector<std::string> header;
   for (const auto& h : original_header) header.push_back(lowercase(trim(h)));
   // Which column holds each field.
@@ -358,16 +435,21 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     }
   }
   // A header that does not match its rows would put every value under the wrong name.
-  if (options.map.empty() && records.size() > 1) {
-    size_t mismatched = 0, first_bad = 0;
-    for (size_t r = 1; r < records.size(); ++r) {
-      if (records[r].size() != header.size() && ++mismatched == 1) first_bad = r;
+  const auto for_each_row = [&](const auto& visit) {  // every row after the header, in order
+    for (size_t p = 0; p < records.pieces.size(); ++p) {
+      for (size_t i = p == 0 ? 1 : 0; i < records.pieces[p].size(); ++i) visit(records.first_row[p] + i, records.pieces[p][i]);
     }
-    if (mismatched * 2 > records.size() - 1) {
+  };
+  if (options.map.empty() && records.rows > 1) {
+    size_t mismatched = 0, first_bad = 0;
+    for_each_row([&](size_t r, std::span<const std::string_view> row) {
+      if (row.size() != header.size() && ++mismatched == 1) first_bad = r;
+    });
+    if (mismatched * 2 > records.rows - 1) {
       return fail(ErrorCode::invalid_argument,
                   "the header has {} columns but {} of {} rows have {} (first at row {}); say which column holds what with "
                   "--map text=N --map created_at=N … (1-based)",
-                  header.size(), mismatched, records.size() - 1, records[first_bad].size(), first_bad);
+                  header.size(), mismatched, records.rows - 1, records.row(first_bad).size(), first_bad);
     }
   }
   if (!column.contains("text") || !column.contains("created_at")) {
@@ -386,8 +468,8 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     return where[f] && *where[f] < row.size() ? row[*where[f]] : std::string_view();
   };
   std::vector<std::string_view> created;
-  created.reserve(records.size());
-  for (size_t r = 1; r < records.size(); ++r) created.push_back(get(records[r], created_at));
+  created.reserve(records.rows);
+  for_each_row([&](size_t, std::span<const std::string_view> row) { created.push_back(get(row, created_at)); });
   TRY_ASSIGN(const DateReader dates, DateReader::for_column(created, options));
   file.date_reading = dates.reading();
   // Every column no field took travels in `extra`, under its header name.
@@ -396,11 +478,13 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     if (!std::ranges::any_of(column, [&](const auto& taken) { return taken.second == c; })) extra_columns.push_back(c);
   }
   const std::string separator(1, delimiter);
-  // Rows [begin, end) into a part of the file's outcome.
-  const auto convert = [&](size_t begin, size_t end, PostFile& part) {
-    part.posts.reserve(end - begin);
-    for (size_t r = begin; r < end; ++r) {
-      const std::span<const std::string_view> row = records[r];
+  // A piece's rows (the header aside) into a part of the file's outcome.
+  const auto convert = [&](size_t p, PostFile& part) {
+    const CsvRecords& piece = records.pieces[p];
+    part.posts.reserve(piece.size());
+    for (size_t i = p == 0 ? 1 : 0; i < piece.size(); ++i) {
+      const size_t r = records.first_row[p] + i;
+      const std::span<const std::string_view> row = piece[i];
       ++part.records;
       if (options.map.empty() && row.size() != header.size()) {
         reject(part, r, "the row's field count differs from the header's", fmt::format("{} fields, the header {}", row.size(), header.size()),
@@ -428,20 +512,26 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
       part.posts.push_back(std::move(post));
     }
   };
-  // Contiguous ranges of rows on the threads, joined in order: the outcome is the one-thread one.
-  const size_t rows = records.size() - 1;
-  const size_t parts = std::clamp<size_t>(std::min(options.threads, rows / 10'000), 1, 64);
-  std::vector<PostFile> done(parts);
-  {
-    std::vector<std::jthread> workers;
-    for (size_t p = 1; p < parts; ++p) workers.emplace_back([&, p] { convert(1 + rows * p / parts, 1 + rows * (p + 1) / parts, done[p]); });
-    convert(1, 1 + rows / parts, done[0]);
-  }
-  size_t posts = 0, rejected = 0;
-  for (const PostFile& part : done) posts += part.posts.size(), rejected += part.rejected.size();
-  file.posts.reserve(posts);  // one allocation: growing by doubling moved every post again and again
-  file.rejected.reserve(rejected);
-  for (PostFile& part : done) append_part(file, std::move(part));
+  // Pieces convert on the threads and join the outcome in the file's order, each waiting its turn:
+  // the outcome is the one-thread one, and at most one piece per thread is in memory.
+  if (!sink) file.posts.reserve(records.rows - 1);  // one allocation: growing by doubling moved every post again and again
+  std::mutex turn_mutex;
+  std::condition_variable turn_changed;
+  size_t turn = 0;
+  core::Status sunk;
+  on_threads(threads, records.pieces.size(), [&](size_t p) {
+    PostFile part;
+    if (sunk) convert(p, part);  // after a sink's error the rest is skipped
+    std::unique_lock lock(turn_mutex);
+    turn_changed.wait(lock, [&] { return turn == p; });
+    file.post_count += part.posts.size();
+    if (sink && sunk && !part.posts.empty()) sunk = (*sink)({file.format, part.posts});
+    if (sink) part.posts.clear();
+    append_part(file, std::move(part));
+    ++turn;
+    turn_changed.notify_all();
+  });
+  TRY(sunk);
   return file;
 }
 
@@ -629,14 +719,28 @@ core::Result<PostFile> parse_json_posts(std::string_view text, const PostFileOpt
   return file;
 }
 
-}  // namespace
-
-core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options, Timestamp received_at) {
+core::Result<PostFile> read_post_file(std::string_view bytes, const PostFileOptions& options, Timestamp received_at, const PostSink* sink) {
   if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
   const size_t first = bytes.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return fail(ErrorCode::invalid_argument, "the file is empty");
-  if (bytes[first] == '[' || bytes[first] == '{') return parse_json_posts(bytes, options, received_at);
-  return parse_csv_posts(bytes, options, received_at);
+  if (bytes[first] != '[' && bytes[first] != '{') return parse_csv_posts(bytes, options, received_at, sink);
+  TRY_ASSIGN(PostFile file, parse_json_posts(bytes, options, received_at));
+  file.post_count = file.posts.size();
+  if (sink && !file.posts.empty()) {  // a JSON document is parsed whole: its posts go on at once
+    TRY((*sink)({file.format, file.posts}));
+    file.posts.clear();
+  }
+  return file;
+}
+
+}  // namespace
+
+core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options, Timestamp received_at) {
+  return read_post_file(bytes, options, received_at, nullptr);
+}
+
+core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options, Timestamp received_at, const PostSink& sink) {
+  return read_post_file(bytes, options, received_at, &sink);
 }
 
 }  // namespace cryptolake::sources::social

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -43,7 +44,8 @@ struct RejectGroup {
 struct PostFile {
   std::string format;  // "csv (',')", "json array", "ndjson", "x v2 response"
   size_t records = 0;  // rows or objects read
-  std::vector<core::Post> posts;
+  size_t post_count = 0;          // posts read, whether kept in `posts` or handed to a sink
+  std::vector<core::Post> posts;  // empty when a sink took them
   std::vector<RejectedPost> rejected;  // index = row number (1-based, header = 0)
   std::vector<RejectGroup> reasons;    // the rejects by reason, in order of first appearance
   size_t synthesized_ids = 0;          // ids rebuilt from (author, created_at, text) because they were mangled
@@ -52,6 +54,18 @@ struct PostFile {
 
 [[nodiscard]] core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options,
                                                      core::Timestamp received_at);
+
+// Posts handed over while a file is read: in the file's order, one batch at a time (a CSV piece
+// of about a megabyte; a JSON file's posts at once), so a CSV's posts are never all in memory.
+struct PostBatch {
+  std::string_view format;       // as PostFile::format
+  std::span<core::Post> posts;   // the sink may move them out
+};
+using PostSink = std::function<core::Status(const PostBatch&)>;
+// As above, but each batch goes to `sink` (an error from it stops the read and is returned);
+// the result counts the posts and keeps the rejects, its `posts` stay empty.
+[[nodiscard]] core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options,
+                                                     core::Timestamp received_at, const PostSink& sink);
 
 // Tags written in the text ("#Bitcoin", "$BTC"), without their sign, joined by core::kListSeparator.
 std::string hashtags_in(std::string_view text);
@@ -67,6 +81,7 @@ struct CsvRecords {
   std::vector<std::string_view> fields;  // every record's fields, in order
   std::vector<size_t> ends = {};          // record r is fields [ends[r-1] (or 0), ends[r])
   std::deque<std::string> unescaped = {};
+  bool open_quote = false;                // the text ended inside a quoted field
 
   size_t size() const { return ends.size(); }
   std::span<const std::string_view> operator[](size_t r) const {
@@ -75,6 +90,10 @@ struct CsvRecords {
   }
 };
 CsvRecords parse_csv(std::string_view text, char delimiter);
+// Offsets that cut the text into pieces of about `target` bytes, each starting a record (after a
+// newline outside quotes, by the parity of the quotes before it); first 0, last text.size(). A
+// quote inside an unquoted field fools the parity: a piece then parses with `open_quote` set.
+std::vector<size_t> record_cuts(std::string_view text, size_t target);
 char detect_delimiter(std::string_view text);
 
 }  // namespace cryptolake::sources::social

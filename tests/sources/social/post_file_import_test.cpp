@@ -29,7 +29,8 @@ TEST(PostFileImport, TheFileLandsAsItCameAndItsPostsAsXV2Tweets) {
   EXPECT_EQ(files.begin()->first, landed->file_key);
   EXPECT_NE(landed->file_key.find("x_import/files/2025-11-20/export.csv.zst"), std::string::npos) << landed->file_key;
   EXPECT_EQ(*io::zstd_decompress(files.begin()->second), csv);  // byte for byte
-  EXPECT_EQ(landed->parsed.posts.size(), 2u);
+  EXPECT_EQ(landed->parsed.post_count, 2u);
+  EXPECT_TRUE(landed->parsed.posts.empty()) << "handed on as read, not kept";
   ASSERT_EQ(landed->parsed.rejected.size(), 1u);
   EXPECT_EQ(landed->parsed.rejected[0].index, 3u);
 

@@ -57,16 +57,37 @@ std::string days_before(const std::string& day, int days) {
   return core::Timestamp::from_micros(parsed->micros() - days * int64_t{86'400'000'000}).date();
 }
 
-// The rows of `sql` (source, symbol, interval, open_time, close, volume, trades, written) into
-// `out`: series numbered by name order, candles ordered by series, then time. Streamed, and the
-// series' names compared only where they change (files hold a series' rows together).
-core::Status read_rows(lake::DuckConnection& connection, const std::string& sql, CandleSeries& out) {
+// Series numbered in the order they are met, across reads; ranked by name when asked.
+class SeriesRegistry {
+ public:
+  uint32_t id(std::string_view source, std::string_view symbol, std::string_view interval) {
+    const auto [it, added] = ids_.try_emplace({std::string(source), std::string(symbol), std::string(interval)}, static_cast<uint32_t>(names_.size()));
+    if (added) names_.push_back({std::get<0>(it->first), std::get<1>(it->first), std::get<2>(it->first)});
+    return it->second;
+  }
+  const std::vector<SeriesName>& names() const { return names_; }
+  // Each id's place in (source, symbol, interval) order.
+  std::vector<uint32_t> ranks() const {
+    std::vector<uint32_t> rank(names_.size());
+    uint32_t next = 0;
+    for (const auto& [name, id] : ids_) rank[id] = next++;
+    return rank;
+  }
+
+ private:
+  std::map<std::tuple<std::string, std::string, std::string>, uint32_t> ids_;
+  std::vector<SeriesName> names_;  // by id
+};
+
+// The rows of `sql` (source, symbol, interval, open_time, close, volume, trades, written) added to
+// `out`, their series numbered by `registry`. Streamed, and the series' names compared only where
+// they change (files hold a series' rows together).
+core::Status append_rows(lake::DuckConnection& connection, const std::string& sql, SeriesRegistry& registry, std::vector<SeriesCandle>& out) {
   TRY_ASSIGN(lake::StatementList statements, connection.extract(
       fmt::format("SELECT source, symbol, interval, epoch_us(open_time), close, volume, trades, written FROM ({})", sql)));
   TRY_ASSIGN(lake::PreparedStatement statement, statements.prepare(0));
   TRY_ASSIGN(lake::QueryResult result, statement.stream());
-  std::map<std::tuple<std::string, std::string, std::string>, uint32_t> ids;  // by name, in the order met
-  std::tuple<std::string, std::string, std::string> last;
+  std::string_view last_source, last_symbol, last_interval;  // views into the registry's names
   uint32_t last_id = 0;
   while (duckdb_data_chunk chunk = result.fetch_chunk()) {
     const size_t n = duckdb_data_chunk_get_size(chunk);
@@ -80,66 +101,123 @@ core::Status read_rows(lake::DuckConnection& connection, const std::string& sql,
     for (size_t i = 0; i < n; ++i) {
       const std::string_view source = lake::string_cell(sources, i), symbol = lake::string_cell(symbols, i),
                              interval = lake::string_cell(intervals, i);
-      if (ids.empty() || source != std::get<0>(last) || symbol != std::get<1>(last) || interval != std::get<2>(last)) {
-        last = {std::string(source), std::string(symbol), std::string(interval)};
-        last_id = ids.try_emplace(last, static_cast<uint32_t>(ids.size())).first->second;
+      if (last_source.data() == nullptr || source != last_source || symbol != last_symbol || interval != last_interval) {
+        last_id = registry.id(source, symbol, interval);
+        const SeriesName& name = registry.names()[last_id];
+        last_source = name.source, last_symbol = name.symbol, last_interval = name.interval;
       }
-      out.candles.push_back({last_id, times[i], closes[i], volumes[i], trades[i], written[i]});
+      out.push_back({last_id, times[i], closes[i], volumes[i], trades[i], written[i]});
     }
     duckdb_destroy_data_chunk(&chunk);
   }
-  // Ids in name order, as (source, symbol, interval) sort.
-  std::vector<uint32_t> rank(ids.size());
-  for (auto& [name, id] : ids) {
-    rank[id] = static_cast<uint32_t>(out.series.size());
-    out.series.push_back({std::get<0>(name), std::get<1>(name), std::get<2>(name)});
-  }
-  for (SeriesCandle& c : out.candles) c.series = rank[c.series];
-  std::ranges::sort(out.candles, [](const SeriesCandle& a, const SeriesCandle& b) {
-    return a.series != b.series ? a.series < b.series : a.open_time < b.open_time;
-  });
   return {};
+}
+
+// Which days a stage reads: every market_ohlcv day from the first changed one (`rewritten`), and
+// the days before it (`before`), read for the series' tails only.
+struct ReadPlan {
+  std::string versions;
+  bool unchanged = false;
+  std::vector<std::string> rewritten, before;
+};
+
+core::Result<ReadPlan> plan_read(lake::ObjectStore& store, const ChangedDays& what) {
+  ReadPlan plan;
+  TRY_ASSIGN(const auto versions, lake::partition_versions(store, "market_ohlcv"));
+  plan.versions = versions_text(versions);
+  if (versions.empty()) return plan;
+  const std::optional<std::string> changed = what.consumed ? first_changed_day(versions, *what.consumed) : std::nullopt;
+  if (changed && changed->empty()) {
+    plan.unchanged = true;
+    return plan;
+  }
+  const std::string from = std::max(days_before(changed.value_or(versions.begin()->first), what.days_before), what.first_day.value_or(""));
+  for (const auto& [dt, version] : versions) (dt >= from ? plan.rewritten : plan.before).push_back(dt);
+  return plan;
+}
+
+std::string rewritten_sql(const lake::ObjectStore& store, const std::vector<std::string>& days) {
+  return fmt::format("SELECT source, symbol, interval, open_time, close, volume, coalesce(trades, 0) AS trades, true AS written FROM read_parquet({})",
+                     globs(store, days));
+}
+
+// Each series' last `tail` rows before the rewritten days: a week back is enough for minute
+// candles; when a series has fewer rows there, everything before is read.
+core::Result<std::string> tails_sql(lake::DuckConnection& connection, const lake::ObjectStore& store, const ReadPlan& plan, int tail) {
+  const auto window_sql = [&](size_t days_back) {
+    const std::vector<std::string> window(plan.before.end() - static_cast<std::ptrdiff_t>(std::min(days_back, plan.before.size())), plan.before.end());
+    return fmt::format("SELECT source, symbol, interval, open_time, close, volume, coalesce(trades, 0) AS trades, false AS written FROM read_parquet({}) "
+                       "QUALIFY row_number() OVER (PARTITION BY source, symbol, interval ORDER BY open_time DESC) <= {}",
+                       globs(store, window), tail);
+  };
+  if (plan.before.size() <= 7) return window_sql(7);
+  TRY_ASSIGN(lake::QueryResult short_tails, connection.query(fmt::format(
+      "SELECT count(*) FROM (SELECT source, symbol, interval, count(*) FILTER (WHERE NOT written) AS n FROM ({} UNION ALL {}) GROUP BY ALL) "
+      "WHERE n < {}", rewritten_sql(store, plan.rewritten), window_sql(7), tail)));
+  return window_sql(short_tails.int64(0, 0) > 0 ? plan.before.size() : 7);
 }
 
 }  // namespace
 
 core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what) {
   CandleSeries out;
-  TRY_ASSIGN(const auto versions, lake::partition_versions(store, "market_ohlcv"));
-  out.versions = versions_text(versions);
-  if (versions.empty()) return out;
-  // Days rewritten: from `from` on; the days before are read only for the windows' tails.
-  const std::optional<std::string> changed = what.consumed ? first_changed_day(versions, *what.consumed) : std::nullopt;
-  if (changed && changed->empty()) {
-    out.unchanged = true;
-    return out;
-  }
-  const std::string from = std::max(days_before(changed.value_or(versions.begin()->first), what.days_before), what.first_day.value_or(""));
-  std::vector<std::string> rewritten, before;
-  for (const auto& [dt, version] : versions) (dt >= from ? rewritten : before).push_back(dt);
-  if (rewritten.empty()) return out;
+  TRY_ASSIGN(const ReadPlan plan, plan_read(store, what));
+  out.versions = plan.versions;
+  out.unchanged = plan.unchanged;
+  if (plan.rewritten.empty()) return out;
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-
-  // The rows read: the rewritten days, and each series' last `tail` rows before them. A week
-  // back is enough for minute candles; when a series has fewer rows there, read everything before.
-  const auto rows_sql = [&](size_t days_back) {
-    const std::string recent = fmt::format("SELECT source, symbol, interval, open_time, close, volume, coalesce(trades, 0) AS trades, true AS written FROM read_parquet({})",
-                                           globs(store, rewritten));
-    if (before.empty()) return recent;
-    const std::vector<std::string> window(before.end() - static_cast<std::ptrdiff_t>(std::min(days_back, before.size())), before.end());
-    return fmt::format("{} UNION ALL SELECT source, symbol, interval, open_time, close, volume, coalesce(trades, 0), false FROM read_parquet({}) "
-                       "QUALIFY row_number() OVER (PARTITION BY source, symbol, interval ORDER BY open_time DESC) <= {}",
-                       recent, globs(store, window), what.tail);
-  };
-  std::string rows_read = rows_sql(7);
-  if (before.size() > 7) {
-    TRY_ASSIGN(lake::QueryResult short_tails, connection.query(fmt::format(
-        "SELECT count(*) FROM (SELECT source, symbol, interval, count(*) FILTER (WHERE NOT written) AS n FROM ({}) GROUP BY ALL) "
-        "WHERE n < {}", rows_read, what.tail)));
-    if (short_tails.int64(0, 0) > 0) rows_read = rows_sql(before.size());
+  std::string rows_read = rewritten_sql(store, plan.rewritten);
+  if (!plan.before.empty()) {
+    TRY_ASSIGN(const std::string tails, tails_sql(connection, store, plan, what.tail));
+    rows_read += " UNION ALL " + tails;
   }
+  SeriesRegistry registry;
+  TRY(append_rows(connection, rows_read, registry, out.candles));
+  // Ids in name order, as (source, symbol, interval) sort.
+  const std::vector<uint32_t> rank = registry.ranks();
+  out.series.resize(rank.size());
+  for (uint32_t id = 0; id < rank.size(); ++id) out.series[rank[id]] = registry.names()[id];
+  for (SeriesCandle& c : out.candles) c.series = rank[c.series];
+  std::ranges::sort(out.candles, [](const SeriesCandle& a, const SeriesCandle& b) {
+    return a.series != b.series ? a.series < b.series : a.open_time < b.open_time;
+  });
+  return out;
+}
 
-  TRY(read_rows(connection, rows_read, out));
+core::Result<CandleDaysRead> read_changed_candles_by_day(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what,
+                                                         size_t days_per_group, const CandleGroupVisit& visit) {
+  CandleDaysRead out;
+  TRY_ASSIGN(const ReadPlan plan, plan_read(store, what));
+  out.versions = plan.versions;
+  out.unchanged = plan.unchanged;
+  if (plan.rewritten.empty()) return out;
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  SeriesRegistry registry;
+  std::vector<SeriesCandle> candles;
+  const auto hand_over = [&](bool tails) -> core::Status {
+    const std::vector<uint32_t> rank = registry.ranks();
+    std::ranges::sort(candles, [&](const SeriesCandle& a, const SeriesCandle& b) {
+      const int64_t day_a = core::Timestamp::from_micros(a.open_time).days_since_epoch(), day_b = core::Timestamp::from_micros(b.open_time).days_since_epoch();
+      if (day_a != day_b) return day_a < day_b;
+      return a.series != b.series ? rank[a.series] < rank[b.series] : a.open_time < b.open_time;
+    });
+    out.candles += candles.size();
+    TRY(visit({tails, registry.names(), candles}));
+    candles.clear();
+    return {};
+  };
+  if (!plan.before.empty()) {
+    TRY_ASSIGN(const std::string tails, tails_sql(connection, store, plan, what.tail));
+    TRY(append_rows(connection, tails, registry, candles));
+    if (!candles.empty()) TRY(hand_over(true));
+  }
+  const size_t step = std::max<size_t>(days_per_group, 1);
+  for (size_t begin = 0; begin < plan.rewritten.size(); begin += step) {
+    const std::vector<std::string> days(plan.rewritten.begin() + static_cast<std::ptrdiff_t>(begin),
+                                        plan.rewritten.begin() + static_cast<std::ptrdiff_t>(std::min(plan.rewritten.size(), begin + step)));
+    TRY(append_rows(connection, rewritten_sql(store, days), registry, candles));
+    TRY(hand_over(false));
+  }
   return out;
 }
 

@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,23 @@ struct ChangedDays {
 };
 
 [[nodiscard]] core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what);
+
+// The same candles a few days at a time, so a stage holds a group of days, not the table.
+struct CandleGroup {
+  bool tails = false;                      // each series' last candles before the rewritten days (written = false)
+  const std::vector<SeriesName>& series;   // every series met so far, by SeriesCandle::series (ids stay across groups)
+  std::span<const SeriesCandle> candles;   // ordered by day, then series name, then time
+};
+using CandleGroupVisit = std::function<core::Status(const CandleGroup&)>;
+struct CandleDaysRead {
+  std::string versions;    // as CandleSeries::versions
+  bool unchanged = false;  // as CandleSeries::unchanged
+  size_t candles = 0;      // read, tails included
+};
+// The tails first (when there are any), then the rewritten days in order, `days_per_group` at a
+// time; a series' candles come in time order across groups. An error from `visit` stops the read.
+[[nodiscard]] core::Result<CandleDaysRead> read_changed_candles_by_day(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what,
+                                                                       size_t days_per_group, const CandleGroupVisit& visit);
 
 // For stages that keep only the last `days` days of market_ohlcv (0: every day): the first of
 // them ("YYYY-MM-DD"), once the partitions of `tables` before it are removed — so a run leaves

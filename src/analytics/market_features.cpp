@@ -1,7 +1,10 @@
 #include "analytics/market_features.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
+
+#include <spdlog/spdlog.h>
 
 #include "analytics/candle_series.hpp"
 #include "analytics/rolling_features.hpp"
@@ -39,61 +42,87 @@ core::Result<lake::WriteStats> build_market_features(lake::ObjectStore& store, l
   lake::WriteStats stats;
   stats.table = "market_features";
   // Enough rows before the rewritten days for every window (and the return that starts a volatility window).
-  const int tail = std::max({config.ma_window, config.volatility_window + 1, 5});
-  TRY_ASSIGN(const CandleSeries read, read_changed_candles(store, duckdb, {.consumed = consumed, .tail = tail}));
-  if (now_consumed != nullptr) *now_consumed = read.versions;
-  const std::vector<SeriesName>& series = read.series;
-  const std::vector<SeriesCandle>& candles = read.candles;
-  if (candles.empty()) return stats;
-  stats.records_in = candles.size();
-
-  std::vector<FeatureRow> features;
-  features.reserve(candles.size());
+  const auto tail = static_cast<size_t>(std::max({config.ma_window, config.volatility_window + 1, 5}));
+  // Each series' last `tail` closes before the group at hand: every window ends within a series'
+  // current group and these, so a group of days at a time gives what the whole history would.
+  std::vector<std::vector<double>> before;
   std::vector<double> closes;
-  for (size_t begin = 0; begin < candles.size();) {
-    size_t end = begin;
-    closes.clear();
-    while (end < candles.size() && candles[end].series == candles[begin].series) closes.push_back(candles[end++].close);
-    auto rows = rolling_features(closes, config.ma_window, config.volatility_window);
-    std::move(rows.begin(), rows.end(), std::back_inserter(features));
-    begin = end;
-  }
-
-  // Files hold one day each, ordered by series then time: regroup by day.
-  std::vector<uint32_t> order;
-  order.reserve(candles.size());
-  for (uint32_t i = 0; i < candles.size(); ++i) {
-    if (candles[i].written) order.push_back(i);
-  }
-  const auto day_of = [&](uint32_t i) { return Timestamp::from_micros(candles[i].open_time).days_since_epoch(); };
-  std::ranges::stable_sort(order, [&](uint32_t a, uint32_t b) { return day_of(a) < day_of(b); });
-  const std::vector<lake::PartitionSlice> slices = lake::day_slices(order, day_of);
-  const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
-    batch.reserve(slice.end - slice.begin);
-    for (size_t k = slice.begin; k < slice.end; ++k) {
-      const SeriesCandle& c = candles[order[k]];
-      const FeatureRow& f = features[order[k]];
-      const SeriesName& s = series[c.series];
-      batch.add(s.source);
-      batch.add(s.symbol);
-      batch.add(s.interval);
-      batch.add(c.open_time);
-      batch.add(c.close);
-      batch.add(c.volume);
-      add_optional(batch, f.prev_close);
-      add_optional(batch, f.pct_change);
-      add_optional(batch, f.log_return);
-      batch.add(f.ma_5);
-      batch.add(f.ma_long);
-      add_optional(batch, f.rolling_std);
-      batch.add(static_cast<int64_t>(config.ma_window));
-      batch.add(static_cast<int64_t>(config.volatility_window));
-      batch.end_row();
+  std::vector<SeriesCandle> rows;  // the group's written candles
+  std::vector<FeatureRow> features;
+  using Clock = std::chrono::steady_clock;
+  Clock::duration computing{}, writing{};  // for --log-level debug: what the rest, reading, is not
+  const Clock::time_point start = Clock::now();
+  const auto visit = [&](const CandleGroup& group) -> core::Status {
+    const Clock::time_point group_start = Clock::now();
+    before.resize(group.series.size());
+    rows.clear();
+    features.clear();
+    const std::span<const SeriesCandle> candles = group.candles;
+    for (size_t begin = 0; begin < candles.size();) {
+      size_t end = begin;
+      while (end < candles.size() && candles[end].series == candles[begin].series &&
+             core::Timestamp::from_micros(candles[end].open_time).days_since_epoch() ==
+                 core::Timestamp::from_micros(candles[begin].open_time).days_since_epoch()) {
+        ++end;
+      }
+      std::vector<double>& prior = before[candles[begin].series];
+      closes.assign(prior.begin(), prior.end());
+      for (size_t k = begin; k < end; ++k) closes.push_back(candles[k].close);
+      if (!group.tails) {
+        const std::vector<FeatureRow> computed = rolling_features(closes, config.ma_window, config.volatility_window);
+        for (size_t k = begin; k < end; ++k) {
+          if (!candles[k].written) continue;
+          rows.push_back(candles[k]);
+          features.push_back(computed[prior.size() + (k - begin)]);
+        }
+      }
+      prior.assign(closes.end() - static_cast<std::ptrdiff_t>(std::min(tail, closes.size())), closes.end());
+      begin = end;
     }
+    if (rows.empty()) return {};
+    // Files hold one day each, ordered by series then time, as the group's candles already are.
+    const auto day_of = [](const SeriesCandle& c) { return core::Timestamp::from_micros(c.open_time).days_since_epoch(); };
+    const std::vector<lake::PartitionSlice> slices = lake::day_slices(rows, day_of);
+    const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
+      batch.reserve(slice.end - slice.begin);
+      for (size_t k = slice.begin; k < slice.end; ++k) {
+        const SeriesCandle& c = rows[k];
+        const FeatureRow& f = features[k];
+        const SeriesName& s = group.series[c.series];
+        batch.add(s.source);
+        batch.add(s.symbol);
+        batch.add(s.interval);
+        batch.add(c.open_time);
+        batch.add(c.close);
+        batch.add(c.volume);
+        add_optional(batch, f.prev_close);
+        add_optional(batch, f.pct_change);
+        add_optional(batch, f.log_return);
+        batch.add(f.ma_5);
+        batch.add(f.ma_long);
+        add_optional(batch, f.rolling_std);
+        batch.add(static_cast<int64_t>(config.ma_window));
+        batch.add(static_cast<int64_t>(config.volatility_window));
+        batch.end_row();
+      }
+    };
+    stats.rows_out += rows.size();
+    const Clock::time_point write_start = Clock::now();
+    computing += write_start - group_start;
+    TRY_ASSIGN(const size_t written, lake::write_partitions(store, duckdb, "market_features", market_features_schema(), slices, fill, threads));
+    stats.partitions += written;
+    writing += Clock::now() - write_start;
+    return {};
   };
-  stats.rows_out = order.size();
-  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "market_features", market_features_schema(),
-                                                           slices, fill, threads));
+  // A group of as many days as there are threads: its partitions are written side by side.
+  TRY_ASSIGN(const CandleDaysRead read, read_changed_candles_by_day(store, duckdb, {.consumed = consumed, .tail = static_cast<int>(tail)},
+                                                                    std::max<size_t>(threads, 1), visit));
+  if (now_consumed != nullptr) *now_consumed = read.versions;
+  stats.records_in = read.candles;
+  const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+  spdlog::debug("market_features: {} candles in {:.2f} s: reading {:.2f} s, computing {:.2f} s, writing {} partitions {:.2f} s", read.candles,
+                seconds(Clock::now() - start), seconds(Clock::now() - start - computing - writing), seconds(computing), stats.partitions,
+                seconds(writing));
   return stats;
 }
 

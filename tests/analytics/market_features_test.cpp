@@ -1,4 +1,5 @@
 #include "analytics/market_features.hpp"
+#include "analytics/rolling_features.hpp"
 
 #include <gtest/gtest.h>
 
@@ -64,6 +65,55 @@ TEST(MarketFeatures, EachColumnComesFromItsOwnWindowOverTheWholeSeries) {
     for (double r : last) m += r / 4;
     for (double r : last) ss += (r - m) * (r - m);
     EXPECT_NEAR(rows->float64(3, i), std::sqrt(ss / 3), 1e-12) << "row " << i;
+  }
+}
+
+// Features are built a group of days at a time (as many days as threads), each series carrying
+// its last closes from group to group: every row must equal the one computed over its whole
+// series at once, exactly, for several series over more days than a group holds.
+TEST(MarketFeatures, GroupsOfDaysGiveExactlyWhatTheWholeSeriesGives) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  sources::simulator::SimulationOptions simulation;
+  simulation.config.symbols = {"BTC-USDT", "ETH-USDT", "SOL-USDT"};
+  simulation.config.days = 5;
+  simulation.config.malformed_rate = 0;
+  simulation.posts = false;
+  lake::RawZoneWriter raw(store);
+  ASSERT_TRUE(sources::simulator::run_simulation(simulation, raw));
+  auto duckdb = lake::DuckDb::open({dir.path(), 2, "1GB"});
+  ASSERT_TRUE(duckdb);
+  ASSERT_TRUE(transform::run_market_ohlcv_etl(store, **duckdb, {2, {}}));
+  const core::FeaturesConfig config{.ma_window = 30, .volatility_window = 12};
+  auto built = build_market_features(store, **duckdb, config, 2);  // groups of 2 days: 3 groups
+  ASSERT_TRUE(built) << built.error().message;
+
+  auto connection = (*duckdb)->connect();
+  ASSERT_TRUE(connection);
+  auto rows = connection->query(fmt::format(
+      "SELECT o.symbol, o.close, f.prev_close, f.pct_change, f.log_return, f.ma_5, f.ma_long, f.rolling_std, f.close "
+      "FROM read_parquet({}) o LEFT JOIN read_parquet({}) f USING (symbol, interval, open_time) ORDER BY o.symbol, o.open_time",
+      lake::sql_string(lake::table_glob(store, "market_ohlcv")), lake::sql_string(lake::table_glob(store, "market_features"))));
+  ASSERT_TRUE(rows) << rows.error().message;
+  ASSERT_GT(rows->row_count(), 3u * 4 * 1440);
+  EXPECT_EQ(built->rows_out, rows->row_count());
+  const auto optional_at = [&](size_t col, size_t row) { return rows->is_null(col, row) ? std::nullopt : std::optional<double>(rows->float64(col, row)); };
+  for (size_t begin = 0; begin < rows->row_count();) {
+    size_t end = begin;
+    std::vector<double> closes;
+    while (end < rows->row_count() && rows->text(0, end) == rows->text(0, begin)) closes.push_back(rows->float64(1, end++));
+    const std::vector<FeatureRow> whole = rolling_features(closes, config.ma_window, config.volatility_window);
+    for (size_t i = begin; i < end; ++i) {
+      const FeatureRow& want = whole[i - begin];
+      ASSERT_FALSE(rows->is_null(8, i)) << rows->text(0, i) << " row " << i - begin << " has no features";
+      ASSERT_EQ(optional_at(2, i), want.prev_close) << rows->text(0, i) << " row " << i - begin;
+      ASSERT_EQ(optional_at(3, i), want.pct_change) << rows->text(0, i) << " row " << i - begin;
+      ASSERT_EQ(optional_at(4, i), want.log_return) << rows->text(0, i) << " row " << i - begin;
+      ASSERT_EQ(rows->float64(5, i), want.ma_5) << rows->text(0, i) << " row " << i - begin;
+      ASSERT_EQ(rows->float64(6, i), want.ma_long) << rows->text(0, i) << " row " << i - begin;
+      ASSERT_EQ(optional_at(7, i), want.rolling_std) << rows->text(0, i) << " row " << i - begin;
+    }
+    begin = end;
   }
 }
 

@@ -157,26 +157,51 @@ core::Result<std::string> tails_sql(lake::DuckConnection& connection, const lake
   return window_sql(short_tails.int64(0, 0) > 0 ? plan.before.size() : 7);
 }
 
+// Reads what `what` asks, `days_per_group` rewritten days at a time after the tails: `take` gets
+// each group's rows, unsorted, numbered by one registry throughout, and may keep or clear them.
+using TakeRows = std::function<core::Status(bool tails, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows)>;
+core::Result<ReadPlan> read_groups(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what, size_t days_per_group,
+                                   const TakeRows& take) {
+  TRY_ASSIGN(ReadPlan plan, plan_read(store, what));
+  if (plan.rewritten.empty()) return plan;
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  SeriesRegistry registry;
+  std::vector<SeriesCandle> rows;
+  if (!plan.before.empty()) {
+    TRY_ASSIGN(const std::string tails, tails_sql(connection, store, plan, what.tail));
+    TRY(append_rows(connection, tails, registry, rows));
+    TRY(take(true, registry, rows));
+  }
+  const size_t step = std::max<size_t>(days_per_group, 1);
+  for (size_t begin = 0; begin < plan.rewritten.size(); begin += step) {
+    const auto first = plan.rewritten.begin() + static_cast<std::ptrdiff_t>(begin);
+    const std::vector<std::string> days(first, first + static_cast<std::ptrdiff_t>(std::min(step, plan.rewritten.size() - begin)));
+    TRY(append_rows(connection, rewritten_sql(store, days), registry, rows));
+    TRY(take(false, registry, rows));
+  }
+  return plan;
+}
+
 }  // namespace
 
 core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what) {
   CandleSeries out;
-  TRY_ASSIGN(const ReadPlan plan, plan_read(store, what));
+  std::vector<uint32_t> rank;
+  TRY_ASSIGN(const ReadPlan plan, read_groups(store, duckdb, what, SIZE_MAX, [&](bool, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows) -> core::Status {
+    if (out.candles.empty()) {
+      out.candles.swap(rows);
+    } else {
+      out.candles.insert(out.candles.end(), rows.begin(), rows.end());
+      rows.clear();
+    }
+    // Ids in name order, as (source, symbol, interval) sort.
+    rank = registry.ranks();
+    out.series.resize(rank.size());
+    for (uint32_t id = 0; id < rank.size(); ++id) out.series[rank[id]] = registry.names()[id];
+    return core::Status{};
+  }));
   out.versions = plan.versions;
   out.unchanged = plan.unchanged;
-  if (plan.rewritten.empty()) return out;
-  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  std::string rows_read = rewritten_sql(store, plan.rewritten);
-  if (!plan.before.empty()) {
-    TRY_ASSIGN(const std::string tails, tails_sql(connection, store, plan, what.tail));
-    rows_read += " UNION ALL " + tails;
-  }
-  SeriesRegistry registry;
-  TRY(append_rows(connection, rows_read, registry, out.candles));
-  // Ids in name order, as (source, symbol, interval) sort.
-  const std::vector<uint32_t> rank = registry.ranks();
-  out.series.resize(rank.size());
-  for (uint32_t id = 0; id < rank.size(); ++id) out.series[rank[id]] = registry.names()[id];
   for (SeriesCandle& c : out.candles) c.series = rank[c.series];
   std::ranges::sort(out.candles, [](const SeriesCandle& a, const SeriesCandle& b) {
     return a.series != b.series ? a.series < b.series : a.open_time < b.open_time;
@@ -187,37 +212,21 @@ core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::
 core::Result<CandleDaysRead> read_changed_candles_by_day(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what,
                                                          size_t days_per_group, const CandleGroupVisit& visit) {
   CandleDaysRead out;
-  TRY_ASSIGN(const ReadPlan plan, plan_read(store, what));
-  out.versions = plan.versions;
-  out.unchanged = plan.unchanged;
-  if (plan.rewritten.empty()) return out;
-  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-  SeriesRegistry registry;
-  std::vector<SeriesCandle> candles;
-  const auto hand_over = [&](bool tails) -> core::Status {
+  TRY_ASSIGN(const ReadPlan plan, read_groups(store, duckdb, what, days_per_group, [&](bool tails, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows) -> core::Status {
+    if (rows.empty()) return core::Status{};
     const std::vector<uint32_t> rank = registry.ranks();
-    std::ranges::sort(candles, [&](const SeriesCandle& a, const SeriesCandle& b) {
-      const int64_t day_a = core::Timestamp::from_micros(a.open_time).days_since_epoch(), day_b = core::Timestamp::from_micros(b.open_time).days_since_epoch();
-      if (day_a != day_b) return day_a < day_b;
+    const auto day_of = [](const SeriesCandle& c) { return core::Timestamp::from_micros(c.open_time).days_since_epoch(); };
+    std::ranges::sort(rows, [&](const SeriesCandle& a, const SeriesCandle& b) {
+      if (day_of(a) != day_of(b)) return day_of(a) < day_of(b);
       return a.series != b.series ? rank[a.series] < rank[b.series] : a.open_time < b.open_time;
     });
-    out.candles += candles.size();
-    TRY(visit({tails, registry.names(), candles}));
-    candles.clear();
-    return {};
-  };
-  if (!plan.before.empty()) {
-    TRY_ASSIGN(const std::string tails, tails_sql(connection, store, plan, what.tail));
-    TRY(append_rows(connection, tails, registry, candles));
-    if (!candles.empty()) TRY(hand_over(true));
-  }
-  const size_t step = std::max<size_t>(days_per_group, 1);
-  for (size_t begin = 0; begin < plan.rewritten.size(); begin += step) {
-    const std::vector<std::string> days(plan.rewritten.begin() + static_cast<std::ptrdiff_t>(begin),
-                                        plan.rewritten.begin() + static_cast<std::ptrdiff_t>(std::min(plan.rewritten.size(), begin + step)));
-    TRY(append_rows(connection, rewritten_sql(store, days), registry, candles));
-    TRY(hand_over(false));
-  }
+    out.candles += rows.size();
+    TRY(visit({tails, registry.names(), rows}));
+    rows.clear();
+    return core::Status{};
+  }));
+  out.versions = plan.versions;
+  out.unchanged = plan.unchanged;
   return out;
 }
 

@@ -15,6 +15,24 @@
 namespace cryptolake::analytics {
 namespace {
 
+// market_ohlcv of simulated 1-minute candles, as the etl writes it, and the database over the lake.
+::testing::AssertionResult simulated_facts(const testing::TempDir& dir, lake::ObjectStore& store, std::vector<std::string> symbols, int days,
+                                           bool gaps, std::unique_ptr<lake::DuckDb>& duckdb) {
+  sources::simulator::SimulationOptions simulation;
+  simulation.config.symbols = std::move(symbols);
+  simulation.config.days = days;
+  if (!gaps) simulation.config.gap_minutes = 0;
+  simulation.config.malformed_rate = 0;
+  simulation.posts = false;
+  lake::RawZoneWriter raw(store);
+  if (!sources::simulator::run_simulation(simulation, raw)) return ::testing::AssertionFailure() << "simulation failed";
+  auto opened = lake::DuckDb::open({dir.path(), 2, "1GB"});
+  if (!opened) return ::testing::AssertionFailure() << opened.error().message;
+  duckdb = std::move(*opened);
+  if (!transform::run_market_ohlcv_etl(store, *duckdb, {2, {}})) return ::testing::AssertionFailure() << "etl failed";
+  return ::testing::AssertionSuccess();
+}
+
 // Distinct windows (the defaults are both 20, so a swap of the two, or of the log_return and
 // rolling_std columns, would go unnoticed there): every row's ma_long is the mean of the last 7
 // closes and its rolling_std the sample std of the last 4 log returns, computed here from
@@ -22,22 +40,13 @@ namespace {
 TEST(MarketFeatures, EachColumnComesFromItsOwnWindowOverTheWholeSeries) {
   testing::TempDir dir;
   lake::LocalObjectStore store(dir.path());
-  sources::simulator::SimulationOptions simulation;
-  simulation.config.symbols = {"BTC-USDT"};
-  simulation.config.days = 2;  // so windows cross midnight
-  simulation.config.gap_minutes = 0;
-  simulation.config.malformed_rate = 0;
-  simulation.posts = false;
-  lake::RawZoneWriter raw(store);
-  ASSERT_TRUE(sources::simulator::run_simulation(simulation, raw));
-  auto duckdb = lake::DuckDb::open({dir.path(), 2, "1GB"});
-  ASSERT_TRUE(duckdb);
-  ASSERT_TRUE(transform::run_market_ohlcv_etl(store, **duckdb, {2, {}}));
+  std::unique_ptr<lake::DuckDb> duckdb;
+  ASSERT_TRUE(simulated_facts(dir, store, {"BTC-USDT"}, 2, false, duckdb));  // two days, so windows cross midnight
   const core::FeaturesConfig config{.ma_window = 7, .volatility_window = 4};
-  auto built = build_market_features(store, **duckdb, config, 2);
+  auto built = build_market_features(store, *duckdb, config, 2);
   ASSERT_TRUE(built) << built.error().message;
 
-  auto connection = (*duckdb)->connect();
+  auto connection = duckdb->connect();
   ASSERT_TRUE(connection);
   auto rows = connection->query(fmt::format(
       "SELECT o.close, f.log_return, f.ma_long, f.rolling_std, f.ma_long_window, f.volatility_window "
@@ -74,21 +83,13 @@ TEST(MarketFeatures, EachColumnComesFromItsOwnWindowOverTheWholeSeries) {
 TEST(MarketFeatures, GroupsOfDaysGiveExactlyWhatTheWholeSeriesGives) {
   testing::TempDir dir;
   lake::LocalObjectStore store(dir.path());
-  sources::simulator::SimulationOptions simulation;
-  simulation.config.symbols = {"BTC-USDT", "ETH-USDT", "SOL-USDT"};
-  simulation.config.days = 5;
-  simulation.config.malformed_rate = 0;
-  simulation.posts = false;
-  lake::RawZoneWriter raw(store);
-  ASSERT_TRUE(sources::simulator::run_simulation(simulation, raw));
-  auto duckdb = lake::DuckDb::open({dir.path(), 2, "1GB"});
-  ASSERT_TRUE(duckdb);
-  ASSERT_TRUE(transform::run_market_ohlcv_etl(store, **duckdb, {2, {}}));
+  std::unique_ptr<lake::DuckDb> duckdb;
+  ASSERT_TRUE(simulated_facts(dir, store, {"BTC-USDT", "ETH-USDT", "SOL-USDT"}, 5, true, duckdb));
   const core::FeaturesConfig config{.ma_window = 30, .volatility_window = 12};
-  auto built = build_market_features(store, **duckdb, config, 2);  // groups of 2 days: 3 groups
+  auto built = build_market_features(store, *duckdb, config, 2);  // groups of 2 days: 3 groups
   ASSERT_TRUE(built) << built.error().message;
 
-  auto connection = (*duckdb)->connect();
+  auto connection = duckdb->connect();
   ASSERT_TRUE(connection);
   auto rows = connection->query(fmt::format(
       "SELECT o.symbol, o.close, f.prev_close, f.pct_change, f.log_return, f.ma_5, f.ma_long, f.rolling_std, f.close "

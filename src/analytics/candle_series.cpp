@@ -157,10 +157,33 @@ core::Result<std::string> tails_sql(lake::DuckConnection& connection, const lake
   return window_sql(short_tails.int64(0, 0) > 0 ? plan.before.size() : 7);
 }
 
-// Reads what `what` asks, `days_per_group` rewritten days at a time after the tails: `take` gets
-// each group's rows, unsorted, numbered by one registry throughout, and may keep or clear them.
+// The rewritten days in groups of `size`, by the row counts in the files' footers.
+core::Result<std::vector<std::vector<std::string>>> day_groups(lake::DuckConnection& connection, const lake::ObjectStore& store,
+                                                                const std::vector<std::string>& days, DayGroupSize size) {
+  std::map<std::string, int64_t> rows_of;  // dt → rows
+  if (size.max_rows > 0 && days.size() > size.min_days) {
+    TRY_ASSIGN(lake::QueryResult counted, connection.query(fmt::format(
+        "SELECT regexp_extract(file_name, 'dt=([0-9-]+)', 1), sum(num_rows)::BIGINT FROM parquet_file_metadata({}) GROUP BY ALL", globs(store, days))));
+    for (size_t r = 0; r < counted.row_count(); ++r) rows_of[counted.text(0, r)] = counted.int64(1, r);
+  }
+  std::vector<std::vector<std::string>> groups;
+  size_t rows = 0;
+  for (const std::string& day : days) {
+    const auto day_rows = static_cast<size_t>(std::max<int64_t>(0, rows_of[day]));
+    if (groups.empty() || (groups.back().size() >= size.min_days && (size.max_rows == 0 || rows + day_rows > size.max_rows))) {
+      groups.emplace_back();
+      rows = 0;
+    }
+    groups.back().push_back(day);
+    rows += day_rows;
+  }
+  return groups;
+}
+
+// Reads what `what` asks, a group of rewritten days at a time after the tails: `take` gets each
+// group's rows, unsorted, numbered by one registry throughout, and may keep or clear them.
 using TakeRows = std::function<core::Status(bool tails, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows)>;
-core::Result<ReadPlan> read_groups(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what, size_t days_per_group,
+core::Result<ReadPlan> read_groups(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what, DayGroupSize size,
                                    const TakeRows& take) {
   TRY_ASSIGN(ReadPlan plan, plan_read(store, what));
   if (plan.rewritten.empty()) return plan;
@@ -172,10 +195,8 @@ core::Result<ReadPlan> read_groups(lake::ObjectStore& store, lake::DuckDb& duckd
     TRY(append_rows(connection, tails, registry, rows));
     TRY(take(true, registry, rows));
   }
-  const size_t step = std::max<size_t>(days_per_group, 1);
-  for (size_t begin = 0; begin < plan.rewritten.size(); begin += step) {
-    const auto first = plan.rewritten.begin() + static_cast<std::ptrdiff_t>(begin);
-    const std::vector<std::string> days(first, first + static_cast<std::ptrdiff_t>(std::min(step, plan.rewritten.size() - begin)));
+  TRY_ASSIGN(const auto groups, day_groups(connection, store, plan.rewritten, size));
+  for (const std::vector<std::string>& days : groups) {
     TRY(append_rows(connection, rewritten_sql(store, days), registry, rows));
     TRY(take(false, registry, rows));
   }
@@ -187,7 +208,7 @@ core::Result<ReadPlan> read_groups(lake::ObjectStore& store, lake::DuckDb& duckd
 core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what) {
   CandleSeries out;
   std::vector<uint32_t> rank;
-  TRY_ASSIGN(const ReadPlan plan, read_groups(store, duckdb, what, SIZE_MAX, [&](bool, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows) -> core::Status {
+  TRY_ASSIGN(const ReadPlan plan, read_groups(store, duckdb, what, {.min_days = SIZE_MAX, .max_rows = 0}, [&](bool, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows) -> core::Status {
     if (out.candles.empty()) {
       out.candles.swap(rows);
     } else {
@@ -210,9 +231,9 @@ core::Result<CandleSeries> read_changed_candles(lake::ObjectStore& store, lake::
 }
 
 core::Result<CandleDaysRead> read_changed_candles_by_day(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what,
-                                                         size_t days_per_group, const CandleGroupVisit& visit) {
+                                                         DayGroupSize size, const CandleGroupVisit& visit) {
   CandleDaysRead out;
-  TRY_ASSIGN(const ReadPlan plan, read_groups(store, duckdb, what, days_per_group, [&](bool tails, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows) -> core::Status {
+  TRY_ASSIGN(const ReadPlan plan, read_groups(store, duckdb, what, size, [&](bool tails, const SeriesRegistry& registry, std::vector<SeriesCandle>& rows) -> core::Status {
     if (rows.empty()) return core::Status{};
     const std::vector<uint32_t> rank = registry.ranks();
     const auto day_of = [](const SeriesCandle& c) { return core::Timestamp::from_micros(c.open_time).days_since_epoch(); };

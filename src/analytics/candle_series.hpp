@@ -58,10 +58,16 @@ struct CandleDaysRead {
   bool unchanged = false;  // as CandleSeries::unchanged
   size_t candles = 0;      // read, tails included
 };
-// The tails first (when there are any), then the rewritten days in order, `days_per_group` at a
-// time; a series' candles come in time order across groups. An error from `visit` stops the read.
+// How many rewritten days a group holds: at least `min_days`, and more while the group stays
+// within `max_rows` candles by the files' own row counts (a day is never split).
+struct DayGroupSize {
+  size_t min_days = 1;
+  size_t max_rows = 0;
+};
+// The tails first (when there are any), then the rewritten days in order, a group at a time; a
+// series' candles come in time order across groups. An error from `visit` stops the read.
 [[nodiscard]] core::Result<CandleDaysRead> read_changed_candles_by_day(lake::ObjectStore& store, lake::DuckDb& duckdb, const ChangedDays& what,
-                                                                       size_t days_per_group, const CandleGroupVisit& visit);
+                                                                       DayGroupSize size, const CandleGroupVisit& visit);
 
 // For stages that keep only the last `days` days of market_ohlcv (0: every day): the first of
 // them ("YYYY-MM-DD"), once the partitions of `tables` before it are removed — so a run leaves

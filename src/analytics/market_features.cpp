@@ -38,7 +38,7 @@ void add_optional(lake::ColumnBatch& batch, const std::optional<double>& value) 
 
 core::Result<lake::WriteStats> build_market_features(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                         const core::FeaturesConfig& config, size_t threads,
-                                                        const std::optional<std::string>& consumed, std::string* now_consumed) {
+                                                        const std::optional<std::string>& consumed, std::string* now_consumed, size_t group_rows) {
   lake::WriteStats stats;
   stats.table = "market_features";
   // Enough rows before the rewritten days for every window (and the return that starts a volatility window).
@@ -114,9 +114,10 @@ core::Result<lake::WriteStats> build_market_features(lake::ObjectStore& store, l
     writing += Clock::now() - write_start;
     return {};
   };
-  // A group of as many days as there are threads: its partitions are written side by side.
+  // At least as many days as there are threads, so their partitions are written side by side, and
+  // up to `group_rows` candles, so a group is read in one query and memory stays bounded.
   TRY_ASSIGN(const CandleDaysRead read, read_changed_candles_by_day(store, duckdb, {.consumed = consumed, .tail = static_cast<int>(tail)},
-                                                                    std::max<size_t>(threads, 1), visit));
+                                                                    {.min_days = std::max<size_t>(threads, 1), .max_rows = group_rows}, visit));
   if (now_consumed != nullptr) *now_consumed = read.versions;
   stats.records_in = read.candles;
   const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };

@@ -77,7 +77,7 @@ TEST(MarketFeatures, EachColumnComesFromItsOwnWindowOverTheWholeSeries) {
   }
 }
 
-// Features are built a group of days at a time (as many days as threads), each series carrying
+// Features are built a group of days at a time (here two, ~8,600 candles), each series carrying
 // its last closes from group to group: every row must equal the one computed over its whole
 // series at once, exactly, for several series over more days than a group holds.
 TEST(MarketFeatures, GroupsOfDaysGiveExactlyWhatTheWholeSeriesGives) {
@@ -86,7 +86,7 @@ TEST(MarketFeatures, GroupsOfDaysGiveExactlyWhatTheWholeSeriesGives) {
   std::unique_ptr<lake::DuckDb> duckdb;
   ASSERT_TRUE(simulated_facts(dir, store, {"BTC-USDT", "ETH-USDT", "SOL-USDT"}, 5, true, duckdb));
   const core::FeaturesConfig config{.ma_window = 30, .volatility_window = 12};
-  auto built = build_market_features(store, *duckdb, config, 2);  // groups of 2 days: 3 groups
+  auto built = build_market_features(store, *duckdb, config, 2, std::nullopt, nullptr, 5'000);  // groups of 2 days: 3 groups
   ASSERT_TRUE(built) << built.error().message;
 
   auto connection = duckdb->connect();

@@ -37,7 +37,7 @@ core::Result<LandedPostFile> land_post_file(io::RawSink& raw, std::string_view f
   };
   std::string payload;
   size_t first = 0, in_payload = 0;
-  std::string_view format;
+  std::string format;  // a copy: the parse's own string is gone by the last envelope
   const auto land_envelope = [&]() -> core::Status {
     payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", in_payload);
     const core::Envelope envelope{now, std::string(kPostImportSource), "tweets",

@@ -349,6 +349,16 @@ TEST(PostFiles, ASinkGetsEveryPostInOrderAPieceAtATime) {
   EXPECT_EQ(calls, 1u);
 }
 
+TEST(PostFiles, AFileThatOpensWithMegabytesOfBlankLinesStillHasItsHeaderFirst) {
+  const std::string csv = std::string(3u << 20, '\n') + big_csv(100);
+  const auto file = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_EQ(file->records, 100u);
+  ASSERT_EQ(file->posts.size(), 100u);
+  EXPECT_EQ(file->posts.front().post_id, "1");
+  EXPECT_TRUE(file->rejected.empty());
+}
+
 TEST(PostFiles, AStrayQuoteThatFoolsTheCutsIsReadAsAWholeFileWould) {
   // A quote inside an unquoted field is a character, but it flips the quote parity the cuts go by:
   // the next cut falls on a newline inside a text, and the piece before it ends inside quotes.

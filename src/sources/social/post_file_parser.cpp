@@ -387,6 +387,8 @@ CsvPieces read_csv_pieces(std::string_view text, char delimiter, size_t threads)
     out.pieces.clear();
     out.pieces.push_back(parse_csv(text, delimiter));
   }
+  // Pieces of blank lines hold no record: without them, the first piece starts with the header.
+  std::erase_if(out.pieces, [](const CsvRecords& piece) { return piece.size() == 0; });
   for (const CsvRecords& piece : out.pieces) {
     out.first_row.push_back(out.rows);
     out.rows += piece.size();

@@ -158,24 +158,22 @@ core::Result<std::string> tails_sql(lake::DuckConnection& connection, const lake
 }
 
 // The rewritten days in groups of `size`, by the row counts in the files' footers.
-core::Result<std::vector<std::vector<std::string>>> day_groups(lake::DuckConnection& connection, const lake::ObjectStore& store,
+core::Result<std::vector<std::vector<std::string>>> group_days(lake::DuckConnection& connection, const lake::ObjectStore& store,
                                                                 const std::vector<std::string>& days, DayGroupSize size) {
-  std::map<std::string, int64_t> rows_of;  // dt → rows
+  std::map<int64_t, size_t> rows_by_day;  // by the day's place in `days`
+  for (size_t i = 0; i < days.size(); ++i) rows_by_day[static_cast<int64_t>(i)] = 0;
   if (size.max_rows > 0 && days.size() > size.min_days) {
     TRY_ASSIGN(lake::QueryResult counted, connection.query(fmt::format(
         "SELECT regexp_extract(file_name, 'dt=([0-9-]+)', 1), sum(num_rows)::BIGINT FROM parquet_file_metadata({}) GROUP BY ALL", globs(store, days))));
-    for (size_t r = 0; r < counted.row_count(); ++r) rows_of[counted.text(0, r)] = counted.int64(1, r);
+    for (size_t r = 0; r < counted.row_count(); ++r) {
+      const auto day = std::ranges::find(days, counted.text(0, r));
+      if (day != days.end()) rows_by_day[day - days.begin()] = static_cast<size_t>(std::max<int64_t>(0, counted.int64(1, r)));
+    }
   }
   std::vector<std::vector<std::string>> groups;
-  size_t rows = 0;
-  for (const std::string& day : days) {
-    const auto day_rows = static_cast<size_t>(std::max<int64_t>(0, rows_of[day]));
-    if (groups.empty() || (groups.back().size() >= size.min_days && (size.max_rows == 0 || rows + day_rows > size.max_rows))) {
-      groups.emplace_back();
-      rows = 0;
-    }
-    groups.back().push_back(day);
-    rows += day_rows;
+  for (const std::vector<int64_t>& places : lake::day_groups(rows_by_day, size.max_rows == 0 ? SIZE_MAX : size.max_rows, size.min_days)) {
+    std::vector<std::string>& group = groups.emplace_back();
+    for (const int64_t place : places) group.push_back(days[static_cast<size_t>(place)]);
   }
   return groups;
 }
@@ -195,7 +193,7 @@ core::Result<ReadPlan> read_groups(lake::ObjectStore& store, lake::DuckDb& duckd
     TRY(append_rows(connection, tails, registry, rows));
     TRY(take(true, registry, rows));
   }
-  TRY_ASSIGN(const auto groups, day_groups(connection, store, plan.rewritten, size));
+  TRY_ASSIGN(const auto groups, group_days(connection, store, plan.rewritten, size));
   for (const std::vector<std::string>& days : groups) {
     TRY(append_rows(connection, rewritten_sql(store, days), registry, rows));
     TRY(take(false, registry, rows));

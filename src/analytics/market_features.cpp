@@ -59,12 +59,9 @@ core::Result<lake::WriteStats> build_market_features(lake::ObjectStore& store, l
     features.clear();
     const std::span<const SeriesCandle> candles = group.candles;
     for (size_t begin = 0; begin < candles.size();) {
+      // A run of one series (a day of it, or several when it is the only one): it goes on from `prior`.
       size_t end = begin;
-      while (end < candles.size() && candles[end].series == candles[begin].series &&
-             core::Timestamp::from_micros(candles[end].open_time).days_since_epoch() ==
-                 core::Timestamp::from_micros(candles[begin].open_time).days_since_epoch()) {
-        ++end;
-      }
+      while (end < candles.size() && candles[end].series == candles[begin].series) ++end;
       std::vector<double>& prior = before[candles[begin].series];
       closes.assign(prior.begin(), prior.end());
       for (size_t k = begin; k < end; ++k) closes.push_back(candles[k].close);

@@ -74,18 +74,4 @@ bool DaySpillFiles::empty() const {
   return rows_by_day_.empty();
 }
 
-std::vector<std::vector<int64_t>> day_groups(const std::map<int64_t, size_t>& rows_by_day, size_t max_rows) {
-  std::vector<std::vector<int64_t>> groups;
-  size_t in_group = 0;
-  for (const auto& [day, rows] : rows_by_day) {
-    if (groups.empty() || in_group + rows > max_rows) {
-      groups.emplace_back();
-      in_group = 0;
-    }
-    groups.back().push_back(day);
-    in_group += rows;
-  }
-  return groups;
-}
-
 }  // namespace cryptolake::lake

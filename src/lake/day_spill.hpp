@@ -45,9 +45,6 @@ class DaySpillFiles {
   std::map<int64_t, size_t> rows_by_day_;
 };
 
-// Consecutive days whose spilled rows together stay within `max_rows` (a day beyond it alone).
-std::vector<std::vector<int64_t>> day_groups(const std::map<int64_t, size_t>& rows_by_day, size_t max_rows);
-
 // Typed helpers for rows that are plain values.
 template <typename Row>
 core::Status spill_rows(DaySpillFiles& spill, size_t writer, int64_t day, std::span<const Row> rows) {

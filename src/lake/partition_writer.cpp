@@ -118,6 +118,20 @@ core::Result<size_t> write_partitions(ObjectStore& store, DuckDb& duckdb, std::s
   });
 }
 
+std::vector<std::vector<int64_t>> day_groups(const std::map<int64_t, size_t>& rows_by_day, size_t max_rows, size_t min_days) {
+  std::vector<std::vector<int64_t>> groups;
+  size_t in_group = 0;
+  for (const auto& [day, rows] : rows_by_day) {
+    if (groups.empty() || (groups.back().size() >= min_days && in_group + rows > max_rows)) {
+      groups.emplace_back();
+      in_group = 0;
+    }
+    groups.back().push_back(day);
+    in_group += rows;
+  }
+  return groups;
+}
+
 core::Result<size_t> remove_partitions(ObjectStore& store, std::string_view table, const std::function<bool(std::string_view dt)>& doomed) {
   TRY_ASSIGN(const std::vector<std::string> keys, store.list(layout::table_prefix(table)));
   size_t removed = 0;

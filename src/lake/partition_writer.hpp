@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ std::vector<PartitionSlice> day_slices(const Rows& rows, DayOf day_of) {
   }
   return slices;
 }
+
+// Consecutive days (keys in order) grouped so a group's rows stay within `max_rows`, once it holds
+// `min_days` days; a day beyond the budget on its own stands alone.
+std::vector<std::vector<int64_t>> day_groups(const std::map<int64_t, size_t>& rows_by_day, size_t max_rows, size_t min_days = 1);
 
 using FillPartition = std::function<void(const PartitionSlice& slice, ColumnBatch& batch)>;
 

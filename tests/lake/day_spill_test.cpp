@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "lake/day_spill.hpp"
+#include "lake/partition_writer.hpp"
 #include "support/temp_dir.hpp"
 
 namespace cryptolake::lake {

@@ -58,6 +58,7 @@ core::Status read_spilled_rows(const DaySpillFiles& spill, size_t writer, int64_
   std::string bytes;
   TRY(spill.read(writer, day, bytes));
   if (bytes.size() % sizeof(Row) != 0) return core::fail(core::ErrorCode::corrupt_data, "spill file of day {} is torn", day);
+  if (bytes.empty()) return {};  // memcpy into an empty vector's null data() is undefined even for 0 bytes
   const size_t first = out.size();
   out.resize(first + bytes.size() / sizeof(Row));
   std::memcpy(static_cast<void*>(out.data() + first), bytes.data(), bytes.size());

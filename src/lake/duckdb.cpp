@@ -1,4 +1,7 @@
 #include "lake/duckdb.hpp"
+
+#include <cmath>
+
 #include "lake/batch_scan.hpp"
 #include "lake/layout.hpp"
 
@@ -9,6 +12,12 @@ namespace cryptolake::lake {
 namespace fs = std::filesystem;
 using core::ErrorCode;
 using core::fail;
+
+std::string double_text(double value) {
+  std::string text = fmt::format("{}", value);
+  if (std::isfinite(value) && text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
+}
 
 std::string sql_string(std::string_view text) {
   std::string out = "'";

@@ -136,6 +136,10 @@ inline std::string_view string_cell(duckdb_vector vector, size_t row) {
   return {duckdb_string_t_data(&strings[row]), duckdb_string_t_length(strings[row])};
 }
 
+// A DOUBLE as DuckDB's CAST(… AS VARCHAR) writes it: the shortest text that reads back to the same
+// value, ".0" after a whole number, "nan", "inf", "-inf".
+std::string double_text(double value);
+
 // Quotes a SQL string literal ('it''s') and an identifier ("x").
 std::string sql_string(std::string_view text);
 std::string sql_identifier(std::string_view name);

@@ -116,13 +116,18 @@ std::string format_csv(const ResultTable& result) {
 }
 
 std::string format_json(const ResultTable& result) {
+  // Each row repeats the keys: quoted once here, not once per cell.
+  std::vector<std::string> keys;
+  for (size_t c = 0; c < result.columns.size(); ++c) {
+    std::string& key = keys.emplace_back(c ? ", " : "");
+    core::append_json_string(key, result.columns[c]);
+    key += ": ";
+  }
   std::string out = "[";
   for (size_t r = 0; r < result.rows.size(); ++r) {
     out += r ? ",\n {" : "\n {";
     for (size_t c = 0; c < result.columns.size(); ++c) {
-      if (c) out += ", ";
-      core::append_json_string(out, result.columns[c]);
-      out += ": ";
+      out += keys[c];
       const auto& cell = result.rows[r][c];
       if (!cell) out += "null";
       else if (result.numeric[c] && *cell != "nan" && *cell != "inf" && *cell != "-inf") out += *cell;

@@ -163,8 +163,43 @@ core::Status check_opening(std::string_view sql, Access access) {
                                                         : "--write allows SELECT, EXPLAIN, CREATE, INSERT, UPDATE, DELETE, DROP and ALTER of in-memory objects"));
 }
 
-// Appends the cells of one chunk whose columns are all VARCHAR; false once a limit is reached.
-bool append_chunk(duckdb_data_chunk chunk, const SqlSession::Limits& limits, size_t& bytes, ResultTable& table) {
+CellSource cell_source(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_DOUBLE: return CellSource::float64;
+    case DUCKDB_TYPE_BIGINT: return CellSource::int64;
+    case DUCKDB_TYPE_INTEGER: return CellSource::int32;
+    case DUCKDB_TYPE_SMALLINT: return CellSource::int16;
+    case DUCKDB_TYPE_TINYINT: return CellSource::int8;
+    default: return CellSource::text;
+  }
+}
+
+// Whether the wrapped statement's columns have the types its cells are read as.
+bool comes_as(const lake::PreparedStatement& wrapped, const std::vector<CellSource>& cells) {
+  for (size_t c = 0; c < cells.size(); ++c) {
+    const duckdb_type type = wrapped.column_type(c);
+    if (cells[c] == CellSource::text ? type != DUCKDB_TYPE_VARCHAR : cell_source(type) != cells[c]) return false;
+  }
+  return true;
+}
+
+// The text of a cell that is not null.
+std::string cell_text(duckdb_vector vector, CellSource kind, size_t row) {
+  const void* data = duckdb_vector_get_data(vector);
+  switch (kind) {
+    case CellSource::float64: return lake::double_text(static_cast<const double*>(data)[row]);
+    case CellSource::int64: return fmt::format_int(static_cast<const int64_t*>(data)[row]).str();
+    case CellSource::int32: return fmt::format_int(static_cast<const int32_t*>(data)[row]).str();
+    case CellSource::int16: return fmt::format_int(static_cast<const int16_t*>(data)[row]).str();
+    case CellSource::int8: return fmt::format_int(static_cast<const int8_t*>(data)[row]).str();
+    case CellSource::text: break;
+  }
+  return std::string(lake::string_cell(vector, row));
+}
+
+// Appends the cells of one chunk (columns as `cells` says); false once a limit is reached.
+bool append_chunk(duckdb_data_chunk chunk, const std::vector<CellSource>& cells, const SqlSession::Limits& limits, size_t& bytes,
+                  ResultTable& table) {
   const size_t columns = table.columns.size();
   const size_t n = duckdb_data_chunk_get_size(chunk);
   for (size_t r = 0; r < n; ++r) {
@@ -180,10 +215,10 @@ bool append_chunk(duckdb_data_chunk chunk, const SqlSession::Limits& limits, siz
         row_bytes += table.columns[c].size() + 8;
         continue;
       }
-      const std::string_view cell = lake::string_cell(vector, r);
+      std::string cell = cell_text(vector, cells[c], r);
       row_bytes += cell.size() + table.columns[c].size() + 8;  // about what the cell costs as JSON
       if (bytes + row_bytes > limits.max_bytes) return false;
-      row.emplace_back(std::string(cell));
+      row.emplace_back(std::move(cell));
     }
     bytes += row_bytes;
     if (bytes > limits.max_bytes) return false;
@@ -314,10 +349,16 @@ core::Result<ResultTable> SqlSession::answer(std::string_view sql, const Limits&
   }
   const size_t columns = last.column_count();
   std::string casts;
+  std::vector<CellSource> cells;
   for (size_t c = 0; c < columns; ++c) {
+    const duckdb_type type = last.column_type(c);
     table.columns.push_back(last.column_name(c));
-    table.numeric.push_back(is_numeric(last.column_type(c)));
-    casts += fmt::format("{}CAST(#{} AS VARCHAR) AS {}", c ? ", " : "", c + 1, lake::sql_identifier(table.columns.back()));
+    table.numeric.push_back(is_numeric(type));
+    cells.push_back(cell_source(type));
+    const bool as_is = cells.back() != CellSource::text || type == DUCKDB_TYPE_VARCHAR;
+    const std::string column = fmt::format("#{}", c + 1);
+    casts += fmt::format("{}{} AS {}", c ? ", " : "", as_is ? column : fmt::format("CAST({} AS VARCHAR)", column),
+                         lake::sql_identifier(table.columns.back()));
   }
   // One SELECT streams, cast to text by DuckDB itself, and stops at the first limit it meets. The
   // wrapped text must still be one SELECT: it is checked like the user's.
@@ -325,8 +366,8 @@ core::Result<ResultTable> SqlSession::answer(std::string_view sql, const Limits&
     const std::string wrapped = fmt::format("SELECT {} FROM (\n{}\n) AS q", casts, without_trailing_semicolons(sql));
     if (auto list = connection_.extract(wrapped); list && list->size() == 1) {
       if (auto prepared = list->prepare(0); prepared && prepared->type() == DUCKDB_STATEMENT_TYPE_SELECT &&
-                                            prepared->column_count() == columns) {
-        auto kept = std::make_unique<PreparedAnswer>(PreparedAnswer{std::move(*prepared), table.columns, table.numeric});
+                                            prepared->column_count() == columns && comes_as(*prepared, cells)) {
+        auto kept = std::make_unique<PreparedAnswer>(PreparedAnswer{std::move(*prepared), table.columns, table.numeric, cells});
         if (access_ != Access::read_only) return stream(*kept, limits);  // later statements may change what it reads
         if (prepared_.size() >= kMaxPreparedAnswers) {
           prepared_.erase(prepared_order_.front());
@@ -371,7 +412,7 @@ core::Result<ResultTable> SqlSession::stream(PreparedAnswer& prepared, const Lim
   TRY_ASSIGN(lake::QueryResult result, prepared.statement.stream());
   size_t bytes = 0;
   while (duckdb_data_chunk chunk = result.fetch_chunk()) {
-    const bool more = append_chunk(chunk, limits, bytes, table);
+    const bool more = append_chunk(chunk, prepared.cells, limits, bytes, table);
     duckdb_destroy_data_chunk(&chunk);
     if (!more) {
       table.truncated = true;

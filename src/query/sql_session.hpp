@@ -39,6 +39,11 @@ struct SessionSettings {
   std::string memory_limit = "1GB";  // for every query of the database the session locks
 };
 
+// How a column of a streamed answer becomes text: numbers of the common types come as they are
+// and are written as DuckDB's cast would write them (that cast cost as much as the query itself);
+// every other type is cast to VARCHAR by DuckDB.
+enum class CellSource : uint8_t { text, float64, int64, int32, int16, int8 };
+
 // Owns a DuckDB connection with the views. Not thread-safe.
 class SqlSession {
  public:
@@ -75,6 +80,7 @@ class SqlSession {
     lake::PreparedStatement statement;
     std::vector<std::string> columns;
     std::vector<bool> numeric;
+    std::vector<CellSource> cells;
   };
   static constexpr size_t kMaxPreparedAnswers = 64;
 

@@ -84,6 +84,48 @@ TEST(SqlSession, AQueryPastItsTimeIsStoppedAndItsConnectionIsNotForReuse) {
   EXPECT_EQ(second->rows[0][0], "7");
 }
 
+// Doubles and integers come from DuckDB as numbers and are written here: the text must be what
+// DuckDB's own cast writes, for every magnitude and the special values.
+TEST(SqlSession, NumbersAreWrittenAsDuckDbCastsThem) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  auto duckdb = std::move(*lake::DuckDb::open({dir.path(), 1, "1GB"}));
+  auto session = SqlSession::open(store, *duckdb);
+  ASSERT_TRUE(session) << session.error().message;
+  const std::string doubles =
+      "SELECT v, CAST(v AS VARCHAR) AS duckdb_text FROM ("
+      " SELECT (hash(range) % 1000000007)::DOUBLE / 997 * pow(10, (range % 61) - 30) * (CASE WHEN range % 2 = 0 THEN 1 ELSE -1 END) AS v"
+      "   FROM range(60000)"
+      " UNION ALL SELECT round((hash(range) % 100000000000)::DOUBLE / pow(10, range % 7), CAST(range % 5 AS INTEGER)) FROM range(20000)"
+      " UNION ALL SELECT pow(10, range) FROM range(-30, 30)"
+      " UNION ALL SELECT v FROM (VALUES (0.0), (-0.0), (1.0), (0.1 + 0.2), (1e16), (123456789012345678.0), ('nan'::DOUBLE),"
+      "   ('inf'::DOUBLE), ('-inf'::DOUBLE), (5e-324), (2.2250738585072014e-308), (1.7976931348623157e308)) t(v))";
+  auto answered = (*session)->run(doubles);
+  ASSERT_TRUE(answered) << answered.error().message;
+  ASSERT_EQ(answered->rows.size(), 80'072u);
+  EXPECT_TRUE(answered->numeric[0]);
+  size_t differing = 0;
+  for (const auto& row : answered->rows) {
+    if (row[0] != row[1] && ++differing <= 5) ADD_FAILURE() << *row[0] << " written, DuckDB writes " << *row[1];
+  }
+  EXPECT_EQ(differing, 0u);
+  const std::string integers =
+      "SELECT i, CAST(i AS VARCHAR), n, CAST(n AS VARCHAR), s, CAST(s AS VARCHAR), t, CAST(t AS VARCHAR) FROM ("
+      " SELECT (hash(range) % 18446744073709551615)::HUGEINT - 9223372036854775807 AS h, CAST(h AS BIGINT) AS i,"
+      "   CAST(h % 2147483647 AS INTEGER) AS n, CAST(h % 32767 AS SMALLINT) AS s, CAST(h % 127 AS TINYINT) AS t FROM range(5000)"
+      " UNION ALL SELECT 0, -9223372036854775808, 2147483647, -32768, -128)";
+  auto whole = (*session)->run(integers);
+  ASSERT_TRUE(whole) << whole.error().message;
+  ASSERT_EQ(whole->rows.size(), 5001u);
+  for (const auto& row : whole->rows) {
+    for (size_t c = 0; c < 8; c += 2) ASSERT_EQ(row[c], row[c + 1]) << "column " << c;
+  }
+  // As written by hand, and nulls stay null.
+  auto few = (*session)->run("SELECT 1.0::DOUBLE AS a, 1e20::DOUBLE AS b, 0.1::DOUBLE + 0.2 AS c, NULL::DOUBLE AS d, -7::TINYINT AS e");
+  ASSERT_TRUE(few) << few.error().message;
+  EXPECT_EQ(few->rows[0], (std::vector<std::optional<std::string>>{"1.0", "1e+20", "0.30000000000000004", std::nullopt, "-7"}));
+}
+
 // A text asked again answers from its prepared statement, within the limits of this call; once
 // the database says its views changed, as the view is now, with the columns it has now.
 TEST(SqlSession, ATextAskedAgainFollowsTheViewsItReads) {

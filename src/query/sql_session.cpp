@@ -360,8 +360,8 @@ core::Result<ResultTable> SqlSession::answer(std::string_view sql, const Limits&
     casts += fmt::format("{}{} AS {}", c ? ", " : "", as_is ? column : fmt::format("CAST({} AS VARCHAR)", column),
                          lake::sql_identifier(table.columns.back()));
   }
-  // One SELECT streams, cast to text by DuckDB itself, and stops at the first limit it meets. The
-  // wrapped text must still be one SELECT: it is checked like the user's.
+  // One SELECT streams (numbers as they are, other types cast to text by DuckDB itself) and stops
+  // at the first limit it meets. The wrapped text must still be one SELECT: it is checked like the user's.
   if (last.type() == DUCKDB_STATEMENT_TYPE_SELECT && columns > 0) {
     const std::string wrapped = fmt::format("SELECT {} FROM (\n{}\n) AS q", casts, without_trailing_semicolons(sql));
     if (auto list = connection_.extract(wrapped); list && list->size() == 1) {

@@ -161,13 +161,17 @@ core::Result<std::string> tails_sql(lake::DuckConnection& connection, const lake
 core::Result<std::vector<std::vector<std::string>>> group_days(lake::DuckConnection& connection, const lake::ObjectStore& store,
                                                                 const std::vector<std::string>& days, DayGroupSize size) {
   std::map<int64_t, size_t> rows_by_day;  // by the day's place in `days`
-  for (size_t i = 0; i < days.size(); ++i) rows_by_day[static_cast<int64_t>(i)] = 0;
+  std::map<std::string, int64_t, std::less<>> place_of;
+  for (size_t i = 0; i < days.size(); ++i) {
+    rows_by_day[static_cast<int64_t>(i)] = 0;
+    place_of[days[i]] = static_cast<int64_t>(i);
+  }
   if (size.max_rows > 0 && days.size() > size.min_days) {
     TRY_ASSIGN(lake::QueryResult counted, connection.query(fmt::format(
         "SELECT regexp_extract(file_name, 'dt=([0-9-]+)', 1), sum(num_rows)::BIGINT FROM parquet_file_metadata({}) GROUP BY ALL", globs(store, days))));
     for (size_t r = 0; r < counted.row_count(); ++r) {
-      const auto day = std::ranges::find(days, counted.text(0, r));
-      if (day != days.end()) rows_by_day[day - days.begin()] = static_cast<size_t>(std::max<int64_t>(0, counted.int64(1, r)));
+      const auto day = place_of.find(counted.text(0, r));
+      if (day != place_of.end()) rows_by_day[day->second] = static_cast<size_t>(std::max<int64_t>(0, counted.int64(1, r)));
     }
   }
   std::vector<std::vector<std::string>> groups;

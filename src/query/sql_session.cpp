@@ -183,24 +183,37 @@ bool comes_as(const lake::PreparedStatement& wrapped, const std::vector<CellSour
   return true;
 }
 
-// The text of a cell that is not null.
-std::string cell_text(duckdb_vector vector, CellSource kind, size_t row) {
-  const void* data = duckdb_vector_get_data(vector);
-  switch (kind) {
-    case CellSource::float64: return lake::double_text(static_cast<const double*>(data)[row]);
-    case CellSource::int64: return fmt::format_int(static_cast<const int64_t*>(data)[row]).str();
-    case CellSource::int32: return fmt::format_int(static_cast<const int32_t*>(data)[row]).str();
-    case CellSource::int16: return fmt::format_int(static_cast<const int16_t*>(data)[row]).str();
-    case CellSource::int8: return fmt::format_int(static_cast<const int8_t*>(data)[row]).str();
-    case CellSource::text: break;
+// One column of a chunk, looked up once per chunk rather than once per cell.
+struct ChunkColumn {
+  duckdb_vector vector;
+  const void* data;
+  uint64_t* validity;  // null: no nulls in the chunk
+  CellSource source;
+
+  // The text of a cell that is not null.
+  std::string text(size_t row) const {
+    switch (source) {
+      case CellSource::float64: return lake::double_text(static_cast<const double*>(data)[row]);
+      case CellSource::int64: return fmt::format_int(static_cast<const int64_t*>(data)[row]).str();
+      case CellSource::int32: return fmt::format_int(static_cast<const int32_t*>(data)[row]).str();
+      case CellSource::int16: return fmt::format_int(static_cast<const int16_t*>(data)[row]).str();
+      case CellSource::int8: return fmt::format_int(static_cast<const int8_t*>(data)[row]).str();
+      case CellSource::text: break;
+    }
+    return std::string(lake::string_cell(vector, row));
   }
-  return std::string(lake::string_cell(vector, row));
-}
+};
 
 // Appends the cells of one chunk (columns as `cells` says); false once a limit is reached.
 bool append_chunk(duckdb_data_chunk chunk, const std::vector<CellSource>& cells, const SqlSession::Limits& limits, size_t& bytes,
                   ResultTable& table) {
   const size_t columns = table.columns.size();
+  std::vector<ChunkColumn> chunk_columns;
+  chunk_columns.reserve(columns);
+  for (size_t c = 0; c < columns; ++c) {
+    duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
+    chunk_columns.push_back({vector, duckdb_vector_get_data(vector), duckdb_vector_get_validity(vector), cells[c]});
+  }
   const size_t n = duckdb_data_chunk_get_size(chunk);
   for (size_t r = 0; r < n; ++r) {
     if (table.rows.size() >= limits.max_rows) return false;
@@ -208,14 +221,13 @@ bool append_chunk(duckdb_data_chunk chunk, const std::vector<CellSource>& cells,
     row.reserve(columns);
     size_t row_bytes = 0;
     for (size_t c = 0; c < columns; ++c) {
-      duckdb_vector vector = duckdb_data_chunk_get_vector(chunk, c);
-      uint64_t* validity = duckdb_vector_get_validity(vector);
-      if (validity != nullptr && !duckdb_validity_row_is_valid(validity, r)) {
+      const ChunkColumn& column = chunk_columns[c];
+      if (column.validity != nullptr && !duckdb_validity_row_is_valid(column.validity, r)) {
         row.emplace_back(std::nullopt);
         row_bytes += table.columns[c].size() + 8;
         continue;
       }
-      std::string cell = cell_text(vector, cells[c], r);
+      std::string cell = column.text(r);
       row_bytes += cell.size() + table.columns[c].size() + 8;  // about what the cell costs as JSON
       if (bytes + row_bytes > limits.max_bytes) return false;
       row.emplace_back(std::move(cell));

@@ -90,11 +90,9 @@ core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::Duc
   // One vector sized once, each thread's part let go as soon as it is moved: growing by doubling
   // and keeping the moved-from parts had held the posts about three times over (1 GB at 600 days).
   std::vector<core::Post> posts;
-  size_t read = 0;
-  for (const auto& part : parsed) read += part.size();
-  posts.reserve(read);
+  for (const auto& part : parsed) stats.records_in += part.size();
+  posts.reserve(stats.records_in);
   for (auto& part : parsed) {
-    stats.records_in += part.size();
     for (core::Post& post : part) {
       // An incremental run rebuilds only the days new batches touch; posts of other days it read stay out.
       if (!plan.days || plan.days->contains(post.created_at.days_since_epoch())) posts.push_back(std::move(post));

@@ -219,27 +219,29 @@ bool append_chunk(duckdb_data_chunk chunk, const std::vector<CellSource>& cells,
     if (table.rows.size() >= limits.max_rows) return false;
     std::vector<std::optional<std::string>> row;
     row.reserve(columns);
-    size_t row_bytes = 0;
     for (size_t c = 0; c < columns; ++c) {
       const ChunkColumn& column = chunk_columns[c];
-      if (column.validity != nullptr && !duckdb_validity_row_is_valid(column.validity, r)) {
-        row.emplace_back(std::nullopt);
-        row_bytes += table.columns[c].size() + 8;
-        continue;
-      }
-      std::string cell = column.text(r);
-      row_bytes += cell.size() + table.columns[c].size() + 8;  // about what the cell costs as JSON
-      if (bytes + row_bytes > limits.max_bytes) return false;
-      row.emplace_back(std::move(cell));
+      if (column.validity != nullptr && !duckdb_validity_row_is_valid(column.validity, r)) row.emplace_back(std::nullopt);
+      else row.emplace_back(column.text(r));
     }
-    bytes += row_bytes;
-    if (bytes > limits.max_bytes) return false;
-    table.rows.push_back(std::move(row));
+    if (!append_row(table, std::move(row), limits, bytes)) return false;
   }
   return true;
 }
 
 }  // namespace
+
+bool append_row(ResultTable& table, std::vector<std::optional<std::string>> row, const SqlSession::Limits& limits, size_t& bytes) {
+  if (table.rows.size() >= limits.max_rows) return false;
+  size_t row_bytes = 0;
+  for (size_t c = 0; c < row.size(); ++c) {
+    row_bytes += (row[c] ? row[c]->size() : 0) + table.columns[c].size() + 8;  // about what the cell costs as JSON
+  }
+  if (bytes + row_bytes > limits.max_bytes) return false;
+  bytes += row_bytes;
+  table.rows.push_back(std::move(row));
+  return true;
+}
 
 core::Result<std::unique_ptr<SqlSession>> SqlSession::open(const lake::ObjectStore& store, lake::DuckDb& duckdb,
                                                           Access access, const SessionSettings& settings) {

@@ -101,6 +101,10 @@ class SqlSession {
   std::deque<std::string> prepared_order_;  // oldest first: the first to go past the limit
 };
 
+// Appends one row of an answer unless it would pass a limit (then false: the answer is cut
+// before it). `bytes` is what the answer's cells came to so far, about as JSON.
+bool append_row(ResultTable& table, std::vector<std::optional<std::string>> row, const SqlSession::Limits& limits, size_t& bytes);
+
 // The statement an EXPLAIN explains ("EXPLAIN SELECT 1" → "SELECT 1"); nullopt when the text
 // is not a plain EXPLAIN (EXPLAIN ANALYZE, EXPLAIN (options) …). Comments are skipped as DuckDB does.
 std::optional<std::string_view> explained_statement(std::string_view sql);

@@ -46,33 +46,63 @@ Answer table_list(const TableQueries& q) {
   return sql.empty() ? io::ServerResponse{200, "application/json", "[]\n", {}} : q.json(sql + " ORDER BY 1");
 }
 
-// One symbol's candles or features at one interval, newest first.
-Answer symbol_series(const TableQueries& q, const Request& r, std::string_view table, std::string_view columns) {
-  TRY(q.needs(table));
-  TRY_ASSIGN(const std::string symbol, symbol_param(r));
-  TRY_ASSIGN(const std::string interval, interval_param(r));
-  TRY_ASSIGN(const std::string when, time_filter(r, "open_time"));
-  TRY_ASSIGN(const int64_t limit, limit_param(r, 1440, 100'000));
-  return q.json(fmt::format("SELECT epoch_ms(open_time) AS time, {} FROM {} WHERE symbol = {} AND interval = {}{} ORDER BY open_time DESC LIMIT {}",
-                            columns, table, lake::sql_string(symbol), lake::sql_string(interval), when, limit));
+// The per-series routes, each defined once for the SQL that answers it and for the index that
+// answers it from memory while its table is held (serve/series_index).
+SeriesShape aggregate_shape(std::string table, std::string time) {
+  std::string columns = fmt::format("epoch_ms({}) AS time, symbol, min_price, max_price, mean_price, first_price, last_price, volume, volatility, candles", time);
+  return {std::move(table), {"symbol"}, std::move(time), std::move(columns)};
 }
 
-Answer aggregates(const TableQueries& q, const Request& r) {
+const std::vector<SeriesShape>& series_shapes() {
+  static const std::vector<SeriesShape> shapes = {
+      {"market_ohlcv", {"symbol", "interval"}, "open_time", "epoch_ms(open_time) AS time, open, high, low, close, volume, quote_volume, trades"},
+      {"market_features", {"symbol", "interval"}, "open_time",
+       "epoch_ms(open_time) AS time, close, prev_close, pct_change, log_return, ma_5, ma_long, rolling_std"},
+      aggregate_shape("agg_market_hourly", "hour"),
+      aggregate_shape("agg_market_daily", "strptime(dt, '%Y-%m-%d')::TIMESTAMPTZ"),
+      aggregate_shape("agg_market_monthly", "month_start::TIMESTAMPTZ"),
+  };
+  return shapes;
+}
+
+const SeriesShape& shape_of(std::string_view table) { return *std::ranges::find(series_shapes(), table, &SeriesShape::table); }
+
+// One series (one value per key column), newest first, within the request's from/to and limit.
+Answer series_answer(const TableQueries& q, const HotTables* hot, const SeriesShape& shape, const Request& r, std::vector<std::string> key,
+                     int64_t limit) {
+  TRY_ASSIGN(const auto from, instant_param(r, "from"));
+  TRY_ASSIGN(const auto to, instant_param(r, "to"));
+  if (auto index = hot ? hot->series(shape.table) : nullptr) {
+    return json_response(index->answer({std::move(key), from, to, static_cast<size_t>(limit)}, q.limits()));
+  }
+  TRY_ASSIGN(const std::string when, time_filter(r, shape.time));
+  std::string where;
+  for (size_t k = 0; k < key.size(); ++k) where += fmt::format("{}{} = {}", k ? " AND " : "", shape.keys[k], lake::sql_string(key[k]));
+  return q.json(fmt::format("SELECT {} FROM {} WHERE {}{} ORDER BY {} DESC LIMIT {}", shape.columns, shape.table, where, when, shape.time, limit));
+}
+
+// One symbol's candles or features at one interval, newest first.
+Answer symbol_series(const TableQueries& q, const HotTables* hot, const Request& r, std::string_view table) {
+  TRY(q.needs(table));
+  TRY_ASSIGN(std::string symbol, symbol_param(r));
+  TRY_ASSIGN(std::string interval, interval_param(r));
+  TRY_ASSIGN(const int64_t limit, limit_param(r, 1440, 100'000));
+  return series_answer(q, hot, shape_of(table), r, {std::move(symbol), std::move(interval)}, limit);
+}
+
+Answer aggregates(const TableQueries& q, const HotTables* hot, const Request& r) {
   const std::string period = param(r, "period", "day");
-  static const std::map<std::string, std::pair<const char*, const char*>> kTables = {
-      {"hour", {"agg_market_hourly", "hour"}}, {"day", {"agg_market_daily", "strptime(dt, '%Y-%m-%d')::TIMESTAMPTZ"}},
-      {"month", {"agg_market_monthly", "month_start::TIMESTAMPTZ"}}};
+  static const std::map<std::string, std::string_view> kTables = {
+      {"hour", "agg_market_hourly"}, {"day", "agg_market_daily"}, {"month", "agg_market_monthly"}};
   auto it = kTables.find(period);
   if (it == kTables.end()) return core::fail(core::ErrorCode::invalid_argument, "period={}: expected hour, day or month", period);
-  const auto& [table, time] = it->second;
-  TRY(q.needs(table));
-  TRY_ASSIGN(const std::string symbol, symbol_param(r, false));
-  TRY_ASSIGN(const std::string when, time_filter(r, time));
+  const SeriesShape& shape = shape_of(it->second);
+  TRY(q.needs(shape.table));
+  TRY_ASSIGN(std::string symbol, symbol_param(r, false));
   TRY_ASSIGN(const int64_t limit, limit_param(r, 1000, 100'000));
-  return q.json(fmt::format(
-      "SELECT epoch_ms({1}) AS time, symbol, min_price, max_price, mean_price, first_price, last_price, volume, volatility, candles "
-      "FROM {0} WHERE true{2}{3} ORDER BY time DESC, symbol LIMIT {4}",
-      table, time, symbol.empty() ? "" : " AND symbol = " + lake::sql_string(symbol), when, limit));
+  if (!symbol.empty()) return series_answer(q, hot, shape, r, {std::move(symbol)}, limit);
+  TRY_ASSIGN(const std::string when, time_filter(r, shape.time));
+  return q.json(fmt::format("SELECT {} FROM {} WHERE true{} ORDER BY time DESC, symbol LIMIT {}", shape.columns, shape.table, when, limit));
 }
 
 Answer volatility(const TableQueries& q, const Request& r) {
@@ -162,7 +192,7 @@ Answer task_runs(lake::ObjectStore& store, const Request& r) {
 
 core::Result<std::unique_ptr<ApiRouter>> ApiRouter::create(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOptions options) {
   TRY_ASSIGN(auto session, query::SqlSession::open(store, duckdb, query::Access::read_only, {options.memory_limit}));
-  TRY_ASSIGN(auto hot, HotTables::start(store, duckdb, session->tables(), options.hot));
+  TRY_ASSIGN(auto hot, HotTables::start(store, duckdb, session->tables(), options.hot, series_shapes()));
   std::unique_ptr<ApiRouter> router(new ApiRouter(store, duckdb, std::move(options), session->tables()));
   router->hot_ = std::move(hot);
   return router;
@@ -182,13 +212,9 @@ ApiRouter::ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOption
       {"/assets/uplot.css", [](const Request&) -> Answer { return asset("text/css", uplot_css(), "public, max-age=86400, immutable"); }},
       {"/metrics", [this](const Request&) -> Answer { return metrics_text(); }},
       {"/api/v1/tables", [&q](const Request&) { return table_list(q); }},
-      {"/api/v1/ohlcv", [&q](const Request& r) {
-         return symbol_series(q, r, "market_ohlcv", "open, high, low, close, volume, quote_volume, trades");
-       }},
-      {"/api/v1/features", [&q](const Request& r) {
-         return symbol_series(q, r, "market_features", "close, prev_close, pct_change, log_return, ma_5, ma_long, rolling_std");
-       }},
-      {"/api/v1/aggregates", [&q](const Request& r) { return aggregates(q, r); }},
+      {"/api/v1/ohlcv", [this](const Request& r) { return symbol_series(tables_, hot_.get(), r, "market_ohlcv"); }},
+      {"/api/v1/features", [this](const Request& r) { return symbol_series(tables_, hot_.get(), r, "market_features"); }},
+      {"/api/v1/aggregates", [this](const Request& r) { return aggregates(tables_, hot_.get(), r); }},
       {"/api/v1/volatility", [&q](const Request& r) { return volatility(q, r); }},
       {"/api/v1/sentiment", [&q](const Request& r) { return sentiment(q, r); }},
       {"/api/v1/sentiment/hourly", [&q](const Request& r) { return sentiment_hourly(q, r); }},
@@ -271,6 +297,11 @@ io::ServerResponse ApiRouter::metrics_text() {
       if (row[0] && row[1]) rows.values.emplace_back(fmt::format("table=\"{}\"", *row[0]), std::stod(*row[1]));
     }
   }
+  Metrics::Sample indexed{"cryptolake_serve_indexed_rows", "Rows the per-symbol routes answer from memory, by table.", "gauge", {}, ""};
+  for (const auto& [t, n] : hot_->indexed_rows()) indexed.values.emplace_back(fmt::format("table=\"{}\"", t), static_cast<double>(n));
+  samples.push_back(std::move(indexed));
+  samples.push_back({"cryptolake_serve_indexed_answers_total", "Answers of the per-symbol routes given from memory, not by SQL.", "counter",
+                     {{"", static_cast<double>(hot_->indexed_answers())}}, ""});
   std::map<std::string, double> per_source;
   for (const std::string& key : store_.list(lake::layout::kQuarantine).value_or(std::vector<std::string>{})) {
     const size_t start = lake::layout::kQuarantine.size();

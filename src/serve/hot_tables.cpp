@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -14,10 +15,10 @@
 namespace cryptolake::serve {
 
 core::Result<std::unique_ptr<HotTables>> HotTables::start(const lake::ObjectStore& store, lake::DuckDb& duckdb, std::vector<std::string> tables,
-                                                          HotOptions options) {
+                                                          HotOptions options, std::vector<SeriesShape> series) {
   TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
   TRY(connection.execute("CREATE SCHEMA IF NOT EXISTS hot"));
-  std::unique_ptr<HotTables> hot(new HotTables(store, duckdb, std::move(connection), std::move(tables), options));
+  std::unique_ptr<HotTables> hot(new HotTables(store, duckdb, std::move(connection), std::move(tables), options, std::move(series)));
   TRY(hot->refresh());
   if (options.check_every.count() > 0) {
     hot->refresher_ = std::jthread([self = hot.get()](std::stop_token stop) {
@@ -98,11 +99,12 @@ core::Status HotTables::refresh() {
       const std::string name = fmt::format("{}_{}", table, ++generation);
       TRY_ASSIGN(const std::string order, copy_order(connection_, source));
       TRY(connection_.execute(fmt::format("CREATE TABLE hot.{} AS SELECT * FROM {} ORDER BY {}", lake::sql_identifier(name), source, order)));
+      std::shared_ptr<const SeriesIndex> index = index_of(table, name);
       TRY(connection_.execute(fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM hot.{}", view, lake::sql_identifier(name))));
       duckdb_.views_changed();
       if (held) TRY(retire(held->name));
       std::lock_guard lock(mutex_);
-      copies_[table] = {version, name};
+      copies_[table] = {version, name, std::move(index)};
     } else if (held) {
       TRY(connection_.execute(fmt::format("CREATE OR REPLACE VIEW {} AS SELECT * FROM {}", view, source)));
       duckdb_.views_changed();
@@ -118,6 +120,32 @@ core::Status HotTables::retire(const std::string& name) {
   if (!retired_.empty()) TRY(connection_.execute(fmt::format("DROP TABLE hot.{}", lake::sql_identifier(retired_))));
   retired_ = name;
   return {};
+}
+
+std::shared_ptr<const SeriesIndex> HotTables::index_of(const std::string& table, const std::string& copy) {
+  const auto shape = std::ranges::find(shapes_, table, &SeriesShape::table);
+  if (shape == shapes_.end()) return nullptr;
+  auto index = SeriesIndex::build(connection_, "hot." + lake::sql_identifier(copy), *shape);
+  if (index) return *index;
+  spdlog::warn("serve: {} is answered by SQL, not from its index: {}", table, index.error().message);
+  return nullptr;
+}
+
+std::shared_ptr<const SeriesIndex> HotTables::series(std::string_view table) const {
+  std::lock_guard lock(mutex_);
+  const auto it = copies_.find(std::string(table));
+  if (it == copies_.end() || !it->second.index) return nullptr;
+  ++indexed_answers_;
+  return it->second.index;
+}
+
+std::map<std::string, size_t> HotTables::indexed_rows() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, size_t> rows;
+  for (const auto& [table, copy] : copies_) {
+    if (copy.index) rows[table] = copy.index->rows();
+  }
+  return rows;
 }
 
 std::vector<std::string> HotTables::held() const {

@@ -2,9 +2,11 @@
 // no file. A table's view (`agg_market_hourly`, …) points at its in-memory copy while the table
 // fits the budget, and back at its Parquet files when it outgrows it. A background pass every
 // `check_every` compares each table's content version (lake/partition_versions) with its copy's
-// and replaces a stale copy, so an answer is at most about that much older than the lake.
+// and replaces a stale copy, so an answer is at most about that much older than the lake. A copy
+// of a table with a SeriesShape also gets its serve/series_index, made from the copy with it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -15,6 +17,7 @@
 
 #include "lake/duckdb.hpp"
 #include "lake/object_store.hpp"
+#include "serve/series_index.hpp"
 
 namespace cryptolake::serve {
 
@@ -27,7 +30,8 @@ class HotTables {
  public:
   // Loads what fits now, then (with check_every) keeps it current from a thread of its own.
   [[nodiscard]] static core::Result<std::unique_ptr<HotTables>> start(const lake::ObjectStore& store, lake::DuckDb& duckdb,
-                                                                     std::vector<std::string> tables, HotOptions options);
+                                                                     std::vector<std::string> tables, HotOptions options,
+                                                                     std::vector<SeriesShape> series = {});
   ~HotTables();
   HotTables(const HotTables&) = delete;
   HotTables& operator=(const HotTables&) = delete;
@@ -36,15 +40,29 @@ class HotTables {
   [[nodiscard]] core::Status refresh();
   // The tables answered from memory now.
   std::vector<std::string> held() const;
+  // The index of a table's copy for one answer; null while the table is not held (or has no index).
+  std::shared_ptr<const SeriesIndex> series(std::string_view table) const;
+  // The rows each index holds, by table.
+  std::map<std::string, size_t> indexed_rows() const;
+  // How many answers series() gave an index for.
+  uint64_t indexed_answers() const { return indexed_answers_.load(); }
 
  private:
   struct Copy {
     std::string version;  // the table's content version when copied
     std::string name;     // the in-memory table
+    std::shared_ptr<const SeriesIndex> index;
   };
   HotTables(const lake::ObjectStore& store, lake::DuckDb& duckdb, lake::DuckConnection connection, std::vector<std::string> tables,
-            HotOptions options)
-      : store_(store), duckdb_(duckdb), connection_(std::move(connection)), tables_(std::move(tables)), options_(options) {}
+            HotOptions options, std::vector<SeriesShape> series)
+      : store_(store),
+        duckdb_(duckdb),
+        connection_(std::move(connection)),
+        tables_(std::move(tables)),
+        options_(options),
+        shapes_(std::move(series)) {}
+
+  std::shared_ptr<const SeriesIndex> index_of(const std::string& table, const std::string& copy);
 
   core::Status retire(const std::string& name);
 
@@ -53,8 +71,10 @@ class HotTables {
   lake::DuckConnection connection_;  // the refresher's own
   std::vector<std::string> tables_;
   HotOptions options_;
+  std::vector<SeriesShape> shapes_;
   mutable std::mutex mutex_;
   std::map<std::string, Copy> copies_;
+  mutable std::atomic<uint64_t> indexed_answers_{0};
   // The copy a view last moved away from, dropped only at the next move: a session that saw the
   // views before the move may still run a plan kept over it (see DuckDb::views_changed).
   std::string retired_;

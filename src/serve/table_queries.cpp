@@ -44,12 +44,16 @@ void TableQueries::keep(std::unique_ptr<query::SqlSession> session) const {
 io::ServerResponse TableQueries::json(std::string_view sql, size_t max_rows) const {
   auto session = this->session();
   if (!session) return error_response(500, session.error().message);
-  auto result = (*session)->run(sql, {max_rows, limits_.max_bytes, limits_.timeout_ms});
+  auto result = (*session)->run(sql, limits(max_rows));
   keep(std::move(*session));  // unless the watchdog interrupted it
   if (!result) return error_response(result.error().code == core::ErrorCode::timed_out ? 408 : 400, result.error().message);
-  io::ServerResponse response{200, "application/json", query::format_json(*result), {{"Cache-Control", "no-cache"}}};
+  return json_response(*result);
+}
+
+io::ServerResponse json_response(const query::ResultTable& result) {
+  io::ServerResponse response{200, "application/json", query::format_json(result), {{"Cache-Control", "no-cache"}}};
   // The body stays a plain array (Grafana and the dashboard read it as is); the cut is in a header.
-  if (result->truncated) response.headers.emplace_back("X-Cryptolake-Truncated", "true");
+  if (result.truncated) response.headers.emplace_back("X-Cryptolake-Truncated", "true");
   return response;
 }
 

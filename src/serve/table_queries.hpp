@@ -30,8 +30,12 @@ class TableQueries {
   [[nodiscard]] core::Status needs(std::string_view table) const;
   // The answer as a JSON array (a cut answer says so in X-Cryptolake-Truncated); a refused or
   // failed query is a 400, one that ran out of time a 408.
-  io::ServerResponse json(std::string_view sql, size_t max_rows = 100'000) const;
+  io::ServerResponse json(std::string_view sql, size_t max_rows = kMaxRows) const;
   [[nodiscard]] core::Result<query::ResultTable> rows(std::string_view sql) const;
+  // What json() cuts an answer at.
+  query::SqlSession::Limits limits(size_t max_rows = kMaxRows) const { return {max_rows, limits_.max_bytes, limits_.timeout_ms}; }
+
+  static constexpr size_t kMaxRows = 100'000;
 
  private:
   core::Result<std::unique_ptr<query::SqlSession>> session() const;
@@ -43,6 +47,9 @@ class TableQueries {
   mutable std::mutex idle_mutex_;
   mutable std::vector<std::unique_ptr<query::SqlSession>> idle_;  // between calls
 };
+
+// An answer as the API sends it: a JSON array; a cut answer says so in X-Cryptolake-Truncated.
+io::ServerResponse json_response(const query::ResultTable& result);
 
 // {"error": "…"} with the message cut to a safe length.
 io::ServerResponse error_response(int status, std::string_view message);

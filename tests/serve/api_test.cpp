@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <simdjson.h>
 
@@ -106,6 +107,63 @@ TEST_F(ApiTest, ValuesEqualWhatSqlReturnsForTheSameQuestion) {
   }
   EXPECT_EQ(get("/api/v1/quality").status, 200);
   EXPECT_NE(get("/").body.find("<title>cryptolake</title>"), std::string::npos);
+}
+
+// The per-symbol routes answer from an index of the in-memory copies (serve/series_index); a
+// router holding nothing answers the same requests by SQL over the files, byte for byte.
+TEST_F(ApiTest, PerSymbolRoutesAnswerFromMemoryTheBytesTheirSqlAnswers) {
+  auto files_only_duckdb = std::move(*lake::DuckDb::open({dir_->path() / "lake", 2, "1GB"}));
+  ServeOptions nothing_held;
+  nothing_held.hot = {0, std::chrono::milliseconds(0)};
+  auto files_only = std::move(*ApiRouter::create(*store_, *files_only_duckdb, nothing_held));
+  const auto metrics = get("/metrics").body;
+  EXPECT_NE(metrics.find("cryptolake_serve_indexed_rows{table=\"market_ohlcv\"} 8634"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("cryptolake_serve_indexed_rows{table=\"agg_market_hourly\"}"), std::string::npos);
+  EXPECT_EQ(files_only->handle({"GET", "/metrics", {}, {}, ""}).body.find("cryptolake_serve_indexed_rows{"), std::string::npos);
+
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> requests;
+  const std::vector<std::map<std::string, std::string>> ranges = {
+      {},
+      {{"from", "2024-01-02T00:00:00Z"}},
+      {{"to", "2024-01-02T13:00:00Z"}},
+      {{"from", "1704153600000"}, {"to", "1704200400000"}},  // on candles' open times: from is in, to is out
+      {{"from", "2024-01-02T05:30:00.5Z"}, {"to", "2024-01-02T05:40:59.999999Z"}},
+      {{"from", "2024-01-03T00:00:00Z"}, {"to", "2024-01-02T00:00:00Z"}},  // empty
+      {{"from", "2030-01-01T00:00:00Z"}},
+  };
+  for (const char* symbol : {"BTC-USDT", "ethusdt", "NOPE-USDT"}) {
+    for (const auto& range : ranges) {
+      for (const char* limit : {"1", "100", "100000"}) {
+        auto params = range;
+        params["symbol"] = symbol;
+        params["limit"] = limit;
+        requests.emplace_back("/api/v1/ohlcv", params);
+        requests.emplace_back("/api/v1/features", params);
+        for (const char* period : {"hour", "day", "month"}) {
+          params["period"] = period;
+          requests.emplace_back("/api/v1/aggregates", params);
+        }
+        params.erase("period");
+        params["interval"] = "5m";  // none in the demo lake
+        requests.emplace_back("/api/v1/ohlcv", params);
+      }
+    }
+  }
+  size_t rows = 0;
+  for (const auto& [path, params] : requests) {
+    const auto held = get(path, params);
+    const auto read = files_only->handle({"GET", path, params, {}, ""});
+    const std::string what = fmt::format("{} {}", path, fmt::join(params, " "));
+    ASSERT_EQ(held.status, 200) << what << ": " << held.body;
+    EXPECT_EQ(held.body, read.body) << what;
+    EXPECT_EQ(held.headers, read.headers) << what;
+    rows += static_cast<size_t>(std::ranges::count(held.body, '{'));
+  }
+  EXPECT_GT(rows, 20'000u);  // most requests found rows
+  // Each answer above came from memory on one side, by SQL on the other.
+  const auto counted = get("/metrics").body;
+  EXPECT_NE(counted.find(fmt::format("cryptolake_serve_indexed_answers_total {}\n", requests.size())), std::string::npos) << counted;
+  EXPECT_NE(files_only->handle({"GET", "/metrics", {}, {}, ""}).body.find("cryptolake_serve_indexed_answers_total 0\n"), std::string::npos);
 }
 
 TEST_F(ApiTest, SimPodJsonDatasourceContract) {

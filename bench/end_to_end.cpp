@@ -187,20 +187,18 @@ core::Status bench_import(const core::Config& config, const BenchOptions& flags)
   TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", config.duckdb.threads, config.duckdb.memory_limit}));
   fmt::print("input: {} files of 1-minute klines (one month each), {:.1f} MB of CSV, {} threads\n", files.size(), bytes / 1e6, threads);
 
-  // Ours: land each file in the raw zone (as received), then parse, validate, dedup, write.
+  // Ours: land each file in the raw zone (as received), as `import` does, then parse, validate, dedup, write.
   auto start = std::chrono::steady_clock::now();
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  const auto land = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      std::ifstream in(files[i], std::ios::binary);
-      std::stringstream text;
-      text << in.rdbuf();
-      if (!sources::binance::land_archive(raw, "binance", {files[i].filename().string(), text.str(), std::nullopt, {}, {}, {}})) failed = true;
+  const auto read = [&](size_t i) -> core::Result<sources::binance::ArchiveFile> {
+    std::ifstream in(files[i], std::ios::binary);
+    std::string text(fs::file_size(files[i]), '\0');
+    if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
+      return core::fail(core::ErrorCode::io_error, "cannot read {}", files[i].string());
     }
+    return sources::binance::ArchiveFile{files[i].filename().string(), std::move(text), std::nullopt, {}, {}, {}};
   };
-  lake::run_on_threads(threads, [&](size_t) { land(); });
-  if (failed) return core::fail(core::ErrorCode::io_error, "landing the dumps failed");
+  const auto landed = sources::binance::land_archives(raw, "binance", files.size(), read, threads);
+  if (!landed.problems.empty()) return core::fail(core::ErrorCode::io_error, "landing the dumps failed: {}", landed.problems.front());
   TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, etl_options(config, threads)));
   const double ours_seconds = seconds_since(start);
 

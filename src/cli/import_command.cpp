@@ -1,6 +1,7 @@
 // `cryptolake import <format> <files>`: bulk files into the raw zone, then transform.
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -79,7 +80,6 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
   auto source = sources::binance::archive_source(flags.market);
   if (!source) return report_error(source.error());
   std::vector<std::string> problems;
-  std::vector<sources::binance::ArchiveFile> files;
   std::optional<core::Symbol> symbol;
   if (!flags.symbol.empty()) {
     auto parsed = core::Symbol::parse(flags.symbol);
@@ -92,6 +92,9 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
     if (!flags.period.empty()) file.period = flags.period;
     return file;
   };
+  lake::RawZoneWriter raw(ctx.store());
+  size_t landed = 0, verified = 0, wanted = 0;
+  const std::stop_token stop = interrupt_token();
   if (flags.download) {
     if (flags.symbols.empty() || flags.interval.empty()) {
       return report_error({core::ErrorCode::invalid_argument, "--download needs --symbols and --interval"});
@@ -100,33 +103,45 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
     if (!range) return report_error(range.error());
     auto urls = sources::binance::archive_urls(*range);
     if (!urls) return report_error(urls.error());
+    wanted = urls->size();
     io::ProgressLine progress("download");
-    auto downloaded = sources::binance::download_archives(
-        ctx.http(), *urls, [&](size_t done, size_t total, std::string_view name) { progress.update(done, total, name); },
-        interrupt_token());
-    // Daily files appear the day after; a missing one is reported, not fatal.
-    problems.insert(problems.end(), downloaded.problems.begin(), downloaded.problems.end());
-    for (auto& file : downloaded.files) files.push_back(make_file(std::move(file.name), std::move(file.bytes), std::move(file.checksum)));
-  } else {
-    for (const fs::path& path : expand_paths(flags.paths, {".zip", ".csv"}, problems)) {
-      auto bytes = read_local(path);
-      if (!bytes) {
-        problems.push_back(fmt::format("{}: cannot read", path.string()));
-        continue;
+    // Each file is landed as it arrives: one is held at a time, however long the range.
+    const auto take = [&](sources::binance::ArchiveFile file) {
+      auto result = sources::binance::land_archive(raw, *source, make_file(std::move(file.name), std::move(file.bytes), std::move(file.checksum)));
+      if (!result) {
+        problems.push_back(result.error().message);
+        return;
       }
-      files.push_back(make_file(path.filename().string(), std::move(*bytes), read_local(path.string() + ".CHECKSUM")));
+      ++landed;
+      verified += result->checksum_verified ? 1 : 0;
+    };
+    // Daily files appear the day after; a missing one is reported, not fatal.
+    for (std::string& problem : sources::binance::download_archives(
+             ctx.http(), *urls, take, [&](size_t done, size_t total, std::string_view name) { progress.update(done, total, name); }, stop)) {
+      problems.push_back(std::move(problem));
     }
+  } else {
+    // Read and landed on the threads, each file only when a thread takes it.
+    const std::vector<fs::path> paths = expand_paths(flags.paths, {".zip", ".csv"}, problems);
+    wanted = paths.size();
+    std::mutex progress_mutex;
+    io::ProgressLine progress("import");
+    const auto read = [&](size_t i) -> core::Result<sources::binance::ArchiveFile> {
+      auto bytes = read_local(paths[i]);
+      if (!bytes) return core::fail(core::ErrorCode::io_error, "{}: cannot read", paths[i].string());
+      return make_file(paths[i].filename().string(), std::move(*bytes), read_local(paths[i].string() + ".CHECKSUM"));
+    };
+    auto summary = sources::binance::land_archives(raw, *source, paths.size(), read, ctx.threads(), [&](size_t done, std::string_view name) {
+      std::lock_guard lock(progress_mutex);
+      progress.update(done, paths.size(), name);
+    }, stop);
+    landed = summary.landed;
+    verified = summary.verified;
+    problems.insert(problems.end(), std::make_move_iterator(summary.problems.begin()), std::make_move_iterator(summary.problems.end()));
   }
-  size_t landed = 0, verified = 0;
-  lake::RawZoneWriter raw(ctx.store());
-  for (const auto& file : files) {
-    auto result = sources::binance::land_archive(raw, *source, file);
-    if (!result) {
-      problems.push_back(result.error().message);
-      continue;
-    }
-    ++landed;
-    verified += result->checksum_verified;
+  if (stop.stop_requested()) {
+    fmt::print(stderr, "import: interrupted after {} of {} file(s); what landed stays, run the import again for the rest\n", landed, wanted);
+    return 130;
   }
   fmt::print(stderr, "import: {} file(s) landed ({} checksum-verified), {} problem(s)\n", landed, verified, problems.size());
   for (const std::string& problem : problems) fmt::print(stderr, "  {}\n", problem);

@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
+#include <stop_token>
+
 #include <fmt/format.h>
 
 #include "lake/local_object_store.hpp"
@@ -180,6 +184,52 @@ TEST(ArchiveImport, ANameThatSaysNothingListsEveryOptionNeededAndNeverTakesANumb
   ASSERT_FALSE(partly);
   EXPECT_NE(partly.error().message.find("give --period (YYYY-MM or YYYY-MM-DD)"), std::string::npos) << partly.error().message;
   EXPECT_EQ(partly.error().message.find("quote asset"), std::string::npos);
+}
+
+// Many files land on threads, each read only when a thread takes it; every problem is reported,
+// in the files' order, and the others still land.
+TEST(ArchiveImport, ManyFilesLandOnThreadsHoldingAtMostOnePerThread) {
+  testing::TempDir dir;
+  lake::LocalObjectStore store(dir.path());
+  lake::RawZoneWriter raw(store);
+  const std::string csv = testing::read_fixture("binance_vision_spot_ADABTC-1m-2021-11-27_head10.csv");
+  constexpr size_t kFiles = 24, kThreads = 3;
+  std::atomic<int> held{0}, most_held{0};
+  const auto file_at = [&](size_t i) -> core::Result<ArchiveFile> {
+    const int now = ++held;
+    for (int seen = most_held.load(); now > seen && !most_held.compare_exchange_weak(seen, now);) {
+    }
+    if (i == 5) return core::fail(core::ErrorCode::io_error, "file 5: cannot read");
+    const std::string name = i == 17 ? "notes.csv" : fmt::format("ADABTC-1m-2021-11-{:02}.csv", i + 1);
+    return ArchiveFile{name, csv, std::nullopt, {}, {}, {}};
+  };
+  std::vector<size_t> done;
+  std::mutex mutex;
+  const LandedArchives landed = land_archives(raw, "binance", kFiles, file_at, kThreads, [&](size_t n, std::string_view) {
+    --held;  // let go before the next is taken
+    std::lock_guard lock(mutex);
+    done.push_back(n);
+  });
+  EXPECT_EQ(landed.landed, kFiles - 2);
+  ASSERT_EQ(landed.problems.size(), 2u);
+  EXPECT_EQ(landed.problems[0], "file 5: cannot read");
+  EXPECT_NE(landed.problems[1].find("notes.csv: the name does not say"), std::string::npos) << landed.problems[1];
+  EXPECT_EQ(store.list("raw/binance/archive/")->size(), kFiles - 2);
+  EXPECT_EQ(*archive_csv_text("x.csv.zst", *store.get("raw/binance/archive/dt=2021-11-24/ADABTC-1m-2021-11-24.csv.zst")), csv);
+  EXPECT_LE(most_held.load(), static_cast<int>(kThreads));
+  EXPECT_EQ(done.size(), kFiles);
+
+  // A stop leaves the files not yet taken: neither landed nor problems.
+  testing::TempDir other;
+  lake::LocalObjectStore stopped_store(other.path());
+  lake::RawZoneWriter stopped_raw(stopped_store);
+  std::stop_source stop;
+  const LandedArchives part = land_archives(stopped_raw, "binance", kFiles, file_at, 1, [&](size_t n, std::string_view) {
+    if (n == 3) stop.request_stop();
+  }, stop.get_token());
+  EXPECT_EQ(part.landed, 3u);
+  EXPECT_TRUE(part.problems.empty());
+  EXPECT_EQ(stopped_store.list("raw/binance/archive/")->size(), 3u);
 }
 
 }  // namespace

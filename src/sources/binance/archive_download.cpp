@@ -26,9 +26,9 @@ core::Result<std::vector<ArchiveUrl>> archive_urls(const ArchiveRange& range) {
   return urls;
 }
 
-DownloadedArchives download_archives(io::HttpClient& http, const std::vector<ArchiveUrl>& urls, const DownloadProgress& progress,
-                                     std::stop_token stop) {
-  DownloadedArchives downloaded;
+std::vector<std::string> download_archives(io::HttpClient& http, const std::vector<ArchiveUrl>& urls, const std::function<void(ArchiveFile)>& take,
+                                           const DownloadProgress& progress, std::stop_token stop) {
+  std::vector<std::string> problems;
   size_t done = 0;
   for (const ArchiveUrl& url : urls) {
     if (stop.stop_requested()) break;
@@ -37,16 +37,16 @@ DownloadedArchives download_archives(io::HttpClient& http, const std::vector<Arc
     request.url = url.url;
     auto zip = http.send(request);
     if (!zip || zip->status != 200) {
-      downloaded.problems.push_back(fmt::format("{}: {}", url.url, zip ? fmt::format("HTTP {}", zip->status) : zip.error().message));
+      problems.push_back(fmt::format("{}: {}", url.url, zip ? fmt::format("HTTP {}", zip->status) : zip.error().message));
       continue;
     }
     request.url = url.url + ".CHECKSUM";
     auto checksum = http.send(request);
     ArchiveFile file{url.name, std::move(zip->body), std::nullopt, std::nullopt, std::nullopt, std::nullopt};
     if (checksum && checksum->status == 200) file.checksum = std::move(checksum->body);
-    downloaded.files.push_back(std::move(file));
+    take(std::move(file));
   }
-  return downloaded;
+  return problems;
 }
 
 }  // namespace cryptolake::sources::binance

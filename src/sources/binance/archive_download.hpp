@@ -31,15 +31,13 @@ struct ArchiveUrl {
 };
 [[nodiscard]] core::Result<std::vector<ArchiveUrl>> archive_urls(const ArchiveRange& range);
 
-struct DownloadedArchives {
-  std::vector<ArchiveFile> files;     // with their checksum text when the server had one
-  std::vector<std::string> problems;  // "url: HTTP 404", one per missing file
-};
-
 // Called before each file with how many are done, of how many, and the file's name.
 using DownloadProgress = std::function<void(size_t done, size_t total, std::string_view name)>;
 
-DownloadedArchives download_archives(io::HttpClient& http, const std::vector<ArchiveUrl>& urls, const DownloadProgress& progress = {},
-                                     std::stop_token stop = {});
+// Hands each file to `take` as it arrives, with its checksum text when the server had one (one
+// file is held at a time, however long the range); returns one problem ("url: HTTP 404") per file
+// that did not come.
+std::vector<std::string> download_archives(io::HttpClient& http, const std::vector<ArchiveUrl>& urls, const std::function<void(ArchiveFile)>& take,
+                                           const DownloadProgress& progress = {}, std::stop_token stop = {});
 
 }  // namespace cryptolake::sources::binance

@@ -1,6 +1,9 @@
 #include "sources/binance/archive_import.hpp"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
+#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -79,6 +82,39 @@ core::Result<LandedArchive> land_archive(io::RawSink& raw, std::string_view sour
   TRY_ASSIGN(landed.key, raw.land_file({std::string(source), "archive", day, object_name, zip ? std::string_view(file.bytes) : std::string_view(compressed)}));
   landed.name = std::move(name);
   return landed;
+}
+
+LandedArchives land_archives(io::RawSink& raw, std::string_view source, size_t count,
+                             const std::function<core::Result<ArchiveFile>(size_t i)>& file_at, size_t threads,
+                             const std::function<void(size_t done, std::string_view name)>& landed_one, std::stop_token stop) {
+  if (count == 0) return {};
+  // Per file, written by the one thread that took it: not taken (a stop came first), landed, or why not.
+  std::vector<std::optional<core::Result<LandedArchive>>> outcomes(count);
+  std::atomic<size_t> next{0}, done{0};
+  const auto work = [&] {
+    for (size_t i = next++; i < count && !stop.stop_requested(); i = next++) {
+      auto file = file_at(i);
+      outcomes[i] = file ? land_archive(raw, source, *file) : std::unexpected(file.error());
+      const size_t finished = ++done;
+      if (landed_one) landed_one(finished, file ? std::string_view(file->name) : std::string_view());
+    }
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (size_t t = 1; t < std::clamp<size_t>(threads, 1, count); ++t) helpers.emplace_back(work);
+    work();
+  }
+  LandedArchives summary;
+  for (auto& outcome : outcomes) {
+    if (!outcome) continue;
+    if (!*outcome) {
+      summary.problems.push_back(std::move(outcome->error().message));
+      continue;
+    }
+    ++summary.landed;
+    summary.verified += (*outcome)->checksum_verified ? 1 : 0;
+  }
+  return summary;
 }
 
 core::Result<std::string> archive_csv_text(std::string_view key, std::string_view object_bytes) {

@@ -51,16 +51,17 @@ TEST(ArchiveDownload, EachFileComesWithItsChecksumAndAMissingOneIsAProblemNotAFa
   ArchiveRange range{server.base_url(), "spot", {*core::Symbol::parse("ADABTC")}, "1m", *Timestamp::parse_date("2021-11-27"),
                      *Timestamp::parse_date("2021-11-29"), false};
   std::vector<std::string> progress;
-  const auto downloaded = download_archives(http, *archive_urls(range), [&](size_t done, size_t total, std::string_view name) {
-    progress.push_back(fmt::format("{}/{} {}", done, total, name));
-  });
-  ASSERT_EQ(downloaded.files.size(), 2u);
-  EXPECT_EQ(downloaded.files[0].name, "ADABTC-1m-2021-11-27.zip");
-  EXPECT_EQ(downloaded.files[0].bytes, zip);
-  EXPECT_EQ(downloaded.files[0].checksum, "abc  ADABTC-1m-2021-11-27.zip\n");
-  EXPECT_FALSE(downloaded.files[1].checksum);
-  ASSERT_EQ(downloaded.problems.size(), 1u);
-  EXPECT_NE(downloaded.problems[0].find("ADABTC-1m-2021-11-29.zip: HTTP 404"), std::string::npos) << downloaded.problems[0];
+  std::vector<ArchiveFile> files;
+  const auto problems = download_archives(
+      http, *archive_urls(range), [&](ArchiveFile file) { files.push_back(std::move(file)); },
+      [&](size_t done, size_t total, std::string_view name) { progress.push_back(fmt::format("{}/{} {}", done, total, name)); });
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].name, "ADABTC-1m-2021-11-27.zip");
+  EXPECT_EQ(files[0].bytes, zip);
+  EXPECT_EQ(files[0].checksum, "abc  ADABTC-1m-2021-11-27.zip\n");
+  EXPECT_FALSE(files[1].checksum);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("ADABTC-1m-2021-11-29.zip: HTTP 404"), std::string::npos) << problems[0];
   EXPECT_EQ(progress, (std::vector<std::string>{"0/3 ADABTC-1m-2021-11-27.zip", "1/3 ADABTC-1m-2021-11-28.zip", "2/3 ADABTC-1m-2021-11-29.zip"}));
 }
 

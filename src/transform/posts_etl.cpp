@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "sources/social/reddit_parser.hpp"
 #include "sources/social/tweet_parser.hpp"
 #include "lake/partition_writer.hpp"
 #include "transform/incremental_scan.hpp"
 #include "transform/post_cleaning.hpp"
+#include "transform/post_spill.hpp"
 
 namespace cryptolake::transform {
 
@@ -31,96 +34,19 @@ const std::vector<lake::ColumnSpec>& posts_schema() {
 
 namespace {
 
-// Numeric ids compare by length first, then text: "99" < "100".
-bool id_less(const std::string& a, const std::string& b) {
-  return a.size() != b.size() ? a.size() < b.size() : a < b;
-}
-
-}  // namespace
-
-core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options,
-                                     const core::PostEnricher* enricher) {
-  lake::WriteStats stats;
-  stats.table = "posts";
-  const size_t threads = std::max<size_t>(1, options.threads);
-  std::vector<std::vector<core::Post>> parsed(threads);
-  std::vector<DaysByObject> days_by_key(threads);  // per thread: the days each batch yielded posts for
-  using Parse = core::Status (*)(simdjson::dom::element, core::Timestamp, std::vector<core::Post>&,
-                                 std::vector<sources::social::RejectedPost>&);
-  const auto handler_for = [&](Parse parse, std::string_view what) {
-    return [&, parse, what](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
-      std::vector<sources::social::RejectedPost> rejected;
-      const size_t before = parsed[thread].size();
-      if (auto status = parse(e.payload, e.received_at, parsed[thread], rejected); !status) {
-        rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
-        return;
-      }
-      for (auto& bad : rejected) {
-        rejects.push_back({fmt::format("{}[{}]: {}", what, bad.index, bad.reason), std::string(e.batch_key), e.line, std::move(bad.text)});
-      }
-      std::set<int64_t>& days = days_by_key[thread][std::string(e.batch_key)];
-      for (size_t i = before; i < parsed[thread].size(); ++i) days.insert(parsed[thread][i].created_at.days_since_epoch());
-    };
-  };
-  const EnvelopeHandler tweets = handler_for(&sources::social::parse_v2_search, "tweet");
-  const EnvelopeHandler reddit = handler_for(&sources::social::parse_reddit_listing, "reddit");
-  const auto scan = [&](const std::vector<RawObject>& objects) -> core::Result<DaysByObject> {
-    for (const std::string_view dataset : {"tweets", "reddit_new"}) {
-      std::vector<RawObject> batches;
-      for (const RawObject& object : objects) {
-        if (object.dataset == dataset && object.key.ends_with(".ndjson.zst")) batches.push_back(object);
-      }
-      TRY_ASSIGN(const ScanStats scanned, scan_batches(store, batches, "posts", threads, dataset == "tweets" ? tweets : reddit,
-                                                       dataset == "tweets" ? options.progress : ScanProgress{}));
-      stats.batches += scanned.batches;
-      stats.bytes += scanned.bytes;
-      stats.quarantined += scanned.quarantined;
-    }
-    DaysByObject days;
-    for (DaysByObject& part : days_by_key) {
-      for (auto& [key, d] : part) days[key].insert(d.begin(), d.end());
-      part.clear();
-    }
-    return days;
-  };
-  TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"tweets", "reddit_new"}));
-  TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan));
-  if (options.now_consumed != nullptr) *options.now_consumed = plan.ledger;
-
-  // One vector sized once, each thread's part let go as soon as it is moved: growing by doubling
-  // and keeping the moved-from parts had held the posts about three times over (1 GB at 600 days).
-  std::vector<core::Post> posts;
-  for (const auto& part : parsed) stats.records_in += part.size();
-  posts.reserve(stats.records_in);
-  for (auto& part : parsed) {
-    for (core::Post& post : part) {
-      // An incremental run rebuilds only the days new batches touch; posts of other days it read stay out.
-      if (!plan.days || plan.days->contains(post.created_at.days_since_epoch())) posts.push_back(std::move(post));
-    }
-    std::vector<core::Post>().swap(part);
-  }
-  // Latest received first within each id, then keep the first.
-  std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {
-    if (a.platform != b.platform) return a.platform < b.platform;
-    if (a.post_id != b.post_id) return id_less(a.post_id, b.post_id);
-    return a.received_at > b.received_at;
-  });
-  const auto duplicate = std::ranges::unique(posts, [](const core::Post& a, const core::Post& b) {
-    return a.platform == b.platform && a.post_id == b.post_id;
-  });
-  stats.duplicates = duplicate.size();
-  posts.erase(duplicate.begin(), duplicate.end());
+// Cleans, enriches and writes posts that are each the one copy of their (platform, id) kept:
+// their days' partitions, in (created_at, platform, id) order.
+core::Result<size_t> write_posts(lake::ObjectStore& store, lake::DuckDb& duckdb, std::vector<core::Post>& posts, size_t threads,
+                                 const core::PostEnricher* enricher) {
   std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {
     if (a.created_at != b.created_at) return a.created_at < b.created_at;
     if (a.platform != b.platform) return a.platform < b.platform;
     return id_less(a.post_id, b.post_id);
   });
-  stats.rows_out = posts.size();
   for (core::Post& post : posts) {
     clean_post(post);
     if (enricher != nullptr) enricher->enrich(post);
   }
-
   const std::vector<lake::PartitionSlice> slices =
       lake::day_slices(posts, [](const core::Post& post) { return post.created_at.days_since_epoch(); });
   const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {
@@ -152,7 +78,103 @@ core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::Duc
       batch.end_row();
     }
   };
-  TRY_ASSIGN(stats.partitions, lake::write_partitions(store, duckdb, "posts", posts_schema(), slices, fill, threads));
+  return lake::write_partitions(store, duckdb, "posts", posts_schema(), slices, fill, threads);
+}
+
+}  // namespace
+
+core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::DuckDb& duckdb, const EtlOptions& options,
+                                     const core::PostEnricher* enricher) {
+  lake::WriteStats stats;
+  stats.table = "posts";
+  const size_t threads = std::max<size_t>(1, options.threads);
+  std::vector<std::vector<core::Post>> parsed(threads);
+  std::vector<DaysByObject> days_by_key(threads);  // per thread: the days each batch yielded posts for
+  PostSpill spill(options.memory_bytes, threads);
+  using Parse = core::Status (*)(simdjson::dom::element, core::Timestamp, std::vector<core::Post>&,
+                                 std::vector<sources::social::RejectedPost>&);
+  const auto handler_for = [&](Parse parse, std::string_view what) {
+    return [&, parse, what](size_t thread, const EnvelopeView& e, std::vector<lake::QuarantineRecord>& rejects) {
+      std::vector<sources::social::RejectedPost> rejected;
+      const size_t before = parsed[thread].size();
+      if (auto status = parse(e.payload, e.received_at, parsed[thread], rejected); !status) {
+        rejects.push_back({status.error().message, std::string(e.batch_key), e.line, simdjson::minify(e.payload)});
+        return;
+      }
+      for (auto& bad : rejected) {
+        rejects.push_back({fmt::format("{}[{}]: {}", what, bad.index, bad.reason), std::string(e.batch_key), e.line, std::move(bad.text)});
+      }
+      std::set<int64_t>& days = days_by_key[thread][std::string(e.batch_key)];
+      for (size_t i = before; i < parsed[thread].size(); ++i) days.insert(parsed[thread][i].created_at.days_since_epoch());
+      spill.after_object(thread, parsed[thread]);
+    };
+  };
+  const EnvelopeHandler tweets = handler_for(&sources::social::parse_v2_search, "tweet");
+  const EnvelopeHandler reddit = handler_for(&sources::social::parse_reddit_listing, "reddit");
+  const auto scan = [&](const std::vector<RawObject>& objects) -> core::Result<DaysByObject> {
+    for (const std::string_view dataset : {"tweets", "reddit_new"}) {
+      std::vector<RawObject> batches;
+      for (const RawObject& object : objects) {
+        if (object.dataset == dataset && object.key.ends_with(".ndjson.zst")) batches.push_back(object);
+      }
+      TRY_ASSIGN(const ScanStats scanned, scan_batches(store, batches, "posts", threads, dataset == "tweets" ? tweets : reddit,
+                                                       dataset == "tweets" ? options.progress : ScanProgress{}));
+      stats.batches += scanned.batches;
+      stats.bytes += scanned.bytes;
+      stats.quarantined += scanned.quarantined;
+    }
+    DaysByObject days;
+    for (DaysByObject& part : days_by_key) {
+      for (auto& [key, d] : part) days[key].insert(d.begin(), d.end());
+      part.clear();
+    }
+    return days;
+  };
+  TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"tweets", "reddit_new"}));
+  TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan));
+  if (options.now_consumed != nullptr) *options.now_consumed = plan.ledger;
+
+  TRY(spill.finish_scan(parsed));
+  if (spill.spilled()) {
+    // Beyond the budget: the latest copy of each post chosen from the keys, then the days a group at a time.
+    stats.records_in = spill.posts();
+    stats.duplicates = spill.choose_latest(plan.days);
+    for (const std::vector<int64_t>& days : spill.groups()) {
+      std::vector<core::Post> posts;
+      TRY(spill.read_back(days, posts));
+      stats.rows_out += posts.size();
+      TRY_ASSIGN(const size_t written, write_posts(store, duckdb, posts, threads, enricher));
+      stats.partitions += written;
+    }
+    spdlog::debug("posts: beyond the memory budget, spilled by day and written in groups");
+    return stats;
+  }
+
+  // One vector sized once, each thread's part let go as soon as it is moved: growing by doubling
+  // and keeping the moved-from parts had held the posts about three times over (1 GB at 600 days).
+  std::vector<core::Post> posts;
+  for (const auto& part : parsed) stats.records_in += part.size();
+  posts.reserve(stats.records_in);
+  for (auto& part : parsed) {
+    for (core::Post& post : part) {
+      // An incremental run rebuilds only the days new batches touch; posts of other days it read stay out.
+      if (!plan.days || plan.days->contains(post.created_at.days_since_epoch())) posts.push_back(std::move(post));
+    }
+    std::vector<core::Post>().swap(part);
+  }
+  // Latest received first within each id, then keep the first.
+  std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {
+    if (a.platform != b.platform) return a.platform < b.platform;
+    if (a.post_id != b.post_id) return id_less(a.post_id, b.post_id);
+    return a.received_at > b.received_at;
+  });
+  const auto duplicate = std::ranges::unique(posts, [](const core::Post& a, const core::Post& b) {
+    return a.platform == b.platform && a.post_id == b.post_id;
+  });
+  stats.duplicates = duplicate.size();
+  posts.erase(duplicate.begin(), duplicate.end());
+  stats.rows_out = posts.size();
+  TRY_ASSIGN(stats.partitions, write_posts(store, duckdb, posts, threads, enricher));
   return stats;
 }
 

@@ -16,6 +16,7 @@
 #include "lake/raw_zone.hpp"
 #include "support/temp_dir.hpp"
 #include "transform/market_ohlcv_etl.hpp"
+#include "transform/posts_etl.hpp"
 
 namespace cryptolake::transform {
 namespace {
@@ -50,9 +51,30 @@ void land_candles(lake::ObjectStore& store) {
   }
 }
 
+// 60 days of 5,000 tweets (300 k posts, ~200 MB held whole), 500 to an envelope.
+constexpr size_t kPosts = 60 * 5'000;
+void land_posts(lake::ObjectStore& store) {
+  lake::RawZoneWriter writer(store);
+  for (int day = 0; day < 60; ++day) {
+    for (int page = 0; page < 10; ++page) {
+      std::string data;
+      for (int i = 0; i < 500; ++i) {
+        const int n = (day * 10 + page) * 500 + i;
+        const auto created = core::Timestamp::from_seconds(1'704'067'200 + day * 86'400 + i * 97);
+        data += fmt::format(R"({}{{"id":"{}","author_id":"{}","created_at":"{}","text":"$BTC and $ETH post number {} )"
+                            R"(with enough words to be a real post about the market today #crypto","public_metrics":{{"like_count":{}}}}})",
+                            i ? "," : "", 1'000'000 + n, n % 997, created.iso(), n, n % 50);
+      }
+      const auto received = core::Timestamp::from_millis(1'704'067'200'000 + (day + 1) * 86'400'000LL);
+      ASSERT_TRUE(writer.land(std::vector<core::Envelope>{
+          {received, "x", "tweets", "{}", fmt::format(R"({{"data":[{}],"meta":{{"result_count":500}}}})", data)}}));
+    }
+  }
+}
+
 // Runs the etl in a child limited to what it has mapped plus kHeadroom: 0 when it landed every
 // row, 1 on an error, 2 when an allocation failed, -signal when it died.
-int etl_under_limit(const std::filesystem::path& lake, size_t memory_bytes) {
+int etl_under_limit(const std::filesystem::path& lake, size_t memory_bytes, bool posts = false) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     mallopt(M_ARENA_MAX, 1);  // one heap: per-thread arenas reserve 64 MB of addresses each
@@ -62,8 +84,9 @@ int etl_under_limit(const std::filesystem::path& lake, size_t memory_bytes) {
       if (!duckdb) ::_exit(1);
       const rlimit limit{mapped_bytes() + kHeadroom, RLIM_INFINITY};
       if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(1);
-      auto stats = run_market_ohlcv_etl(store, **duckdb, {.threads = 2, .progress = {}, .memory_bytes = memory_bytes});
-      ::_exit(stats && stats->rows_out == 52u * 8 * 1440 ? 0 : 1);
+      const EtlOptions options{.threads = 2, .progress = {}, .memory_bytes = memory_bytes};
+      auto stats = posts ? run_posts_etl(store, **duckdb, options) : run_market_ohlcv_etl(store, **duckdb, options);
+      ::_exit(stats && stats->rows_out == (posts ? kPosts : 52u * 8 * 1440) ? 0 : 1);
     } catch (const std::bad_alloc&) {
       ::_exit(2);
     }
@@ -88,6 +111,17 @@ TEST(EtlMemory, AnInputLargerThanTheLimitLandsWithinABudgetAndFailsHeldWhole) {
   }
   EXPECT_EQ(etl_under_limit(dir.path(), size_t{8} << 20), 0) << "within an 8 MB budget the run fits the limit";
   EXPECT_NE(etl_under_limit(dir.path(), size_t{1} << 30), 0) << "held whole, the same candles do not";
+}
+
+TEST(EtlMemory, PostsLargerThanTheLimitLandWithinABudgetAndFailHeldWhole) {
+  if (kUnderAddressSanitizer) GTEST_SKIP() << "AddressSanitizer reserves terabytes of addresses: no address-space limit fits it";
+  testing::TempDir dir;
+  {
+    lake::LocalObjectStore store(dir.path());
+    land_posts(store);
+  }
+  EXPECT_EQ(etl_under_limit(dir.path(), size_t{16} << 20, true), 0) << "within a 16 MB budget the run fits the limit";
+  EXPECT_NE(etl_under_limit(dir.path(), size_t{1} << 30, true), 0) << "held whole, the same posts do not";
 }
 
 }  // namespace

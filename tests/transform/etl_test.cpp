@@ -186,6 +186,84 @@ TEST_F(EtlTest, ARunBeyondItsMemoryBudgetWritesTheSameFiles) {
   EXPECT_EQ(spills_left(), 0u);
 }
 
+// Posts beyond the memory budget wait on disk by day; the latest copy of each post is still the
+// one kept (across days, when a re-fetch moved its created_at), and the files are the ones a run
+// that held everything writes, incremental runs included.
+TEST_F(EtlTest, PostsBeyondTheMemoryBudgetWriteTheSameFiles) {
+  lake::RawZoneWriter writer(*store_);
+  // Day d's posts: 40 tweets (ids shared across sends) and 10 reddit posts with words to tag and score.
+  const auto send = [&](int first_day, int days, int received_hour, int likes) {
+    for (int d = first_day; d < first_day + days; ++d) {
+      std::string tweets, reddit;
+      for (int i = 0; i < 40; ++i) {
+        // Post 7 of each day says, in later sends, that it was made the day after.
+        const int created_day = i == 7 && received_hour > 5 ? d + 1 : d;
+        tweets += fmt::format(R"({}{{"id":"{}","text":"$BTC {} to the moon {}","author_id":"a{}","created_at":"2024-01-{:02}T{:02}:{:02}:00.000Z","public_metrics":{{"like_count":{}}}}})",
+                              i ? "," : "", 1000 * (d + 1) + i, i % 3 ? "pumping" : "dumping", i, i % 5, created_day + 1, i % 24, i, likes + i);
+      }
+      for (int i = 0; i < 10; ++i) {
+        reddit += fmt::format(R"({}{{"kind":"t3","data":{{"id":"r{}x{}","title":"ETH gas {}","selftext":"great news","author":"u{}","created_utc":{},"score":{}}}}})",
+                              i ? "," : "", d, i, i, i, (kDay / 1000) + d * 86'400 + i * 600, likes);
+      }
+      const Timestamp received = Timestamp::from_millis(kDay + (d + 1) * 86'400'000LL + received_hour * 3'600'000LL);
+      auto landed = writer.land(std::vector<core::Envelope>{
+          {received, "x", "tweets", "{}", fmt::format(R"({{"data":[{}],"meta":{{"result_count":40}}}})", tweets)}});
+      ASSERT_TRUE(landed) << landed.error().message;
+      landed = writer.land(std::vector<core::Envelope>{
+          {received, "reddit", "reddit_new", "{}", fmt::format(R"({{"kind":"Listing","data":{{"after":null,"children":[{}]}}}})", reddit)}});
+      ASSERT_TRUE(landed) << landed.error().message;
+    }
+  };
+  send(0, 6, 5, 1);
+  send(2, 2, 6, 100);  // later re-sends of days 2 and 3 win
+  const auto curated = [&] {
+    std::map<std::string, std::string> files;
+    const std::vector<std::string> keys = *store_->list("curated/posts/");
+    for (const std::string& key : keys) files[key] = *store_->get(key);
+    return files;
+  };
+  const auto spills_left = [] {
+    size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+      n += entry.path().filename().string().starts_with(fmt::format("cryptolake-posts-spill-{}-", ::getpid()));
+    }
+    return n;
+  };
+  std::string ledger;
+  auto held = run_posts_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .now_consumed = &ledger});
+  ASSERT_TRUE(held) << held.error().message;
+  const auto reference = curated();
+  ASSERT_EQ(reference.size(), 6u);
+  std::filesystem::remove_all(dir_.path() / "curated");
+
+  // About 30 posts' worth of memory: each thread spills after every object, groups of a day or two.
+  const size_t tiny = 30 * (sizeof(core::Post) + 64);
+  auto spilled = run_posts_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .memory_bytes = tiny});
+  ASSERT_TRUE(spilled) << spilled.error().message;
+  EXPECT_EQ(curated(), reference);
+  EXPECT_EQ(spilled->records_in, held->records_in);
+  EXPECT_EQ(spilled->records_in, (6u + 2) * 50);
+  EXPECT_EQ(spilled->rows_out, held->rows_out);
+  EXPECT_EQ(spilled->rows_out, 6u * 50);
+  EXPECT_EQ(spilled->duplicates, 2u * 50);
+  EXPECT_EQ(spilled->partitions, held->partitions);
+  EXPECT_EQ(spills_left(), 0u);
+  // The re-sent copies won, the moved post once, on its new day.
+  EXPECT_EQ(*sql_text("SELECT count(*), sum(like_count), max(dt) FILTER (post_id = '3007') FROM read_parquet('" +
+                      (dir_.path() / "curated/posts/*/*.parquet").string() + "', hive_partitioning = true) WHERE post_id IN ('3007', '3000', 'r2x0')"),
+            "3|307|2024-01-04\n");
+
+  // An incremental run: a re-send of day 4 rebuilds its days only, spilled or not.
+  send(4, 1, 7, 500);
+  auto again = run_posts_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .consumed = ledger, .memory_bytes = tiny});
+  ASSERT_TRUE(again) << again.error().message;
+  const auto incremental = curated();
+  std::filesystem::remove_all(dir_.path() / "curated");
+  ASSERT_TRUE(run_posts_etl(*store_, *duckdb_, {}));
+  EXPECT_EQ(incremental, curated());
+  EXPECT_EQ(spills_left(), 0u);
+}
+
 TEST_F(EtlTest, PostsDedupByIdWithLatestWinning) {
   lake::RawZoneWriter writer(*store_);
   const auto tweets = [](const char* likes) {

@@ -1,0 +1,235 @@
+#include "transform/post_spill.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "lake/partition_writer.hpp"
+
+namespace cryptolake::transform {
+
+bool id_less(std::string_view a, std::string_view b) { return a.size() != b.size() ? a.size() < b.size() : a < b; }
+
+namespace {
+
+// What a post costs in memory: itself and its strings beyond the small-string buffer.
+size_t held_size(const core::Post& p) {
+  size_t bytes = sizeof(core::Post);
+  for (const std::string* s : {&p.platform, &p.post_id, &p.author_id, &p.text, &p.text_clean, &p.lang, &p.hashtags, &p.cashtags,
+                               &p.retweet_of, &p.extra}) {
+    if (s->capacity() > 15) bytes += s->capacity() + 1;
+  }
+  if (p.coins && p.coins->capacity() > 15) bytes += p.coins->capacity() + 1;
+  return bytes;
+}
+
+// A post on disk: its number, then every field (texts as length + bytes). Read back by the same
+// process, so integers are in the machine's order.
+void put(std::string& out, uint64_t value) { out.append(reinterpret_cast<const char*>(&value), sizeof value); }
+void put(std::string& out, std::string_view text) {
+  put(out, uint64_t{text.size()});
+  out.append(text);
+}
+
+void write_post(std::string& out, uint64_t number, const core::Post& p) {
+  put(out, number);
+  for (const std::string* s : {&p.platform, &p.post_id, &p.author_id, &p.text, &p.text_clean, &p.lang, &p.hashtags, &p.cashtags,
+                               &p.retweet_of, &p.extra}) {
+    put(out, *s);
+  }
+  for (const int64_t n : {p.created_at.micros(), p.received_at.micros(), p.like_count, p.retweet_count, p.reply_count, p.quote_count}) {
+    put(out, static_cast<uint64_t>(n));
+  }
+  put(out, uint64_t{p.is_retweet} | uint64_t{p.coins.has_value()} << 1 | uint64_t{p.sentiment.has_value()} << 2);
+  if (p.coins) put(out, *p.coins);
+  if (p.sentiment) put(out, std::bit_cast<uint64_t>(*p.sentiment));
+}
+
+class PostReader {
+ public:
+  explicit PostReader(std::string_view bytes) : bytes_(bytes) {}
+  bool done() const { return at_ == bytes_.size(); }
+
+  core::Status read(uint64_t& number, core::Post& p) {
+    number = next();
+    for (std::string* s : {&p.platform, &p.post_id, &p.author_id, &p.text, &p.text_clean, &p.lang, &p.hashtags, &p.cashtags,
+                           &p.retweet_of, &p.extra}) {
+      *s = text();
+    }
+    p.created_at = core::Timestamp::from_micros(static_cast<int64_t>(next()));
+    p.received_at = core::Timestamp::from_micros(static_cast<int64_t>(next()));
+    for (int64_t* n : {&p.like_count, &p.retweet_count, &p.reply_count, &p.quote_count}) *n = static_cast<int64_t>(next());
+    const uint64_t flags = next();
+    p.is_retweet = (flags & 1) != 0;
+    if (flags & 2) p.coins = text();
+    if (flags & 4) p.sentiment = std::bit_cast<double>(next());
+    if (torn_) return core::fail(core::ErrorCode::corrupt_data, "a posts spill file is torn");
+    return {};
+  }
+
+ private:
+  uint64_t next() {
+    uint64_t value = 0;
+    if (bytes_.size() - at_ < sizeof value) {
+      torn_ = true;
+      at_ = bytes_.size();
+      return 0;
+    }
+    std::memcpy(&value, bytes_.data() + at_, sizeof value);
+    at_ += sizeof value;
+    return value;
+  }
+  std::string text() {
+    const uint64_t size = next();
+    if (bytes_.size() - at_ < size) {
+      torn_ = true;
+      at_ = bytes_.size();
+      return {};
+    }
+    std::string out(bytes_.substr(at_, size));
+    at_ += size;
+    return out;
+  }
+
+  std::string_view bytes_;
+  size_t at_ = 0;
+  bool torn_ = false;
+};
+
+}  // namespace
+
+PostSpill::PostSpill(size_t memory_bytes, size_t threads)
+    // Half the budget for the posts held while scanning, the other half for a group read back.
+    : memory_bytes_(std::max<size_t>(1, memory_bytes)),
+      thread_bytes_(std::max<size_t>(1, memory_bytes_ / 2 / std::max<size_t>(1, threads))),
+      threads_(std::max<size_t>(1, threads)) {}
+
+void PostSpill::after_object(size_t thread, std::vector<core::Post>& posts) {
+  Thread& t = threads_[thread];
+  for (; t.counted < posts.size(); ++t.counted) t.held_bytes += held_size(posts[t.counted]);
+  if (t.held_bytes < thread_bytes_) return;
+  if (auto spilled = spill(thread, posts); !spilled) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = spilled.error();
+  }
+}
+
+core::Status PostSpill::finish_scan(std::vector<std::vector<core::Post>>& parsed) {
+  {
+    std::lock_guard lock(mutex_);
+    if (error_) return std::unexpected(*error_);
+  }
+  if (!files_) return {};
+  for (size_t t = 0; t < parsed.size(); ++t) {
+    for (; threads_[t].counted < parsed[t].size(); ++threads_[t].counted) threads_[t].held_bytes += held_size(parsed[t][threads_[t].counted]);
+    TRY(spill(t, parsed[t]));
+    std::vector<core::Post>().swap(parsed[t]);
+  }
+  return {};
+}
+
+size_t PostSpill::posts() const {
+  size_t n = 0;
+  for (const Thread& t : threads_) n += t.keys.size();
+  return n;
+}
+
+uint32_t PostSpill::platform_index(const std::string& platform) {
+  std::lock_guard lock(mutex_);
+  const auto it = std::ranges::find(platforms_, platform);
+  if (it != platforms_.end()) return static_cast<uint32_t>(it - platforms_.begin());
+  platforms_.push_back(platform);
+  return static_cast<uint32_t>(platforms_.size() - 1);
+}
+
+core::Status PostSpill::spill(size_t thread, std::vector<core::Post>& posts) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!files_) {
+      TRY_ASSIGN(lake::DaySpillFiles created, lake::DaySpillFiles::create("posts-spill"));
+      files_.emplace(std::move(created));
+    }
+  }
+  Thread& t = threads_[thread];
+  std::map<int64_t, std::pair<std::string, size_t>> by_day;  // bytes and posts
+  for (core::Post& p : posts) {
+    const int64_t day = p.created_at.days_since_epoch();
+    const uint64_t number = t.keys.size();
+    t.keys.push_back({t.ids.size(), static_cast<uint32_t>(p.post_id.size()), platform_index(p.platform), p.received_at.micros(), day});
+    t.ids += p.post_id;
+    auto& [bytes, count] = by_day[day];
+    write_post(bytes, number, p);
+    ++count;
+    p = core::Post{};  // its copy is on its way to disk
+  }
+  for (const auto& [day, written] : by_day) TRY(files_->append(thread, day, written.first, written.second));
+  {
+    std::lock_guard lock(mutex_);
+    spilled_bytes_ += t.held_bytes;
+  }
+  posts.clear();
+  t.held_bytes = 0;
+  t.counted = 0;
+  return {};
+}
+
+size_t PostSpill::choose_latest(const std::optional<std::set<int64_t>>& wanted) {
+  struct Ref {
+    uint32_t thread;
+    uint32_t number;
+  };
+  std::vector<Ref> refs;
+  refs.reserve(posts());
+  for (uint32_t t = 0; t < threads_.size(); ++t) {
+    threads_[t].chosen.assign(threads_[t].keys.size(), false);
+    for (uint32_t n = 0; n < threads_[t].keys.size(); ++n) {
+      if (!wanted || wanted->contains(threads_[t].keys[n].day)) refs.push_back({t, n});
+    }
+  }
+  const auto key = [&](Ref r) -> const Key& { return threads_[r.thread].keys[r.number]; };
+  const auto id = [&](Ref r) { return std::string_view(threads_[r.thread].ids).substr(key(r).id_at, key(r).id_size); };
+  // As the posts would be sorted held in memory: platform, id, the latest received first.
+  std::ranges::sort(refs, [&](Ref a, Ref b) {
+    const Key &ka = key(a), &kb = key(b);
+    if (ka.platform != kb.platform) return platforms_[ka.platform] < platforms_[kb.platform];
+    if (id(a) != id(b)) return id_less(id(a), id(b));
+    return ka.received_at > kb.received_at;
+  });
+  size_t lost = 0;
+  chosen_by_day_.clear();
+  for (size_t i = 0; i < refs.size(); ++i) {
+    if (i > 0 && key(refs[i]).platform == key(refs[i - 1]).platform && id(refs[i]) == id(refs[i - 1])) {
+      ++lost;
+      continue;
+    }
+    threads_[refs[i].thread].chosen[refs[i].number] = true;
+    ++chosen_by_day_[key(refs[i]).day];
+  }
+  return lost;
+}
+
+std::vector<std::vector<int64_t>> PostSpill::groups() const {
+  const size_t average = std::max<size_t>(1, spilled_bytes_ / std::max<size_t>(1, posts()));
+  return lake::day_groups(chosen_by_day_, std::max<size_t>(1, memory_bytes_ / 2 / average));
+}
+
+core::Status PostSpill::read_back(const std::vector<int64_t>& days, std::vector<core::Post>& out) const {
+  std::string bytes;
+  for (size_t t = 0; t < threads_.size(); ++t) {
+    for (const int64_t day : days) {
+      bytes.clear();
+      TRY(files_->read(t, day, bytes));
+      PostReader reader(bytes);
+      while (!reader.done()) {
+        uint64_t number = 0;
+        core::Post post;
+        TRY(reader.read(number, post));
+        if (number >= threads_[t].chosen.size()) return core::fail(core::ErrorCode::corrupt_data, "a posts spill file names a post it never had");
+        if (threads_[t].chosen[number]) out.push_back(std::move(post));
+      }
+    }
+  }
+  return {};
+}
+
+}  // namespace cryptolake::transform

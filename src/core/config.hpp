@@ -116,7 +116,7 @@ struct ScheduleConfig {
 
 // [etl]: the raw → curated transforms.
 struct EtlConfig {
-  int64_t memory_mb = 1024;  // candles market_ohlcv holds at once; beyond, they wait on disk by day (TMPDIR)
+  int64_t memory_mb = 1024;  // candles (market_ohlcv) or posts held at once; beyond, they wait on disk by day (TMPDIR)
 };
 
 struct DuckdbConfig {

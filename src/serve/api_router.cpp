@@ -49,7 +49,8 @@ Answer table_list(const TableQueries& q) {
 // The per-series routes, each defined once for the SQL that answers it and for the index that
 // answers it from memory while its table is held (serve/series_index).
 SeriesShape aggregate_shape(std::string table, std::string time) {
-  std::string columns = fmt::format("epoch_ms({}) AS time, symbol, min_price, max_price, mean_price, first_price, last_price, volume, volatility, candles", time);
+  std::string columns = fmt::format(
+      "epoch_ms({}) AS time, symbol, min_price, max_price, mean_price, first_price, last_price, volume, volatility, candles", time);
   return {std::move(table), {"symbol"}, std::move(time), std::move(columns)};
 }
 

@@ -1,8 +1,8 @@
 #include "serve/hot_tables.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
-#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>

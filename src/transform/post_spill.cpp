@@ -151,18 +151,29 @@ core::Status PostSpill::spill(size_t thread, std::vector<core::Post>& posts) {
     }
   }
   Thread& t = threads_[thread];
-  std::map<int64_t, std::pair<std::string, size_t>> by_day;  // bytes and posts
-  for (core::Post& p : posts) {
+  // Day by day, each post let go once written into a small buffer that goes to disk as it fills:
+  // a second copy of the posts would double what the spill is there to bound.
+  std::vector<uint32_t> order(posts.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::ranges::stable_sort(order, {}, [&](uint32_t i) { return posts[i].created_at.days_since_epoch(); });
+  constexpr size_t kFlushBytes = 1 << 20;
+  std::string bytes;
+  size_t buffered = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    core::Post& p = posts[order[k]];
     const int64_t day = p.created_at.days_since_epoch();
-    const uint64_t number = t.keys.size();
+    write_post(bytes, t.keys.size(), p);
     t.keys.push_back({t.ids.size(), static_cast<uint32_t>(p.post_id.size()), platform_index(p.platform), p.received_at.micros(), day});
     t.ids += p.post_id;
-    auto& [bytes, count] = by_day[day];
-    write_post(bytes, number, p);
-    ++count;
-    p = core::Post{};  // its copy is on its way to disk
+    p = core::Post{};
+    ++buffered;
+    const bool day_ends = k + 1 == order.size() || posts[order[k + 1]].created_at.days_since_epoch() != day;
+    if (day_ends || bytes.size() >= kFlushBytes) {
+      TRY(files_->append(thread, day, bytes, buffered));
+      bytes.clear();
+      buffered = 0;
+    }
   }
-  for (const auto& [day, written] : by_day) TRY(files_->append(thread, day, written.first, written.second));
   {
     std::lock_guard lock(mutex_);
     spilled_bytes_ += t.held_bytes;

@@ -198,11 +198,13 @@ TEST_F(EtlTest, PostsBeyondTheMemoryBudgetWriteTheSameFiles) {
       for (int i = 0; i < 40; ++i) {
         // Post 7 of each day says, in later sends, that it was made the day after.
         const int created_day = i == 7 && received_hour > 5 ? d + 1 : d;
-        tweets += fmt::format(R"({}{{"id":"{}","text":"$BTC {} to the moon {}","author_id":"a{}","created_at":"2024-01-{:02}T{:02}:{:02}:00.000Z","public_metrics":{{"like_count":{}}}}})",
+        tweets += fmt::format(R"({}{{"id":"{}","text":"$BTC {} to the moon {}","author_id":"a{}",)"
+                              R"("created_at":"2024-01-{:02}T{:02}:{:02}:00.000Z","public_metrics":{{"like_count":{}}}}})",
                               i ? "," : "", 1000 * (d + 1) + i, i % 3 ? "pumping" : "dumping", i, i % 5, created_day + 1, i % 24, i, likes + i);
       }
       for (int i = 0; i < 10; ++i) {
-        reddit += fmt::format(R"({}{{"kind":"t3","data":{{"id":"r{}x{}","title":"ETH gas {}","selftext":"great news","author":"u{}","created_utc":{},"score":{}}}}})",
+        reddit += fmt::format(R"({}{{"kind":"t3","data":{{"id":"r{}x{}","title":"ETH gas {}","selftext":"great news","author":"u{}",)"
+                              R"("created_utc":{},"score":{}}}}})",
                               i ? "," : "", d, i, i, i, (kDay / 1000) + d * 86'400 + i * 600, likes);
       }
       const Timestamp received = Timestamp::from_millis(kDay + (d + 1) * 86'400'000LL + received_hour * 3'600'000LL);

@@ -107,7 +107,8 @@ PostSpill::PostSpill(size_t memory_bytes, size_t threads)
 void PostSpill::after_object(size_t thread, std::vector<core::Post>& posts) {
   Thread& t = threads_[thread];
   for (; t.counted < posts.size(); ++t.counted) t.held_bytes += held_size(posts[t.counted]);
-  if (t.held_bytes < thread_bytes_) return;
+  // The vector's room counts again beside the posts: the next post may double it.
+  if (t.held_bytes + posts.capacity() * sizeof(core::Post) < thread_bytes_) return;
   if (auto spilled = spill(thread, posts); !spilled) {
     std::lock_guard lock(mutex_);
     if (!error_) error_ = spilled.error();
@@ -178,7 +179,7 @@ core::Status PostSpill::spill(size_t thread, std::vector<core::Post>& posts) {
     std::lock_guard lock(mutex_);
     spilled_bytes_ += t.held_bytes;
   }
-  posts.clear();
+  std::vector<core::Post>().swap(posts);
   t.held_bytes = 0;
   t.counted = 0;
   return {};
@@ -225,6 +226,9 @@ std::vector<std::vector<int64_t>> PostSpill::groups() const {
 }
 
 core::Status PostSpill::read_back(const std::vector<int64_t>& days, std::vector<core::Post>& out) const {
+  size_t coming = 0;
+  for (const int64_t day : days) coming += chosen_by_day_.contains(day) ? chosen_by_day_.at(day) : 0;
+  out.reserve(out.size() + coming);  // sized once: growing by doubling would hold up to twice the group
   std::string bytes;
   for (size_t t = 0; t < threads_.size(); ++t) {
     for (const int64_t day : days) {

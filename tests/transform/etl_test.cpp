@@ -52,6 +52,23 @@ class EtlTest : public ::testing::Test {
 
   std::string ohlcv() const { return "read_parquet('" + (dir_.path() / "curated/market_ohlcv/*/*.parquet").string() + "')"; }
 
+  // Every curated file under `prefix`, by key.
+  std::map<std::string, std::string> curated(const std::string& prefix) const {
+    std::map<std::string, std::string> files;
+    const std::vector<std::string> keys = *store_->list(prefix);
+    for (const std::string& key : keys) files[key] = *store_->get(key);
+    return files;
+  }
+
+  // This process's spill folders of `purpose` left under TMPDIR.
+  static size_t spills_left(std::string_view purpose) {
+    size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+      n += entry.path().filename().string().starts_with(fmt::format("cryptolake-{}-{}-", purpose, ::getpid()));
+    }
+    return n;
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<lake::LocalObjectStore> store_;
   std::unique_ptr<lake::DuckDb> duckdb_;
@@ -140,19 +157,8 @@ TEST_F(EtlTest, ARunBeyondItsMemoryBudgetWritesTheSameFiles) {
   };
   send(0, 6, "05");
   send(2, 2, "06");  // later re-sends of days 2 and 3 win
-  const auto curated = [&] {
-    std::map<std::string, std::string> files;
-    const std::vector<std::string> keys = *store_->list("curated/");
-    for (const std::string& key : keys) files[key] = *store_->get(key);
-    return files;
-  };
-  const auto spills_left = [] {
-    size_t n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-      n += entry.path().filename().string().starts_with(fmt::format("cryptolake-etl-spill-{}-", ::getpid()));
-    }
-    return n;
-  };
+  const auto curated = [&] { return this->curated("curated/"); };
+  const auto spills_left = [] { return EtlTest::spills_left("etl-spill"); };
 
   std::string ledger;
   auto held = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .now_consumed = &ledger});
@@ -218,19 +224,8 @@ TEST_F(EtlTest, PostsBeyondTheMemoryBudgetWriteTheSameFiles) {
   };
   send(0, 6, 5, 1);
   send(2, 2, 6, 100);  // later re-sends of days 2 and 3 win
-  const auto curated = [&] {
-    std::map<std::string, std::string> files;
-    const std::vector<std::string> keys = *store_->list("curated/posts/");
-    for (const std::string& key : keys) files[key] = *store_->get(key);
-    return files;
-  };
-  const auto spills_left = [] {
-    size_t n = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-      n += entry.path().filename().string().starts_with(fmt::format("cryptolake-posts-spill-{}-", ::getpid()));
-    }
-    return n;
-  };
+  const auto curated = [&] { return this->curated("curated/posts/"); };
+  const auto spills_left = [] { return EtlTest::spills_left("posts-spill"); };
   std::string ledger;
   auto held = run_posts_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .now_consumed = &ledger});
   ASSERT_TRUE(held) << held.error().message;

@@ -31,9 +31,17 @@ struct ArchiveFlags {
   std::string symbols, from, to, base_url = "https://data.binance.vision";
 };
 
+// A file's bytes in one read when its size is known (a stream's copy and its str() were two more
+// copies of every dump), else streamed (a pipe).
 std::optional<std::string> read_local(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
+  std::error_code error;
+  if (const auto size = fs::file_size(path, error); !error) {
+    std::string bytes(size, '\0');
+    if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return std::nullopt;
+    return bytes;
+  }
   std::stringstream text;
   text << in.rdbuf();
   return text.str();

@@ -1,6 +1,7 @@
 #include "transform/post_spill.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -12,12 +13,16 @@ bool id_less(std::string_view a, std::string_view b) { return a.size() != b.size
 
 namespace {
 
+// A post's text fields, in the order they are spilled.
+constexpr std::array kTexts = {&core::Post::platform, &core::Post::post_id, &core::Post::author_id, &core::Post::text,
+                               &core::Post::text_clean, &core::Post::lang, &core::Post::hashtags, &core::Post::cashtags,
+                               &core::Post::retweet_of, &core::Post::extra};
+
 // What a post costs in memory: itself and its strings beyond the small-string buffer.
 size_t held_size(const core::Post& p) {
   size_t bytes = sizeof(core::Post);
-  for (const std::string* s : {&p.platform, &p.post_id, &p.author_id, &p.text, &p.text_clean, &p.lang, &p.hashtags, &p.cashtags,
-                               &p.retweet_of, &p.extra}) {
-    if (s->capacity() > 15) bytes += s->capacity() + 1;
+  for (const auto text : kTexts) {
+    if ((p.*text).capacity() > 15) bytes += (p.*text).capacity() + 1;
   }
   if (p.coins && p.coins->capacity() > 15) bytes += p.coins->capacity() + 1;
   return bytes;
@@ -33,10 +38,7 @@ void put(std::string& out, std::string_view text) {
 
 void write_post(std::string& out, uint64_t number, const core::Post& p) {
   put(out, number);
-  for (const std::string* s : {&p.platform, &p.post_id, &p.author_id, &p.text, &p.text_clean, &p.lang, &p.hashtags, &p.cashtags,
-                               &p.retweet_of, &p.extra}) {
-    put(out, *s);
-  }
+  for (const auto text : kTexts) put(out, p.*text);
   for (const int64_t n : {p.created_at.micros(), p.received_at.micros(), p.like_count, p.retweet_count, p.reply_count, p.quote_count}) {
     put(out, static_cast<uint64_t>(n));
   }
@@ -52,10 +54,7 @@ class PostReader {
 
   core::Status read(uint64_t& number, core::Post& p) {
     number = next();
-    for (std::string* s : {&p.platform, &p.post_id, &p.author_id, &p.text, &p.text_clean, &p.lang, &p.hashtags, &p.cashtags,
-                           &p.retweet_of, &p.extra}) {
-      *s = text();
-    }
+    for (const auto field : kTexts) p.*field = text();
     p.created_at = core::Timestamp::from_micros(static_cast<int64_t>(next()));
     p.received_at = core::Timestamp::from_micros(static_cast<int64_t>(next()));
     for (int64_t* n : {&p.like_count, &p.retweet_count, &p.reply_count, &p.quote_count}) *n = static_cast<int64_t>(next());

@@ -6,12 +6,12 @@
 #include <atomic>
 #include <fstream>
 #include <thread>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "analytics/market_features.hpp"
 #include "io/real/progress_line.hpp"
+#include "io/real/local_file.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
 #include "lake/worker_pool.hpp"
@@ -190,12 +190,9 @@ core::Status bench_import(const core::Config& config, const BenchOptions& flags)
   // Ours: land each file in the raw zone (as received), as `import` does, then parse, validate, dedup, write.
   auto start = std::chrono::steady_clock::now();
   const auto read = [&](size_t i) -> core::Result<sources::binance::ArchiveFile> {
-    std::ifstream in(files[i], std::ios::binary);
-    std::string text(fs::file_size(files[i]), '\0');
-    if (!in.read(text.data(), static_cast<std::streamsize>(text.size()))) {
-      return core::fail(core::ErrorCode::io_error, "cannot read {}", files[i].string());
-    }
-    return sources::binance::ArchiveFile{files[i].filename().string(), std::move(text), std::nullopt, {}, {}, {}};
+    auto text = io::read_local_file(files[i]);
+    if (!text) return core::fail(core::ErrorCode::io_error, "cannot read {}", files[i].string());
+    return sources::binance::ArchiveFile{files[i].filename().string(), std::move(*text), std::nullopt, {}, {}, {}};
   };
   const auto landed = sources::binance::land_archives(raw, "binance", files.size(), read, threads);
   if (!landed.problems.empty()) return core::fail(core::ErrorCode::io_error, "landing the dumps failed: {}", landed.problems.front());
@@ -268,10 +265,9 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
       }
     }
   }
-  std::ifstream in(csv, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string bytes = text.str();
+  auto read = io::read_local_file(csv);
+  if (!read) return core::fail(core::ErrorCode::io_error, "cannot read {}", csv.string());
+  const std::string bytes = std::move(*read);
   // Both sides read every field of every row and keep none: ours hands each piece's posts to a
   // sink, as the import lands them; DuckDB aggregates its read_csv. The same sums prove the same rows.
   struct Sums {

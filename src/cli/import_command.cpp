@@ -1,14 +1,13 @@
 // `cryptolake import <format> <files>`: bulk files into the raw zone, then transform.
 #include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/pipeline.hpp"
+#include "io/real/local_file.hpp"
 #include "io/real/progress_line.hpp"
 #include "core/excerpt.hpp"
 #include "lake/quarantine.hpp"
@@ -31,21 +30,6 @@ struct ArchiveFlags {
   std::string symbols, from, to, base_url = "https://data.binance.vision";
 };
 
-// A file's bytes in one read when its size is known (a stream's copy and its str() were two more
-// copies of every dump), else streamed (a pipe).
-std::optional<std::string> read_local(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::error_code error;
-  if (const auto size = fs::file_size(path, error); !error) {
-    std::string bytes(size, '\0');
-    if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return std::nullopt;
-    return bytes;
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Every file with one of `extensions` under the given files and folders, in a stable order.
 // Files named explicitly are taken whatever their extension.
@@ -135,9 +119,9 @@ int run_archive_import(Context& ctx, const ArchiveFlags& flags, bool json) {
     std::mutex progress_mutex;
     io::ProgressLine progress("import");
     const auto read = [&](size_t i) -> core::Result<sources::binance::ArchiveFile> {
-      auto bytes = read_local(paths[i]);
+      auto bytes = io::read_local_file(paths[i]);
       if (!bytes) return core::fail(core::ErrorCode::io_error, "{}: cannot read", paths[i].string());
-      return make_file(paths[i].filename().string(), std::move(*bytes), read_local(paths[i].string() + ".CHECKSUM"));
+      return make_file(paths[i].filename().string(), std::move(*bytes), io::read_local_file(paths[i].string() + ".CHECKSUM"));
     };
     auto summary = sources::binance::land_archives(raw, *source, paths.size(), read, ctx.threads(), [&](size_t done, std::string_view name) {
       std::lock_guard lock(progress_mutex);
@@ -184,7 +168,7 @@ int run_post_import(Context& ctx, const PostFlags& flags, bool json) {
   lake::RawZoneWriter writer(ctx.store());
   size_t imported = 0, posts_in = 0, quarantined = 0;
   for (const fs::path& path : files) {
-    auto bytes = read_local(path);
+    auto bytes = io::read_local_file(path);
     if (!bytes) {
       problems.push_back(fmt::format("{}: cannot read", path.string()));
       continue;
@@ -237,7 +221,7 @@ int run_response_import(Context& ctx, const ResponseFlags& flags, bool json) {
   lake::RawZoneWriter writer(ctx.store());
   size_t landed = 0;
   for (const fs::path& path : files) {
-    auto bytes = read_local(path);
+    auto bytes = io::read_local_file(path);
     if (!bytes) {
       problems.push_back(fmt::format("{}: cannot read", path.string()));
       continue;

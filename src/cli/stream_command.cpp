@@ -1,8 +1,6 @@
 // `cryptolake stream collect|land`: live sources into the bus, and the bus into the raw zone.
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <thread>
 
 #include <chrono>
@@ -16,6 +14,7 @@
 #include "core/excerpt.hpp"
 #include "io/real/progress_line.hpp"
 #include "io/real/allocator_tuning.hpp"
+#include "io/real/local_file.hpp"
 #include "io/real/beast_websocket.hpp"
 #include "io/real/httplib_server.hpp"
 #include "lake/layout.hpp"
@@ -141,11 +140,9 @@ core::Status setup_replay(const CollectFlags& flags, Context& ctx, SourceSetup& 
   sources::binance::ReplayOptions options;
   TRY_ASSIGN(options.speed, parse_speed(flags.speed, 1.0));
   const std::string path = flags.source.substr(7);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return core::fail(core::ErrorCode::not_found, "cannot read {}", path);
-  std::stringstream bytes;
-  bytes << in.rdbuf();
-  setup.text = bytes.str();
+  auto bytes = io::read_local_file(path);
+  if (!bytes) return core::fail(core::ErrorCode::not_found, "cannot read {}", path);
+  setup.text = std::move(*bytes);
   TRY_ASSIGN(setup.capture, sources::binance::read_capture(setup.text));
   for (const std::string& problem : setup.capture->problems) fmt::print(stderr, "{}: skipped {}\n", path, problem);
   setup.skipped_lines = setup.capture->skipped;

@@ -27,10 +27,14 @@ core::Result<std::optional<Timestamp>> instant_param(const io::ServerRequest& r,
               core::excerpt(text, 60));
 }
 
+namespace {
+std::string timestamptz(const Timestamp& at) { return at.sql_literal() + "::TIMESTAMPTZ"; }
+}  // namespace
+
 core::Result<std::optional<std::string>> time_param(const io::ServerRequest& r, const std::string& name) {
   TRY_ASSIGN(const auto at, instant_param(r, name));
   if (!at) return std::nullopt;
-  return at->sql_literal() + "::TIMESTAMPTZ";
+  return timestamptz(*at);
 }
 
 core::Result<std::string> symbol_param(const io::ServerRequest& r, bool required) {
@@ -60,13 +64,22 @@ core::Result<std::string> interval_param(const io::ServerRequest& r) {
   return text;
 }
 
-core::Result<std::string> time_filter(const io::ServerRequest& r, std::string_view column) {
+core::Result<TimeRange> time_range(const io::ServerRequest& r) {
+  TRY_ASSIGN(const auto from, instant_param(r, "from"));
+  TRY_ASSIGN(const auto to, instant_param(r, "to"));
+  return TimeRange{from, to};
+}
+
+std::string time_filter(const TimeRange& range, std::string_view column) {
   std::string where;
-  TRY_ASSIGN(const auto from, time_param(r, "from"));
-  TRY_ASSIGN(const auto to, time_param(r, "to"));
-  if (from) where += fmt::format(" AND {} >= {}", column, *from);
-  if (to) where += fmt::format(" AND {} < {}", column, *to);
+  if (range.from) where += fmt::format(" AND {} >= {}", column, timestamptz(*range.from));
+  if (range.to) where += fmt::format(" AND {} < {}", column, timestamptz(*range.to));
   return where;
+}
+
+core::Result<std::string> time_filter(const io::ServerRequest& r, std::string_view column) {
+  TRY_ASSIGN(const TimeRange range, time_range(r));
+  return time_filter(range, column);
 }
 
 }  // namespace cryptolake::serve

@@ -20,7 +20,14 @@ std::string param(const io::ServerRequest& r, const std::string& name, std::stri
 [[nodiscard]] core::Result<std::string> symbol_param(const io::ServerRequest& r, bool required = true);
 [[nodiscard]] core::Result<int64_t> limit_param(const io::ServerRequest& r, int64_t fallback, int64_t max);
 [[nodiscard]] core::Result<std::string> interval_param(const io::ServerRequest& r);
-// " AND column >= from AND column < to" for the from/to parameters given.
+// The from/to parameters: [from, to), either side open when absent.
+struct TimeRange {
+  std::optional<core::Timestamp> from;
+  std::optional<core::Timestamp> to;
+};
+[[nodiscard]] core::Result<TimeRange> time_range(const io::ServerRequest& r);
+// " AND column >= from AND column < to" for the sides given.
+std::string time_filter(const TimeRange& range, std::string_view column);
 [[nodiscard]] core::Result<std::string> time_filter(const io::ServerRequest& r, std::string_view column);
 
 }  // namespace cryptolake::serve

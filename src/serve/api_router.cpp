@@ -68,30 +68,37 @@ const std::vector<SeriesShape>& series_shapes() {
 
 const SeriesShape& shape_of(std::string_view table) { return *std::ranges::find(series_shapes(), table, &SeriesShape::table); }
 
+// Where the per-series routes find the index of a table held in memory, and the count of the
+// answers given from one.
+struct Indexes {
+  const HotTables* hot;
+  std::atomic<uint64_t>* answered;
+};
+
 // One series (one value per key column), newest first, within the request's from/to and limit.
-Answer series_answer(const TableQueries& q, const HotTables* hot, const SeriesShape& shape, const Request& r, std::vector<std::string> key,
+Answer series_answer(const TableQueries& q, Indexes indexes, const SeriesShape& shape, const Request& r, std::vector<std::string> key,
                      int64_t limit) {
-  TRY_ASSIGN(const auto from, instant_param(r, "from"));
-  TRY_ASSIGN(const auto to, instant_param(r, "to"));
-  if (auto index = hot ? hot->series(shape.table) : nullptr) {
-    return json_response(index->answer({std::move(key), from, to, static_cast<size_t>(limit)}, q.limits()));
+  TRY_ASSIGN(const TimeRange range, time_range(r));
+  if (auto index = indexes.hot ? indexes.hot->series(shape.table) : nullptr) {
+    ++*indexes.answered;
+    return json_response(index->answer({std::move(key), range.from, range.to, static_cast<size_t>(limit)}, q.limits()));
   }
-  TRY_ASSIGN(const std::string when, time_filter(r, shape.time));
+  const std::string when = time_filter(range, shape.time);
   std::string where;
   for (size_t k = 0; k < key.size(); ++k) where += fmt::format("{}{} = {}", k ? " AND " : "", shape.keys[k], lake::sql_string(key[k]));
   return q.json(fmt::format("SELECT {} FROM {} WHERE {}{} ORDER BY {} DESC LIMIT {}", shape.columns, shape.table, where, when, shape.time, limit));
 }
 
 // One symbol's candles or features at one interval, newest first.
-Answer symbol_series(const TableQueries& q, const HotTables* hot, const Request& r, std::string_view table) {
+Answer symbol_series(const TableQueries& q, Indexes indexes, const Request& r, std::string_view table) {
   TRY(q.needs(table));
   TRY_ASSIGN(std::string symbol, symbol_param(r));
   TRY_ASSIGN(std::string interval, interval_param(r));
   TRY_ASSIGN(const int64_t limit, limit_param(r, 1440, 100'000));
-  return series_answer(q, hot, shape_of(table), r, {std::move(symbol), std::move(interval)}, limit);
+  return series_answer(q, indexes, shape_of(table), r, {std::move(symbol), std::move(interval)}, limit);
 }
 
-Answer aggregates(const TableQueries& q, const HotTables* hot, const Request& r) {
+Answer aggregates(const TableQueries& q, Indexes indexes, const Request& r) {
   const std::string period = param(r, "period", "day");
   static const std::map<std::string, std::string_view> kTables = {
       {"hour", "agg_market_hourly"}, {"day", "agg_market_daily"}, {"month", "agg_market_monthly"}};
@@ -101,7 +108,7 @@ Answer aggregates(const TableQueries& q, const HotTables* hot, const Request& r)
   TRY(q.needs(shape.table));
   TRY_ASSIGN(std::string symbol, symbol_param(r, false));
   TRY_ASSIGN(const int64_t limit, limit_param(r, 1000, 100'000));
-  if (!symbol.empty()) return series_answer(q, hot, shape, r, {std::move(symbol)}, limit);
+  if (!symbol.empty()) return series_answer(q, indexes, shape, r, {std::move(symbol)}, limit);
   TRY_ASSIGN(const std::string when, time_filter(r, shape.time));
   return q.json(fmt::format("SELECT {} FROM {} WHERE true{} ORDER BY time DESC, symbol LIMIT {}", shape.columns, shape.table, when, limit));
 }
@@ -213,9 +220,11 @@ ApiRouter::ApiRouter(lake::ObjectStore& store, lake::DuckDb& duckdb, ServeOption
       {"/assets/uplot.css", [](const Request&) -> Answer { return asset("text/css", uplot_css(), "public, max-age=86400, immutable"); }},
       {"/metrics", [this](const Request&) -> Answer { return metrics_text(); }},
       {"/api/v1/tables", [&q](const Request&) { return table_list(q); }},
-      {"/api/v1/ohlcv", [this](const Request& r) { return symbol_series(tables_, hot_.get(), r, "market_ohlcv"); }},
-      {"/api/v1/features", [this](const Request& r) { return symbol_series(tables_, hot_.get(), r, "market_features"); }},
-      {"/api/v1/aggregates", [this](const Request& r) { return aggregates(tables_, hot_.get(), r); }},
+      {"/api/v1/ohlcv", [this, &q](const Request& r) { return symbol_series(q, {hot_.get(), &indexed_answers_}, r, "market_ohlcv"); }},
+      {"/api/v1/features", [this, &q](const Request& r) {
+         return symbol_series(q, {hot_.get(), &indexed_answers_}, r, "market_features");
+       }},
+      {"/api/v1/aggregates", [this, &q](const Request& r) { return aggregates(q, {hot_.get(), &indexed_answers_}, r); }},
       {"/api/v1/volatility", [&q](const Request& r) { return volatility(q, r); }},
       {"/api/v1/sentiment", [&q](const Request& r) { return sentiment(q, r); }},
       {"/api/v1/sentiment/hourly", [&q](const Request& r) { return sentiment_hourly(q, r); }},
@@ -302,7 +311,7 @@ io::ServerResponse ApiRouter::metrics_text() {
   for (const auto& [t, n] : hot_->indexed_rows()) indexed.values.emplace_back(fmt::format("table=\"{}\"", t), static_cast<double>(n));
   samples.push_back(std::move(indexed));
   samples.push_back({"cryptolake_serve_indexed_answers_total", "Answers of the per-symbol routes given from memory, not by SQL.", "counter",
-                     {{"", static_cast<double>(hot_->indexed_answers())}}, ""});
+                     {{"", static_cast<double>(indexed_answers_.load())}}, ""});
   std::map<std::string, double> per_source;
   for (const std::string& key : store_.list(lake::layout::kQuarantine).value_or(std::vector<std::string>{})) {
     const size_t start = lake::layout::kQuarantine.size();

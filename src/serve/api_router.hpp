@@ -62,6 +62,7 @@ class ApiRouter {
   AnswerCache cache_;  // by request: path + parameters
   std::map<std::string, Handler, std::less<>> routes_;
   std::unique_ptr<HotTables> hot_;
+  std::atomic<uint64_t> indexed_answers_{0};  // answers of the per-series routes given from an index
   std::shared_ptr<std::atomic<int>> live_streams_ = std::make_shared<std::atomic<int>>(0);  // Server-Sent Event streams open
 };
 

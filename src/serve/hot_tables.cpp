@@ -134,9 +134,7 @@ std::shared_ptr<const SeriesIndex> HotTables::index_of(const std::string& table,
 std::shared_ptr<const SeriesIndex> HotTables::series(std::string_view table) const {
   std::lock_guard lock(mutex_);
   const auto it = copies_.find(std::string(table));
-  if (it == copies_.end() || !it->second.index) return nullptr;
-  ++indexed_answers_;
-  return it->second.index;
+  return it == copies_.end() ? nullptr : it->second.index;
 }
 
 std::map<std::string, size_t> HotTables::indexed_rows() const {

@@ -6,7 +6,6 @@
 // of a table with a SeriesShape also gets its serve/series_index, made from the copy with it.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -40,12 +39,10 @@ class HotTables {
   [[nodiscard]] core::Status refresh();
   // The tables answered from memory now.
   std::vector<std::string> held() const;
-  // The index of a table's copy for one answer; null while the table is not held (or has no index).
+  // The index of a table's copy; null while the table is not held (or has no index).
   std::shared_ptr<const SeriesIndex> series(std::string_view table) const;
   // The rows each index holds, by table.
   std::map<std::string, size_t> indexed_rows() const;
-  // How many answers series() gave an index for.
-  uint64_t indexed_answers() const { return indexed_answers_.load(); }
 
  private:
   struct Copy {
@@ -74,7 +71,6 @@ class HotTables {
   std::vector<SeriesShape> shapes_;
   mutable std::mutex mutex_;
   std::map<std::string, Copy> copies_;
-  mutable std::atomic<uint64_t> indexed_answers_{0};
   // The copy a view last moved away from, dropped only at the next move: a session that saw the
   // views before the move may still run a plan kept over it (see DuckDb::views_changed).
   std::string retired_;

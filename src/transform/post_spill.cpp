@@ -11,6 +11,12 @@ namespace cryptolake::transform {
 
 bool id_less(std::string_view a, std::string_view b) { return a.size() != b.size() ? a.size() < b.size() : a < b; }
 
+bool kept_first(const PostCopy& a, const PostCopy& b) {
+  if (a.platform != b.platform) return a.platform < b.platform;
+  if (a.id != b.id) return id_less(a.id, b.id);
+  return a.received_at > b.received_at;
+}
+
 namespace {
 
 // A post's text fields, in the order they are spilled.
@@ -198,18 +204,15 @@ size_t PostSpill::choose_latest(const std::optional<std::set<int64_t>>& wanted) 
     }
   }
   const auto key = [&](Ref r) -> const Key& { return threads_[r.thread].keys[r.number]; };
-  const auto id = [&](Ref r) { return std::string_view(threads_[r.thread].ids).substr(key(r).id_at, key(r).id_size); };
-  // As the posts would be sorted held in memory: platform, id, the latest received first.
-  std::ranges::sort(refs, [&](Ref a, Ref b) {
-    const Key &ka = key(a), &kb = key(b);
-    if (ka.platform != kb.platform) return platforms_[ka.platform] < platforms_[kb.platform];
-    if (id(a) != id(b)) return id_less(id(a), id(b));
-    return ka.received_at > kb.received_at;
-  });
+  const auto copy = [&](Ref r) {
+    const Key& k = key(r);
+    return PostCopy{platforms_[k.platform], std::string_view(threads_[r.thread].ids).substr(k.id_at, k.id_size), k.received_at};
+  };
+  std::ranges::sort(refs, [&](Ref a, Ref b) { return kept_first(copy(a), copy(b)); });
   size_t lost = 0;
   chosen_by_day_.clear();
   for (size_t i = 0; i < refs.size(); ++i) {
-    if (i > 0 && key(refs[i]).platform == key(refs[i - 1]).platform && id(refs[i]) == id(refs[i - 1])) {
+    if (i > 0 && copy(refs[i]).same_post(copy(refs[i - 1]))) {
       ++lost;
       continue;
     }

@@ -22,6 +22,18 @@ namespace cryptolake::transform {
 // The order of post ids: numeric ids by length first, then text ("99" < "100").
 bool id_less(std::string_view a, std::string_view b);
 
+// Which copy of a post is kept — the rule both a held and a spilled run follow: copies ordered by
+// platform, id, then the latest received first; the first copy of each post is kept.
+struct PostCopy {
+  std::string_view platform;
+  std::string_view id;
+  int64_t received_at;
+
+  static PostCopy of(const core::Post& post) { return {post.platform, post.post_id, post.received_at.micros()}; }
+  bool same_post(const PostCopy& other) const { return platform == other.platform && id == other.id; }
+};
+bool kept_first(const PostCopy& a, const PostCopy& b);
+
 class PostSpill {
  public:
   PostSpill(size_t memory_bytes, size_t threads);

@@ -162,15 +162,9 @@ core::Result<lake::WriteStats> run_posts_etl(lake::ObjectStore& store, lake::Duc
     }
     std::vector<core::Post>().swap(part);
   }
-  // Latest received first within each id, then keep the first.
-  std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {
-    if (a.platform != b.platform) return a.platform < b.platform;
-    if (a.post_id != b.post_id) return id_less(a.post_id, b.post_id);
-    return a.received_at > b.received_at;
-  });
-  const auto duplicate = std::ranges::unique(posts, [](const core::Post& a, const core::Post& b) {
-    return a.platform == b.platform && a.post_id == b.post_id;
-  });
+  std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) { return kept_first(PostCopy::of(a), PostCopy::of(b)); });
+  const auto duplicate =
+      std::ranges::unique(posts, [](const core::Post& a, const core::Post& b) { return PostCopy::of(a).same_post(PostCopy::of(b)); });
   stats.duplicates = duplicate.size();
   posts.erase(duplicate.begin(), duplicate.end());
   stats.rows_out = posts.size();

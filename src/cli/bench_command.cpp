@@ -43,7 +43,8 @@ void add_bench_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* posts_bench = command->add_subcommand("posts", "CSV post import: cryptolake's parser vs DuckDB read_csv");
   posts_bench->footer("Examples:\n  cryptolake bench posts --rows 1000000");
   posts_bench->add_option("--rows", flags->rows, "About how many posts (default 1000000)");
-  posts_bench->add_option("--work", flags->work, "Scratch folder");
+  posts_bench->add_option("--work", flags->work, "Scratch folder (default a temp folder, removed afterwards)");
+  posts_bench->add_flag("--keep", flags->keep, "Keep the scratch folder (its posts.csv)");
   posts_bench->callback([&global, &exit_code, flags] {
     if (flags->rows == 5'000'000) flags->rows = 1'000'000;
     with_config(global, exit_code, [&](const core::Config& config) { return bench::bench_posts(config, *flags); });

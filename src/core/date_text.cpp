@@ -1,5 +1,6 @@
 #include "core/date_text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <ctime>
@@ -180,6 +181,18 @@ bool parse_date_part(Cursor& c, DayOrder order, Fields& f) {
   return true;
 }
 
+// ".frac" or ",frac" after the seconds, when there.
+bool parse_fraction(Cursor& c, Fields& f) {
+  if (c.peek() != '.' && c.peek() != ',') return true;
+  ++c.i;
+  int64_t scale = 100'000;
+  size_t digits = 0;
+  for (; !c.done() && is_digit(c.peek()); ++c.i, ++digits, scale /= 10) {
+    if (scale > 0) f.micros += (c.peek() - '0') * scale;
+  }
+  return digits > 0;
+}
+
 // "HH:MM[:SS[.frac]]", then an optional AM/PM.
 bool parse_time_part(Cursor& c, Fields& f) {
   const auto hour = c.number(1, 2);
@@ -192,15 +205,7 @@ bool parse_time_part(Cursor& c, Fields& f) {
     const auto second = c.number(2, 2);
     if (!second) return false;
     f.second = *second;
-    if (c.peek() == '.' || c.peek() == ',') {
-      ++c.i;
-      int64_t scale = 100'000;
-      size_t digits = 0;
-      for (; !c.done() && is_digit(c.peek()); ++c.i, ++digits, scale /= 10) {
-        if (scale > 0) f.micros += (c.peek() - '0') * scale;
-      }
-      if (digits == 0) return false;
-    }
+    if (!parse_fraction(c, f)) return false;
   }
   const size_t before = c.i;
   c.skip_spaces();
@@ -235,15 +240,50 @@ bool parse_zone(Cursor& c, Fields& f) {
   return c.done();
 }
 
+// "yyyy-mm-dd[T ]hh:mm:ss" at the start of `t`, read by position: most values are written so.
+bool parse_iso_prefix(std::string_view t, Fields& f) {
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || t[13] != ':' || t[16] != ':') {
+    return false;
+  }
+  for (const size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (!is_digit(t[i])) return false;
+  }
+  const auto two = [&](size_t i) { return (t[i] - '0') * 10 + (t[i + 1] - '0'); };
+  f.year = two(0) * 100 + two(2);
+  f.month = two(5);
+  f.day = two(8);
+  f.hour = two(11);
+  f.minute = two(14);
+  f.second = two(17);
+  return true;
+}
+
+// The order the counts prove: one side seen and not the other.
+DayOrderEvidence decide_day_order(DayOrderEvidence evidence) {
+  evidence.order = DayOrder::unknown;
+  if (evidence.day_first > 0 && evidence.month_first == 0) evidence.order = DayOrder::day_first;
+  else if (evidence.month_first > 0 && evidence.day_first == 0) evidence.order = DayOrder::month_first;
+  return evidence;
+}
+
 }  // namespace
 
 std::optional<Timestamp> parse_date_text(std::string_view text, DayOrder order) {
   text = trim(text);
   if (text.empty() || text.size() > 64) return std::nullopt;
-  if (text.find_first_not_of("0123456789.") == std::string_view::npos) {
+  if (std::ranges::all_of(text, [](char c) { return is_digit(c) || c == '.'; })) {  // not find_first_not_of: a memchr per character
     if (auto epoch = parse_epoch(text)) return epoch;  // else perhaps yyyy.mm.dd
   }
   if (!is_digit(text.front())) return parse_v11(text);
+  if (Fields f; parse_iso_prefix(text, f)) {
+    // Then a fraction and a zone; anything else (a space, AM/PM) goes the general way below.
+    Cursor c{text, 19};
+    const bool fraction = parse_fraction(c, f);
+    if (!fraction) return std::nullopt;
+    if (c.done() || c.peek() == 'Z' || c.peek() == 'z' || c.peek() == '+' || c.peek() == '-') {
+      return parse_zone(c, f) ? to_timestamp(f) : std::nullopt;
+    }
+  }
   Cursor c{text};
   Fields f;
   if (!parse_date_part(c, order, f)) return std::nullopt;
@@ -285,9 +325,21 @@ DayOrderEvidence infer_day_order(std::span<const std::string_view> values) {
     else if (pair->b > 12 && pair->a <= 12) note(evidence.month_first, evidence.month_first_example);
     else if (pair->a != pair->b && pair->a <= 12) note(evidence.ambiguous, evidence.ambiguous_example);
   }
-  if (evidence.day_first > 0 && evidence.month_first == 0) evidence.order = DayOrder::day_first;
-  else if (evidence.month_first > 0 && evidence.day_first == 0) evidence.order = DayOrder::month_first;
-  return evidence;
+  return decide_day_order(std::move(evidence));
+}
+
+DayOrderEvidence combine_day_order(std::span<const DayOrderEvidence> parts) {
+  DayOrderEvidence whole;
+  const auto add = [](size_t& count, std::string& example, size_t more, const std::string& its_example) {
+    if (count == 0 && more > 0) example = its_example;
+    count += more;
+  };
+  for (const DayOrderEvidence& part : parts) {
+    add(whole.day_first, whole.day_first_example, part.day_first, part.day_first_example);
+    add(whole.month_first, whole.month_first_example, part.month_first, part.month_first_example);
+    add(whole.ambiguous, whole.ambiguous_example, part.ambiguous, part.ambiguous_example);
+  }
+  return decide_day_order(std::move(whole));
 }
 
 }  // namespace cryptolake::core

@@ -35,5 +35,7 @@ struct DayOrderEvidence {
   std::string day_first_example, month_first_example, ambiguous_example;
 };
 DayOrderEvidence infer_day_order(std::span<const std::string_view> values);
+// The evidence of a column's consecutive parts, in order: what infer_day_order says of the whole.
+DayOrderEvidence combine_day_order(std::span<const DayOrderEvidence> parts);
 
 }  // namespace cryptolake::core

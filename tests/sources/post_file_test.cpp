@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -375,6 +376,82 @@ TEST(PostFiles, AStrayQuoteThatFoolsTheCutsIsReadAsAWholeFileWould) {
       ASSERT_TRUE(file->posts[i].text.starts_with(fmt::format("post {} ", i))) << i;
     }
     EXPECT_EQ(file->posts[40'000 / 3].author_id, fmt::format("u{}\"", (40'000 / 3) % 7));
+  }
+}
+
+// Every field of a post, to compare posts whole.
+auto fields_of(const core::Post& p) {
+  return std::tuple(p.platform, p.post_id, p.created_at.micros(), p.author_id, p.text, p.text_clean, p.lang, p.like_count, p.retweet_count,
+                    p.reply_count, p.quote_count, p.hashtags, p.cashtags, p.is_retweet, p.retweet_of, p.coins, p.sentiment, p.extra,
+                    p.received_at.micros());
+}
+
+TEST(PostFiles, APostBuiltOverAnEarlierOneKeepsNothingOfIt) {
+  // A thread builds each piece's posts over its last piece's: long rows then short ones, tags in a
+  // column then from the text, a language then none, real ids then mangled ones, an extra column.
+  const std::string header = "id,author,created_at,text,likes,hashtags,lang,mood\n";
+  std::vector<std::string> rows;
+  for (int i = 0; i < 24'000; ++i) {
+    const bool late = i >= 12'000;  // the second half differs from the first in every optional field
+    rows.push_back(fmt::format("{},{},2024-03-{:02}T{:02}:00:00Z,\"{} #t{} $ETH{}\",{},{},{},{}\n", late && i % 3 == 0 ? "1.2E+18" : std::to_string(i),
+                               late ? "u" : std::string(40, 'a'), 1 + i % 28, i % 24, late ? "short" : std::string(150, 'x'), i % 9,
+                               late ? "" : " and more", late ? "" : std::to_string(i), late ? "" : "\"[btc, eth]\"", late ? "" : "en",
+                               i % 2 == 0 ? "calm" : ""));
+  }
+  std::string csv = header;
+  for (const std::string& row : rows) csv += row;
+  ASSERT_GT(csv.size(), 3u << 20) << "several pieces";
+  PostFileOptions one_thread;
+  one_thread.threads = 1;
+  std::vector<core::Post> sunk;
+  const auto file = parse_post_file(csv, one_thread, kNow, [&](const PostBatch& batch) -> core::Status {
+    sunk.insert(sunk.end(), batch.posts.begin(), batch.posts.end());
+    for (core::Post& post : batch.posts) {  // what a sink may leave behind: the next piece's posts must not show it
+      post = core::Post{"reddit", "9", kNow, "them", "old text", "old clean", "de", 1, 2, 3, 4, "h", "c", true, "8", "BTC", 0.5, "{}", kNow};
+    }
+    return {};
+  });
+  ASSERT_TRUE(file) << file.error().message;
+  ASSERT_EQ(sunk.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); i += 7) {  // each compared with the same row read alone
+    const auto alone = parse_post_file(header + rows[i], one_thread, kNow);
+    ASSERT_TRUE(alone && alone->posts.size() == 1) << i;
+    ASSERT_EQ(fields_of(sunk[i]), fields_of(alone->posts[0])) << "row " << i;
+  }
+  EXPECT_EQ(sunk.back().hashtags, fmt::format("t{}", 23'999 % 9));  // from the text once the column is empty
+  EXPECT_EQ(sunk.back().lang, "");
+  EXPECT_EQ(sunk.back().extra, R"({"mood":""})");
+}
+
+TEST(PostFiles, BytesThatAreNotUtf8RejectTheirRowInAnyPiece) {
+  std::string csv = big_csv(40'000);
+  const size_t bad = csv.find("post 30000 ");
+  ASSERT_NE(bad, std::string::npos);
+  csv[bad + 1] = '\xff';  // in a later piece than the header's
+  const auto file = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(file) << file.error().message;
+  ASSERT_EQ(file->rejected.size(), 1u);
+  EXPECT_EQ(file->rejected[0].index, 30'001u);
+  EXPECT_EQ(file->rejected[0].reason, "text is not valid UTF-8");
+  EXPECT_EQ(file->posts.size(), 39'999u);
+  // Other columns go into `extra` as JSON strings, where a byte that is not UTF-8 is replaced:
+  // the row stays.
+  const std::string named = "id,author,created_at,text,likes,m\xe9t\xe9o\n1,a,2024-03-01T10:00:00Z,hello,1,x\n";
+  const auto kept = parse_post_file(named, {}, kNow);
+  ASSERT_TRUE(kept) << kept.error().message;
+  ASSERT_EQ(kept->posts.size(), 1u);
+  EXPECT_EQ(kept->posts[0].extra, "{\"m\xEF\xBF\xBDt\xEF\xBF\xBDo\":\"x\"}");
+}
+
+TEST(Csv, CutsOnManyThreadsAreTheCutsOfOne) {
+  const std::string csv = big_csv(3'000, "\"");  // quoted newlines, and a stray quote that fools the parity
+  for (const size_t target : {size_t{1}, size_t{7}, size_t{100}, size_t{4096}, csv.size() - 1, csv.size(), csv.size() + 1}) {
+    const std::vector<size_t> one = record_cuts(csv, target, 1);
+    EXPECT_EQ(record_cuts(csv, target, 3), one) << target;
+    for (size_t p = 1; p + 1 < one.size(); ++p) {
+      ASSERT_LT(one[p - 1], one[p]);
+      ASSERT_EQ(csv[one[p] - 1], '\n') << "a cut follows a newline";
+    }
   }
 }
 

@@ -24,8 +24,28 @@ using core::ErrorCode;
 using core::fail;
 using core::Timestamp;
 
+namespace {
+
+// Runs work(i, worker) for every i below `items` on up to `threads` threads (this one included,
+// worker 0); `worker` tells a thread's own scratch from the others'.
+template <typename Work>
+void on_threads(size_t threads, size_t items, const Work& work) {
+  std::atomic<size_t> next{0};
+  const auto drain = [&](size_t worker) {
+    for (size_t i = next++; i < items; i = next++) work(i, worker);
+  };
+  std::vector<std::jthread> helpers;
+  for (size_t t = 1; t < std::min(threads, items); ++t) helpers.emplace_back(drain, t);
+  drain(0);
+}
+
+}  // namespace
+
 CsvRecords parse_csv(std::string_view text, char delimiter) {
   CsvRecords out;
+  // Room for fields of 16 bytes on average: a reserve's pages are only touched as they are used.
+  out.fields.reserve(text.size() / 16 + 1);
+  out.ends.reserve(text.size() / 64 + 1);
   const size_t n = text.size();
   const auto field_end = [&](size_t from) {
     while (from < n && text[from] != delimiter && text[from] != '\n' && text[from] != '\r') ++from;
@@ -90,18 +110,25 @@ CsvRecords parse_csv(std::string_view text, char delimiter) {
   return out;
 }
 
-std::vector<size_t> record_cuts(std::string_view text, size_t target) {
-  std::vector<size_t> cuts{0};
+std::vector<size_t> record_cuts(std::string_view text, size_t target, size_t threads) {
   target = std::max<size_t>(target, 1);
-  for (size_t from = 0; text.size() - from > target;) {  // each piece starts outside quotes
-    size_t at = from + target;
-    bool quoted = std::count(text.begin() + static_cast<ptrdiff_t>(from), text.begin() + static_cast<ptrdiff_t>(at), '"') % 2 == 1;
-    for (; at < text.size() && (quoted || text[at] != '\n'); ++at) {
+  // A cut follows the first newline outside quotes after each whole block of `target` bytes; the
+  // quotes of the blocks are counted on the threads, their running sum's parity tells "inside".
+  const size_t blocks = text.size() / target;
+  std::vector<size_t> quotes(blocks);
+  const auto block = [&](size_t b) { return text.substr(b * target, target); };
+  on_threads(threads, blocks, [&](size_t b, size_t) { quotes[b] = static_cast<size_t>(std::ranges::count(block(b), '"')); });
+  std::vector<size_t> cuts{0};
+  bool quoted_before = false;  // at the end of block b
+  for (size_t b = 0; b < blocks; ++b) {
+    quoted_before ^= quotes[b] % 2 == 1;
+    size_t at = (b + 1) * target;
+    if (at < cuts.back()) continue;  // the last cut's line ran past this block
+    for (bool quoted = quoted_before; at < text.size() && (quoted || text[at] != '\n'); ++at) {
       if (text[at] == '"') quoted = !quoted;
     }
     if (at + 1 >= text.size()) break;
-    from = at + 1;
-    cuts.push_back(from);
+    cuts.push_back(at + 1);
   }
   cuts.push_back(text.size());
   return cuts;
@@ -132,6 +159,11 @@ namespace {
 bool is_ascii_alnum(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'); }
 bool is_tag_char(unsigned char c) { return is_ascii_alnum(c) || c == '_' || c >= 0x80; }
 
+// A loop, not find_first_not_of: that calls memchr once per character.
+bool all_digits(std::string_view text) {
+  return std::ranges::all_of(text, [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // "#word" or "$WORD" tokens: the sign starts the text or follows a character that is not a word.
 std::string tags_in(std::string_view text, char sign, bool cashtag) {
   std::string joined;
@@ -144,7 +176,7 @@ std::string tags_in(std::string_view text, char sign, bool cashtag) {
     }
     const std::string_view tag = text.substr(i + 1, end - i - 1);
     // "$5" is money and "#1" a rank, not tags; cashtags are short tickers.
-    if (tag.empty() || tag.find_first_not_of("0123456789") == std::string_view::npos || (cashtag && tag.size() > 10)) continue;
+    if (tag.empty() || all_digits(tag) || (cashtag && tag.size() > 10)) continue;
     if (!joined.empty()) joined += core::kListSeparator;
     joined += tag;
     i = end - 1;
@@ -177,10 +209,10 @@ std::string split_tag_list(std::string_view cell) {
 namespace {
 
 // A digits-only id, or nothing when the source mangled it (1.00534E+18, 1458369669648183300.0).
-std::optional<std::string> clean_id(std::string_view id) {
+std::optional<std::string_view> clean_id(std::string_view id) {
   while (!id.empty() && id.front() == ' ') id.remove_prefix(1);
-  if (id.empty() || id.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
-  return std::string(id);
+  if (id.empty() || !all_digits(id)) return std::nullopt;
+  return id;
 }
 
 // Ids rebuilt from what identifies a post when the id is lost: author, time and text.
@@ -194,7 +226,8 @@ std::string synthesized_id(const core::Post& p) {
 }
 
 int64_t count_of(std::string_view text) {
-  if (int64_t whole = 0; !text.empty() && text.size() < 19) {  // the usual case, digits only, without a double's parse
+  if (text.empty()) return 0;  // a column the file does not have
+  if (int64_t whole = 0; text.size() < 19) {  // the usual case, digits only, without a double's parse
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), whole);
     if (error == std::errc() && end == text.data() + text.size() && text.front() != '-') return whole;
   }
@@ -205,12 +238,14 @@ int64_t count_of(std::string_view text) {
 // Reads created_at values as one column: the order of day and month is decided once, for all.
 class DateReader {
  public:
-  static core::Result<DateReader> for_column(std::span<const std::string_view> values, const PostFileOptions& options) {
+  // `evidence()` reads the column (core::infer_day_order) when the options do not say the order.
+  template <typename Evidence>
+  static core::Result<DateReader> for_column(const Evidence& evidence_of, const PostFileOptions& options) {
     DateReader reader;
     reader.format_ = options.date_format;
     reader.order_ = options.day_order;
     if (!reader.format_.empty() || reader.order_ != core::DayOrder::unknown) return reader;
-    const core::DayOrderEvidence evidence = core::infer_day_order(values);
+    const core::DayOrderEvidence evidence = evidence_of();
     reader.order_ = evidence.order;
     if (evidence.order == core::DayOrder::unknown && evidence.ambiguous > 0) {
       if (evidence.day_first > 0 && evidence.month_first > 0) {
@@ -256,13 +291,14 @@ void reject(PostFile& file, size_t index, std::string reason, std::string_view e
 }
 
 // Finishes a post from its raw fields; false (and a reject) when it cannot be a post. The
-// record's text is only built for a reject: most rows never need it.
+// record's text is only built for a reject: most rows never need it. `utf8_known` when the bytes
+// its text fields came from were validated as a whole.
 template <typename RecordText>
 bool finish_post(core::Post& post, std::string_view id, std::string_view created, const DateReader& dates, PostFile& file,
-                 size_t index, const RecordText& record) {
+                 size_t index, const RecordText& record, bool utf8_known = false) {
   post.platform = "x";
   const auto utf8 = [](std::string_view text) { return simdjson::validate_utf8(text.data(), text.size()); };
-  if (!utf8(post.text) || !utf8(post.author_id) || !utf8(post.extra)) {
+  if (!utf8_known && (!utf8(post.text) || !utf8(post.author_id) || !utf8(post.extra))) {
     reject(file, index, "text is not valid UTF-8", "", "re-export the file as UTF-8", record());
     return false;
   }
@@ -285,6 +321,19 @@ bool finish_post(core::Post& post, std::string_view id, std::string_view created
     ++file.synthesized_ids;
   }
   return true;
+}
+
+// Every field back to its default, the strings' capacity kept for the next post written here.
+void clear_keeping_capacity(core::Post& post) {
+  for (std::string* text : {&post.platform, &post.post_id, &post.author_id, &post.text, &post.text_clean, &post.lang, &post.hashtags,
+                            &post.cashtags, &post.retweet_of, &post.extra}) {
+    text->clear();
+  }
+  post.created_at = post.received_at = Timestamp{};
+  post.like_count = post.retweet_count = post.reply_count = post.quote_count = 0;
+  post.is_retweet = false;
+  post.coins.reset();
+  post.sentiment.reset();
 }
 
 std::string_view trim(std::string_view text) {
@@ -349,18 +398,6 @@ void append_part(PostFile& file, PostFile&& part) {
   }
 }
 
-// Runs work(i) for every i below `items` on up to `threads` threads (this one included).
-template <typename Work>
-void on_threads(size_t threads, size_t items, const Work& work) {
-  std::atomic<size_t> next{0};
-  const auto drain = [&] {
-    for (size_t i = next++; i < items; i = next++) work(i);
-  };
-  std::vector<std::jthread> helpers;
-  for (size_t t = 1; t < std::min(threads, items); ++t) helpers.emplace_back(drain);
-  drain();
-}
-
 // A CSV read in pieces of about this size, on several threads, its posts handed on piece by piece.
 constexpr size_t kPieceBytes = size_t{1} << 20;
 
@@ -369,6 +406,7 @@ constexpr size_t kPieceBytes = size_t{1} << 20;
 struct CsvPieces {
   std::vector<CsvRecords> pieces;
   std::vector<size_t> first_row;
+  std::vector<char> utf8;  // piece p's bytes are valid UTF-8 as a whole
   size_t rows = 0;
 
   std::span<const std::string_view> row(size_t r) const {
@@ -378,21 +416,35 @@ struct CsvPieces {
 };
 
 CsvPieces read_csv_pieces(std::string_view text, char delimiter, size_t threads) {
-  const std::vector<size_t> cuts = record_cuts(text, kPieceBytes);
+  const std::vector<size_t> cuts = record_cuts(text, kPieceBytes, threads);
   CsvPieces out;
   out.pieces.resize(cuts.size() - 1);
-  on_threads(threads, out.pieces.size(), [&](size_t p) { out.pieces[p] = parse_csv(text.substr(cuts[p], cuts[p + 1] - cuts[p]), delimiter); });
+  out.utf8.resize(out.pieces.size());
+  const auto read = [&](size_t p, std::string_view bytes) {
+    out.pieces[p] = parse_csv(bytes, delimiter);
+    out.utf8[p] = simdjson::validate_utf8(bytes.data(), bytes.size());  // once, not per field of every row
+  };
+  on_threads(threads, out.pieces.size(), [&](size_t p, size_t) { read(p, text.substr(cuts[p], cuts[p + 1] - cuts[p])); });
   // A piece that ends inside quotes was cut inside a field: read the text whole, as one piece.
   if (std::any_of(out.pieces.begin(), out.pieces.end() - 1, [](const CsvRecords& piece) { return piece.open_quote; })) {
-    out.pieces.clear();
-    out.pieces.push_back(parse_csv(text, delimiter));
+    out.pieces.resize(1);
+    out.utf8.resize(1);
+    read(0, text);
   }
   // Pieces of blank lines hold no record: without them, the first piece starts with the header.
-  std::erase_if(out.pieces, [](const CsvRecords& piece) { return piece.size() == 0; });
-  for (const CsvRecords& piece : out.pieces) {
+  size_t kept = 0;
+  for (size_t p = 0; p < out.pieces.size(); ++p) {
+    if (out.pieces[p].size() == 0) continue;
     out.first_row.push_back(out.rows);
-    out.rows += piece.size();
+    out.rows += out.pieces[p].size();
+    if (kept != p) {  // a vector moved onto itself would empty
+      out.utf8[kept] = out.utf8[p];
+      out.pieces[kept] = std::move(out.pieces[p]);
+    }
+    ++kept;
   }
+  out.pieces.resize(kept);
+  out.utf8.resize(kept);
   return out;
 }
 
@@ -469,10 +521,20 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
   const auto get = [&](std::span<const std::string_view> row, Field f) -> std::string_view {
     return where[f] && *where[f] < row.size() ? row[*where[f]] : std::string_view();
   };
-  std::vector<std::string_view> created;
-  created.reserve(records.rows);
-  for_each_row([&](size_t, std::span<const std::string_view> row) { created.push_back(get(row, created_at)); });
-  TRY_ASSIGN(const DateReader dates, DateReader::for_column(created, options));
+  // Each piece's created_at values read on the threads, their evidence then taken in order.
+  const auto evidence_of = [&] {
+    std::vector<core::DayOrderEvidence> parts(records.pieces.size());
+    std::vector<std::vector<std::string_view>> created(threads);
+    on_threads(threads, records.pieces.size(), [&](size_t p, size_t worker) {
+      std::vector<std::string_view>& values = created[worker];
+      values.clear();
+      const CsvRecords& piece = records.pieces[p];
+      for (size_t i = p == 0 ? 1 : 0; i < piece.size(); ++i) values.push_back(get(piece[i], created_at));
+      parts[p] = core::infer_day_order(values);
+    });
+    return core::combine_day_order(parts);
+  };
+  TRY_ASSIGN(const DateReader dates, DateReader::for_column(evidence_of, options));
   file.date_reading = dates.reading();
   // Every column no field took travels in `extra`, under its header name.
   std::vector<size_t> extra_columns;
@@ -480,10 +542,13 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     if (!std::ranges::any_of(column, [&](const auto& taken) { return taken.second == c; })) extra_columns.push_back(c);
   }
   const std::string separator(1, delimiter);
-  // A piece's rows (the header aside) into a part of the file's outcome.
-  const auto convert = [&](size_t p, PostFile& part) {
+  // A piece's rows (the header aside) into posts at the front of `built`, their count returned,
+  // and its rejects into `part`. `built` holds the thread's posts of its last piece: written over,
+  // their strings keep their capacity, so a post costs no allocation once the buffer is warm.
+  const auto convert = [&](size_t p, PostFile& part, std::vector<core::Post>& built) {
     const CsvRecords& piece = records.pieces[p];
-    part.posts.reserve(piece.size());
+    const bool utf8_known = records.utf8[p];  // text and author are this piece's bytes; `extra` is json_string's, always UTF-8
+    size_t used = 0;
     for (size_t i = p == 0 ? 1 : 0; i < piece.size(); ++i) {
       const size_t r = records.first_row[p] + i;
       const std::span<const std::string_view> row = piece[i];
@@ -493,7 +558,9 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
                "check the delimiter and quoting, or say the columns with --map", fmt::format("{}", fmt::join(row, separator)));
         continue;
       }
-      core::Post& post = part.posts.emplace_back();  // built where it stays: a post is ~450 bytes to move
+      if (used == built.size()) built.emplace_back();
+      core::Post& post = built[used];
+      clear_keeping_capacity(post);
       post.text = get(row, text_field);
       post.author_id = get(row, author);
       post.lang = get(row, lang);
@@ -510,8 +577,9 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
       }
       post.extra = json_object_of(extra);
       const auto record = [&] { return fmt::format("{}", fmt::join(row, separator)); };
-      if (!finish_post(post, get(row, id), get(row, created_at), dates, part, r, record)) part.posts.pop_back();
+      if (finish_post(post, get(row, id), get(row, created_at), dates, part, r, record, utf8_known)) ++used;
     }
+    return used;
   };
   // Pieces convert on the threads and join the outcome in the file's order, each waiting its turn:
   // the outcome is the one-thread one, and at most one piece per thread is in memory.
@@ -521,17 +589,20 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
   size_t turn = 0;
   core::Status sunk;
   std::atomic<bool> stopped{false};  // a sink failed: the rest is skipped
-  on_threads(threads, records.pieces.size(), [&](size_t p) {
+  std::vector<std::vector<core::Post>> built(threads);  // each thread's posts, reused piece after piece
+  on_threads(threads, records.pieces.size(), [&](size_t p, size_t worker) {
     PostFile part;
-    if (!stopped) convert(p, part);
+    std::vector<core::Post>& posts = built[worker];
+    const size_t used = stopped ? 0 : convert(p, part, posts);
     std::unique_lock lock(turn_mutex);
     turn_changed.wait(lock, [&] { return turn == p; });
-    file.post_count += part.posts.size();
-    if (sink && sunk && !part.posts.empty()) {
-      sunk = (*sink)({file.format, part.posts});
+    file.post_count += used;
+    if (!sink) {
+      std::move(posts.begin(), posts.begin() + static_cast<ptrdiff_t>(used), std::back_inserter(file.posts));
+    } else if (sunk && used > 0) {
+      sunk = (*sink)({file.format, std::span(posts.data(), used)});
       stopped = !sunk;
     }
-    if (sink) part.posts.clear();
     append_part(file, std::move(part));
     ++turn;
     turn_changed.notify_all();
@@ -707,7 +778,7 @@ core::Result<PostFile> parse_json_posts(std::string_view text, const PostFileOpt
     if (simdjson::dom::object o; object_at(i, o)) created[i] = created_text(o);
   }
   const std::vector<std::string_view> created_views(created.begin(), created.end());
-  TRY_ASSIGN(const DateReader dates, DateReader::for_column(created_views, options));
+  TRY_ASSIGN(const DateReader dates, DateReader::for_column([&] { return core::infer_day_order(created_views); }, options));
   file.date_reading = dates.reading();
   for (size_t i = 0; i < count; ++i) {
     ++file.records;

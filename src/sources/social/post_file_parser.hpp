@@ -93,7 +93,8 @@ CsvRecords parse_csv(std::string_view text, char delimiter);
 // Offsets that cut the text into pieces of about `target` bytes, each starting a record (after a
 // newline outside quotes, by the parity of the quotes before it); first 0, last text.size(). A
 // quote inside an unquoted field fools the parity: a piece then parses with `open_quote` set.
-std::vector<size_t> record_cuts(std::string_view text, size_t target);
+// The quotes are counted on `threads` threads.
+std::vector<size_t> record_cuts(std::string_view text, size_t target, size_t threads = 1);
 char detect_delimiter(std::string_view text);
 
 }  // namespace cryptolake::sources::social

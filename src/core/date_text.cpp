@@ -185,11 +185,13 @@ bool parse_date_part(Cursor& c, DayOrder order, Fields& f) {
 bool parse_fraction(Cursor& c, Fields& f) {
   if (c.peek() != '.' && c.peek() != ',') return true;
   ++c.i;
-  int64_t scale = 100'000;
+  int64_t micros = 0;
   size_t digits = 0;
-  for (; !c.done() && is_digit(c.peek()); ++c.i, ++digits, scale /= 10) {
-    if (scale > 0) f.micros += (c.peek() - '0') * scale;
+  for (; !c.done() && is_digit(c.peek()); ++c.i, ++digits) {
+    if (digits < 6) micros = micros * 10 + (c.peek() - '0');  // digits past microseconds are cut
   }
+  for (size_t shown = digits; shown < 6; ++shown) micros *= 10;
+  f.micros += micros;
   return digits > 0;
 }
 
@@ -313,18 +315,20 @@ std::optional<Timestamp> parse_date_with_format(std::string_view text, const std
   return to_timestamp(f);
 }
 
+void note_day_order(DayOrderEvidence& evidence, std::string_view value) {
+  const auto pair = leading_pair(value);
+  if (!pair) return;
+  const auto note = [&](size_t& count, std::string& example) {
+    if (count++ == 0) example = std::string(trim(value).substr(0, 40));
+  };
+  if (pair->a > 12 && pair->b <= 12) note(evidence.day_first, evidence.day_first_example);
+  else if (pair->b > 12 && pair->a <= 12) note(evidence.month_first, evidence.month_first_example);
+  else if (pair->a != pair->b && pair->a <= 12) note(evidence.ambiguous, evidence.ambiguous_example);
+}
+
 DayOrderEvidence infer_day_order(std::span<const std::string_view> values) {
   DayOrderEvidence evidence;
-  for (const std::string_view value : values) {
-    const auto pair = leading_pair(value);
-    if (!pair) continue;
-    const auto note = [&](size_t& count, std::string& example) {
-      if (count++ == 0) example = std::string(trim(value).substr(0, 40));
-    };
-    if (pair->a > 12 && pair->b <= 12) note(evidence.day_first, evidence.day_first_example);
-    else if (pair->b > 12 && pair->a <= 12) note(evidence.month_first, evidence.month_first_example);
-    else if (pair->a != pair->b && pair->a <= 12) note(evidence.ambiguous, evidence.ambiguous_example);
-  }
+  for (const std::string_view value : values) note_day_order(evidence, value);
   return decide_day_order(std::move(evidence));
 }
 

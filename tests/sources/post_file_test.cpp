@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -228,10 +230,14 @@ TEST(PostFiles, ATruncatedJsonArrayIsReportedAsTruncatedNotReadAsNdjson) {
 }
 
 // The records as plain strings, for comparing.
-std::vector<std::vector<std::string>> records_of(std::string_view text, char delimiter) {
-  const CsvRecords records = parse_csv(text, delimiter);
+std::vector<std::vector<std::string>> records_of(std::string_view text, char delimiter, bool* open_quote = nullptr) {
   std::vector<std::vector<std::string>> out;
-  for (size_t r = 0; r < records.size(); ++r) out.emplace_back(records[r].begin(), records[r].end());
+  const CsvScan scan = CsvScanner(delimiter).scan(text, [&](std::span<const std::string_view> fields) {
+    out.emplace_back(fields.begin(), fields.end());
+    return true;
+  });
+  EXPECT_EQ(scan.end, text.size());
+  if (open_quote != nullptr) *open_quote = scan.open_quote;
   return out;
 }
 
@@ -248,6 +254,16 @@ TEST(Csv, QuotesNewlinesBlankLinesAndTheEdgesOfTheText) {
   EXPECT_EQ(records_of("\n\n", ','), Records{});
   EXPECT_EQ(records_of("", ','), Records{});
   EXPECT_EQ(records_of("\"\"", ','), (Records{{""}}));  // a quoted empty field at the end is a record
+  // Unescaped copies live as long as their record; the next record's reuse them.
+  EXPECT_EQ(records_of("\"a\"\"b\",\"c\"\"d\"x\n\"e\"\"\",f\n", ','), (Records{{"a\"b", "c\"dx"}, {"e\"", "f"}}));
+  // A visit that refuses stops the scan after its record; `end` is where the next one starts.
+  size_t seen = 0;
+  const CsvScan stopped = CsvScanner(',').scan("\n\nh1,h2\r\nx,y\n", [&](std::span<const std::string_view> fields) {
+    EXPECT_EQ(fields.size(), 2u);
+    return ++seen > 1;
+  });
+  EXPECT_EQ(seen, 1u);
+  EXPECT_EQ(stopped.end, 9u);
 }
 
 TEST(PostFiles, ManyThreadsReadAFileExactlyAsOneDoes) {
@@ -297,9 +313,9 @@ TEST(Csv, CutsFallBetweenRecordsAndNeverInsideQuotes) {
   std::vector<std::vector<std::string>> pieced;
   for (size_t p = 0; p + 1 < cuts.size(); ++p) {
     ASSERT_LT(cuts[p], cuts[p + 1]);
-    const CsvRecords piece = parse_csv(std::string_view(csv).substr(cuts[p], cuts[p + 1] - cuts[p]), ',');
-    EXPECT_FALSE(piece.open_quote) << "piece " << p;
-    for (size_t r = 0; r < piece.size(); ++r) pieced.emplace_back(piece[r].begin(), piece[r].end());
+    bool open_quote = true;
+    for (auto& record : records_of(std::string_view(csv).substr(cuts[p], cuts[p + 1] - cuts[p]), ',', &open_quote)) pieced.push_back(record);
+    EXPECT_FALSE(open_quote) << "piece " << p;
   }
   EXPECT_EQ(pieced, records_of(csv, ','));
   EXPECT_EQ(pieced.size(), 2001u);
@@ -441,6 +457,93 @@ TEST(PostFiles, BytesThatAreNotUtf8RejectTheirRowInAnyPiece) {
   ASSERT_TRUE(kept) << kept.error().message;
   ASSERT_EQ(kept->posts.size(), 1u);
   EXPECT_EQ(kept->posts[0].extra, "{\"m\xEF\xBF\xBDt\xEF\xBF\xBDo\":\"x\"}");
+}
+
+// RFC 4180 read one character at a time, as the scanner's rules say, to check the scanner's
+// word-at-a-time search against: a quoted field ("" for a quote) may be followed by more text,
+// a quote inside an unquoted field is a character, LF, CRLF and CR end records, and a lone empty
+// unquoted field on a line is a blank line.
+std::vector<std::vector<std::string>> records_one_char_at_a_time(std::string_view text, char delimiter) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted_once = false;  // the record's last field was quoted (so "" is a field, not a blank line)
+  size_t i = 0;
+  const auto end_field = [&] { fields.push_back(std::exchange(field, {})); };
+  const auto end_record = [&] {
+    if (!(fields.size() == 1 && fields[0].empty() && !quoted_once)) records.push_back(fields);
+    fields.clear();
+  };
+  while (i < text.size()) {
+    quoted_once = false;
+    if (text[i] == '"') {
+      quoted_once = true;
+      for (++i; i < text.size(); ++i) {
+        if (text[i] != '"') field += text[i];
+        else if (i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
+        else break;
+      }
+      if (i < text.size()) ++i;  // the closing quote
+    }
+    while (i < text.size() && text[i] != delimiter && text[i] != '\n' && text[i] != '\r') field += text[i++];
+    end_field();
+    if (i == text.size()) break;
+    if (text[i] == delimiter) {
+      if (++i == text.size()) end_field();
+      continue;
+    }
+    i += text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n' ? 2 : 1;
+    quoted_once = false;  // a quoted "" alone on its line is a blank line too, as the scanner reads it
+    end_record();
+  }
+  if (!fields.empty()) {
+    records.push_back(fields);
+  }
+  return records;
+}
+
+TEST(Csv, TheWordAtATimeSearchFindsWhatACharacterAtATimeReadFinds) {
+  uint64_t state = 11;
+  const auto next = [&](uint64_t below) {
+    state = state * 6364136223846793005u + 1442695040888963407u;
+    return (state >> 11) % below;
+  };
+  const std::string plain = "abcxyz 0123456789-:.#$\xc3\xa9";
+  for (const char delimiter : {',', ';', '\t'}) {
+    for (int round = 0; round < 300; ++round) {
+      std::string text;
+      for (uint64_t row = 0, rows = next(12); row < rows; ++row) {
+        for (uint64_t f = 0, count = 1 + next(6); f < count; ++f) {
+          if (f > 0) text += delimiter;
+          std::string cell;
+          for (uint64_t c = 0, length = next(3) == 0 ? next(40) : next(9); c < length; ++c) cell += plain[next(plain.size())];
+          const uint64_t kind = next(6);
+          if (kind == 0) {  // quoted, holding what ends fields and records
+            text += '"' + cell + delimiter + "\n\"\"\r\n" + cell + '"';
+            if (next(4) == 0) text += "tail";
+          } else if (kind == 1 && !cell.empty()) {
+            text += cell.substr(0, 1) + '"' + cell.substr(1);  // a stray quote inside
+          } else {
+            text += cell;
+          }
+        }
+        text += std::array<const char*, 4>{"\n", "\r\n", "\r", "\n\n"}[next(4)];
+      }
+      if (next(3) == 0 && !text.empty()) text.pop_back();  // no line end at the very end
+      ASSERT_EQ(records_of(text, delimiter), records_one_char_at_a_time(text, delimiter)) << round << ": " << text;
+    }
+  }
+}
+
+TEST(PostFiles, AHeaderThatFitsOnlyTheEarlyRowsIsRefusedNamingTheFirstRowThatDoesNot) {
+  std::string csv = "id,author,created_at,text,likes\n";
+  for (int i = 0; i < 10'000; ++i) csv += fmt::format("{},u,2024-03-01T10:00:00Z,\"post {} {}\",1\n", i, i, std::string(100, 'x'));
+  for (int i = 0; i < 12'000; ++i) csv += fmt::format("{},u,2024-03-01T10:00:00Z,\"post {}\",1,extra\n", i, i);
+  ASSERT_GT(csv.find(",extra"), 1u << 20) << "the first bad row is in a later piece";
+  const auto refused = parse_post_file(csv, {}, kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("the header has 5 columns but 12000 of 22000 rows have 6 (first at row 10001)"), std::string::npos)
+      << refused.error().message;
 }
 
 TEST(Csv, CutsOnManyThreadsAreTheCutsOfOne) {

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <atomic>
 #include <charconv>
 #include <cctype>
+#include <cstring>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -41,72 +44,99 @@ void on_threads(size_t threads, size_t items, const Work& work) {
 
 }  // namespace
 
-CsvRecords parse_csv(std::string_view text, char delimiter) {
-  CsvRecords out;
-  // Room for fields of 16 bytes on average: a reserve's pages are only touched as they are used.
-  out.fields.reserve(text.size() / 16 + 1);
-  out.ends.reserve(text.size() / 64 + 1);
+namespace {
+
+// The first byte at or after `from` that is the delimiter, '\n' or '\r', or the text's end; eight
+// bytes at a time: a byte equal to one of them is a zero byte of the word xor'ed with it, and the
+// lowest flag of `(v - 0x01…) & ~v & 0x80…` marks the first zero byte exactly (little-endian).
+size_t field_end(std::string_view text, size_t from, char delimiter) {
+  constexpr uint64_t kOnes = 0x0101010101010101u, kHighs = 0x8080808080808080u;
+  const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter), newlines = kOnes * '\n', returns = kOnes * '\r';
+  const auto zero_bytes = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  for (; from + 8 <= text.size(); from += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, text.data() + from, 8);
+    const uint64_t hits = zero_bytes(word ^ delimiters) | zero_bytes(word ^ newlines) | zero_bytes(word ^ returns);
+    if (hits != 0) return from + static_cast<size_t>(std::countr_zero(hits) / 8);
+  }
+  while (from < text.size() && text[from] != delimiter && text[from] != '\n' && text[from] != '\r') ++from;
+  return from;
+}
+
+}  // namespace
+
+CsvScan CsvScanner::scan(std::string_view text, const Visit& visit) {
+  CsvScan out;
+  const char delimiter = delimiter_;
   const size_t n = text.size();
-  const auto field_end = [&](size_t from) {
-    while (from < n && text[from] != delimiter && text[from] != '\n' && text[from] != '\r') ++from;
-    return from;
+  const auto field_end = [&](size_t from) { return social::field_end(text, from, delimiter); };
+  const auto unescaped = [&]() -> std::string& {  // a copy for this record, its capacity reused
+    if (used_ == unescaped_.size()) unescaped_.emplace_back();
+    std::string& copy = unescaped_[used_++];
+    copy.clear();
+    return copy;
   };
-  size_t record_begin = 0;  // where the current record's fields start
+  // Hands the record on (a lone empty field is a blank line, not a record); false to stop.
+  const auto end_record = [&](bool blank_allowed) {
+    const bool blank = blank_allowed && fields_.size() == 1 && fields_.back().empty();
+    const bool go_on = blank || fields_.empty() || visit(fields_);
+    fields_.clear();
+    used_ = 0;
+    return go_on;
+  };
+  fields_.clear();
+  used_ = 0;
   size_t i = 0;
   while (i < n) {
     std::string_view field;
     if (text[i] == '"') {
       // Quoted: a view while no "" needs unescaping; text after the closing quote (and before the
       // delimiter) belongs to the field too, as it stands.
-      std::string built;
-      bool copied = false;
+      std::string* built = nullptr;
       size_t from = i + 1;
       for (size_t close = text.find('"', from);; close = text.find('"', from)) {
         if (close == std::string_view::npos) {  // unterminated: the rest of the text
           out.open_quote = true;
-          if (copied) built.append(text.substr(from)); else field = text.substr(from);
+          if (built) built->append(text.substr(from)); else field = text.substr(from);
           i = n;
           break;
         }
         if (close + 1 < n && text[close + 1] == '"') {
-          built.append(text.substr(from, close + 1 - from));
-          copied = true;
+          if (!built) built = &unescaped();
+          built->append(text.substr(from, close + 1 - from));
           from = close + 2;
           continue;
         }
-        if (copied) built.append(text.substr(from, close - from)); else field = text.substr(from, close - from);
+        if (built) built->append(text.substr(from, close - from)); else field = text.substr(from, close - from);
         i = close + 1;
         break;
       }
       if (const size_t rest = field_end(i); rest > i) {
-        if (!copied) built.assign(field);
-        built.append(text.substr(i, rest - i));
-        copied = true;
+        if (!built) (built = &unescaped())->assign(field);
+        built->append(text.substr(i, rest - i));
         i = rest;
       }
-      if (copied) field = out.unescaped.emplace_back(std::move(built));
+      if (built) field = *built;
     } else {
       const size_t rest = field_end(i);
       field = text.substr(i, rest - i);
       i = rest;
     }
-    out.fields.push_back(field);
+    fields_.push_back(field);
     if (i >= n) break;
     if (text[i] == delimiter) {
-      if (++i == n) out.fields.emplace_back();  // a trailing delimiter ends with an empty field
+      if (++i == n) fields_.emplace_back();  // a trailing delimiter ends with an empty field
       continue;
     }
     if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
     ++i;
-    // A blank line is no record.
-    if (out.fields.size() - record_begin == 1 && out.fields.back().empty()) {
-      out.fields.pop_back();
-    } else {
-      out.ends.push_back(out.fields.size());
+    if (!end_record(true)) {
+      out.end = i;
+      return out;
     }
-    record_begin = out.fields.size();
   }
-  if (out.fields.size() > record_begin) out.ends.push_back(out.fields.size());
+  end_record(false);  // the last record, without a line end: a lone empty field here is one ("")
+  out.end = n;
   return out;
 }
 
@@ -401,52 +431,16 @@ void append_part(PostFile& file, PostFile&& part) {
 // A CSV read in pieces of about this size, on several threads, its posts handed on piece by piece.
 constexpr size_t kPieceBytes = size_t{1} << 20;
 
-// A file's records read piece by piece; `first_row[p]` numbers piece p's first record in the file
-// (the header is row 0).
-struct CsvPieces {
-  std::vector<CsvRecords> pieces;
-  std::vector<size_t> first_row;
-  std::vector<char> utf8;  // piece p's bytes are valid UTF-8 as a whole
+// What the first pass learns of a piece of the body (the rows after the header).
+struct PieceSurvey {
   size_t rows = 0;
-
-  std::span<const std::string_view> row(size_t r) const {
-    const size_t p = static_cast<size_t>(std::ranges::upper_bound(first_row, r) - first_row.begin()) - 1;
-    return pieces[p][r - first_row[p]];
-  }
+  size_t mismatched = 0;                                      // rows whose field count is not the header's
+  size_t first_bad = std::numeric_limits<size_t>::max();      // the first of them, within the piece
+  size_t first_bad_fields = 0;
+  core::DayOrderEvidence dates;
+  bool utf8 = false;  // the piece's bytes are valid UTF-8 as a whole
+  bool open_quote = false;
 };
-
-CsvPieces read_csv_pieces(std::string_view text, char delimiter, size_t threads) {
-  const std::vector<size_t> cuts = record_cuts(text, kPieceBytes, threads);
-  CsvPieces out;
-  out.pieces.resize(cuts.size() - 1);
-  out.utf8.resize(out.pieces.size());
-  const auto read = [&](size_t p, std::string_view bytes) {
-    out.pieces[p] = parse_csv(bytes, delimiter);
-    out.utf8[p] = simdjson::validate_utf8(bytes.data(), bytes.size());  // once, not per field of every row
-  };
-  on_threads(threads, out.pieces.size(), [&](size_t p, size_t) { read(p, text.substr(cuts[p], cuts[p + 1] - cuts[p])); });
-  // A piece that ends inside quotes was cut inside a field: read the text whole, as one piece.
-  if (std::any_of(out.pieces.begin(), out.pieces.end() - 1, [](const CsvRecords& piece) { return piece.open_quote; })) {
-    out.pieces.resize(1);
-    out.utf8.resize(1);
-    read(0, text);
-  }
-  // Pieces of blank lines hold no record: without them, the first piece starts with the header.
-  size_t kept = 0;
-  for (size_t p = 0; p < out.pieces.size(); ++p) {
-    if (out.pieces[p].size() == 0) continue;
-    out.first_row.push_back(out.rows);
-    out.rows += out.pieces[p].size();
-    if (kept != p) {  // a vector moved onto itself would empty
-      out.utf8[kept] = out.utf8[p];
-      out.pieces[kept] = std::move(out.pieces[p]);
-    }
-    ++kept;
-  }
-  out.pieces.resize(kept);
-  out.utf8.resize(kept);
-  return out;
-}
 
 core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at,
                                        const PostSink* sink) {
@@ -454,10 +448,17 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
   const char delimiter = detect_delimiter(text);
   file.format = fmt::format("csv ('{}')", delimiter == '\t' ? std::string("\\t") : std::string(1, delimiter));
   const size_t threads = std::clamp<size_t>(options.threads, 1, 64);
-  const CsvPieces records = read_csv_pieces(text, delimiter, threads);
-  if (records.rows == 0) return fail(ErrorCode::invalid_argument, "the file has no rows");
-  const std::span<const std::string_view> header_row = records.row(0);
-  const std::vector<std::string> original_header(header_row.begin(), header_row.end());
+  // The header is the first record; the body, after it, is read in two passes of pieces: one
+  // surveys the rows (counts, field counts, the dates' day order, UTF-8), one makes the posts.
+  // Neither keeps a row: memory holds the text and a piece's posts per thread.
+  std::optional<std::vector<std::string>> first_record;
+  const CsvScan head = CsvScanner(delimiter).scan(text, [&](std::span<const std::string_view> fields) {
+    first_record.emplace(fields.begin(), fields.end());
+    return false;
+  });
+  if (!first_record) return fail(ErrorCode::invalid_argument, "the file has no rows");
+  const std::vector<std::string> original_header = std::move(*first_record);
+  const std::string_view body = text.substr(head.end);
   std::vector<std::string> header;
   for (const auto& h : original_header) header.push_back(lowercase(trim(h)));
   // Which column holds each field.
@@ -488,28 +489,6 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
       return fail(ErrorCode::invalid_argument, "--map {}={}: no such column", core::excerpt(given_field), core::excerpt(where));
     }
   }
-  // A header that does not match its rows would put every value under the wrong name.
-  const auto for_each_row = [&](const auto& visit) {  // every row after the header, in order
-    for (size_t p = 0; p < records.pieces.size(); ++p) {
-      for (size_t i = p == 0 ? 1 : 0; i < records.pieces[p].size(); ++i) visit(records.first_row[p] + i, records.pieces[p][i]);
-    }
-  };
-  if (options.map.empty() && records.rows > 1) {
-    size_t mismatched = 0, first_bad = 0;
-    for_each_row([&](size_t r, std::span<const std::string_view> row) {
-      if (row.size() != header.size() && ++mismatched == 1) first_bad = r;
-    });
-    if (mismatched * 2 > records.rows - 1) {
-      return fail(ErrorCode::invalid_argument,
-                  "the header has {} columns but {} of {} rows have {} (first at row {}); say which column holds what with "
-                  "--map text=N --map created_at=N … (1-based)",
-                  header.size(), mismatched, records.rows - 1, records.row(first_bad).size(), first_bad);
-    }
-  }
-  if (!column.contains("text") || !column.contains("created_at")) {
-    return fail(ErrorCode::invalid_argument, "no text or no created_at column found (header: {}); use --map",
-                core::excerpt(fmt::format("{}", fmt::join(original_header, ", "))));
-  }
   // Each field's column, looked up once: a row then reads its cells by index.
   enum Field { id, text_field, created_at, author, lang, likes, retweets, replies, quotes, hashtags, cashtags, kFields };
   static constexpr std::array<const char*, kFields> kNames = {"id", "text", "created_at", "author", "lang", "likes",
@@ -521,17 +500,58 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
   const auto get = [&](std::span<const std::string_view> row, Field f) -> std::string_view {
     return where[f] && *where[f] < row.size() ? row[*where[f]] : std::string_view();
   };
-  // Each piece's created_at values read on the threads, their evidence then taken in order.
-  const auto evidence_of = [&] {
-    std::vector<core::DayOrderEvidence> parts(records.pieces.size());
-    std::vector<std::vector<std::string_view>> created(threads);
-    on_threads(threads, records.pieces.size(), [&](size_t p, size_t worker) {
-      std::vector<std::string_view>& values = created[worker];
-      values.clear();
-      const CsvRecords& piece = records.pieces[p];
-      for (size_t i = p == 0 ? 1 : 0; i < piece.size(); ++i) values.push_back(get(piece[i], created_at));
-      parts[p] = core::infer_day_order(values);
+  std::vector<CsvScanner> scanners(threads, CsvScanner(delimiter));  // one per thread, its buffers reused
+  const bool read_dates = options.date_format.empty() && options.day_order == core::DayOrder::unknown;
+  std::vector<std::string_view> pieces;
+  std::vector<PieceSurvey> surveys;
+  const auto survey = [&] {
+    surveys.assign(pieces.size(), {});
+    on_threads(threads, pieces.size(), [&](size_t p, size_t worker) {
+      PieceSurvey& piece = surveys[p];
+      piece.utf8 = simdjson::validate_utf8(pieces[p].data(), pieces[p].size());  // once, not per field of every row
+      piece.open_quote = scanners[worker].scan(pieces[p], [&](std::span<const std::string_view> row) {
+        if (row.size() != header.size() && piece.mismatched++ == 0) {
+          piece.first_bad = piece.rows;
+          piece.first_bad_fields = row.size();
+        }
+        if (read_dates) core::note_day_order(piece.dates, get(row, created_at));
+        ++piece.rows;
+        return true;
+      }).open_quote;
     });
+  };
+  const std::vector<size_t> cuts = record_cuts(body, kPieceBytes, threads);
+  for (size_t p = 0; p + 1 < cuts.size(); ++p) pieces.push_back(body.substr(cuts[p], cuts[p + 1] - cuts[p]));
+  survey();
+  // A piece that ends inside quotes was cut inside a field: the body is read whole, as one piece.
+  if (std::any_of(surveys.begin(), surveys.end() - 1, [](const PieceSurvey& piece) { return piece.open_quote; })) {
+    pieces = {body};
+    survey();
+  }
+  // Row numbers: the header is row 0; piece p's rows follow the rows before it.
+  std::vector<size_t> first_row{1};
+  for (const PieceSurvey& piece : surveys) first_row.push_back(first_row.back() + piece.rows);
+  const size_t rows = first_row.back() - 1;
+  // A header that does not match its rows would put every value under the wrong name.
+  if (options.map.empty() && rows > 0) {
+    size_t mismatched = 0;
+    for (const PieceSurvey& piece : surveys) mismatched += piece.mismatched;
+    if (mismatched * 2 > rows) {
+      const auto bad = std::ranges::find_if(surveys, [](const PieceSurvey& piece) { return piece.mismatched > 0; });
+      const size_t p = static_cast<size_t>(bad - surveys.begin());
+      return fail(ErrorCode::invalid_argument,
+                  "the header has {} columns but {} of {} rows have {} (first at row {}); say which column holds what with "
+                  "--map text=N --map created_at=N … (1-based)",
+                  header.size(), mismatched, rows, bad->first_bad_fields, first_row[p] + bad->first_bad);
+    }
+  }
+  if (!column.contains("text") || !column.contains("created_at")) {
+    return fail(ErrorCode::invalid_argument, "no text or no created_at column found (header: {}); use --map",
+                core::excerpt(fmt::format("{}", fmt::join(original_header, ", "))));
+  }
+  const auto evidence_of = [&] {
+    std::vector<core::DayOrderEvidence> parts;
+    for (const PieceSurvey& piece : surveys) parts.push_back(piece.dates);
     return core::combine_day_order(parts);
   };
   TRY_ASSIGN(const DateReader dates, DateReader::for_column(evidence_of, options));
@@ -545,18 +565,15 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
   // A piece's rows (the header aside) into posts at the front of `built`, their count returned,
   // and its rejects into `part`. `built` holds the thread's posts of its last piece: written over,
   // their strings keep their capacity, so a post costs no allocation once the buffer is warm.
-  const auto convert = [&](size_t p, PostFile& part, std::vector<core::Post>& built) {
-    const CsvRecords& piece = records.pieces[p];
-    const bool utf8_known = records.utf8[p];  // text and author are this piece's bytes; `extra` is json_string's, always UTF-8
+  const auto convert = [&](size_t p, CsvScanner& scanner, PostFile& part, std::vector<core::Post>& built) {
+    const bool utf8_known = surveys[p].utf8;  // text and author are this piece's bytes; `extra` is json_string's, always UTF-8
     size_t used = 0;
-    for (size_t i = p == 0 ? 1 : 0; i < piece.size(); ++i) {
-      const size_t r = records.first_row[p] + i;
-      const std::span<const std::string_view> row = piece[i];
-      ++part.records;
+    scanner.scan(pieces[p], [&](std::span<const std::string_view> row) {
+      const size_t r = first_row[p] + part.records++;
       if (options.map.empty() && row.size() != header.size()) {
         reject(part, r, "the row's field count differs from the header's", fmt::format("{} fields, the header {}", row.size(), header.size()),
                "check the delimiter and quoting, or say the columns with --map", fmt::format("{}", fmt::join(row, separator)));
-        continue;
+        return true;
       }
       if (used == built.size()) built.emplace_back();
       core::Post& post = built[used];
@@ -578,22 +595,23 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
       post.extra = json_object_of(extra);
       const auto record = [&] { return fmt::format("{}", fmt::join(row, separator)); };
       if (finish_post(post, get(row, id), get(row, created_at), dates, part, r, record, utf8_known)) ++used;
-    }
+      return true;
+    });
     return used;
   };
   // Pieces convert on the threads and join the outcome in the file's order, each waiting its turn:
-  // the outcome is the one-thread one, and at most one piece per thread is in memory.
-  if (!sink) file.posts.reserve(records.rows - 1);  // one allocation: growing by doubling moved every post again and again
+  // the outcome is the one-thread one, and at most one piece's posts per thread are in memory.
+  if (!sink) file.posts.reserve(rows);  // one allocation: growing by doubling moved every post again and again
   std::mutex turn_mutex;
   std::condition_variable turn_changed;
   size_t turn = 0;
   core::Status sunk;
   std::atomic<bool> stopped{false};  // a sink failed: the rest is skipped
   std::vector<std::vector<core::Post>> built(threads);  // each thread's posts, reused piece after piece
-  on_threads(threads, records.pieces.size(), [&](size_t p, size_t worker) {
+  on_threads(threads, pieces.size(), [&](size_t p, size_t worker) {
     PostFile part;
     std::vector<core::Post>& posts = built[worker];
-    const size_t used = stopped ? 0 : convert(p, part, posts);
+    const size_t used = stopped ? 0 : convert(p, scanners[worker], part, posts);
     std::unique_lock lock(turn_mutex);
     turn_changed.wait(lock, [&] { return turn == p; });
     file.post_count += used;

@@ -75,24 +75,29 @@ std::string cashtags_in(std::string_view text);
 std::string split_tag_list(std::string_view cell);
 
 // RFC 4180 records with the given delimiter: quoted fields may hold delimiters, quotes ("") and
-// newlines; CRLF and LF both end records. Each field is a view into the text, or into a copy
-// kept here when it had to be unescaped; no record is materialised as strings.
-struct CsvRecords {
-  std::vector<std::string_view> fields;  // every record's fields, in order
-  std::vector<size_t> ends = {};          // record r is fields [ends[r-1] (or 0), ends[r])
-  std::deque<std::string> unescaped = {};
-  bool open_quote = false;                // the text ended inside a quoted field
-
-  size_t size() const { return ends.size(); }
-  std::span<const std::string_view> operator[](size_t r) const {
-    const size_t begin = r == 0 ? 0 : ends[r - 1];
-    return {fields.data() + begin, ends[r] - begin};
-  }
+// newlines; CRLF, LF and CR end records; a blank line is no record. `scan` hands each record's
+// fields to `visit`, each a view into the text or, when it had to be unescaped, into a copy that
+// lives until the next record; no record is kept. A scanner reuses its buffers from scan to scan.
+struct CsvScan {
+  size_t end = 0;           // where the scan stopped: after the record `visit` refused, or the text's size
+  bool open_quote = false;  // the text ended inside a quoted field
 };
-CsvRecords parse_csv(std::string_view text, char delimiter);
+class CsvScanner {
+ public:
+  explicit CsvScanner(char delimiter) : delimiter_(delimiter) {}
+  // `visit` returns false to stop after the record it was given.
+  using Visit = std::function<bool(std::span<const std::string_view> fields)>;
+  CsvScan scan(std::string_view text, const Visit& visit);
+
+ private:
+  char delimiter_;
+  std::vector<std::string_view> fields_;  // the record's
+  std::deque<std::string> unescaped_;     // stable addresses; the first `used_` hold this record's copies
+  size_t used_ = 0;
+};
 // Offsets that cut the text into pieces of about `target` bytes, each starting a record (after a
 // newline outside quotes, by the parity of the quotes before it); first 0, last text.size(). A
-// quote inside an unquoted field fools the parity: a piece then parses with `open_quote` set.
+// quote inside an unquoted field fools the parity: a piece then scans with `open_quote` set.
 // The quotes are counted on `threads` threads.
 std::vector<size_t> record_cuts(std::string_view text, size_t target, size_t threads = 1);
 char detect_delimiter(std::string_view text);

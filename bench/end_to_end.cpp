@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <atomic>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -275,17 +276,27 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
     bool operator==(const Sums&) const = default;
   };
   Sums ours_sums;
+  std::mutex sums_mutex;  // batches come from the reading threads
   auto start = std::chrono::steady_clock::now();
   TRY_ASSIGN(const auto parsed, sources::social::parse_post_file(bytes, {}, core::Timestamp{}, [&](const sources::social::PostBatch& batch) -> core::Status {
+    Sums sums;
     for (const core::Post& p : batch.posts) {
-      ++ours_sums.rows;
-      ours_sums.likes += p.like_count;
-      ours_sums.retweets += p.retweet_count;
-      ours_sums.text_bytes += static_cast<int64_t>(p.text.size());
-      ours_sums.author_bytes += static_cast<int64_t>(p.author_id.size());
-      ours_sums.first = std::min(ours_sums.first, p.created_at.micros());
-      ours_sums.last = std::max(ours_sums.last, p.created_at.micros());
+      ++sums.rows;
+      sums.likes += p.like_count;
+      sums.retweets += p.retweet_count;
+      sums.text_bytes += static_cast<int64_t>(p.text.size());
+      sums.author_bytes += static_cast<int64_t>(p.author_id.size());
+      sums.first = std::min(sums.first, p.created_at.micros());
+      sums.last = std::max(sums.last, p.created_at.micros());
     }
+    std::lock_guard lock(sums_mutex);
+    ours_sums.rows += sums.rows;
+    ours_sums.likes += sums.likes;
+    ours_sums.retweets += sums.retweets;
+    ours_sums.text_bytes += sums.text_bytes;
+    ours_sums.author_bytes += sums.author_bytes;
+    ours_sums.first = std::min(ours_sums.first, sums.first);
+    ours_sums.last = std::max(ours_sums.last, sums.last);
     return {};
   }));
   const double ours = seconds_since(start);

@@ -1,5 +1,10 @@
 #include "sources/social/post_file_import.hpp"
 
+#include <algorithm>
+#include <future>
+#include <iterator>
+#include <mutex>
+
 #include <fmt/format.h>
 
 #include "core/json_text.hpp"
@@ -8,61 +13,87 @@
 
 namespace cryptolake::sources::social {
 
+namespace {
+
+constexpr size_t kPostsPerEnvelope = 10'000;
+
+}  // namespace
+
 void append_v2_tweet(std::string& out, const core::Post& p) {
-  const auto entities = [](std::string_view joined) {
-    std::string list = "[";
-    for (const std::string_view tag : core::split_list(joined)) {
-      list += fmt::format("{}{{\"tag\":{}}}", list.size() > 1 ? "," : "", core::json_string(tag));
+  // Appended piece by piece into `out`: a million posts are a million of these.
+  const auto entities = [&](std::string_view joined) {
+    out += '[';
+    for (bool first = true; const std::string_view tag : core::split_list(joined)) {
+      out += first ? "{\"tag\":" : ",{\"tag\":";
+      core::append_json_string(out, tag);
+      out += '}';
+      first = false;
     }
-    return list + "]";
+    out += ']';
   };
-  out += fmt::format("{{\"id\":\"{}\",\"text\":{},\"author_id\":{},\"created_at\":\"{}\",\"lang\":{},"
-                     "\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{},\"quote_count\":{}}},"
-                     "\"entities\":{{\"hashtags\":{},\"cashtags\":{}}}{}}}",
-                     p.post_id, core::json_string(p.text), core::json_string(p.author_id), p.created_at.iso(), core::json_string(p.lang),
-                     p.like_count, p.retweet_count, p.reply_count, p.quote_count, entities(p.hashtags), entities(p.cashtags),
-                     p.extra.empty() ? "" : ",\"extra\":" + p.extra);
+  out += "{\"id\":\"";
+  out += p.post_id;
+  out += "\",\"text\":";
+  core::append_json_string(out, p.text);
+  out += ",\"author_id\":";
+  core::append_json_string(out, p.author_id);
+  out += ",\"created_at\":\"";
+  out += p.created_at.iso();
+  out += "\",\"lang\":";
+  core::append_json_string(out, p.lang);
+  fmt::format_to(std::back_inserter(out), ",\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{},\"quote_count\":{}}}",
+                 p.like_count, p.retweet_count, p.reply_count, p.quote_count);
+  out += ",\"entities\":{\"hashtags\":";
+  entities(p.hashtags);
+  out += ",\"cashtags\":";
+  entities(p.cashtags);
+  out += '}';
+  if (!p.extra.empty()) {
+    out += ",\"extra\":";
+    out += p.extra;
+  }
+  out += '}';
 }
 
 core::Result<LandedPostFile> land_post_file(io::RawSink& raw, std::string_view file_name, std::string_view bytes,
                                             const PostFileOptions& options, core::Timestamp now) {
   LandedPostFile landed;
   const std::string sha256 = io::sha256_hex(bytes);
-  // The file lands before its first envelope; posts land as the file is read, 10,000 an envelope.
+  // The file lands before its first envelope, compressed beside the reading threads meanwhile.
+  const std::shared_future<std::string> compressed = std::async(std::launch::async, [&] { return io::zstd_compress(bytes); }).share();
   const auto land_file = [&]() -> core::Status {
     if (!landed.file_key.empty()) return {};
     TRY_ASSIGN(landed.file_key, raw.land_file({std::string(kPostImportSource), "files", now.date(), std::string(file_name) + ".zst",
-                                               io::zstd_compress(bytes)}));
+                                               compressed.get()}));
     return {};
   };
-  std::string payload;
-  size_t first = 0, in_payload = 0;
-  std::string format;  // a copy: the parse's own string is gone by the last envelope
-  const auto land_envelope = [&]() -> core::Status {
-    payload += fmt::format("],\"meta\":{{\"result_count\":{}}}}}", in_payload);
-    const core::Envelope envelope{now, std::string(kPostImportSource), "tweets",
-                                  fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})", core::json_string(file_name), sha256,
-                                              core::json_string(format), first),
-                                  std::move(payload)};
-    TRY(raw.land(std::span<const core::Envelope>(&envelope, 1)));
-    first += in_payload;
-    in_payload = 0;
-    payload.clear();
-    return {};
-  };
+  // A batch's posts land as envelopes of up to 10,000, each formatted and landed on the thread that
+  // read them; `first` in the request places the envelope's posts in the file.
+  std::mutex file_mutex;  // the file lands once, before any envelope
   const PostSink sink = [&](const PostBatch& batch) -> core::Status {
-    TRY(land_file());
-    format = batch.format;
-    for (const core::Post& post : batch.posts) {
-      payload += in_payload == 0 ? "{\"data\":[" : ",";
-      append_v2_tweet(payload, post);
-      if (++in_payload == 10'000) TRY(land_envelope());
+    {
+      std::lock_guard lock(file_mutex);
+      TRY(land_file());
+    }
+    std::string payload;
+    for (size_t from = 0; from < batch.posts.size(); from += kPostsPerEnvelope) {
+      const size_t count = std::min(kPostsPerEnvelope, batch.posts.size() - from);
+      payload = "{\"data\":[";
+      for (size_t i = from; i < from + count; ++i) {
+        if (i > from) payload += ',';
+        append_v2_tweet(payload, batch.posts[i]);
+      }
+      fmt::format_to(std::back_inserter(payload), "],\"meta\":{{\"result_count\":{}}}}}", count);
+      const core::Envelope envelope{now, std::string(kPostImportSource), "tweets",
+                                    fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})", core::json_string(file_name),
+                                                sha256, core::json_string(batch.format), batch.first + from),
+                                    std::move(payload)};
+      TRY(raw.land(std::span<const core::Envelope>(&envelope, 1)));
     }
     return {};
   };
   TRY_ASSIGN(landed.parsed, parse_post_file(bytes, options, now, sink));
   TRY(land_file());
-  if (in_payload > 0) TRY(land_envelope());
   return landed;
 }
 

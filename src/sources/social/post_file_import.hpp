@@ -1,6 +1,6 @@
 // Landing a posts export as the live X search lands its answers: the file itself, byte for byte
-// (zstd), under raw/x_import/files/, and its posts as X API v2-shaped envelopes (10,000 per
-// envelope, dataset "tweets") so the posts transform reads both alike. Columns X has no field
+// (zstd), under raw/x_import/files/, and its posts as X API v2-shaped envelopes (a piece's posts,
+// up to 10,000 per envelope, dataset "tweets") so the posts transform reads both alike. Columns X has no field
 // for travel under "extra"; the envelope's request names the file, its sha256 and its format.
 #pragma once
 

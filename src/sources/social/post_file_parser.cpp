@@ -612,18 +612,25 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     PostFile part;
     std::vector<core::Post>& posts = built[worker];
     const size_t used = stopped ? 0 : convert(p, scanners[worker], part, posts);
-    std::unique_lock lock(turn_mutex);
-    turn_changed.wait(lock, [&] { return turn == p; });
-    file.post_count += used;
-    if (!sink) {
-      std::move(posts.begin(), posts.begin() + static_cast<ptrdiff_t>(used), std::back_inserter(file.posts));
-    } else if (sunk && used > 0) {
-      sunk = (*sink)({file.format, std::span(posts.data(), used)});
-      stopped = !sunk;
+    size_t first = 0;
+    {
+      std::unique_lock lock(turn_mutex);
+      turn_changed.wait(lock, [&] { return turn == p; });
+      first = file.post_count;
+      file.post_count += used;
+      if (!sink) std::move(posts.begin(), posts.begin() + static_cast<ptrdiff_t>(used), std::back_inserter(file.posts));
+      append_part(file, std::move(part));
+      ++turn;
     }
-    append_part(file, std::move(part));
-    ++turn;
     turn_changed.notify_all();
+    // Outside the turn: a sink's work (formatting, compressing, writing) runs on every thread.
+    if (sink && used > 0 && !stopped) {
+      if (core::Status status = (*sink)({file.format, std::span(posts.data(), used), first}); !status) {
+        std::lock_guard lock(turn_mutex);
+        if (sunk) sunk = std::move(status);
+        stopped = true;
+      }
+    }
   });
   TRY(sunk);
   return file;

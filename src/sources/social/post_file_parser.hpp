@@ -55,15 +55,19 @@ struct PostFile {
 [[nodiscard]] core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options,
                                                      core::Timestamp received_at);
 
-// Posts handed over while a file is read: in the file's order, one batch at a time (a CSV piece
-// of about a megabyte; a JSON file's posts at once), so a CSV's posts are never all in memory.
+// Posts handed over while a file is read, a batch at a time (a CSV piece of about a megabyte; a
+// JSON file's posts at once), so a CSV's posts are never all in memory. A CSV's batches come from
+// the threads that read it, several at once and not necessarily in the file's order: `first`
+// places each, and the sink must be thread-safe.
 struct PostBatch {
   std::string_view format;       // as PostFile::format
   std::span<core::Post> posts;   // the sink may move them out
+  size_t first = 0;              // the place of the batch's first post among the file's posts
 };
 using PostSink = std::function<core::Status(const PostBatch&)>;
-// As above, but each batch goes to `sink` (an error from it stops the read and is returned);
-// the result counts the posts and keeps the rejects, its `posts` stay empty.
+// As above, but each batch goes to `sink`; an error from it stops the read and is returned (a
+// batch already on its way on another thread may still arrive). The result counts the posts and
+// keeps the rejects, its `posts` stay empty.
 [[nodiscard]] core::Result<PostFile> parse_post_file(std::string_view bytes, const PostFileOptions& options,
                                                      core::Timestamp received_at, const PostSink& sink);
 

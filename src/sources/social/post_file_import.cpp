@@ -1,12 +1,14 @@
 #include "sources/social/post_file_import.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <future>
 #include <iterator>
 #include <mutex>
 
 #include <fmt/format.h>
 
+#include "core/excerpt.hpp"
 #include "core/json_text.hpp"
 #include "io/codec/sha256.hpp"
 #include "io/codec/zstd.hpp"
@@ -41,8 +43,16 @@ void append_v2_tweet(std::string& out, const core::Post& p) {
   out += p.created_at.iso();
   out += "\",\"lang\":";
   core::append_json_string(out, p.lang);
-  fmt::format_to(std::back_inserter(out), ",\"public_metrics\":{{\"like_count\":{},\"retweet_count\":{},\"reply_count\":{},\"quote_count\":{}}}",
-                 p.like_count, p.retweet_count, p.reply_count, p.quote_count);
+  const auto count = [&](std::string_view name, int64_t value, char after) {
+    out += name;
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    out += after;
+  };
+  count(",\"public_metrics\":{\"like_count\":", p.like_count, ',');
+  count("\"retweet_count\":", p.retweet_count, ',');
+  count("\"reply_count\":", p.reply_count, ',');
+  count("\"quote_count\":", p.quote_count, '}');
   out += ",\"entities\":{\"hashtags\":";
   entities(p.hashtags);
   out += ",\"cashtags\":";
@@ -59,12 +69,15 @@ core::Result<LandedPostFile> land_post_file(io::RawSink& raw, std::string_view f
                                             const PostFileOptions& options, core::Timestamp now) {
   LandedPostFile landed;
   const std::string sha256 = io::sha256_hex(bytes);
-  // The file lands before its first envelope, compressed beside the reading threads meanwhile.
-  const std::shared_future<std::string> compressed = std::async(std::launch::async, [&] { return io::zstd_compress(bytes); }).share();
+  // The file lands before its first envelope, compressed beside the reading threads meanwhile (at
+  // level 1, as archives are: the first envelope waits for it).
+  std::future<std::string> compressed = std::async(std::launch::async, [&] { return io::zstd_compress(bytes, 1); });
   const auto land_file = [&]() -> core::Status {
     if (!landed.file_key.empty()) return {};
-    TRY_ASSIGN(landed.file_key, raw.land_file({std::string(kPostImportSource), "files", now.date(), std::string(file_name) + ".zst",
-                                               compressed.get()}));
+    if (!compressed.valid()) return core::fail(core::ErrorCode::io_error, "{} could not land in the raw zone", core::excerpt(file_name));
+    const std::string file_zst = compressed.get();  // taken, so freed once landed
+    TRY_ASSIGN(landed.file_key,
+               raw.land_file({std::string(kPostImportSource), "files", now.date(), std::string(file_name) + ".zst", file_zst}));
     return {};
   };
   // A batch's posts land as envelopes of up to 10,000, each formatted and landed on the thread that

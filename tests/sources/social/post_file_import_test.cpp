@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "io/codec/zstd.hpp"
@@ -72,6 +77,39 @@ TEST(PostFileImport, PostsTravelTenThousandToAnEnvelope) {
   EXPECT_EQ(testing::json_array_size(tweets[0].payload, "/data"), 10'000);
   EXPECT_EQ(testing::json_array_size(tweets[1].payload, "/data"), 1);
   EXPECT_NE(tweets[1].request.find(R"("first":10000)"), std::string::npos) << tweets[1].request;
+}
+
+TEST(PostFileImport, APiecesPostsLandFromItsThreadEachOnceAndInTheirPlace) {
+  testing::MemoryRawSink raw;
+  std::string csv = "id,text,created_at\n";
+  for (int i = 1; i <= 30'000; ++i) csv += fmt::format("{},post {} {},2025-11-19T10:00:00Z\n", i, i, std::string(80, 'x'));
+  ASSERT_GT(csv.size(), 2u << 20) << "several pieces, read on two threads";
+  auto landed = land_post_file(raw, "big.csv", csv, {}, kNow);
+  ASSERT_TRUE(landed) << landed.error().message;
+  EXPECT_EQ(landed->parsed.post_count, 30'000u);
+  ASSERT_EQ(raw.files().size(), 1u);
+  std::map<int64_t, std::vector<std::string>> ids_by_first;  // each envelope's posts by the place its request gives
+  for (const core::Envelope& envelope : raw.of("tweets")) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element request, doc;
+    ASSERT_EQ(parser.parse(envelope.request).get(request), simdjson::SUCCESS);
+    int64_t first = -1;
+    ASSERT_EQ(request["first"].get(first), simdjson::SUCCESS) << envelope.request;
+    simdjson::dom::parser payload_parser;
+    ASSERT_EQ(payload_parser.parse(envelope.payload).get(doc), simdjson::SUCCESS);
+    simdjson::dom::array data;
+    ASSERT_EQ(doc["data"].get(data), simdjson::SUCCESS);
+    EXPECT_LE(data.size(), 10'000u);
+    for (simdjson::dom::element tweet : data) ids_by_first[first].emplace_back(std::string_view(tweet["id"]));
+  }
+  EXPECT_GT(ids_by_first.size(), 2u);
+  std::vector<std::string> ids;
+  for (const auto& [first, batch] : ids_by_first) {
+    ASSERT_EQ(first, static_cast<int64_t>(ids.size())) << "an envelope's first is the count of posts before it";
+    ids.insert(ids.end(), batch.begin(), batch.end());
+  }
+  ASSERT_EQ(ids.size(), 30'000u);
+  for (size_t i = 0; i < ids.size(); ++i) ASSERT_EQ(ids[i], std::to_string(i + 1)) << i;
 }
 
 TEST(PostFileImport, AFileThatIsNotPostsLandsNothing) {

@@ -275,50 +275,71 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
     int64_t rows = 0, likes = 0, retweets = 0, text_bytes = 0, author_bytes = 0, first = INT64_MAX, last = INT64_MIN;
     bool operator==(const Sums&) const = default;
   };
-  Sums ours_sums;
-  std::mutex sums_mutex;  // batches come from the reading threads
-  auto start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(const auto parsed, sources::social::parse_post_file(bytes, {}, core::Timestamp{}, [&](const sources::social::PostBatch& batch) -> core::Status {
-    Sums sums;
-    for (const core::Post& p : batch.posts) {
-      ++sums.rows;
-      sums.likes += p.like_count;
-      sums.retweets += p.retweet_count;
-      sums.text_bytes += static_cast<int64_t>(p.text.size());
-      sums.author_bytes += static_cast<int64_t>(p.author_id.size());
-      sums.first = std::min(sums.first, p.created_at.micros());
-      sums.last = std::max(sums.last, p.created_at.micros());
+  const auto run_ours = [&](Sums& ours_sums) -> core::Result<double> {
+    std::mutex sums_mutex;  // batches come from the reading threads
+    const auto start = std::chrono::steady_clock::now();
+    TRY_ASSIGN(const auto parsed, sources::social::parse_post_file(bytes, {}, core::Timestamp{}, [&](const sources::social::PostBatch& batch) -> core::Status {
+      Sums sums;
+      for (const core::Post& p : batch.posts) {
+        ++sums.rows;
+        sums.likes += p.like_count;
+        sums.retweets += p.retweet_count;
+        sums.text_bytes += static_cast<int64_t>(p.text.size());
+        sums.author_bytes += static_cast<int64_t>(p.author_id.size());
+        sums.first = std::min(sums.first, p.created_at.micros());
+        sums.last = std::max(sums.last, p.created_at.micros());
+      }
+      std::lock_guard lock(sums_mutex);
+      ours_sums.rows += sums.rows;
+      ours_sums.likes += sums.likes;
+      ours_sums.retweets += sums.retweets;
+      ours_sums.text_bytes += sums.text_bytes;
+      ours_sums.author_bytes += sums.author_bytes;
+      ours_sums.first = std::min(ours_sums.first, sums.first);
+      ours_sums.last = std::max(ours_sums.last, sums.last);
+      return {};
+    }));
+    const double seconds = seconds_since(start);
+    if (parsed.post_count != static_cast<size_t>(ours_sums.rows)) {
+      return core::fail(core::ErrorCode::corrupt_data, "cryptolake counted {} posts but handed on {}", parsed.post_count, ours_sums.rows);
     }
-    std::lock_guard lock(sums_mutex);
-    ours_sums.rows += sums.rows;
-    ours_sums.likes += sums.likes;
-    ours_sums.retweets += sums.retweets;
-    ours_sums.text_bytes += sums.text_bytes;
-    ours_sums.author_bytes += sums.author_bytes;
-    ours_sums.first = std::min(ours_sums.first, sums.first);
-    ours_sums.last = std::max(ours_sums.last, sums.last);
-    return {};
-  }));
-  const double ours = seconds_since(start);
+    return seconds;
+  };
   TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work, config.duckdb.threads, config.duckdb.memory_limit}));
   TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
-  start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(lake::QueryResult summed, connection.query(fmt::format(
-      "SELECT count(*), sum(likes)::BIGINT, sum(retweets)::BIGINT, sum(strlen(text))::BIGINT, sum(strlen(author))::BIGINT, "
-      "epoch_us(min(created_at)), epoch_us(max(created_at)) FROM read_csv({}, header = true, columns = {{id: 'VARCHAR', "
-      "author: 'VARCHAR', created_at: 'TIMESTAMPTZ', text: 'VARCHAR', likes: 'BIGINT', retweets: 'BIGINT'}})",
-      lake::sql_string(csv.string()))));
-  const double peer = seconds_since(start);
-  const Sums peer_sums{summed.int64(0, 0), summed.int64(1, 0), summed.int64(2, 0), summed.int64(3, 0), summed.int64(4, 0), summed.int64(5, 0),
-                       summed.int64(6, 0)};
-  if (ours_sums != peer_sums || parsed.post_count != static_cast<size_t>(ours_sums.rows)) {
-    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} posts, duckdb {} (or their sums differ)", ours_sums.rows,
-                      peer_sums.rows);
+  const auto run_peer = [&](Sums& peer_sums) -> core::Result<double> {
+    const auto start = std::chrono::steady_clock::now();
+    TRY_ASSIGN(lake::QueryResult summed, connection.query(fmt::format(
+        "SELECT count(*), sum(likes)::BIGINT, sum(retweets)::BIGINT, sum(strlen(text))::BIGINT, sum(strlen(author))::BIGINT, "
+        "epoch_us(min(created_at)), epoch_us(max(created_at)) FROM read_csv({}, header = true, columns = {{id: 'VARCHAR', "
+        "author: 'VARCHAR', created_at: 'TIMESTAMPTZ', text: 'VARCHAR', likes: 'BIGINT', retweets: 'BIGINT'}})",
+        lake::sql_string(csv.string()))));
+    const double seconds = seconds_since(start);
+    peer_sums = {summed.int64(0, 0), summed.int64(1, 0), summed.int64(2, 0), summed.int64(3, 0), summed.int64(4, 0), summed.int64(5, 0),
+                 summed.int64(6, 0)};
+    return seconds;
+  };
+  // Three rounds, the sides alternating; each side's best round counts, so a busy moment on a
+  // shared machine does not decide the ratio.
+  double ours = 1e300, peer = 1e300;
+  Sums ours_sums, peer_sums;
+  for (int round = 1; round <= 3; ++round) {
+    ours_sums = peer_sums = {};
+    TRY_ASSIGN(const double ours_round, run_ours(ours_sums));
+    TRY_ASSIGN(const double peer_round, run_peer(peer_sums));
+    if (ours_sums != peer_sums) {
+      return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} posts, duckdb {} (or their sums differ)", ours_sums.rows,
+                        peer_sums.rows);
+    }
+    fmt::print("round {}: cryptolake {:.3f} s, duckdb {:.3f} s\n", round, ours_round, peer_round);
+    ours = std::min(ours, ours_round);
+    peer = std::min(peer, peer_round);
   }
+  const auto post_count = static_cast<size_t>(ours_sums.rows);
   fmt::print("input: {} posts, {:.1f} MB of CSV; both read {} rows with the same sums of likes, retweets, text and author bytes, "
-             "and the same first and last time\n",
-             parsed.post_count, bytes.size() / 1e6, parsed.post_count);
-  print_ratio("posts csv", ours, peer, parsed.post_count, bytes.size());
+             "and the same first and last time (each side's best of 3 below)\n",
+             post_count, bytes.size() / 1e6, post_count);
+  print_ratio("posts csv", ours, peer, post_count, bytes.size());
   if (!flags.keep) fs::remove_all(work);
   return {};
 }

@@ -68,9 +68,9 @@ void append_v2_tweet(std::string& out, const core::Post& p) {
 core::Result<LandedPostFile> land_post_file(io::RawSink& raw, std::string_view file_name, std::string_view bytes,
                                             const PostFileOptions& options, core::Timestamp now) {
   LandedPostFile landed;
-  const std::string sha256 = io::sha256_hex(bytes);
-  // The file lands before its first envelope, compressed beside the reading threads meanwhile (at
-  // level 1, as archives are: the first envelope waits for it).
+  // The file's digest and its compressed copy are made beside the reading threads; the first
+  // envelope waits for both (the file lands before it, compressed at level 1 as archives are).
+  const std::shared_future<std::string> sha256 = std::async(std::launch::async, [&] { return io::sha256_hex(bytes); }).share();
   std::future<std::string> compressed = std::async(std::launch::async, [&] { return io::zstd_compress(bytes, 1); });
   const auto land_file = [&]() -> core::Status {
     if (!landed.file_key.empty()) return {};
@@ -99,7 +99,7 @@ core::Result<LandedPostFile> land_post_file(io::RawSink& raw, std::string_view f
       fmt::format_to(std::back_inserter(payload), "],\"meta\":{{\"result_count\":{}}}}}", count);
       const core::Envelope envelope{now, std::string(kPostImportSource), "tweets",
                                     fmt::format(R"({{"file":{},"sha256":"{}","format":{},"first":{}}})", core::json_string(file_name),
-                                                sha256, core::json_string(batch.format), batch.first + from),
+                                                sha256.get(), core::json_string(batch.format), batch.first + from),
                                     std::move(payload)};
       TRY(raw.land(std::span<const core::Envelope>(&envelope, 1)));
     }

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <atomic>
-#include <charconv>
+#include <bit>
 #include <cctype>
-#include <cstring>
+#include <charconv>
 #include <condition_variable>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -41,10 +41,6 @@ void on_threads(size_t threads, size_t items, const Work& work) {
   for (size_t t = 1; t < std::min(threads, items); ++t) helpers.emplace_back(drain, t);
   drain(0);
 }
-
-}  // namespace
-
-namespace {
 
 // The first byte at or after `from` that is the delimiter, '\n' or '\r', or the text's end; eight
 // bytes at a time: a byte equal to one of them is a zero byte of the word xor'ed with it, and the

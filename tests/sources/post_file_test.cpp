@@ -559,6 +559,32 @@ TEST(PostFiles, AHeaderThatFitsOnlyTheEarlyRowsIsRefusedNamingTheFirstRowThatDoe
       << refused.error().message;
 }
 
+TEST(PostFiles, AValueDeepInTheFileDecidesTheDayOrderOfEveryPiece) {
+  // Every date reads both ways but one, in a later piece, which proves the column day-first.
+  const auto csv_with = [](std::string_view proof) {
+    std::string csv = "id,text,created_at\n";
+    for (int i = 0; i < 30'000; ++i) {
+      csv += fmt::format("{},post {} {},{}\n", i + 1, i, std::string(60, 'x'), i == 25'000 ? proof : "03/04/2021 10:00");
+    }
+    return csv;
+  };
+  const std::string csv = csv_with("25/04/2021 10:00");
+  ASSERT_GT(csv.find("25/04/2021"), 1u << 20) << "the proof is beyond the first piece";
+  const auto file = parse_post_file(csv, {}, kNow);
+  ASSERT_TRUE(file) << file.error().message;
+  ASSERT_EQ(file->posts.size(), 30'000u);
+  EXPECT_EQ(file->posts.front().created_at, *Timestamp::parse_iso("2021-04-03T10:00:00Z"));
+  EXPECT_EQ(file->posts[25'000].created_at, *Timestamp::parse_iso("2021-04-25T10:00:00Z"));
+  EXPECT_EQ(file->date_reading, "day-first (e.g. '25/04/2021 10:00')");
+  // A month-first proof there instead and a day-first one elsewhere: the column cannot be read.
+  std::string mixed = csv_with("04/25/2021 10:00");
+  mixed.replace(mixed.find("03/04/2021 10:00"), 16, "26/04/2021 10:00");
+  const auto refused = parse_post_file(mixed, {}, kNow);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("mixes day-first dates ('26/04/2021 10:00') and month-first dates ('04/25/2021 10:00')"),
+            std::string::npos) << refused.error().message;
+}
+
 TEST(Csv, CutsOnManyThreadsAreTheCutsOfOne) {
   const std::string csv = big_csv(3'000, "\"");  // quoted newlines, and a stray quote that fools the parity
   for (const size_t target : {size_t{1}, size_t{7}, size_t{100}, size_t{4096}, csv.size() - 1, csv.size(), csv.size() + 1}) {

@@ -438,6 +438,27 @@ struct PieceSurvey {
   bool open_quote = false;
 };
 
+// The first pass over the body's pieces, on the threads (a scanner each): their rows' counts and
+// field counts, the created_at column's day-order evidence (when `created_at` is given), UTF-8.
+std::vector<PieceSurvey> survey_pieces(std::span<const std::string_view> pieces, std::vector<CsvScanner>& scanners, size_t header_fields,
+                                       std::optional<size_t> created_at) {
+  std::vector<PieceSurvey> surveys(pieces.size());
+  on_threads(scanners.size(), pieces.size(), [&](size_t p, size_t worker) {
+    PieceSurvey& piece = surveys[p];
+    piece.utf8 = simdjson::validate_utf8(pieces[p].data(), pieces[p].size());  // once, not per field of every row
+    piece.open_quote = scanners[worker].scan(pieces[p], [&](std::span<const std::string_view> row) {
+      if (row.size() != header_fields && piece.mismatched++ == 0) {
+        piece.first_bad = piece.rows;
+        piece.first_bad_fields = row.size();
+      }
+      if (created_at) core::note_day_order(piece.dates, *created_at < row.size() ? row[*created_at] : std::string_view());
+      ++piece.rows;
+      return true;
+    }).open_quote;
+  });
+  return surveys;
+}
+
 core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOptions& options, Timestamp received_at,
                                        const PostSink* sink) {
   PostFile file;
@@ -498,31 +519,15 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
   };
   std::vector<CsvScanner> scanners(threads, CsvScanner(delimiter));  // one per thread, its buffers reused
   const bool read_dates = options.date_format.empty() && options.day_order == core::DayOrder::unknown;
+  const std::optional<size_t> dates_column = read_dates ? where[created_at] : std::nullopt;
   std::vector<std::string_view> pieces;
-  std::vector<PieceSurvey> surveys;
-  const auto survey = [&] {
-    surveys.assign(pieces.size(), {});
-    on_threads(threads, pieces.size(), [&](size_t p, size_t worker) {
-      PieceSurvey& piece = surveys[p];
-      piece.utf8 = simdjson::validate_utf8(pieces[p].data(), pieces[p].size());  // once, not per field of every row
-      piece.open_quote = scanners[worker].scan(pieces[p], [&](std::span<const std::string_view> row) {
-        if (row.size() != header.size() && piece.mismatched++ == 0) {
-          piece.first_bad = piece.rows;
-          piece.first_bad_fields = row.size();
-        }
-        if (read_dates) core::note_day_order(piece.dates, get(row, created_at));
-        ++piece.rows;
-        return true;
-      }).open_quote;
-    });
-  };
   const std::vector<size_t> cuts = record_cuts(body, kPieceBytes, threads);
   for (size_t p = 0; p + 1 < cuts.size(); ++p) pieces.push_back(body.substr(cuts[p], cuts[p + 1] - cuts[p]));
-  survey();
+  std::vector<PieceSurvey> surveys = survey_pieces(pieces, scanners, header.size(), dates_column);
   // A piece that ends inside quotes was cut inside a field: the body is read whole, as one piece.
   if (std::any_of(surveys.begin(), surveys.end() - 1, [](const PieceSurvey& piece) { return piece.open_quote; })) {
     pieces = {body};
-    survey();
+    surveys = survey_pieces(pieces, scanners, header.size(), dates_column);
   }
   // Row numbers: the header is row 0; piece p's rows follow the rows before it.
   std::vector<size_t> first_row{1};

@@ -35,7 +35,7 @@ struct DayOrderEvidence {
   std::string day_first_example, month_first_example, ambiguous_example;
 };
 DayOrderEvidence infer_day_order(std::span<const std::string_view> values);
-// Adds one value's say to `evidence` (its counts and examples; `order` is decided by the two above).
+// Adds one value's say to `evidence`: its counts and examples (`order` is decided by combine_day_order).
 void note_day_order(DayOrderEvidence& evidence, std::string_view value);
 // The evidence of a column's consecutive parts, in order: what infer_day_order says of the whole.
 DayOrderEvidence combine_day_order(std::span<const DayOrderEvidence> parts);

@@ -274,6 +274,17 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
   struct Sums {
     int64_t rows = 0, likes = 0, retweets = 0, text_bytes = 0, author_bytes = 0, first = INT64_MAX, last = INT64_MIN;
     bool operator==(const Sums&) const = default;
+    void add(int64_t more_rows, int64_t more_likes, int64_t more_retweets, int64_t more_text, int64_t more_author, int64_t earliest,
+             int64_t latest) {
+      rows += more_rows;
+      likes += more_likes;
+      retweets += more_retweets;
+      text_bytes += more_text;
+      author_bytes += more_author;
+      first = std::min(first, earliest);
+      last = std::max(last, latest);
+    }
+    void add(const Sums& o) { add(o.rows, o.likes, o.retweets, o.text_bytes, o.author_bytes, o.first, o.last); }
   };
   const auto run_ours = [&](Sums& ours_sums) -> core::Result<double> {
     std::mutex sums_mutex;  // batches come from the reading threads
@@ -281,22 +292,11 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
     TRY_ASSIGN(const auto parsed, sources::social::parse_post_file(bytes, {}, core::Timestamp{}, [&](const sources::social::PostBatch& batch) -> core::Status {
       Sums sums;
       for (const core::Post& p : batch.posts) {
-        ++sums.rows;
-        sums.likes += p.like_count;
-        sums.retweets += p.retweet_count;
-        sums.text_bytes += static_cast<int64_t>(p.text.size());
-        sums.author_bytes += static_cast<int64_t>(p.author_id.size());
-        sums.first = std::min(sums.first, p.created_at.micros());
-        sums.last = std::max(sums.last, p.created_at.micros());
+        const int64_t at = p.created_at.micros();
+        sums.add(1, p.like_count, p.retweet_count, static_cast<int64_t>(p.text.size()), static_cast<int64_t>(p.author_id.size()), at, at);
       }
       std::lock_guard lock(sums_mutex);
-      ours_sums.rows += sums.rows;
-      ours_sums.likes += sums.likes;
-      ours_sums.retweets += sums.retweets;
-      ours_sums.text_bytes += sums.text_bytes;
-      ours_sums.author_bytes += sums.author_bytes;
-      ours_sums.first = std::min(ours_sums.first, sums.first);
-      ours_sums.last = std::max(ours_sums.last, sums.last);
+      ours_sums.add(sums);
       return {};
     }));
     const double seconds = seconds_since(start);

@@ -280,8 +280,7 @@ std::optional<Timestamp> parse_date_text(std::string_view text, DayOrder order) 
   if (Fields f; parse_iso_prefix(text, f)) {
     // Then a fraction and a zone; anything else (a space, AM/PM) goes the general way below.
     Cursor c{text, 19};
-    const bool fraction = parse_fraction(c, f);
-    if (!fraction) return std::nullopt;
+    if (!parse_fraction(c, f)) return std::nullopt;
     if (c.done() || c.peek() == 'Z' || c.peek() == 'z' || c.peek() == '+' || c.peek() == '-') {
       return parse_zone(c, f) ? to_timestamp(f) : std::nullopt;
     }

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <random>
 #include <tuple>
 #include <vector>
 
@@ -86,11 +87,8 @@ TEST(DateText, TheColumnDecidesTheOrder) {
 TEST(DateText, TheUsualIsoFormReadsAsEveryOtherWayOfWritingIt) {
   // Instants spread over 1971–2100, written with each separator, 0–9 fraction digits and each zone
   // form; the text's fields come from std::chrono's calendar, not from the reader's own.
-  uint64_t state = 42;
-  const auto next = [&](uint64_t below) {
-    state = state * 6364136223846793005u + 1442695040888963407u;
-    return (state >> 11) % below;
-  };
+  std::mt19937_64 random(42);
+  const auto next = [&](uint64_t below) { return random() % below; };
   constexpr int64_t kYear = int64_t{365} * 86'400 * 1'000'000;
   for (int n = 0; n < 3000; ++n) {
     const int64_t micros = kYear + static_cast<int64_t>(next(130 * kYear));
@@ -131,11 +129,8 @@ TEST(DateText, TheUsualIsoFormReadsAsEveryOtherWayOfWritingIt) {
 TEST(DateText, AColumnReadInPartsSaysWhatItSaysWhole) {
   const std::vector<std::string_view> forms = {"03/04/2021 10:00", "25/04/2021", "2021-01-01T00:00:00Z", "05/05/2021",
                                                "11.12.2020", "not a date", "", "04/25/2021 1:00 PM"};
-  uint64_t state = 7;
-  const auto next = [&](uint64_t below) {
-    state = state * 6364136223846793005u + 1442695040888963407u;
-    return (state >> 11) % below;
-  };
+  std::mt19937_64 random(7);
+  const auto next = [&](uint64_t below) { return random() % below; };
   for (int round = 0; round < 200; ++round) {
     std::vector<std::string_view> column(next(60));
     for (auto& value : column) value = forms[next(forms.size() - (round % 3 == 0 ? 1 : 0))];  // a third without the month-first value

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -516,11 +517,8 @@ std::vector<std::vector<std::string>> records_one_char_at_a_time(std::string_vie
 }
 
 TEST(Csv, TheWordAtATimeSearchFindsWhatACharacterAtATimeReadFinds) {
-  uint64_t state = 11;
-  const auto next = [&](uint64_t below) {
-    state = state * 6364136223846793005u + 1442695040888963407u;
-    return (state >> 11) % below;
-  };
+  std::mt19937_64 random(11);
+  const auto next = [&](uint64_t below) { return random() % below; };
   const std::string plain = "abcxyz 0123456789-:.#$\xc3\xa9";
   for (const char delimiter : {',', ';', '\t'}) {
     for (int round = 0; round < 300; ++round) {

@@ -264,14 +264,13 @@ int64_t count_of(std::string_view text) {
 // Reads created_at values as one column: the order of day and month is decided once, for all.
 class DateReader {
  public:
-  // `evidence()` reads the column (core::infer_day_order) when the options do not say the order.
-  template <typename Evidence>
-  static core::Result<DateReader> for_column(const Evidence& evidence_of, const PostFileOptions& options) {
+  // `evidence` is what the column's values say (core::infer_day_order); the options, when they
+  // say how dates are written, win over it.
+  static core::Result<DateReader> for_column(const core::DayOrderEvidence& evidence, const PostFileOptions& options) {
     DateReader reader;
     reader.format_ = options.date_format;
     reader.order_ = options.day_order;
     if (!reader.format_.empty() || reader.order_ != core::DayOrder::unknown) return reader;
-    const core::DayOrderEvidence evidence = evidence_of();
     reader.order_ = evidence.order;
     if (evidence.order == core::DayOrder::unknown && evidence.ambiguous > 0) {
       if (evidence.day_first > 0 && evidence.month_first > 0) {
@@ -550,17 +549,16 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
     return fail(ErrorCode::invalid_argument, "no text or no created_at column found (header: {}); use --map",
                 core::excerpt(fmt::format("{}", fmt::join(original_header, ", "))));
   }
-  const auto evidence_of = [&] {
-    std::vector<core::DayOrderEvidence> parts;
-    for (const PieceSurvey& piece : surveys) parts.push_back(piece.dates);
-    return core::combine_day_order(parts);
-  };
-  TRY_ASSIGN(const DateReader dates, DateReader::for_column(evidence_of, options));
+  std::vector<core::DayOrderEvidence> evidence;
+  for (const PieceSurvey& piece : surveys) evidence.push_back(piece.dates);
+  TRY_ASSIGN(const DateReader dates, DateReader::for_column(core::combine_day_order(evidence), options));
   file.date_reading = dates.reading();
-  // Every column no field took travels in `extra`, under its header name.
-  std::vector<size_t> extra_columns;
+  // Every column no field took travels in `extra`, under its header name (quoted here once).
+  std::vector<std::pair<size_t, std::string>> extra_columns;
   for (size_t c = 0; c < original_header.size(); ++c) {
-    if (!std::ranges::any_of(column, [&](const auto& taken) { return taken.second == c; })) extra_columns.push_back(c);
+    if (!std::ranges::any_of(column, [&](const auto& taken) { return taken.second == c; })) {
+      extra_columns.emplace_back(c, core::json_string(original_header[c]) + ':');
+    }
   }
   const std::string separator(1, delimiter);
   // A piece's rows (the header aside) into posts at the front of `built`, their count returned,
@@ -589,11 +587,13 @@ core::Result<PostFile> parse_csv_posts(std::string_view text, const PostFileOpti
       if (where[hashtags]) post.hashtags = split_tag_list(get(row, hashtags));
       if (where[cashtags]) post.cashtags = split_tag_list(get(row, cashtags));
       post.received_at = received_at;
-      std::vector<std::pair<std::string, std::string>> extra;
-      for (const size_t c : extra_columns) {
-        if (c < row.size()) extra.emplace_back(original_header[c], core::json_string(row[c]));
+      for (const auto& [c, key] : extra_columns) {  // as json_object_of writes it, into the post's own string
+        if (c >= row.size()) continue;
+        post.extra += post.extra.empty() ? '{' : ',';
+        post.extra += key;
+        core::append_json_string(post.extra, row[c]);
       }
-      post.extra = json_object_of(extra);
+      if (!post.extra.empty()) post.extra += '}';
       const auto record = [&] { return fmt::format("{}", fmt::join(row, separator)); };
       if (finish_post(post, get(row, id), get(row, created_at), dates, part, r, record, utf8_known)) ++used;
       return true;
@@ -804,7 +804,7 @@ core::Result<PostFile> parse_json_posts(std::string_view text, const PostFileOpt
     if (simdjson::dom::object o; object_at(i, o)) created[i] = created_text(o);
   }
   const std::vector<std::string_view> created_views(created.begin(), created.end());
-  TRY_ASSIGN(const DateReader dates, DateReader::for_column([&] { return core::infer_day_order(created_views); }, options));
+  TRY_ASSIGN(const DateReader dates, DateReader::for_column(core::infer_day_order(created_views), options));
   file.date_reading = dates.reading();
   for (size_t i = 0; i < count; ++i) {
     ++file.records;

@@ -317,8 +317,13 @@ class LocalConsumer final : public Consumer {
   core::Status join() {
     std::error_code ec;
     fs::create_directories(group_dir_ / "members", ec);
-    membership_ = Fd(::open((group_dir_ / "members" / member_).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-    if (!membership_ || ::flock(membership_.get(), LOCK_EX | LOCK_NB) != 0) {
+    fs::create_directories(group_dir_ / "joining", ec);
+    // Locked before it appears among the members: a member looking the group over between our
+    // open and flock would take the file for a dead member's and remove it.
+    const fs::path joining = group_dir_ / "joining" / member_;
+    membership_ = Fd(::open(joining.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+    if (!membership_ || ::flock(membership_.get(), LOCK_EX | LOCK_NB) != 0 ||
+        ::rename(joining.c_str(), (group_dir_ / "members" / member_).c_str()) != 0) {
       return fail(ErrorCode::io_error, "cannot join group {}: {}", group_, std::strerror(errno));
     }
     return rebalance();

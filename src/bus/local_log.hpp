@@ -4,6 +4,8 @@
 //   _log/<topic>/<p>/<base offset>.log           segments, rolled at segment_bytes
 //   _log/_groups/<group>/<topic>/<p>             a group's committed offset
 //   _log/_groups/<group>/members/<id>            live members (each holds a flock on its file)
+//   _log/_groups/<group>/joining/<id>            a member's file until it holds the lock
+//   _log/_groups/<group>/owners/<topic>.<p>      flocked by the member reading that partition
 //
 // A record on disk: length (u32) and CRC-32 (u32) of its body, then the body: offset (i64),
 // timestamp ms (i64), key length (u32), key, value; little-endian. A writer opening a partition

@@ -227,3 +227,35 @@ TEST(LocalLog, APartitionChangesHandsOnlyOnceItsReadsAreCommitted) {
 
 }  // namespace
 }  // namespace cryptolake::bus
+
+namespace cryptolake::bus {
+namespace {
+
+// A member joining while others look over the group is seen by all of them: its file appears
+// only once it holds its lock, so no one takes it for a dead member's and removes it (the member
+// would then be alone in its own view, the others never leaving it a partition).
+TEST(LocalLog, MembersJoiningAtOnceAreAllSeen) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogBus bus(dir.path(), {.partitions = 4}, clock);
+  ASSERT_TRUE(bus.create_topics({"t"}));
+  constexpr int kPerThread = 250;
+  std::vector<std::unique_ptr<Consumer>> members[2];
+  std::vector<std::thread> joiners;
+  for (auto& mine : members) {
+    joiners.emplace_back([&bus, &mine] {
+      for (int i = 0; i < kPerThread; ++i) {
+        auto member = bus.consumer("g", {"t"});  // joining looks over every member there
+        ASSERT_TRUE(member) << member.error().message;
+        mine.push_back(std::move(*member));
+      }
+    });
+  }
+  for (std::thread& t : joiners) t.join();
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir.path() / "_groups" / "g" / "members")) ++files;
+  EXPECT_EQ(files, 2u * kPerThread);
+}
+
+}  // namespace
+}  // namespace cryptolake::bus

@@ -117,7 +117,9 @@ core::Status bench_stream(const core::Config& config, const StreamBenchOptions& 
     land.metrics = &metrics;
     land.clock = &clock;
     const auto start = std::chrono::steady_clock::now();
-    TRY_ASSIGN(const stream::RunReport run, stream::run_stream(simulated(options.latency_klines, clock), land, clock, bus, store));
+    // As `stream run` holds the simulator: within two micro-batches of the lander.
+    TRY_ASSIGN(const stream::RunReport run,
+               stream::run_stream(simulated(options.latency_klines, clock), land, clock, bus, store, {}, {}, 2 * land.max_records));
     const double seconds = seconds_since(start);
     const std::string exposition = metrics.prometheus();
     const auto sample = [&](std::string_view series) {
@@ -125,7 +127,9 @@ core::Status bench_stream(const core::Config& config, const StreamBenchOptions& 
       return at == std::string::npos ? 0.0 : std::stod(exposition.substr(at + series.size() + 2));
     };
     const double count = sample("cryptolake_stream_event_to_curated_seconds_count");
-    fmt::print("\nlatency: {} events streamed and landed in {:.2f} s ({} micro-batches of ≤ 1 s)\n", run.landed.records, seconds, run.landed.batches);
+    fmt::print("\nlatency: {} events streamed and landed in {:.2f} s ({:.0f} events/s; {} micro-batches of ≤ 1 s or {} records; the simulator "
+               "held within {} records of the lander)\n",
+               run.landed.records, seconds, run.landed.records / seconds, run.landed.batches, land.max_records, 2 * land.max_records);
     fmt::print("event-to-curated: mean {:.3f} s, p99 ≤ {} s (histogram bucket)\n", count > 0 ? sample("cryptolake_stream_event_to_curated_seconds_sum") / count : 0,
                metrics.totals().p99_seconds);
   }

@@ -367,7 +367,9 @@ int run_both(Context& ctx, const CollectFlags& collect, const LandFlags& land, b
   if (!bus) return report_error(bus.error());
   auto landing = land_options(ctx, land, &observer.metrics, observer.webhook());
   if (!landing) return report_error(landing.error());
-  auto report = stream::run_stream(setup.source, landing->options, ctx.clock(), **bus, ctx.store(), interrupt_token());
+  const bool can_wait = setup.client == nullptr;  // a replay or the simulator, not a live connection
+  const size_t max_ahead = can_wait ? 2 * landing->options.max_records : 0;
+  auto report = stream::run_stream(setup.source, landing->options, ctx.clock(), **bus, ctx.store(), interrupt_token(), {}, max_ahead);
   if (!report) return report_error(report.error());
   if (auto curated = landing->finish(); !curated) return report_error(curated.error());
   if (json) {
@@ -459,6 +461,9 @@ void add_stream_command(CLI::App& app, GlobalOptions& global, int& exit_code) {
   auto* run = command->add_subcommand("run", "collect and land in one process: a source through the bus into the raw zone");
   run->footer(std::string(kSourcesHelp) +
       "The lander runs until the source has ended and nothing came for --exit-when-idle seconds (default 1), or SIGTERM.\n"
+      "A replay or the simulator waits while it is two micro-batches (2 × --max-records) ahead of the lander, so at\n"
+      "--speed max it runs as fast as the lander takes it and no backlog delays what lands; the live Binance source\n"
+      "never waits (the bus holds its bursts).\n"
       "Examples:\n"
       "  cryptolake stream run --source binance --symbols BTCUSDT --streams kline_1m,trade,bookTicker\n"
       "  cryptolake stream run --source simulator --start 2024-01-01 --days 2 --speed max && cryptolake etl\n"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
 
 #include "bus/kafka_bus.hpp"
 #include "bus/local_log.hpp"
@@ -135,6 +136,49 @@ TEST(Landing, ALandingCompleteButUncommittedIsCommittedNotRepeated) {
   EXPECT_EQ(report->records, 3u);  // only the three after the interrupted landing
   EXPECT_TRUE(store.get(landed));
   EXPECT_EQ(raw_lines(store, {"ws_trade"}), std::multiset<std::string>(lines.begin(), lines.end()));
+}
+
+// `stream run` with a source that can wait: the source never gets more than max_ahead records
+// (and the batch it is landing) ahead of a slow lander, and everything still lands once. The same
+// run without the bound lets the source run ahead by nearly all of it.
+TEST(RunStream, ASourceThatCanWaitStaysWithinItsLeadOfTheLander) {
+  std::string text;
+  constexpr size_t kMessages = 3000;
+  for (size_t i = 0; i < kMessages; ++i) {
+    text += fmt::format("{}.5: {{\"stream\":\"btcusdt@trade\",\"data\":{{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":{}}}}}\n", 1700000000 + i, i);
+  }
+  const auto capture = *sources::binance::read_capture(text);
+  const auto largest_lead = [&](size_t max_ahead) {
+    testing::TempDir dir;
+    io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
+    bus::LocalLogBus bus(dir.path() / "_log", {.partitions = 2}, clock);
+    lake::LocalObjectStore store(dir.path() / "lake");
+    LandOptions options;
+    options.max_records = 100;
+    options.max_wait_ms = 20;
+    options.exit_when_idle_ms = 300;
+    options.curate = [] {  // a slow lander
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      return core::Status{};
+    };
+    int64_t lead = 0;
+    const LandProgress progress = [&](const LandReport& landed) {
+      int64_t produced = 0;
+      const auto ends = bus.end_offsets("cryptolake.raw");
+      ASSERT_TRUE(ends) << ends.error().message;
+      for (const bus::Position& end : *ends) produced += end.offset;
+      lead = std::max(lead, produced - static_cast<int64_t>(landed.records));
+    };
+    auto run = run_stream(replay_source(capture, {"binance", 0}, clock), options, clock, bus, store, {}, progress, max_ahead);
+    EXPECT_TRUE(run) << run.error().message;
+    if (run) {
+      EXPECT_EQ(run->landed.records, kMessages);
+    }
+    EXPECT_EQ(raw_lines(store, {"ws_trade"}).size(), kMessages);
+    return lead;
+  };
+  EXPECT_LE(largest_lead(200), 200 + 1);  // the replay lands a message at a time
+  EXPECT_GT(largest_lead(0), 1000);
 }
 
 }  // namespace

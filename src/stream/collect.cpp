@@ -5,6 +5,8 @@
 #include <optional>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "bus/bus_raw_sink.hpp"
 
 namespace cryptolake::stream {
@@ -19,13 +21,23 @@ class HeldBackSink final : public io::RawSink {
 
   core::Result<std::string> land(std::span<const core::Envelope> envelopes) override {
     bool flushed = false;
-    while (produced_ > backpressure_.landed->load() + backpressure_.max_ahead && !backpressure_.landing_over->load() &&
-           !stop_.stop_requested()) {
+    size_t seen = backpressure_.landed->load();
+    auto since = std::chrono::steady_clock::now();
+    while (!given_up_ && produced_ > seen + backpressure_.max_ahead && !backpressure_.landing_over->load() && !stop_.stop_requested()) {
       if (!flushed) {
         TRY(next_.flush());  // the lander can only catch up with what it can read
         flushed = true;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      if (const size_t now_landed = backpressure_.landed->load(); now_landed != seen) {
+        seen = now_landed;
+        since = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - since > backpressure_.stalled_after) {
+        // Another member of the group may be landing what this one is waiting for: never wait forever.
+        spdlog::warn("stream: the lander landed nothing for {} ms while the source waited; the source goes on without waiting",
+                     backpressure_.stalled_after.count());
+        given_up_ = true;
+      }
     }
     produced_ += envelopes.size();
     return next_.land(envelopes);
@@ -37,6 +49,7 @@ class HeldBackSink final : public io::RawSink {
   const Backpressure& backpressure_;
   std::stop_token stop_;
   size_t produced_ = 0;
+  bool given_up_ = false;
 };
 
 }  // namespace

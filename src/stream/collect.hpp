@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <map>
 #include <stop_token>
@@ -33,11 +34,13 @@ struct CollectReport {
 
 // Holds a source that can wait (a replay, the simulator) within `max_ahead` records of a lander
 // in the same process: before landing more, the source flushes what it has and waits until
-// `landed` has caught up, or the landing is over.
+// `landed` has caught up, or the landing is over. A lander that lands nothing for `stalled_after`
+// (another member of its group may own the partitions) ends the waiting for the rest of the run.
 struct Backpressure {
   size_t max_ahead = 0;
   const std::atomic<size_t>* landed = nullptr;
   const std::atomic<bool>* landing_over = nullptr;
+  std::chrono::milliseconds stalled_after{30000};
 };
 
 // With `metrics`: messages in per source and dataset, and the last event's time.

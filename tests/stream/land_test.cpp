@@ -138,6 +138,17 @@ TEST(Landing, ALandingCompleteButUncommittedIsCommittedNotRepeated) {
   EXPECT_EQ(raw_lines(store, {"ws_trade"}), std::multiset<std::string>(lines.begin(), lines.end()));
 }
 
+// Records produced into the topic so far (the sum of its partitions' end offsets).
+int64_t records_in(bus::Bus& bus) {
+  const auto ends = bus.end_offsets("cryptolake.raw");
+  EXPECT_TRUE(ends) << ends.error().message;
+  int64_t produced = 0;
+  if (ends) {
+    for (const bus::Position& end : *ends) produced += end.offset;
+  }
+  return produced;
+}
+
 // `stream run` with a source that can wait: the source never gets more than max_ahead records
 // (and the batch it is landing) ahead of a slow lander, and everything still lands once. The same
 // run without the bound lets the source run ahead by nearly all of it.
@@ -163,11 +174,7 @@ TEST(RunStream, ASourceThatCanWaitStaysWithinItsLeadOfTheLander) {
     };
     int64_t lead = 0;
     const LandProgress progress = [&](const LandReport& landed) {
-      int64_t produced = 0;
-      const auto ends = bus.end_offsets("cryptolake.raw");
-      ASSERT_TRUE(ends) << ends.error().message;
-      for (const bus::Position& end : *ends) produced += end.offset;
-      lead = std::max(lead, produced - static_cast<int64_t>(landed.records));
+      lead = std::max(lead, records_in(bus) - static_cast<int64_t>(landed.records));
     };
     auto run = run_stream(replay_source(capture, {"binance", 0}, clock), options, clock, bus, store, {}, progress, max_ahead);
     EXPECT_TRUE(run) << run.error().message;
@@ -179,6 +186,25 @@ TEST(RunStream, ASourceThatCanWaitStaysWithinItsLeadOfTheLander) {
   };
   EXPECT_LE(largest_lead(200), 200 + 1);  // the replay lands a message at a time
   EXPECT_GT(largest_lead(0), 1000);
+}
+
+// A source held back by a lander that lands nothing (another member of the group owns what it
+// waits for) waits only until the lander has stalled that long, then lands the rest.
+TEST(RunStream, ASourceWaitingOnAStalledLanderGoesOn) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
+  bus::LocalLogBus bus(dir.path() / "_log", {}, clock);
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += fmt::format("{}.5: {{\"stream\":\"btcusdt@trade\",\"data\":{{\"t\":{}}}}}\n", 1700000000 + i, i);
+  const auto capture = *sources::binance::read_capture(text);
+  const std::atomic<size_t> landed{0};
+  const std::atomic<bool> landing_over{false};
+  const Backpressure held{10, &landed, &landing_over, std::chrono::milliseconds(100)};
+  const auto start = std::chrono::steady_clock::now();
+  auto report = collect(replay_source(capture, {"binance", 0}, clock), clock, bus, "cryptolake", {}, nullptr, &held);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(100));  // it did wait
+  EXPECT_EQ(records_in(bus), 100);
 }
 
 }  // namespace

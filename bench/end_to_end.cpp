@@ -295,17 +295,15 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
   struct Sums {
     int64_t rows = 0, likes = 0, retweets = 0, text_bytes = 0, author_bytes = 0, first = INT64_MAX, last = INT64_MIN;
     bool operator==(const Sums&) const = default;
-    void add(int64_t more_rows, int64_t more_likes, int64_t more_retweets, int64_t more_text, int64_t more_author, int64_t earliest,
-             int64_t latest) {
-      rows += more_rows;
-      likes += more_likes;
-      retweets += more_retweets;
-      text_bytes += more_text;
-      author_bytes += more_author;
-      first = std::min(first, earliest);
-      last = std::max(last, latest);
+    void add(const Sums& o) {
+      rows += o.rows;
+      likes += o.likes;
+      retweets += o.retweets;
+      text_bytes += o.text_bytes;
+      author_bytes += o.author_bytes;
+      first = std::min(first, o.first);
+      last = std::max(last, o.last);
     }
-    void add(const Sums& o) { add(o.rows, o.likes, o.retweets, o.text_bytes, o.author_bytes, o.first, o.last); }
   };
   const auto run_ours = [&](Sums& ours_sums) -> core::Result<double> {
     std::mutex sums_mutex;  // batches come from the reading threads
@@ -314,7 +312,8 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
       Sums sums;
       for (const core::Post& p : batch.posts) {
         const int64_t at = p.created_at.micros();
-        sums.add(1, p.like_count, p.retweet_count, static_cast<int64_t>(p.text.size()), static_cast<int64_t>(p.author_id.size()), at, at);
+        sums.add({.rows = 1, .likes = p.like_count, .retweets = p.retweet_count, .text_bytes = static_cast<int64_t>(p.text.size()),
+                  .author_bytes = static_cast<int64_t>(p.author_id.size()), .first = at, .last = at});
       }
       std::lock_guard lock(sums_mutex);
       ours_sums.add(sums);

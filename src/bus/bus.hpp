@@ -52,6 +52,9 @@ class Consumer {
   [[nodiscard]] virtual core::Status commit(const std::vector<Position>& next) = 0;
   // The group's committed positions for the partitions assigned now.
   [[nodiscard]] virtual core::Result<std::vector<Position>> committed() = 0;
+  // True while partitions dealt to this member are still held by another member that has not let
+  // go of them: nothing to read is then not idleness.
+  virtual bool awaiting_partitions() const { return false; }
 };
 
 class Bus {

@@ -362,6 +362,8 @@ class LocalConsumer final : public Consumer {
     return {};
   }
 
+  bool awaiting_partitions() const override { return awaiting_; }
+
   core::Result<std::vector<Position>> committed() override {
     std::vector<Position> positions;
     for (const auto& [where, reader] : readers_) positions.push_back({where.first, where.second, committed_offset(where.first, where.second)});
@@ -422,10 +424,14 @@ class LocalConsumer final : public Consumer {
     }
     std::error_code ec;
     fs::create_directories(group_dir_ / "owners", ec);
+    awaiting_ = false;
     for (const auto& where : mine) {
       if (readers_.contains(where)) continue;
       Fd lock(::open((group_dir_ / "owners" / fmt::format("{}.{}", where.first, where.second)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-      if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) continue;  // its owner has not let go yet
+      if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {  // its owner has not let go yet
+        awaiting_ = true;
+        continue;
+      }
       PartitionReader reader;
       reader.ownership = std::move(lock);
       reader.committed = reader.next = committed_offset(where.first, where.second);
@@ -507,6 +513,7 @@ class LocalConsumer final : public Consumer {
   Fd membership_;
   std::map<std::pair<std::string, int32_t>, PartitionReader> readers_;
   std::chrono::steady_clock::time_point next_rebalance_{};
+  bool awaiting_ = false;  // a partition dealt to this member is still another's
 };
 
 }  // namespace

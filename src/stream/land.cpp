@@ -218,8 +218,9 @@ core::Result<LandReport> land_stream(bus::Bus& bus, lake::ObjectStore& store, co
   while (!stop.stop_requested()) {
     TRY_ASSIGN(std::vector<bus::Record> records, consumer->poll(options.max_records, std::chrono::milliseconds(std::min<int64_t>(options.max_wait_ms, 200))));
     if (records.empty()) {
+      // Waiting for the source, or for partitions another member is handing over, is not idleness.
       const bool producing = options.still_producing && options.still_producing();
-      if (producing) last_record = Steady::now();
+      if (producing || consumer->awaiting_partitions()) last_record = Steady::now();
       if (options.exit_when_idle_ms >= 0 && Steady::now() - last_record >= std::chrono::milliseconds(options.exit_when_idle_ms)) break;
       continue;
     }

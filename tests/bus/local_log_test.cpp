@@ -209,6 +209,8 @@ TEST(LocalLog, APartitionChangesHandsOnlyOnceItsReadsAreCommitted) {
   auto nothing = b->poll(1000, milliseconds(50));
   ASSERT_TRUE(nothing);
   EXPECT_TRUE(nothing->empty());
+  EXPECT_TRUE(b->awaiting_partitions());  // nothing to read, but not idle: two are on their way
+  EXPECT_FALSE(a->awaiting_partitions());
   ASSERT_TRUE(a->poll(1000, milliseconds(10)));
   EXPECT_FALSE(b->commit({{"t", 0, 5}}));  // not b's
   for (const auto& [partition, offset] : next) read_by_a.push_back({"t", partition, offset});
@@ -219,6 +221,7 @@ TEST(LocalLog, APartitionChangesHandsOnlyOnceItsReadsAreCommitted) {
   auto after = b->poll(1000, milliseconds(50));
   ASSERT_TRUE(after);
   EXPECT_TRUE(after->empty());  // from the committed offsets: nothing left to read twice
+  EXPECT_FALSE(b->awaiting_partitions());
   auto positions = b->committed();
   ASSERT_TRUE(positions);
   EXPECT_EQ(positions->size(), 2u);

@@ -198,7 +198,7 @@ TEST(StreamLand, WhenOneOfTwoLandersDiesTheOtherTakesOver) {
   const std::vector<std::string> land = {"stream", "land", "--lake", lake.string(), "--max-records", "300", "--max-wait-ms", "20"};
   const int doomed = spawn_cryptolake(land);
   std::vector<std::string> survivor_args = land;
-  survivor_args.insert(survivor_args.end(), {"--exit-when-idle", "5"});  // past a hand-over on a loaded machine
+  survivor_args.insert(survivor_args.end(), {"--exit-when-idle", "3"});
   const int survivor = spawn_cryptolake(survivor_args);
   size_t at_kill = 0;
   for (int i = 0; i < 400 && at_kill < static_cast<size_t>(n) / 10; ++i) {

@@ -61,6 +61,7 @@ core::Status bench_stream(const core::Config& config, const StreamBenchOptions& 
     // Ours: micro-batches of 100,000 records, each landed raw, curated, then committed.
     stream::LandOptions land;
     land.max_records = 100'000;
+    land.threads = static_cast<size_t>(config.duckdb.threads);
     land.exit_when_idle_ms = 200;
     land.curate = curate(store, *duckdb, config, clock);
     start = std::chrono::steady_clock::now();
@@ -113,6 +114,7 @@ core::Status bench_stream(const core::Config& config, const StreamBenchOptions& 
     stream::StreamMetrics metrics;
     stream::LandOptions land;
     land.max_wait_ms = 1000;
+    land.threads = static_cast<size_t>(config.duckdb.threads);
     land.curate = curate(store, *duckdb, config, clock);
     land.metrics = &metrics;
     land.clock = &clock;

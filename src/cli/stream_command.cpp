@@ -304,6 +304,7 @@ core::Result<Landing> land_options(Context& ctx, const LandFlags& flags, stream:
   stream::LandOptions& options = landing.options;
   options = flags.options;
   options.topic_prefix = ctx.config().bus.topic_prefix;
+  options.threads = ctx.threads();
   options.clock = &ctx.clock();
   options.metrics = metrics;
   options.hold_partition = [&ctx, group = options.group](const std::string& topic, int32_t partition) -> core::Result<std::shared_ptr<void>> {

@@ -1,5 +1,6 @@
 #include "stream/land.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "core/envelope.hpp"
 #include "lake/layout.hpp"
 #include "lake/raw_zone.hpp"
+#include "lake/worker_pool.hpp"
 
 namespace cryptolake::stream {
 
@@ -94,9 +96,7 @@ class Lander {
     std::map<Partition, std::vector<const bus::Record*>> by_partition;
     for (const bus::Record& r : records) by_partition[{r.topic, r.partition}].push_back(&r);
     std::vector<bus::Position> next;
-    std::vector<std::pair<Partition, Intent>> intents;
     std::vector<std::shared_ptr<void>> holds;  // released when this micro-batch is done
-    std::map<std::string, size_t> landed;      // records by dataset, for the metrics
     for (auto& [where, list] : by_partition) {
       if (options_.hold_partition) {
         TRY_ASSIGN(std::shared_ptr<void> hold, options_.hold_partition(where.first, where.second));
@@ -106,25 +106,26 @@ class Lander {
       // of the group before a rebalance) is finished or undone before anything else lands.
       TRY(resolve(where, report));
       next.push_back({where.first, where.second, list.back()->offset + 1});
-      std::map<std::pair<std::string, std::string>, Batch> batches;
-      Intent intent{false, -1, list.back()->offset + 1, {}};
-      for (const bus::Record* r : list) {
-        if (r->offset < skip_below_[where]) continue;  // landed by an interrupted run, now committed
-        if (intent.from < 0) intent.from = r->offset;
-        add_record(*r, batches);
-        ++report.records;
+    }
+    // The partitions share nothing until the curation: their batches are built, compressed and
+    // written on the threads.
+    std::vector<PartitionLanding> landings(by_partition.size());
+    std::atomic<size_t> next_partition{0};
+    lake::run_on_threads(std::min(std::max<size_t>(1, options_.threads), landings.size()), [&](size_t) {
+      for (size_t i = next_partition++; i < landings.size(); i = next_partition++) {
+        const auto& [where, list] = *std::next(by_partition.begin(), static_cast<std::ptrdiff_t>(i));
+        landings[i] = land_partition(where, list);
       }
-      if (batches.empty()) continue;
-      for (const auto& [what, batch] : batches) intent.keys.push_back(lake::raw_batch_key_for(batch.source, batch.dataset, batch.received_at, batch.text));
-      const std::string key = lake::layout::landing_intent_key(options_.group, where.first, where.second);
-      TRY(store_.put(key, intent_text(intent)));  // before any batch: a cut-short landing can be undone
-      size_t at = 0;
-      for (const auto& [what, batch] : batches) TRY(raw_.land_lines_at(intent.keys[at++], batch.text));
-      intent.landed = true;
-      TRY(store_.put(key, intent_text(intent)));
-      report.raw_objects += batches.size();
-      for (const auto& [what, batch] : batches) landed[batch.dataset] += batch.records;
-      intents.emplace_back(where, std::move(intent));
+    });
+    std::vector<std::pair<Partition, Intent>> intents;
+    std::map<std::string, size_t> landed;  // records by dataset, for the metrics
+    for (PartitionLanding& done : landings) {
+      TRY(done.status);
+      report.records += done.records;
+      if (done.intent.keys.empty()) continue;
+      report.raw_objects += done.intent.keys.size();
+      for (const auto& [dataset, n] : done.by_dataset) landed[dataset] += n;
+      intents.emplace_back(done.where, std::move(done.intent));
     }
     if (!intents.empty()) TRY(curate(report));
     observe(records, landed);
@@ -138,6 +139,42 @@ class Lander {
     for (const auto& [where, intent] : intents) TRY(store_.remove(lake::layout::landing_intent_key(options_.group, where.first, where.second)));
     ++report.batches;
     return {};
+  }
+
+  // What landing one partition's records did.
+  struct PartitionLanding {
+    core::Status status;
+    Partition where;
+    Intent intent;  // no keys: nothing to land
+    size_t records = 0;
+    std::map<std::string, size_t> by_dataset;
+  };
+
+  // Lands one partition's records as raw batches, between an intent saying what lands and one
+  // saying it all did, so a landing cut short can be undone or finished.
+  PartitionLanding land_partition(const Partition& where, const std::vector<const bus::Record*>& list) {
+    PartitionLanding done{{}, where, Intent{false, -1, list.back()->offset + 1, {}}, 0, {}};
+    Intent& intent = done.intent;
+    const auto skip = skip_below_.find(where);
+    std::map<std::pair<std::string, std::string>, Batch> batches;
+    for (const bus::Record* r : list) {
+      if (skip != skip_below_.end() && r->offset < skip->second) continue;  // landed by an interrupted run, now committed
+      if (intent.from < 0) intent.from = r->offset;
+      add_record(*r, batches);
+      ++done.records;
+    }
+    if (batches.empty()) return done;
+    for (const auto& [what, batch] : batches) intent.keys.push_back(lake::raw_batch_key_for(batch.source, batch.dataset, batch.received_at, batch.text));
+    done.status = [&]() -> core::Status {
+      const std::string key = lake::layout::landing_intent_key(options_.group, where.first, where.second);
+      TRY(store_.put(key, intent_text(intent)));  // before any batch: a cut-short landing can be undone
+      size_t at = 0;
+      for (const auto& [what, batch] : batches) TRY(raw_.land_lines_at(intent.keys[at++], batch.text));
+      intent.landed = true;
+      return store_.put(key, intent_text(intent));
+    }();
+    for (const auto& [what, batch] : batches) done.by_dataset[batch.dataset] += batch.records;
+    return done;
   }
 
   // Records out per dataset, and how long each took from the bus to durable curated rows.

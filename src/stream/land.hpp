@@ -26,6 +26,7 @@ struct LandOptions {
   std::string group = "lander";
   std::string topic_prefix = "cryptolake";
   size_t max_records = 10000;
+  size_t threads = 2;  // partitions whose raw batches are built, compressed and written at once
   int64_t max_wait_ms = 1000;
   int64_t exit_when_idle_ms = -1;  // ≥ 0: return after this long without a record
   std::function<bool()> still_producing = {};  // when given and true, idleness does not end the run

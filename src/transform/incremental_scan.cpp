@@ -48,7 +48,7 @@ void record(Ledger& ledger, const std::vector<RawObject>& objects, DaysByObject&
 }  // namespace
 
 core::Result<IncrementalScan> scan_incrementally(const std::vector<RawObject>& objects, const std::optional<std::string>& consumed,
-                                                 const ScanObjects& scan) {
+                                                 const ScanObjects& scan, const LoadBuiltDays& built) {
   std::optional<Ledger> ledger = consumed ? parse_ledger(*consumed) : std::nullopt;
   std::map<std::string, const RawObject*> now;
   for (const RawObject& object : objects) now[object.key] = &object;
@@ -75,10 +75,24 @@ core::Result<IncrementalScan> scan_incrementally(const std::vector<RawObject>& o
   std::set<int64_t> touched;
   for (const auto& [key, days] : fresh_days) touched.insert(days.begin(), days.end());
   std::vector<RawObject> neighbours;  // consumed objects with rows for a touched day
+  std::set<int64_t> shared;           // those days
   for (const auto& [key, entry] : *ledger) {
-    if (std::ranges::any_of(entry.days, [&](int64_t day) { return touched.contains(day); })) neighbours.push_back(*now.at(key));
+    bool neighbour = false;
+    for (const int64_t day : entry.days) {
+      if (touched.contains(day)) {
+        shared.insert(day);
+        neighbour = true;
+      }
+    }
+    if (neighbour) neighbours.push_back(*now.at(key));
   }
-  if (!neighbours.empty()) TRY(scan(neighbours));
+  if (!neighbours.empty()) {
+    bool loaded = false;
+    if (built) {
+      TRY_ASSIGN(loaded, built(shared));
+    }
+    if (!loaded) TRY(scan(neighbours));
+  }
   record(*ledger, fresh, fresh_days);
   return IncrementalScan{std::move(touched), ledger_text(*ledger)};
 }

@@ -18,6 +18,7 @@
 #include "sources/binance/ws_event_parser.hpp"
 #include "lake/partition_writer.hpp"
 #include "lake/layout.hpp"
+#include "lake/partition_versions.hpp"
 #include "lake/worker_pool.hpp"
 #include "transform/incremental_scan.hpp"
 
@@ -65,12 +66,14 @@ struct RowKey {
 
 struct ThreadRows {
   uint32_t series_id(const std::string& source, const core::Symbol& symbol, std::string_view interval) {
-    std::string canonical = symbol.canonical();
+    return series_id(source, symbol.canonical(), interval);
+  }
+  uint32_t series_id(std::string_view source, std::string canonical, std::string_view interval) {
     const std::string name = fmt::format("{}\x1f{}\x1f{}", source, canonical, interval);
     auto [it, inserted] = series_ids.try_emplace(name, static_cast<uint32_t>(series_names.size()));
     if (inserted) {
       series_names.push_back(name);
-      series.push_back({source, std::move(canonical), std::string(interval)});
+      series.push_back({std::string(source), std::move(canonical), std::string(interval)});
     }
     return it->second;
   }
@@ -161,6 +164,56 @@ class RowSpill {
   std::optional<lake::DaySpillFiles> files_;
   std::optional<core::Error> error_;
 };
+
+// The rows the last complete run published for `days`, read back from market_ohlcv into `out`, so an
+// incremental run merges new candles into them instead of parsing again every raw object with
+// candles for those days; the latest received still wins, as in a full run. Each partition must be
+// the one published (its files hash to the version recorded then); false, with nothing added, when
+// one is missing or differs.
+core::Result<bool> load_published_days(lake::ObjectStore& store, lake::DuckDb& duckdb, const std::set<int64_t>& days, ThreadRows& out,
+                                        RowSpill& spill) {
+  std::vector<std::string> globs;
+  for (const int64_t day : days) {
+    const std::string dt = Timestamp::from_micros(day * Timestamp::kMicrosPerDay).date();
+    const auto recorded = store.get(lake::layout::partition_version_key("market_ohlcv", dt));
+    TRY_ASSIGN(const std::vector<std::string> files, store.list(lake::layout::partition_prefix("market_ohlcv", dt)));
+    if (!recorded || files.empty()) return false;
+    TRY_ASSIGN(const std::string version, lake::hash_partition(store, "market_ohlcv", dt));
+    if (version != *recorded) return false;
+    globs.push_back(lake::sql_string(lake::table_glob(store, "market_ohlcv", dt)));
+  }
+  TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
+  TRY_ASSIGN(lake::StatementList statements, connection.extract(fmt::format(
+      "SELECT source, symbol, interval, epoch_us(open_time), epoch_us(close_time), open, high, low, close, volume, quote_volume, trades, "
+      "taker_buy_base, taker_buy_quote, epoch_us(received_at) FROM read_parquet([{}])", fmt::join(globs, ", "))));
+  TRY_ASSIGN(lake::PreparedStatement statement, statements.prepare(0));
+  TRY_ASSIGN(lake::QueryResult result, statement.stream());
+  uint32_t series = 0;
+  const SeriesName* last = nullptr;  // files hold a series' rows together: names compared where they change
+  while (duckdb_data_chunk chunk = result.fetch_chunk()) {
+    const auto column = [&](idx_t c) { return duckdb_data_chunk_get_vector(chunk, c); };
+    const auto int64s = [&](idx_t c) { return static_cast<const int64_t*>(duckdb_vector_get_data(column(c))); };
+    const auto doubles = [&](idx_t c) { return static_cast<const double*>(duckdb_vector_get_data(column(c))); };
+    const int64_t *open_time = int64s(3), *close_time = int64s(4), *trades = int64s(11), *received_at = int64s(14);
+    const double *open = doubles(5), *high = doubles(6), *low = doubles(7), *close = doubles(8), *volume = doubles(9),
+                 *quote_volume = doubles(10), *taker_buy_base = doubles(12), *taker_buy_quote = doubles(13);
+    for (idx_t i = 0, n = duckdb_data_chunk_get_size(chunk); i < n; ++i) {
+      const std::string_view source = lake::string_cell(column(0), i), symbol = lake::string_cell(column(1), i),
+                             interval = lake::string_cell(column(2), i);
+      if (last == nullptr || source != last->source || symbol != last->symbol || interval != last->interval) {
+        series = out.series_id(source, std::string(symbol), interval);
+        last = &out.series[series];
+      }
+      out.rows.push_back({series, {Timestamp::from_micros(open_time[i]), Timestamp::from_micros(close_time[i]), open[i], high[i], low[i],
+                                   close[i], volume[i], quote_volume[i], trades[i], taker_buy_base[i], taker_buy_quote[i],
+                                   Timestamp::from_micros(received_at[i])}});
+      ++out.rows_parsed;
+    }
+    duckdb_destroy_data_chunk(&chunk);
+    spill.after_object(0, out);
+  }
+  return true;
+}
 
 // Archive dumps landed by `import binance-archive` (raw/<source>/archive/…): one CSV per object.
 core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vector<RawObject>& files, size_t threads,
@@ -307,7 +360,8 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     return days;
   };
   TRY_ASSIGN(const std::vector<RawObject> objects, list_raw_objects(store, {"klines", "archive", "ws_kline"}));
-  TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan));
+  const auto published = [&](const std::set<int64_t>& days) { return load_published_days(store, duckdb, days, parsed[0], spill); };
+  TRY_ASSIGN(const IncrementalScan plan, scan_incrementally(objects, options.consumed, scan, published));
   if (options.now_consumed != nullptr) *options.now_consumed = plan.ledger;
 
   TRY(spill.finish_scan(parsed));

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "lake/layout.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/raw_zone.hpp"
 #include "io/codec/zstd.hpp"
@@ -190,6 +191,51 @@ TEST_F(EtlTest, ARunBeyondItsMemoryBudgetWritesTheSameFiles) {
   ASSERT_TRUE(run_market_ohlcv_etl(*store_, *duckdb_, {}));
   EXPECT_EQ(incremental, curated());
   EXPECT_EQ(spills_left(), 0u);
+}
+
+// An incremental run reads the new raw objects and merges their candles into the days as the
+// last run published them, instead of parsing again every consumed object with candles for those
+// days; the files are a full rebuild's. A published partition changed since (its files no longer
+// hash to its recorded version) is not trusted: its day's raw objects are read again.
+TEST_F(EtlTest, AnIncrementalRunMergesNewCandlesIntoThePublishedDays) {
+  const auto send = [&](int day, const char* received, const char* symbol, const char* close, int minutes) {
+    std::vector<std::string> rows;
+    for (int m = 0; m < minutes; ++m) rows.push_back(kline_row(kDay + day * 86'400'000LL + m * 60'000LL, close, "2"));
+    write_klines(received, symbol, rows);
+  };
+  for (int d = 0; d < 3; ++d) {
+    for (const char* symbol : {"BTCUSDT", "ETHUSDT", "SOLUSDT"}) send(d, fmt::format("2024-01-0{}T05:00:00Z", d + 2).c_str(), symbol, "3", 100);
+  }
+  std::string ledger;
+  auto first = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .now_consumed = &ledger});
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->batches, 9u);
+  const auto full_rebuild = [&] {
+    const auto incremental = curated("curated/");
+    std::filesystem::remove_all(dir_.path() / "curated");
+    EXPECT_TRUE(run_market_ohlcv_etl(*store_, *duckdb_, {}));
+    return incremental;
+  };
+
+  // Day 1 again for one symbol, received later with other closes and 20 more minutes.
+  send(1, "2024-01-05T05:00:00Z", "ETHUSDT", "4", 120);
+  std::string after;
+  auto merged = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .consumed = ledger, .now_consumed = &after});
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_EQ(merged->batches, 1u) << "only the new object is parsed; day 1's three consumed ones are not";
+  EXPECT_EQ(merged->partitions, 1u);
+  EXPECT_EQ(merged->rows_out, 3u * 100 + 20);
+  ASSERT_EQ(*sql_text("SELECT count(*) FROM " + ohlcv() + " WHERE symbol = 'ETH-USDT' AND close = 4"), "120\n");
+  EXPECT_EQ(full_rebuild(), curated("curated/"));
+
+  // Day 1's file changed behind the etl's back: its raw objects are read again, and win.
+  const std::string day1 = *store_->list(lake::layout::partition_prefix("market_ohlcv", "2024-01-02")).value().begin();
+  ASSERT_TRUE(store_->put(day1, *store_->get(*store_->list(lake::layout::partition_prefix("market_ohlcv", "2024-01-01")).value().begin())));
+  send(1, "2024-01-06T05:00:00Z", "SOLUSDT", "5", 10);
+  auto reread = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .consumed = after});
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->batches, 1u + 4) << "the new object and day 1's four consumed ones";
+  EXPECT_EQ(full_rebuild(), curated("curated/"));
 }
 
 // Posts beyond the memory budget wait on disk by day; the latest copy of each post is still the

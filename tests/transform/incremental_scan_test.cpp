@@ -51,6 +51,39 @@ TEST(IncrementalScan, ReadsNewObjectsAndTheConsumedOnesSharingTheirDays) {
   EXPECT_EQ(result->ledger, "b1\t-\t10\nb2\t-\t10,11\nb3\t-\t11,12\nb4\t-\t13\n");
 }
 
+// A stage that can give the shared days from its own output is asked for exactly those days
+// (those new objects touch and consumed ones have rows for), and the consumed objects are not read
+// again; when it cannot, they are.
+TEST(IncrementalScan, SharedDaysComeFromTheStagesOutputWhenItCanGiveThem) {
+  const std::string ledger = "b1\t-\t10\nb2\t-\t10,11\nb4\t-\t13\n";
+  const std::vector<RawObject> objects{batch("b1"), batch("b2"), batch("b3"), batch("b4")};
+  for (const bool can : {true, false}) {
+    RecordingScan scan{{{"b3", {11, 12}}}, {}};
+    std::vector<std::set<int64_t>> asked;
+    const LoadBuiltDays built = [&](const std::set<int64_t>& days) -> core::Result<bool> {
+      asked.push_back(days);
+      return can;
+    };
+    auto result = scan_incrementally(objects, ledger, scan.function(), built);
+    ASSERT_TRUE(result) << result.error().message;
+    EXPECT_EQ(*result->days, (std::set<int64_t>{11, 12}));
+    EXPECT_EQ(asked, (std::vector<std::set<int64_t>>{{11}}));  // day 12 has no consumed rows to give
+    ASSERT_EQ(scan.calls.size(), can ? 1u : 2u);
+    EXPECT_EQ(scan.calls[0], (std::vector<std::string>{"b3"}));
+    if (!can) {
+      EXPECT_EQ(scan.calls[1], (std::vector<std::string>{"b2"}));
+    }
+    EXPECT_EQ(result->ledger, "b1\t-\t10\nb2\t-\t10,11\nb3\t-\t11,12\nb4\t-\t13\n");
+  }
+  // Nothing shared: the stage is not asked.
+  RecordingScan scan{{{"b5", {20}}}, {}};
+  bool called = false;
+  auto result = scan_incrementally({batch("b1"), batch("b5")}, std::string("b1\t-\t10\n"), scan.function(),
+                                   [&](const std::set<int64_t>&) -> core::Result<bool> { return called = true; });
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_FALSE(called);
+}
+
 TEST(IncrementalScan, NothingNewReadsNothing) {
   RecordingScan scan;
   auto result = scan_incrementally({batch("b1")}, std::string("b1\t-\t10\n"), scan.function());

@@ -142,7 +142,12 @@ class RowSpill {
         files_.emplace(std::move(created));
       }
     }
-    std::ranges::sort(out.rows, {}, day_of);
+    // Rows come a raw object at a time, so mostly in long runs of one day: those go to their day's
+    // file as they are (its rows then keep the order they were parsed in, as when held). Sorting
+    // them by day instead moved every 112-byte row and divided at every comparison: ~9 % of a scan.
+    size_t runs = 1;
+    for (size_t i = 1; i < out.rows.size(); ++i) runs += day_of(out.rows[i]) != day_of(out.rows[i - 1]) ? 1 : 0;
+    if (runs > 1 + out.rows.size() / kRowsPerSpillRun) std::ranges::sort(out.rows, {}, day_of);  // days interleaved row by row
     for (auto begin = out.rows.begin(); begin != out.rows.end();) {
       const int64_t day = day_of(*begin);
       const auto end = std::find_if(begin, out.rows.end(), [day](const Row& r) { return day_of(r) != day; });
@@ -158,6 +163,9 @@ class RowSpill {
     std::lock_guard lock(mutex_);
     if (!error_) error_ = status.error();
   }
+
+  // Fewer rows per run than this on average and the rows are sorted first: an append opens a file.
+  static constexpr size_t kRowsPerSpillRun = 1024;
 
   size_t group_rows_, thread_rows_;
   std::mutex mutex_;

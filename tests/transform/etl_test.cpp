@@ -193,6 +193,34 @@ TEST_F(EtlTest, ARunBeyondItsMemoryBudgetWritesTheSameFiles) {
   EXPECT_EQ(spills_left(), 0u);
 }
 
+// A thread spills its rows by day as they came: one object whose days run A, B, A goes to the day
+// files run by run (appended, not overwritten), one whose days alternate row by row is sorted by
+// day first; either way the files are the ones a run that held everything writes.
+TEST_F(EtlTest, RowsOfSeveralDaysInOneObjectSpillToTheirDays) {
+  constexpr int64_t kMinute = 60'000, kOneDay = 86'400'000;
+  std::vector<std::string> runs;  // 700 candles of day 1, 700 of day 2, 700 more of day 1
+  for (int m = 0; m < 700; ++m) runs.push_back(kline_row(kDay + kOneDay + m * kMinute, "2.5", "1"));
+  for (int m = 0; m < 700; ++m) runs.push_back(kline_row(kDay + 2 * kOneDay + m * kMinute, "2.5", "2"));
+  for (int m = 700; m < 1400; ++m) runs.push_back(kline_row(kDay + kOneDay + m * kMinute, "2.5", "3"));
+  write_klines("2024-02-01T05:00:01Z", "BTCUSDT", runs);
+  std::vector<std::string> alternating;  // days 3 and 4, one row each in turn
+  for (int m = 0; m < 300; ++m) alternating.push_back(kline_row(kDay + (3 + m % 2) * kOneDay + m * kMinute, "2.5", "4"));
+  write_klines("2024-02-01T05:00:02Z", "ETHUSDT", alternating);
+
+  auto held = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 1, .progress = {}});
+  ASSERT_TRUE(held) << held.error().message;
+  const auto reference = curated("curated/");
+  std::filesystem::remove_all(dir_.path() / "curated");
+  const size_t tiny = 200 * 2 * (sizeof(core::KlineValues) + 8 + 2 * 40);  // spills after every object
+  auto spilled = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 1, .progress = {}, .memory_bytes = tiny});
+  ASSERT_TRUE(spilled) << spilled.error().message;
+  EXPECT_EQ(held->rows_out, 2100u + 300u);
+  EXPECT_EQ(spilled->rows_out, held->rows_out);
+  EXPECT_EQ(spilled->partitions, 4u);
+  EXPECT_EQ(curated("curated/"), reference);
+  EXPECT_EQ(*sql_text("SELECT count(*) FROM " + ohlcv() + " WHERE open_time < TIMESTAMPTZ '2024-01-03 00:00:00+00'"), "1400\n");
+}
+
 // An incremental run reads the new raw objects and merges their candles into the days as the
 // last run published them, instead of parsing again every consumed object with candles for those
 // days; the files are a full rebuild's. A published partition changed since (its files no longer

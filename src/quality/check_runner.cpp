@@ -34,7 +34,8 @@ std::string lake_root(const lake::ObjectStore& store) {
   return root;
 }
 
-// Runs `checks` (all of one table) over `source` with one query, scalar subquery per check.
+// Runs `checks` (all of one table) over `source`: the row conditions' counts in one scan, a scalar
+// subquery for each other check.
 core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection, const lake::ObjectStore& store,
                                                 const std::vector<const CheckSpec*>& checks, std::string_view table,
                                                 std::string_view dt, std::string_view source, const RunContext& run,
@@ -51,8 +52,12 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
   const std::string root = lake_root(store);
   const std::string glob = lake::table_glob(store, table);
   const std::string now_sql = run.at.sql_literal() + "::TIMESTAMPTZ";
-  std::string select;
+  // Checks of a row condition count their breaking rows together, in one scan of the source;
+  // the others (unique, referential) are a scalar subquery each, in a second query.
+  std::string row_counts, subqueries;
   std::vector<const CheckSpec*> evaluated;
+  std::vector<std::pair<bool, size_t>> column_of;  // per evaluated check: (of the row scan?, its column)
+  size_t scanned = 0, subqueried = 0;
   for (const CheckSpec* c : checks) {
     CheckResult result{run.run_id, c->name(), std::string(table), std::string(dt), "skipped", c->severity, 0,
                        threshold_text(*c), run.at, ""};
@@ -72,13 +77,28 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
       results.push_back(result);
       continue;
     }
-    const bool list = !c->columns.empty() && list_columns.contains(c->columns.front());
-    select += fmt::format("{}({})::DOUBLE", select.empty() ? "" : ", ", observed_sql(*c, source, glob, dt, root, now_sql, list));
+    if (const auto violation = row_violation(*c)) {
+      row_counts += fmt::format("{}count(*) FILTER (WHERE {})::DOUBLE", scanned == 0 ? "" : ", ", *violation);
+      column_of.emplace_back(true, scanned++);
+    } else {
+      const bool list = !c->columns.empty() && list_columns.contains(c->columns.front());
+      subqueries += fmt::format("{}({})::DOUBLE", subqueried == 0 ? "" : ", ", observed_sql(*c, source, glob, dt, root, now_sql, list));
+      column_of.emplace_back(false, subqueried++);
+    }
     evaluated.push_back(c);
   }
   if (evaluated.empty()) return results;
-  auto values = connection.query("SELECT " + select);
-  if (!values) {
+  std::optional<lake::QueryResult> scan_values, subquery_values;
+  bool failed = false;
+  if (scanned > 0) {
+    auto values = connection.query(fmt::format("SELECT {} FROM {}", row_counts, source));
+    if (values) scan_values.emplace(std::move(*values)); else failed = true;
+  }
+  if (subqueried > 0 && !failed) {
+    auto values = connection.query("SELECT " + subqueries);
+    if (values) subquery_values.emplace(std::move(*values)); else failed = true;
+  }
+  if (failed) {
     // One bad check (a typo in a configured expression) must not hide the others: evaluate singly.
     for (const CheckSpec* c : evaluated) {
       CheckResult result{run.run_id, c->name(), std::string(table), std::string(dt), "fail", c->severity, 0, threshold_text(*c), run.at, ""};
@@ -96,7 +116,9 @@ core::Result<std::vector<CheckResult>> evaluate(lake::DuckConnection& connection
   }
   for (size_t i = 0; i < evaluated.size(); ++i) {
     const CheckSpec& c = *evaluated[i];
-    const double observed = values->is_null(i, 0) ? 0 : values->float64(i, 0);
+    const auto [of_scan, column] = column_of[i];
+    lake::QueryResult& values = of_scan ? *scan_values : *subquery_values;
+    const double observed = values.is_null(column, 0) ? 0 : values.float64(column, 0);
     results.push_back({run.run_id, c.name(), std::string(table), std::string(dt), passes(c, observed) ? "pass" : "fail",
                        c.severity, observed, threshold_text(c), run.at, ""});
   }

@@ -172,26 +172,39 @@ core::Result<std::vector<CheckSpec>> checks_from_config(const core::QualityConfi
   return checks;
 }
 
-std::string observed_sql(const CheckSpec& c, std::string_view source, std::string_view table_glob, std::string_view dt,
-                         std::string_view lake_root, std::string_view now_sql, bool list_column) {
+std::optional<std::string> row_violation(const CheckSpec& c) {
   const std::string col = c.columns.empty() ? "" : lake::sql_identifier(c.columns.front());
   switch (c.kind) {
     case CheckKind::not_null: {
       std::string any_null;
       for (const auto& name : c.columns) any_null += (any_null.empty() ? "" : " OR ") + lake::sql_identifier(name) + " IS NULL";
-      return fmt::format("SELECT count(*) FILTER (WHERE {}) FROM {}", any_null, source);
+      return any_null;
     }
-    case CheckKind::unique:
-      return fmt::format("SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT {} FROM {})) FROM {}", column_list(c.columns),
-                         source, source);
     case CheckKind::accepted_range: {
       std::string outside;
       if (c.min) outside += fmt::format("{} < {}", col, *c.min);
       if (c.max) outside += fmt::format("{}{} > {}", outside.empty() ? "" : " OR ", col, *c.max);
-      return fmt::format("SELECT count(*) FILTER (WHERE {}) FROM {}", outside.empty() ? "false" : outside, source);
+      return outside.empty() ? "false" : outside;
     }
     case CheckKind::expression:
-      return fmt::format("SELECT count(*) FILTER (WHERE NOT coalesce(({}), false)) FROM {}", c.expression, source);
+      return fmt::format("NOT coalesce(({}), false)", c.expression);
+    default:
+      return std::nullopt;
+  }
+}
+
+std::string observed_sql(const CheckSpec& c, std::string_view source, std::string_view table_glob, std::string_view dt,
+                         std::string_view lake_root, std::string_view now_sql, bool list_column) {
+  if (const auto violation = row_violation(c)) return fmt::format("SELECT count(*) FILTER (WHERE {}) FROM {}", *violation, source);
+  const std::string col = c.columns.empty() ? "" : lake::sql_identifier(c.columns.front());
+  switch (c.kind) {
+    case CheckKind::not_null:
+    case CheckKind::accepted_range:
+    case CheckKind::expression:
+      break;  // row_violation's
+    case CheckKind::unique:
+      return fmt::format("SELECT count(*) - (SELECT count(*) FROM (SELECT DISTINCT {} FROM {})) FROM {}", column_list(c.columns),
+                         source, source);
     case CheckKind::freshness:
       return fmt::format("SELECT (epoch_us({}) - epoch_us(max({}))) / 3.6e9 FROM read_parquet({}, union_by_name = true)", now_sql, col,
                          lake::sql_string(table_glob));

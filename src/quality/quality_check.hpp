@@ -41,6 +41,9 @@ std::string_view to_string(Severity severity);
 std::string observed_sql(const CheckSpec& check, std::string_view source, std::string_view table_glob,
                          std::string_view partition_dt, std::string_view lake_root, std::string_view now_sql,
                          bool list_column = false);
+// For a check that counts the rows breaking a row condition (not_null, accepted_range,
+// expression): the condition a breaking row meets, so several such checks count in one scan.
+std::optional<std::string> row_violation(const CheckSpec& check);
 // Whether `observed` passes.
 bool passes(const CheckSpec& check, double observed);
 // The threshold as people read it: "= 0", "<= 48 h", "in [0.5, 1.5]".

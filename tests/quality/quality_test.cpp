@@ -122,6 +122,36 @@ TEST_F(QualityTest, EachCheckCatchesItsFaultAndPassesCleanData) {
   }
 }
 
+// Row conditions count their breaking rows in one scan; a configured expression DuckDB cannot run
+// fails that check alone (with DuckDB's reason), and every other check still judges the partition.
+TEST_F(QualityTest, ABrokenExpressionFailsAloneAndTheOtherChecksStillJudge) {
+  CheckSpec low = spec(CheckKind::expression, {});
+  low.expression = "low <= least(open, close)";
+  CheckSpec broken = spec(CheckKind::expression, {}, Severity::warn);
+  broken.expression = "no_such_column > 0";
+  CheckSpec range = spec(CheckKind::accepted_range, {"volume"}, Severity::warn);
+  range.max = 1.5;
+  const std::vector<CheckSpec> checks = {range, spec(CheckKind::unique, {"source", "symbol", "interval", "open_time"}), low};
+  std::vector<CheckResult> results;
+  EXPECT_TRUE(write_gated(checks, "2024-01-01", candles("2024-01-01", kClean), &results));
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].observed, 2);  // two rows above 1.5
+  EXPECT_EQ(results[0].status, "fail");
+  EXPECT_EQ(results[1].status, "pass");
+  EXPECT_EQ(results[2].status, "pass");
+
+  std::vector<CheckSpec> with_broken = checks;
+  with_broken.insert(with_broken.begin() + 1, broken);
+  EXPECT_TRUE(write_gated(with_broken, "2024-01-02", candles("2024-01-02", kClean), &results));
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].observed, 2);
+  EXPECT_EQ(results[1].check, broken.name());
+  EXPECT_EQ(results[1].status, "fail");
+  EXPECT_NE(results[1].note.find("no_such_column"), std::string::npos) << results[1].note;
+  EXPECT_EQ(results[2].status, "pass");
+  EXPECT_EQ(results[3].status, "pass");
+}
+
 TEST_F(QualityTest, WarningsDoNotBlockPublishing) {
   CheckSpec range = spec(CheckKind::accepted_range, {"volume"}, Severity::warn);
   range.max = 1.5;

@@ -203,48 +203,69 @@ core::Status bench_import(const core::Config& config, const BenchOptions& flags)
   TRY_ASSIGN(const std::vector<fs::path> files, write_archive_csvs(work / "dumps", flags.symbols));
   size_t bytes = 0;
   for (const auto& f : files) bytes += fs::file_size(f);
-  lake::LocalObjectStore store(work / "lake");
-  lake::RawZoneWriter raw(store);
   TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", config.duckdb.threads, config.duckdb.memory_limit}));
   fmt::print("input: {} files of 1-minute klines (one month each), {:.1f} MB of CSV, {} threads\n", files.size(), bytes / 1e6, threads);
 
-  // Ours: land each file in the raw zone (as received), as `import` does, then parse, validate, dedup, write.
-  auto start = std::chrono::steady_clock::now();
-  const auto read = [&](size_t i) -> core::Result<sources::binance::ArchiveFile> {
-    auto text = io::read_local_file(files[i]);
-    if (!text) return core::fail(core::ErrorCode::io_error, "cannot read {}", files[i].string());
-    return sources::binance::ArchiveFile{files[i].filename().string(), std::move(*text), std::nullopt, {}, {}, {}};
+  // Ours: land each file in the raw zone (as received), as `import` does, then parse, validate,
+  // dedup, write; each round into a lake of its own.
+  const auto run_ours = [&](const fs::path& lake_folder, lake::WriteStats& written) -> core::Result<double> {
+    fs::remove_all(lake_folder);
+    lake::LocalObjectStore store(lake_folder);
+    lake::RawZoneWriter raw(store);
+    const auto start = std::chrono::steady_clock::now();
+    const auto read = [&](size_t i) -> core::Result<sources::binance::ArchiveFile> {
+      auto text = io::read_local_file(files[i]);
+      if (!text) return core::fail(core::ErrorCode::io_error, "cannot read {}", files[i].string());
+      return sources::binance::ArchiveFile{files[i].filename().string(), std::move(*text), std::nullopt, {}, {}, {}};
+    };
+    const auto landed = sources::binance::land_archives(raw, "binance", files.size(), read, threads);
+    if (!landed.problems.empty()) return core::fail(core::ErrorCode::io_error, "landing the dumps failed: {}", landed.problems.front());
+    TRY_ASSIGN(written, transform::run_market_ohlcv_etl(store, *duckdb, etl_options(config, threads)));
+    return seconds_since(start);
   };
-  const auto landed = sources::binance::land_archives(raw, "binance", files.size(), read, threads);
-  if (!landed.problems.empty()) return core::fail(core::ErrorCode::io_error, "landing the dumps failed: {}", landed.problems.front());
-  TRY_ASSIGN(const lake::WriteStats ours, transform::run_market_ohlcv_etl(store, *duckdb, etl_options(config, threads)));
-  const double ours_seconds = seconds_since(start);
 
   // Peer: DuckDB read_csv over the same files → the same curated layout.
   TRY_ASSIGN(lake::DuckConnection connection, duckdb->connect());
   const fs::path peer_out = work / "duckdb_out";
-  start = std::chrono::steady_clock::now();
-  TRY(connection.execute(fmt::format(
-      "COPY (SELECT DISTINCT ON (symbol, open_time) 'binance' AS source, regexp_extract(filename, '([A-Z0-9]+)-1m-', 1) AS symbol, '1m' AS interval, "
-      "make_timestamptz(open_time * 1000) AS open_time, make_timestamptz(close_time * 1000) AS close_time, open, high, low, "
-      "close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote, "
-      "make_timestamptz(close_time * 1000 + 1000) AS received_at, strftime(make_timestamptz(open_time * 1000), '%Y-%m-%d') AS dt "
-      "FROM read_csv({}, header = false, filename = true, columns = {{open_time: 'BIGINT', open: 'DOUBLE', high: 'DOUBLE', "
-      "low: 'DOUBLE', close: 'DOUBLE', volume: 'DOUBLE', close_time: 'BIGINT', quote_volume: 'DOUBLE', trades: 'BIGINT', "
-      "taker_buy_base: 'DOUBLE', taker_buy_quote: 'DOUBLE', ignore: 'VARCHAR'}}) "
-      "WHERE open > 0 AND volume >= 0 AND high >= greatest(open, close) AND low <= least(open, close) "
-      "ORDER BY symbol, open_time) "
-      "TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
-      lake::sql_string((work / "dumps" / "*.csv").string()),
-      lake::sql_string(peer_out.string()))));
-  const double peer_seconds = seconds_since(start);
-  TRY_ASSIGN(lake::QueryResult peer_rows, connection.query(fmt::format(
-      "SELECT count(*) FROM read_parquet({})", lake::sql_string((peer_out / "*" / "*.parquet").string()))));
-  const auto peer_count = static_cast<size_t>(peer_rows.int64(0, 0));
-  if (peer_count != ours.rows_out) {
-    return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} rows, duckdb {} rows", ours.rows_out, peer_count);
+  const auto run_peer = [&](size_t& rows) -> core::Result<double> {
+    const auto start = std::chrono::steady_clock::now();
+    TRY(connection.execute(fmt::format(
+        "COPY (SELECT DISTINCT ON (symbol, open_time) 'binance' AS source, regexp_extract(filename, '([A-Z0-9]+)-1m-', 1) AS symbol, '1m' AS interval, "
+        "make_timestamptz(open_time * 1000) AS open_time, make_timestamptz(close_time * 1000) AS close_time, open, high, low, "
+        "close, volume, quote_volume, trades, taker_buy_base, taker_buy_quote, "
+        "make_timestamptz(close_time * 1000 + 1000) AS received_at, strftime(make_timestamptz(open_time * 1000), '%Y-%m-%d') AS dt "
+        "FROM read_csv({}, header = false, filename = true, columns = {{open_time: 'BIGINT', open: 'DOUBLE', high: 'DOUBLE', "
+        "low: 'DOUBLE', close: 'DOUBLE', volume: 'DOUBLE', close_time: 'BIGINT', quote_volume: 'DOUBLE', trades: 'BIGINT', "
+        "taker_buy_base: 'DOUBLE', taker_buy_quote: 'DOUBLE', ignore: 'VARCHAR'}}) "
+        "WHERE open > 0 AND volume >= 0 AND high >= greatest(open, close) AND low <= least(open, close) "
+        "ORDER BY symbol, open_time) "
+        "TO {} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (dt), OVERWRITE)",
+        lake::sql_string((work / "dumps" / "*.csv").string()),
+        lake::sql_string(peer_out.string()))));
+    const double seconds = seconds_since(start);
+    TRY_ASSIGN(lake::QueryResult peer_rows, connection.query(fmt::format(
+        "SELECT count(*) FROM read_parquet({})", lake::sql_string((peer_out / "*" / "*.parquet").string()))));
+    rows = static_cast<size_t>(peer_rows.int64(0, 0));
+    return seconds;
+  };
+
+  // Three rounds, the sides alternating; each side's best round counts (as in bench posts): a
+  // run of ~1.5 s moved by a third on this shared machine from one minute to the next.
+  double ours_seconds = 1e300, peer_seconds = 1e300;
+  lake::WriteStats ours;
+  for (int round = 1; round <= 3; ++round) {
+    size_t peer_count = 0;
+    TRY_ASSIGN(const double ours_round, run_ours(work / fmt::format("lake-{}", round), ours));
+    TRY_ASSIGN(const double peer_round, run_peer(peer_count));
+    if (peer_count != ours.rows_out) {
+      return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} rows, duckdb {} rows", ours.rows_out, peer_count);
+    }
+    fmt::print("round {}: cryptolake {:.3f} s, duckdb {:.3f} s\n", round, ours_round, peer_round);
+    ours_seconds = std::min(ours_seconds, ours_round);
+    peer_seconds = std::min(peer_seconds, peer_round);
+    if (round < 3 || !flags.keep) fs::remove_all(work / fmt::format("lake-{}", round));  // --keep: the last round's lake
   }
-  fmt::print("output: {} rows in {} partitions (both)\n", ours.rows_out, ours.partitions);
+  fmt::print("output: {} rows in {} partitions (both; each side's best of 3 below)\n", ours.rows_out, ours.partitions);
   print_ratio("import", ours_seconds, peer_seconds, ours.rows_out, bytes);
   TRY(print_writing_alone(connection, "import", peer_out, peer_seconds));
   if (!flags.keep) fs::remove_all(work);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -43,6 +44,24 @@ core::Status prepare_raw(lake::ObjectStore& store, int64_t rows, size_t& sent) {
   }));
   sent = report.kline_rows_sent;
   return {};
+}
+
+// One round's times of both sides, and each side's best over the rounds.
+struct SideTimes {
+  double ours = 1e300, peer = 1e300;
+};
+
+// Three rounds, the sides alternating (`round(n)` runs both once, checks they agree and returns
+// their times); each side's best round counts, so a busy moment on a shared machine does not
+// decide the ratio.
+core::Result<SideTimes> best_of_three_rounds(const std::function<core::Result<SideTimes>(int round)>& round) {
+  SideTimes best;
+  for (int n = 1; n <= 3; ++n) {
+    TRY_ASSIGN(const SideTimes times, round(n));
+    fmt::print("round {}: cryptolake {:.3f} s, duckdb {:.3f} s\n", n, times.ours, times.peer);
+    best = {std::min(best.ours, times.ours), std::min(best.peer, times.peer)};
+  }
+  return best;
 }
 
 // The etl as `cryptolake etl` runs it: these threads, the config's memory budget.
@@ -203,7 +222,7 @@ core::Status bench_import(const core::Config& config, const BenchOptions& flags)
   TRY_ASSIGN(const std::vector<fs::path> files, write_archive_csvs(work / "dumps", flags.symbols));
   size_t bytes = 0;
   for (const auto& f : files) bytes += fs::file_size(f);
-  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work / "lake", config.duckdb.threads, config.duckdb.memory_limit}));
+  TRY_ASSIGN(auto duckdb, lake::DuckDb::open({work, config.duckdb.threads, config.duckdb.memory_limit}));  // its scratch only
   fmt::print("input: {} files of 1-minute klines (one month each), {:.1f} MB of CSV, {} threads\n", files.size(), bytes / 1e6, threads);
 
   // Ours: land each file in the raw zone (as received), as `import` does, then parse, validate,
@@ -249,25 +268,22 @@ core::Status bench_import(const core::Config& config, const BenchOptions& flags)
     return seconds;
   };
 
-  // Three rounds, the sides alternating; each side's best round counts (as in bench posts): a
-  // run of ~1.5 s moved by a third on this shared machine from one minute to the next.
-  double ours_seconds = 1e300, peer_seconds = 1e300;
+  // A run of ~1.5 s moved by a third on this shared machine from one minute to the next.
   lake::WriteStats ours;
-  for (int round = 1; round <= 3; ++round) {
+  TRY_ASSIGN(const SideTimes best, best_of_three_rounds([&](int round) -> core::Result<SideTimes> {
+    const fs::path lake_folder = work / fmt::format("lake-{}", round);
     size_t peer_count = 0;
-    TRY_ASSIGN(const double ours_round, run_ours(work / fmt::format("lake-{}", round), ours));
+    TRY_ASSIGN(const double ours_round, run_ours(lake_folder, ours));
     TRY_ASSIGN(const double peer_round, run_peer(peer_count));
     if (peer_count != ours.rows_out) {
       return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} rows, duckdb {} rows", ours.rows_out, peer_count);
     }
-    fmt::print("round {}: cryptolake {:.3f} s, duckdb {:.3f} s\n", round, ours_round, peer_round);
-    ours_seconds = std::min(ours_seconds, ours_round);
-    peer_seconds = std::min(peer_seconds, peer_round);
-    if (round < 3 || !flags.keep) fs::remove_all(work / fmt::format("lake-{}", round));  // --keep: the last round's lake
-  }
+    if (round < 3 || !flags.keep) fs::remove_all(lake_folder);  // --keep: the last round's lake
+    return SideTimes{ours_round, peer_round};
+  }));
   fmt::print("output: {} rows in {} partitions (both; each side's best of 3 below)\n", ours.rows_out, ours.partitions);
-  print_ratio("import", ours_seconds, peer_seconds, ours.rows_out, bytes);
-  TRY(print_writing_alone(connection, "import", peer_out, peer_seconds));
+  print_ratio("import", best.ours, best.peer, ours.rows_out, bytes);
+  TRY(print_writing_alone(connection, "import", peer_out, best.peer));
   if (!flags.keep) fs::remove_all(work);
   return {};
 }
@@ -360,11 +376,8 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
                  summed.int64(6, 0)};
     return seconds;
   };
-  // Three rounds, the sides alternating; each side's best round counts, so a busy moment on a
-  // shared machine does not decide the ratio.
-  double ours = 1e300, peer = 1e300;
   Sums ours_sums, peer_sums;
-  for (int round = 1; round <= 3; ++round) {
+  TRY_ASSIGN(const SideTimes best, best_of_three_rounds([&](int) -> core::Result<SideTimes> {
     ours_sums = peer_sums = {};
     TRY_ASSIGN(const double ours_round, run_ours(ours_sums));
     TRY_ASSIGN(const double peer_round, run_peer(peer_sums));
@@ -372,15 +385,13 @@ core::Status bench_posts(const core::Config& config, const BenchOptions& flags) 
       return core::fail(core::ErrorCode::corrupt_data, "outputs differ: cryptolake {} posts, duckdb {} (or their sums differ)", ours_sums.rows,
                         peer_sums.rows);
     }
-    fmt::print("round {}: cryptolake {:.3f} s, duckdb {:.3f} s\n", round, ours_round, peer_round);
-    ours = std::min(ours, ours_round);
-    peer = std::min(peer, peer_round);
-  }
+    return SideTimes{ours_round, peer_round};
+  }));
   const auto post_count = static_cast<size_t>(ours_sums.rows);
   fmt::print("input: {} posts, {:.1f} MB of CSV; both read {} rows with the same sums of likes, retweets, text and author bytes, "
              "and the same first and last time (each side's best of 3 below)\n",
              post_count, bytes.size() / 1e6, post_count);
-  print_ratio("posts csv", ours, peer, post_count, bytes.size());
+  print_ratio("posts csv", best.ours, best.peer, post_count, bytes.size());
   if (!flags.keep) fs::remove_all(work);
   return {};
 }

@@ -33,7 +33,7 @@ std::string raw_batch_key_for(std::string_view source, std::string_view dataset,
   const std::string iso = received_at.iso();  // 2024-01-01T13:05:07.123456Z
   const std::string stamp = fmt::format("{}{}{}T{}{}{}", iso.substr(0, 4), iso.substr(5, 2), iso.substr(8, 2),
                                         iso.substr(11, 2), iso.substr(14, 2), iso.substr(17, 2));
-  return layout::raw_batch_key(source, dataset, received_at, fmt::format("{}-{:016x}.ndjson.zst", stamp, core::fnv1a(text)));
+  return layout::raw_batch_key(source, dataset, received_at, fmt::format("{}-{:016x}.ndjson.zst", stamp, core::content_hash(text)));
 }
 
 core::Result<std::string> RawZoneWriter::land_lines(std::string_view source, std::string_view dataset, core::Timestamp received_at,
@@ -43,7 +43,9 @@ core::Result<std::string> RawZoneWriter::land_lines(std::string_view source, std
   return key;
 }
 
-core::Status RawZoneWriter::land_lines_at(const std::string& key, std::string_view text) { return store_.put(key, io::zstd_compress(text)); }
+core::Status RawZoneWriter::land_lines_at(const std::string& key, std::string_view text, int level) {
+  return store_.put(key, io::zstd_compress(text, level));
+}
 
 core::Result<std::string> RawZoneWriter::land_file(const io::RawFile& file) {
   if (!core::Timestamp::parse_date(file.day) || file.name.empty() || file.name.find('/') != std::string::npos) {

@@ -29,8 +29,11 @@ class RawZoneWriter final : public io::RawSink {
   // ending in '\n'), as land() does: named by content, in the hour of `received_at`.
   [[nodiscard]] core::Result<std::string> land_lines(std::string_view source, std::string_view dataset, core::Timestamp received_at,
                                                      std::string_view text);
-  // The same under a key raw_batch_key_for() gave for these lines (computed once by a lander).
-  [[nodiscard]] core::Status land_lines_at(const std::string& key, std::string_view text);
+  // The same under a key raw_batch_key_for() gave for these lines (computed once by a lander),
+  // compressed at zstd `level` (land_lines: 3; a lander's market events pack as well at 1, faster).
+  [[nodiscard]] core::Status land_lines_at(const std::string& key, std::string_view text, int level = kLevel);
+
+  static constexpr int kLevel = 3;
   // Stores the file byte for byte at raw/<source>/<dataset>/dt=<day>/<name>.
   [[nodiscard]] core::Result<std::string> land_file(const io::RawFile& file) override;
 

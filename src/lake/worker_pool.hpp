@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -14,6 +15,15 @@ inline void run_on_threads(size_t threads, const std::function<void(size_t worke
   std::vector<std::jthread> workers;
   for (size_t t = 1; t < std::max<size_t>(1, threads); ++t) workers.emplace_back(work, t);
   work(0);
+}
+
+// work(worker, i) for every i in [0, n), on up to `threads` threads taking the next i as they
+// finish one: uneven items balance themselves.
+inline void for_each_on_threads(size_t threads, size_t n, const std::function<void(size_t worker, size_t i)>& work) {
+  std::atomic<size_t> next{0};
+  run_on_threads(std::min(std::max<size_t>(1, threads), std::max<size_t>(1, n)), [&](size_t worker) {
+    for (size_t i = next++; i < n; i = next++) work(worker, i);
+  });
 }
 
 // std::sort on up to `threads` threads: each sorts a contiguous part, then the parts are merged.

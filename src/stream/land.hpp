@@ -1,6 +1,6 @@
 // Bus → raw zone, exactly once: what `stream land` runs. Records of <prefix>.raw are taken in
 // micro-batches (up to max_records, or what came within max_wait); each bus partition's records
-// land as raw batches, one per source and dataset, and the group's offsets are committed only
+// land as raw batches, per source and dataset (cut at raw_batch_bytes), and the group's offsets are committed only
 // once those batches are durable. Between the two, an intent per partition
 // (_catalog/landing/<group>/<topic>/<partition>) names the batches being landed, so a lander
 // killed at any moment, or a member taking the partition over, finishes or undoes it: a landing
@@ -26,7 +26,10 @@ struct LandOptions {
   std::string group = "lander";
   std::string topic_prefix = "cryptolake";
   size_t max_records = 10000;
-  size_t threads = 2;  // partitions whose raw batches are built, compressed and written at once
+  size_t threads = 2;  // raw batches built, compressed and written at once
+  // A partition's records of one source and dataset are cut into raw batches of about this much
+  // text, so a large micro-batch lands and is curated on all threads, not one per partition.
+  size_t raw_batch_bytes = size_t{8} << 20;
   int64_t max_wait_ms = 1000;
   int64_t exit_when_idle_ms = -1;  // ≥ 0: return after this long without a record
   std::function<bool()> still_producing = {};  // when given and true, idleness does not end the run

@@ -138,6 +138,31 @@ TEST(Landing, ALandingCompleteButUncommittedIsCommittedNotRepeated) {
   EXPECT_EQ(raw_lines(store, {"ws_trade"}), std::multiset<std::string>(lines.begin(), lines.end()));
 }
 
+// A partition's records beyond raw_batch_bytes land as several raw batches: each cut once it
+// holds that much, every line once, in the bus's order.
+TEST(Landing, RecordsBeyondTheBatchSizeLandAsSeveralBatchesInOrder) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
+  bus::LocalLogBus bus(dir.path() / "_log", {.partitions = 1}, clock);
+  lake::LocalObjectStore store(dir.path() / "lake");
+  const auto lines = produce_ten(bus, clock);
+  LandOptions options{.max_records = 100, .exit_when_idle_ms = 200};
+  options.raw_batch_bytes = lines[0].size() + lines[1].size() + 2 + 1;  // a third line goes in, a fourth does not
+  auto report = land_stream(bus, store, options);
+  ASSERT_TRUE(report) << report.error().message;
+  EXPECT_EQ(report->records, 10u);
+  EXPECT_EQ(report->batches, 1u);
+  EXPECT_EQ(report->raw_objects, 4u);  // 3 + 3 + 3 + 1 lines
+
+  lake::RawZoneReader reader(store);
+  const auto keys = *reader.list_batches("binance", "ws_trade");  // sorted: named by first record's second
+  ASSERT_EQ(keys.size(), 4u);
+  std::string landed, expected;
+  for (const std::string& key : keys) landed += *reader.read_batch(key);
+  for (const std::string& line : lines) expected += line + "\n";
+  EXPECT_EQ(landed, expected);
+}
+
 // Records produced into the topic so far (the sum of its partitions' end offsets).
 int64_t records_in(bus::Bus& bus) {
   const auto ends = bus.end_offsets("cryptolake.raw");

@@ -1,5 +1,7 @@
 #include "sources/binance/ws_event_parser.hpp"
 
+#include <array>
+
 #include "core/decimal.hpp"
 #include "core/excerpt.hpp"
 #include "sources/binance/kline_parser.hpp"
@@ -20,21 +22,54 @@ Result<simdjson::dom::object> event_of(simdjson::dom::element payload, std::stri
   return fail(ErrorCode::corrupt_data, "a {} event must be a JSON object", what);
 }
 
+// A candle's fields by their one-letter keys, found in one pass over the object: a lookup by key
+// walks the object from its start, 14 walks of ~17 keys a candle (a third of parsing one). The
+// first of a repeated key counts, as with a lookup.
+class OneLetterFields {
+ public:
+  explicit OneLetterFields(simdjson::dom::object o) {
+    for (const simdjson::dom::key_value_pair field : o) {
+      if (field.key.size() != 1 || !is_letter(field.key[0])) continue;
+      const size_t at = static_cast<size_t>(field.key[0] - kFirst);
+      if (!found_[at]) {
+        found_[at] = true;
+        values_[at] = field.value;
+      }
+    }
+  }
+
+  simdjson::simdjson_result<simdjson::dom::element> operator[](const char* key) const {
+    if (key[1] != '\0' || !is_letter(key[0]) || !found_[static_cast<size_t>(key[0] - kFirst)]) return simdjson::NO_SUCH_FIELD;
+    return simdjson::dom::element(values_[static_cast<size_t>(key[0] - kFirst)]);
+  }
+
+ private:
+  static constexpr char kFirst = 'A', kLast = 'z';
+  static bool is_letter(char c) { return c >= kFirst && c <= kLast; }
+
+  std::array<simdjson::dom::element, kLast - kFirst + 1> values_;
+  std::array<bool, kLast - kFirst + 1> found_{};
+};
+
 // `where` prefixes the field in errors ("k." inside a candle, "" at the event's top level).
-Result<double> decimal_field(simdjson::dom::object o, const char* where, const char* field, const char* name) {
+// `Fields`: a simdjson object, or OneLetterFields.
+template <typename Fields>
+Result<double> decimal_field(const Fields& o, const char* where, const char* field, const char* name) {
   std::string_view text;
   if (o[field].get_string().get(text)) return fail(ErrorCode::corrupt_data, "{}{} ({}): expected a decimal string", where, field, name);
   if (auto parsed = core::parse_decimal(text)) return *parsed;
   return fail(ErrorCode::corrupt_data, "{}{} ({}): '{}' is not a decimal", where, field, name, core::excerpt(text));
 }
 
-Result<int64_t> integer_field(simdjson::dom::object o, const char* where, const char* field, const char* name) {
+template <typename Fields>
+Result<int64_t> integer_field(const Fields& o, const char* where, const char* field, const char* name) {
   int64_t value = 0;
   if (o[field].get_int64().get(value)) return fail(ErrorCode::corrupt_data, "{}{} ({}): expected an integer", where, field, name);
   return value;
 }
 
-Result<core::Symbol> symbol_field(simdjson::dom::object o, const char* where) {
+template <typename Fields>
+Result<core::Symbol> symbol_field(const Fields& o, const char* where) {
   std::string_view text;
   if (o["s"].get_string().get(text)) return fail(ErrorCode::corrupt_data, "{}s (symbol): expected a string", where);
   return core::Symbol::parse(text);
@@ -50,8 +85,9 @@ std::string_view market_of_source(std::string_view source) {
 
 Result<std::optional<core::Kline>> parse_ws_kline(simdjson::dom::element payload, std::string_view source, core::Timestamp received_at) {
   TRY_ASSIGN(const simdjson::dom::object event, event_of(payload, "kline"));
-  simdjson::dom::object k;
-  if (event["k"].get_object().get(k)) return fail(ErrorCode::corrupt_data, "no k (the candle) in the kline event");
+  simdjson::dom::object candle;
+  if (event["k"].get_object().get(candle)) return fail(ErrorCode::corrupt_data, "no k (the candle) in the kline event");
+  const OneLetterFields k(candle);
   bool closed = false;
   if (k["x"].get_bool().get(closed)) return fail(ErrorCode::corrupt_data, "k.x (closed): expected true or false");
   if (!closed) return std::optional<core::Kline>();

@@ -84,6 +84,27 @@ TEST(WsKline, BrokenCandlesAreRejectedNamingTheField) {
   ASSERT_FALSE(no_candle);
 }
 
+// The candle's fields are found in one pass; it must read as a lookup by key would: the first of
+// a repeated key counts, longer keys that start with a field's letter are not that field, and a
+// missing field is named.
+TEST(WsKline, FieldsReadAsALookupByKeyWould) {
+  simdjson::dom::parser parser;
+  const core::Timestamp received = *core::Timestamp::parse_iso("2024-05-01T10:01:00Z");
+  const std::string event =
+      R"({"e":"kline","s":"ETHUSDT","k":{"cc":"1","t":1714557600000,"T":1714557659999,"s":"ETHUSDT","i":"1m","o":"3000","c":"3001",)"
+      R"("h":"3002","l":"2999","v":"1","n":3,"x":true,"q":"3000","V":"0.5","Q":"1500","c":"2999.5","é":"1"}})";
+  auto kline = parse_ws_kline(parse_json(parser, event), "binance", received);
+  ASSERT_TRUE(kline) << kline.error().message;
+  ASSERT_TRUE(kline->has_value());
+  EXPECT_EQ((*kline)->close, 3001.0);  // the first "c", not "cc" nor the second "c"
+  EXPECT_EQ((*kline)->volume, 1.0);
+
+  std::string no_volume = event;
+  no_volume.replace(no_volume.find("\"v\":\"1\","), 8, "");
+  auto missing = parse_ws_kline(parse_json(parser, no_volume), "binance", received);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("k.v (volume): expected a decimal string"), std::string::npos) << missing.error().message;
+}
 
 // The recorded trade events, wrapped: every field as sent, the kind from "e".
 TEST(WsTrade, RecordedTradeAndAggTradeEventsKeepEveryField) {

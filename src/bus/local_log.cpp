@@ -30,6 +30,7 @@ namespace {
 constexpr size_t kHeader = 8;                   // length, CRC
 constexpr size_t kBodyFixed = 8 + 8 + 4;        // offset, timestamp, key length
 constexpr uint32_t kMaxRecord = 64u << 20;      // a longer length is a torn or foreign file
+constexpr size_t kReadChunk = size_t{1} << 20;  // a consumer's read of a segment
 
 // CRC-32 as zlib computes it (the log's format), by libdeflate: 5× zlib's speed on a record.
 uint32_t crc_of(std::string_view body) { return libdeflate_crc32(0, body.data(), body.size()); }
@@ -486,12 +487,16 @@ class LocalConsumer final : public Consumer {
       // Incomplete: read more of this segment, or move on to the next one when it is complete.
       reader.buffer.erase(0, pos);
       pos = 0;
-      char chunk[1 << 16];
-      const ssize_t n = ::pread(reader.segment.get(), chunk, sizeof chunk, reader.file_pos);
+      // Straight into the buffer's end: what is read is copied once more, into its record.
+      const size_t had = reader.buffer.size();
+      ssize_t n = 0;
+      reader.buffer.resize_and_overwrite(had + kReadChunk, [&](char* data, size_t) {
+        n = ::pread(reader.segment.get(), data + had, kReadChunk, reader.file_pos);
+        return had + static_cast<size_t>(std::max<ssize_t>(0, n));
+      });
       if (n < 0) return fail(ErrorCode::io_error, "bus: cannot read {} partition {}: {}", topic, partition, std::strerror(errno));
       if (n > 0) {
         reader.file_pos += n;
-        reader.buffer.append(chunk, static_cast<size_t>(n));
         continue;
       }
       const auto segments = segments_of(partition_dir(bus_.dir(), topic, partition));

@@ -70,15 +70,23 @@ struct Batch {
 // The raw batches of one partition's records by source and dataset, each cut once it holds
 // `cut_at` bytes (LandOptions::raw_batch_bytes: 3 partitions of 17 MB on 2 threads would take as
 // long as 4).
+// A new batch reserves what it will hold (at most what is left to add): growing 8 MB by doubling
+// copies it once more and faults in pages twice.
 struct Batches {
   size_t cut_at;
+  size_t bytes_left;  // of the records not added yet, with their newlines
   std::map<std::pair<std::string, std::string>, std::vector<Batch>> by_kind;
 
   Batch& batch_for(const std::string& source, const std::string& dataset, core::Timestamp received_at) {
     std::vector<Batch>& cut = by_kind[{source, dataset}];
-    if (cut.empty() || cut.back().text.size() >= cut_at) cut.push_back({source, dataset, received_at, {}, 0});
+    if (cut.empty() || cut.back().text.size() >= cut_at) {
+      cut.push_back({source, dataset, received_at, {}, 0});
+      cut.back().text.reserve(std::min(cut_at + kOvershoot, bytes_left));
+    }
     return cut.back();
   }
+
+  static constexpr size_t kOvershoot = size_t{64} << 10;  // the last record in a batch, usually
 };
 
 // A record as the raw zone keeps it: its envelope line when it is one (the key says source and
@@ -193,11 +201,14 @@ class Lander {
     PartitionLanding done{{}, where, Intent{false, -1, list.back()->offset + 1, {}}, 0, {}, {}};
     Intent& intent = done.intent;
     const auto skip = skip_below_.find(where);
-    Batches batches{std::max<size_t>(1, options_.raw_batch_bytes), {}};
+    const auto landed_before = [&](const bus::Record* r) { return skip != skip_below_.end() && r->offset < skip->second; };
+    Batches batches{std::max<size_t>(1, options_.raw_batch_bytes), 0, {}};
+    for (const bus::Record* r : list) batches.bytes_left += landed_before(r) ? 0 : r->value.size() + 1;
     for (const bus::Record* r : list) {
-      if (skip != skip_below_.end() && r->offset < skip->second) continue;  // landed by an interrupted run, now committed
+      if (landed_before(r)) continue;  // landed by an interrupted run, now committed
       if (intent.from < 0) intent.from = r->offset;
       add_record(*r, batches);
+      batches.bytes_left -= std::min(batches.bytes_left, r->value.size() + 1);
       ++done.records;
     }
     for (auto& [what, cut] : batches.by_kind) {

@@ -70,8 +70,9 @@ struct Batch {
 // The raw batches of one partition's records by source and dataset, each cut once it holds
 // `cut_at` bytes (LandOptions::raw_batch_bytes: 3 partitions of 17 MB on 2 threads would take as
 // long as 4).
-// A new batch reserves what it will hold (at most what is left to add): growing 8 MB by doubling
-// copies it once more and faults in pages twice.
+// A new batch reserves what it will hold (at most what is left of the partition's records: with
+// several datasets in a partition, up to that much each): growing 8 MB by doubling copies it once
+// more and faults in pages twice.
 struct Batches {
   size_t cut_at;
   size_t bytes_left;  // of the records not added yet, with their newlines

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <atomic>
 
 #include <fmt/format.h>
 
@@ -160,14 +159,11 @@ core::Result<lake::WriteStats> build_projections(lake::ObjectStore& store, lake:
     begin = end;
   }
   std::vector<SeriesOutput> outputs(ranges.size());
-  std::atomic<size_t> next{0};
-  lake::run_on_threads(std::min(threads, ranges.size()), [&](size_t) {
-    for (size_t i = next++; i < ranges.size(); i = next++) {
-      const auto [begin, end] = ranges[i];
-      const int64_t step = core::interval_micros(read.series[read.candles[begin].series].interval);
-      if (step == 0) continue;  // an interval without a fixed length ("1M"): no projections
-      outputs[i] = project_series(config, step, std::span(read.candles).subspan(begin, end - begin));
-    }
+  lake::for_each_on_threads(threads, ranges.size(), [&](size_t, size_t i) {
+    const auto [begin, end] = ranges[i];
+    const int64_t step = core::interval_micros(read.series[read.candles[begin].series].interval);
+    if (step == 0) return;  // an interval without a fixed length ("1M"): no projections
+    outputs[i] = project_series(config, step, std::span(read.candles).subspan(begin, end - begin));
   });
 
   // Rows by day of made_at, then series, then time, then horizon.

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <atomic>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -226,52 +225,48 @@ core::Result<bool> load_published_days(lake::ObjectStore& store, lake::DuckDb& d
 // Archive dumps landed by `import binance-archive` (raw/<source>/archive/…): one CSV per object.
 core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vector<RawObject>& files, size_t threads,
                                       std::vector<ThreadRows>& parsed, RowSpill& spill) {
-  std::atomic<size_t> next{0};
   std::mutex mutex;
   ScanStats stats;
   std::optional<core::Error> error;
-  const auto work = [&](size_t thread) {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      const std::string& source = files[i].source;
-      const std::string& key = files[i].key;
-      std::vector<lake::QuarantineRecord> rejects;
-      size_t bytes = 0;
-      auto name = sources::binance::archive_name_of_key(key);
-      auto object = store.get(key);
-      auto text = object ? sources::binance::archive_csv_text(key, *object) : core::Result<std::string>(std::unexpected(object.error()));
-      if (!name || !text) {
-        rejects.push_back({!name ? name.error().message : text.error().message, key, 0, ""});
-      } else {
-        bytes = text->size();
-        std::vector<core::KlineValues> klines;
-        std::vector<sources::binance::RejectedRow> rejected;
-        if (auto status = sources::binance::parse_archive_csv_values(*text, {}, klines, rejected); !status) {
-          rejects.push_back({status.error().message, key, 0, ""});
-        }
-        for (auto& bad : rejected) {
-          rejects.push_back({fmt::format("{} {} row {}: {}", name->symbol.canonical(), name->interval, bad.index + 1, bad.reason),
-                             key, static_cast<int64_t>(bad.index + 1), std::move(bad.text)});
-        }
-        ThreadRows& out = parsed[thread];
-        const uint32_t series = out.series_id(source, name->symbol, name->interval);
-        std::set<int64_t>& days = out.days_by_key[key];
-        int64_t last_day = std::numeric_limits<int64_t>::min();
-        for (const core::KlineValues& k : klines) {
-          if (const int64_t day = k.open_time.days_since_epoch(); day != last_day) days.insert(last_day = day);
-          out.rows.push_back({series, k});
-        }
-        out.rows_parsed += klines.size();
-        spill.after_object(thread, out);
+  lake::for_each_on_threads(threads, files.size(), [&](size_t thread, size_t i) {
+    const std::string& source = files[i].source;
+    const std::string& key = files[i].key;
+    std::vector<lake::QuarantineRecord> rejects;
+    size_t bytes = 0;
+    auto name = sources::binance::archive_name_of_key(key);
+    auto object = store.get(key);
+    auto text = object ? sources::binance::archive_csv_text(key, *object) : core::Result<std::string>(std::unexpected(object.error()));
+    if (!name || !text) {
+      rejects.push_back({!name ? name.error().message : text.error().message, key, 0, ""});
+    } else {
+      bytes = text->size();
+      std::vector<core::KlineValues> klines;
+      std::vector<sources::binance::RejectedRow> rejected;
+      if (auto status = sources::binance::parse_archive_csv_values(*text, {}, klines, rejected); !status) {
+        rejects.push_back({status.error().message, key, 0, ""});
       }
-      auto written = lake::write_quarantine(store, "market_ohlcv", source, "archive", key, rejects);
-      std::lock_guard lock(mutex);
-      ++stats.batches;
-      stats.bytes += bytes;
-      stats.quarantined += rejects.size();
-      if (!written && !error) error = written.error();
+      for (auto& bad : rejected) {
+        rejects.push_back({fmt::format("{} {} row {}: {}", name->symbol.canonical(), name->interval, bad.index + 1, bad.reason),
+                           key, static_cast<int64_t>(bad.index + 1), std::move(bad.text)});
+      }
+      ThreadRows& out = parsed[thread];
+      const uint32_t series = out.series_id(source, name->symbol, name->interval);
+      std::set<int64_t>& days = out.days_by_key[key];
+      int64_t last_day = std::numeric_limits<int64_t>::min();
+      for (const core::KlineValues& k : klines) {
+        if (const int64_t day = k.open_time.days_since_epoch(); day != last_day) days.insert(last_day = day);
+        out.rows.push_back({series, k});
+      }
+      out.rows_parsed += klines.size();
+      spill.after_object(thread, out);
     }
-  };
-  lake::run_on_threads(std::max<size_t>(1, std::min(threads, files.size())), work);
+    auto written = lake::write_quarantine(store, "market_ohlcv", source, "archive", key, rejects);
+    std::lock_guard lock(mutex);
+    ++stats.batches;
+    stats.bytes += bytes;
+    stats.quarantined += rejects.size();
+    if (!written && !error) error = written.error();
+  });
   if (error) return std::unexpected(*error);
   return stats;
 }

@@ -92,14 +92,20 @@ std::vector<std::string> produce_ten(bus::Bus& bus, io::Clock& clock) {
   return lines;
 }
 
+// Those ten in a one-partition local log, an empty lake beside it.
+struct TenRecords {
+  testing::TempDir dir;
+  io::ManualClock clock{*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true};
+  bus::LocalLogBus bus{dir.path() / "_log", {.partitions = 1}, clock};
+  lake::LocalObjectStore store{dir.path() / "lake"};
+  std::vector<std::string> lines = produce_ten(bus, clock);
+};
+
 // A lander killed after writing its intent and part of the batches: the next one removes what
 // was written (it is read again from the committed offset) and lands it once.
 TEST(Landing, ALandingCutShortIsUndoneAndLandedAgainOnce) {
-  testing::TempDir dir;
-  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
-  bus::LocalLogBus bus(dir.path() / "_log", {.partitions = 1}, clock);
-  lake::LocalObjectStore store(dir.path() / "lake");
-  const auto lines = produce_ten(bus, clock);
+  TenRecords ten;
+  auto& [dir, clock, bus, store, lines] = ten;
   // The first six landed as a batch, the intent still says "landing": the commit never came.
   std::string six;
   for (int i = 0; i < 6; ++i) six += lines[static_cast<size_t>(i)] + "\n";
@@ -119,11 +125,8 @@ TEST(Landing, ALandingCutShortIsUndoneAndLandedAgainOnce) {
 // A lander killed after landing everything but before committing: the next one commits what the
 // intent names and skips those records instead of landing them twice.
 TEST(Landing, ALandingCompleteButUncommittedIsCommittedNotRepeated) {
-  testing::TempDir dir;
-  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
-  bus::LocalLogBus bus(dir.path() / "_log", {.partitions = 1}, clock);
-  lake::LocalObjectStore store(dir.path() / "lake");
-  const auto lines = produce_ten(bus, clock);
+  TenRecords ten;
+  auto& [dir, clock, bus, store, lines] = ten;
   std::string first_seven;
   for (int i = 0; i < 7; ++i) first_seven += lines[static_cast<size_t>(i)] + "\n";
   lake::RawZoneWriter raw(store);
@@ -141,11 +144,8 @@ TEST(Landing, ALandingCompleteButUncommittedIsCommittedNotRepeated) {
 // A partition's records beyond raw_batch_bytes land as several raw batches: each cut once it
 // holds that much, every line once, in the bus's order.
 TEST(Landing, RecordsBeyondTheBatchSizeLandAsSeveralBatchesInOrder) {
-  testing::TempDir dir;
-  io::ManualClock clock(*core::Timestamp::parse_iso("2026-01-01T00:00:00Z"), true);
-  bus::LocalLogBus bus(dir.path() / "_log", {.partitions = 1}, clock);
-  lake::LocalObjectStore store(dir.path() / "lake");
-  const auto lines = produce_ten(bus, clock);
+  TenRecords ten;
+  auto& [dir, clock, bus, store, lines] = ten;
   LandOptions options{.max_records = 100, .exit_when_idle_ms = 200};
   options.raw_batch_bytes = lines[0].size() + lines[1].size() + 2 + 1;  // a third line goes in, a fourth does not
   auto report = land_stream(bus, store, options);

@@ -29,7 +29,7 @@ class OneLetterFields {
  public:
   explicit OneLetterFields(simdjson::dom::object o) {
     for (const simdjson::dom::key_value_pair field : o) {
-      if (field.key.size() != 1 || !is_letter(field.key[0])) continue;
+      if (field.key.size() != 1 || !in_table(field.key[0])) continue;
       const size_t at = static_cast<size_t>(field.key[0] - kFirst);
       if (!found_[at]) {
         found_[at] = true;
@@ -39,13 +39,15 @@ class OneLetterFields {
   }
 
   simdjson::simdjson_result<simdjson::dom::element> operator[](const char* key) const {
-    if (key[1] != '\0' || !is_letter(key[0]) || !found_[static_cast<size_t>(key[0] - kFirst)]) return simdjson::NO_SUCH_FIELD;
-    return simdjson::dom::element(values_[static_cast<size_t>(key[0] - kFirst)]);
+    if (key[1] != '\0' || !in_table(key[0])) return simdjson::NO_SUCH_FIELD;
+    const size_t at = static_cast<size_t>(key[0] - kFirst);
+    if (!found_[at]) return simdjson::NO_SUCH_FIELD;
+    return simdjson::dom::element(values_[at]);
   }
 
  private:
-  static constexpr char kFirst = 'A', kLast = 'z';
-  static bool is_letter(char c) { return c >= kFirst && c <= kLast; }
+  static constexpr char kFirst = 'A', kLast = 'z';  // the letters, and the six signs between 'Z' and 'a'
+  static bool in_table(char c) { return c >= kFirst && c <= kLast; }
 
   std::array<simdjson::dom::element, kLast - kFirst + 1> values_;
   std::array<bool, kLast - kFirst + 1> found_{};

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <libdeflate.h>
 
@@ -126,30 +127,6 @@ core::Status write_atomically(const fs::path& path, std::string_view text, bool 
   return {};
 }
 
-// The end of the valid records of a segment: (bytes, next offset). Stops at the first record that
-// is cut short or fails its CRC.
-struct SegmentEnd {
-  size_t valid_bytes = 0;
-  int64_t next_offset = 0;
-  bool torn = false;
-};
-
-core::Result<SegmentEnd> scan_end(const fs::path& path, int64_t base) {
-  TRY_ASSIGN(const std::string bytes, read_file(path));
-  SegmentEnd end{0, base, false};
-  Record record;
-  size_t size = 0;
-  while (end.valid_bytes < bytes.size()) {
-    if (parse(std::string_view(bytes).substr(end.valid_bytes), record, size) != Parse::record) {
-      end.torn = true;
-      break;
-    }
-    end.valid_bytes += size;
-    end.next_offset = record.offset + 1;
-  }
-  return end;
-}
-
 // An open file descriptor, closed on destruction.
 class Fd {
  public:
@@ -176,6 +153,66 @@ class Fd {
  private:
   int fd_ = -1;
 };
+
+// The end of the valid records of a segment: (bytes, next offset). Stops at the first record that
+// is cut short or fails its CRC.
+struct SegmentEnd {
+  size_t valid_bytes = 0;
+  int64_t next_offset = 0;
+  bool torn = false;
+  size_t last_record_bytes = 0;  // of the record ending at valid_bytes; 0: none
+};
+
+// Reads `count` bytes of `fd` from `at` (fewer if the file is shorter by then).
+core::Result<std::string> read_at(int fd, size_t at, size_t count, const fs::path& path) {
+  std::string bytes;
+  ssize_t n = 0;
+  bytes.resize_and_overwrite(count, [&](char* data, size_t wanted) {
+    size_t done = 0;
+    while (done < wanted && (n = ::pread(fd, data + done, wanted - done, static_cast<off_t>(at + done))) > 0) done += static_cast<size_t>(n);
+    return done;
+  });
+  if (n < 0) return fail(ErrorCode::io_error, "cannot read {}: {}", path.string(), std::strerror(errno));
+  return bytes;
+}
+
+// The valid records of `bytes`, read from the segment at `at`, carry `end` on.
+SegmentEnd read_on(std::string_view bytes, size_t at, SegmentEnd end) {
+  Record record;
+  size_t pos = 0, size = 0;
+  while (pos < bytes.size()) {
+    if (parse(bytes.substr(pos), record, size) != Parse::record) {
+      end.torn = true;
+      break;
+    }
+    pos += size;
+    end.next_offset = record.offset + 1;
+    end.last_record_bytes = size;
+  }
+  end.valid_bytes = at + pos;
+  return end;
+}
+
+// The end of a segment. Given where it ended before (`known`), reads only from that end's last
+// record on, once that record is found still there; otherwise (another file now, or cut shorter)
+// the whole segment from `base`.
+core::Result<SegmentEnd> scan_end(const fs::path& path, int64_t base, const SegmentEnd& known = {}) {
+  const Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st {};
+  if (!file || ::fstat(file.get(), &st) != 0) return fail(ErrorCode::io_error, "cannot read {}: {}", path.string(), std::strerror(errno));
+  const auto size = static_cast<size_t>(st.st_size);
+  if (known.last_record_bytes > 0 && known.valid_bytes <= size) {
+    const size_t from = known.valid_bytes - known.last_record_bytes;
+    TRY_ASSIGN(const std::string bytes, read_at(file.get(), from, size - from, path));
+    Record last;
+    size_t last_size = 0;
+    if (parse(bytes, last, last_size) == Parse::record && last.offset + 1 == known.next_offset && last_size == known.last_record_bytes) {
+      return read_on(bytes, from, {from, last.offset, false, 0});
+    }
+  }
+  TRY_ASSIGN(const std::string bytes, read_at(file.get(), 0, size, path));
+  return read_on(bytes, 0, {0, base, false, 0});
+}
 
 // ---- writing ----
 
@@ -299,6 +336,7 @@ struct PartitionReader {
   Fd ownership;              // the flock on _groups/<group>/owners/<topic>.<partition>: one reader at a time
   int64_t committed = 0;     // the group's position as this member last read or wrote it
   int64_t next = 0;          // offset of the next record to return
+  bool leaving = false;      // dealt to another member: not read further, let go once committed
   int64_t segment_base = -1; // the segment open, -1: none yet
   Fd segment;
   int64_t file_pos = 0;
@@ -337,11 +375,15 @@ class LocalConsumer final : public Consumer {
   core::Result<std::vector<Record>> poll(size_t max, std::chrono::milliseconds wait) override {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     std::vector<Record> out;
+    out.reserve(std::min(max, spare_.size()));
     for (;;) {
       if (std::chrono::steady_clock::now() >= next_rebalance_) TRY(rebalance());
       const size_t share = std::max<size_t>(1, max / std::max<size_t>(1, readers_.size()));
       for (auto& [where, reader] : readers_) {
         if (out.size() >= max) break;
+        // Read further, a partition another member should have would never be settled (a
+        // consumer reading ahead always holds uncommitted records of it).
+        if (reader.leaving) continue;
         TRY(read(where.first, where.second, reader, std::min(share, max - out.size()), out));
       }
       if (!out.empty() || std::chrono::steady_clock::now() >= deadline) return out;
@@ -363,6 +405,11 @@ class LocalConsumer final : public Consumer {
   }
 
   bool awaiting_partitions() const override { return awaiting_; }
+
+  void recycle(std::vector<Record>&& done) override {
+    spare_ = std::move(done);
+    spare_next_ = 0;
+  }
 
   core::Result<std::vector<Position>> committed() override {
     std::vector<Position> positions;
@@ -420,7 +467,8 @@ class LocalConsumer final : public Consumer {
     }
     for (auto it = readers_.begin(); it != readers_.end();) {
       const bool settled = it->second.next <= it->second.committed;
-      it = !mine.contains(it->first) && settled ? readers_.erase(it) : std::next(it);  // erasing drops the lock
+      it->second.leaving = !mine.contains(it->first);
+      it = it->second.leaving && settled ? readers_.erase(it) : std::next(it);  // erasing drops the lock
     }
     std::error_code ec;
     fs::create_directories(group_dir_ / "owners", ec);
@@ -467,8 +515,8 @@ class LocalConsumer final : public Consumer {
     }
     size_t taken = 0;
     size_t pos = 0;  // parse position in buffer
+    Record record = spare_record();
     for (;;) {
-      Record record;
       size_t size = 0;
       const Parse parsed = parse(std::string_view(reader.buffer).substr(pos), record, size);
       if (parsed == Parse::record) {
@@ -479,6 +527,7 @@ class LocalConsumer final : public Consumer {
         reader.next = record.offset + 1;
         out.push_back(std::move(record));
         if (++taken >= max) break;
+        record = spare_record();
         continue;
       }
       if (parsed == Parse::corrupt) {
@@ -509,6 +558,9 @@ class LocalConsumer final : public Consumer {
     return {};
   }
 
+  // A record whose strings a later parse fills in place: one handed back by recycle, else new.
+  Record spare_record() { return spare_next_ < spare_.size() ? std::move(spare_[spare_next_++]) : Record{}; }
+
   LocalLogBus& bus_;
   std::string group_;
   std::vector<std::string> topics_;
@@ -518,6 +570,8 @@ class LocalConsumer final : public Consumer {
   std::map<std::pair<std::string, int32_t>, PartitionReader> readers_;
   std::chrono::steady_clock::time_point next_rebalance_{};
   bool awaiting_ = false;  // a partition dealt to this member is still another's
+  std::vector<Record> spare_;  // records handed back; those from spare_next_ on are unused
+  size_t spare_next_ = 0;
 };
 
 }  // namespace
@@ -565,11 +619,18 @@ core::Result<std::unique_ptr<Consumer>> LocalLogBus::consumer(const std::string&
 core::Result<std::vector<Position>> LocalLogBus::end_offsets(const std::string& topic) {
   TRY_ASSIGN(const int32_t count, partitions_of(topic));
   std::vector<Position> ends;
+  std::lock_guard lock(ends_mutex_);
   for (int32_t p = 0; p < count; ++p) {
     const auto segments = segments_of(partition_dir(dir_, topic, p));
     int64_t end = 0;
     if (!segments.empty()) {
-      TRY_ASSIGN(const SegmentEnd last, scan_end(segments.rbegin()->second, segments.rbegin()->first));
+      // Asked after every micro-batch (for the lag): scanning the whole segment each time would
+      // cost the lander a read and a CRC of up to segment_bytes per partition, whatever it landed.
+      const auto [base, path] = *segments.rbegin();
+      KnownEnd& known = known_ends_[{topic, p}];
+      const SegmentEnd from = known.base == base ? SegmentEnd{known.valid_bytes, known.next_offset, false, known.last_record_bytes} : SegmentEnd{};
+      TRY_ASSIGN(const SegmentEnd last, scan_end(path, base, from));
+      known = {base, last.valid_bytes, last.next_offset, last.last_record_bytes};
       end = last.next_offset;
     }
     ends.push_back({topic, p, end});

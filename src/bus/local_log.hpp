@@ -57,6 +57,16 @@ class LocalLogBus final : public Bus {
   LocalLogOptions options_;
   io::Clock& clock_;
   std::mutex mutex_;  // topic creation
+  // Where end_offsets found each partition's last segment to end, so it reads only what was
+  // appended since (a valid prefix of an append-only segment stays valid).
+  struct KnownEnd {
+    int64_t base = -1;
+    size_t valid_bytes = 0;
+    int64_t next_offset = 0;
+    size_t last_record_bytes = 0;  // checked to be still there before reading on
+  };
+  std::mutex ends_mutex_;
+  std::map<std::pair<std::string, int32_t>, KnownEnd> known_ends_;
 };
 
 }  // namespace cryptolake::bus

@@ -133,6 +133,55 @@ TEST(LocalLog, SegmentsRollAndRetentionDropsTheOldest) {
   EXPECT_EQ(all.back().offset, 99);
 }
 
+// end_offsets reads on from where it last found a partition's end (it is asked after every
+// micro-batch): it follows appends, stops before a torn tail and goes on once that is truncated,
+// follows a rolled segment, and starts over on a segment that is another file (a log wiped and
+// written again, here with longer records, so the old position falls inside one).
+TEST(LocalLog, EndOffsetsFollowAppendsTornTailsRollsAndARewrittenLog) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogOptions options;
+  options.partitions = 1;
+  options.segment_bytes = 4096;
+  LocalLogBus bus(dir.path(), options, clock);
+  const auto end = [&] {
+    auto ends = bus.end_offsets("t");
+    EXPECT_TRUE(ends) << ends.error().message;
+    return ends && ends->size() == 1 ? ends->front().offset : -1;
+  };
+  const auto append = [&](int count, size_t value_size) {
+    auto producer = *bus.producer();
+    for (int i = 0; i < count; ++i) ASSERT_TRUE(producer->produce("t", "k", std::string(value_size, 'x')));
+    ASSERT_TRUE(producer->flush());
+  };
+  append(5, 100);
+  EXPECT_EQ(end(), 5);
+  append(3, 100);
+  EXPECT_EQ(end(), 8);
+  const fs::path segment = segments(dir.path() / "t" / "0").back();
+  {
+    std::ofstream out(segment, std::ios::binary | std::ios::app);
+    out << std::string("\x30\x00\x00\x00\x12\x34", 6);  // a torn record
+  }
+  EXPECT_EQ(end(), 8);
+  append(2, 100);  // truncates the torn tail first
+  EXPECT_EQ(end(), 10);
+  append(40, 100);  // past 4096 bytes: a new segment
+  ASSERT_GE(segments(dir.path() / "t" / "0").size(), 2u);
+  EXPECT_EQ(end(), 50);
+
+  fs::remove_all(dir.path() / "t");
+  ASSERT_TRUE(bus.create_topics({"t"}));
+  append(3, 100);
+  EXPECT_EQ(end(), 3);
+  fs::remove_all(dir.path() / "t");
+  ASSERT_TRUE(bus.create_topics({"t"}));
+  append(12, 37);  // the old end (3 records of 100 bytes) falls inside the fourth of these
+  EXPECT_EQ(end(), 12);
+  LocalLogBus fresh(dir.path(), options, clock);
+  EXPECT_EQ(fresh.end_offsets("t")->front().offset, 12);
+}
+
 TEST(LocalLog, OnePartitionHasOneWriter) {
   testing::TempDir dir;
   io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
@@ -226,6 +275,50 @@ TEST(LocalLog, APartitionChangesHandsOnlyOnceItsReadsAreCommitted) {
   ASSERT_TRUE(positions);
   EXPECT_EQ(positions->size(), 2u);
   for (const Position& p : *positions) EXPECT_EQ(p.offset, next[p.partition]);
+}
+
+// A member that reads one micro-batch ahead of its commits (as the lander does while it curates)
+// always holds uncommitted records; it must still hand partitions over: one dealt to another
+// member is not read further, so once what was read there is committed, it goes.
+TEST(LocalLog, AMemberReadingAheadStillHandsPartitionsOver) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogBus bus(dir.path(), {.partitions = 4}, clock);
+  auto producer = *bus.producer();
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(producer->produce("t", fmt::format("key{}", i % 40), std::to_string(i)));
+  ASSERT_TRUE(producer->flush());
+  const auto positions_after = [](const std::vector<Record>& records) {
+    std::map<int32_t, int64_t> next;
+    for (const Record& r : records) next[r.partition] = r.offset + 1;
+    std::vector<Position> positions;
+    for (const auto& [partition, offset] : next) positions.push_back({"t", partition, offset});
+    return positions;
+  };
+
+  auto a = *bus.consumer("g", {"t"});
+  auto first = *a->poll(100, milliseconds(50));
+  ASSERT_EQ(first.size(), 100u);  // from all four partitions
+  auto b = *bus.consumer("g", {"t"});
+  std::this_thread::sleep_for(milliseconds(600));
+  auto second = *a->poll(100, milliseconds(50));  // ahead of the first's commit; two partitions are b's now
+  std::set<int32_t> kept;
+  for (const Record& r : second) kept.insert(r.partition);
+  EXPECT_EQ(kept.size(), 2u);
+  ASSERT_TRUE(a->commit(positions_after(first)));
+  std::this_thread::sleep_for(milliseconds(600));
+  ASSERT_TRUE(a->poll(100, milliseconds(10)));  // ahead of the second's commit again: lets two go
+  std::this_thread::sleep_for(milliseconds(600));
+  auto of_b = *b->poll(1000, milliseconds(50));
+  ASSERT_FALSE(of_b.empty());
+  std::map<int32_t, int64_t> first_of_b;
+  for (const Record& r : of_b) first_of_b.try_emplace(r.partition, r.offset);
+  EXPECT_EQ(first_of_b.size(), 2u);
+  for (const Position& p : positions_after(first)) {
+    EXPECT_EQ(kept.contains(p.partition), !first_of_b.contains(p.partition)) << p.partition;
+    if (first_of_b.contains(p.partition)) {
+      EXPECT_EQ(first_of_b[p.partition], p.offset) << p.partition;  // on from a's commit
+    }
+  }
 }
 
 }  // namespace

@@ -55,9 +55,6 @@ class Consumer {
   // True while partitions dealt to this member are still held by another member that has not let
   // go of them: nothing to read is then not idleness.
   virtual bool awaiting_partitions() const { return false; }
-  // Hands records polled earlier back once they are done with, so a consumer may fill later polls
-  // into their strings instead of allocating (and the caller freeing) each record anew.
-  virtual void recycle(std::vector<Record>&& done) { done.clear(); }
 };
 
 class Bus {

@@ -336,7 +336,6 @@ struct PartitionReader {
   Fd ownership;              // the flock on _groups/<group>/owners/<topic>.<partition>: one reader at a time
   int64_t committed = 0;     // the group's position as this member last read or wrote it
   int64_t next = 0;          // offset of the next record to return
-  bool leaving = false;      // dealt to another member: not read further, let go once committed
   int64_t segment_base = -1; // the segment open, -1: none yet
   Fd segment;
   int64_t file_pos = 0;
@@ -375,15 +374,11 @@ class LocalConsumer final : public Consumer {
   core::Result<std::vector<Record>> poll(size_t max, std::chrono::milliseconds wait) override {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     std::vector<Record> out;
-    out.reserve(std::min(max, spare_.size()));
     for (;;) {
       if (std::chrono::steady_clock::now() >= next_rebalance_) TRY(rebalance());
       const size_t share = std::max<size_t>(1, max / std::max<size_t>(1, readers_.size()));
       for (auto& [where, reader] : readers_) {
         if (out.size() >= max) break;
-        // Read further, a partition another member should have would never be settled (a
-        // consumer reading ahead always holds uncommitted records of it).
-        if (reader.leaving) continue;
         TRY(read(where.first, where.second, reader, std::min(share, max - out.size()), out));
       }
       if (!out.empty() || std::chrono::steady_clock::now() >= deadline) return out;
@@ -405,11 +400,6 @@ class LocalConsumer final : public Consumer {
   }
 
   bool awaiting_partitions() const override { return awaiting_; }
-
-  void recycle(std::vector<Record>&& done) override {
-    spare_ = std::move(done);
-    spare_next_ = 0;
-  }
 
   core::Result<std::vector<Position>> committed() override {
     std::vector<Position> positions;
@@ -467,8 +457,7 @@ class LocalConsumer final : public Consumer {
     }
     for (auto it = readers_.begin(); it != readers_.end();) {
       const bool settled = it->second.next <= it->second.committed;
-      it->second.leaving = !mine.contains(it->first);
-      it = it->second.leaving && settled ? readers_.erase(it) : std::next(it);  // erasing drops the lock
+      it = !mine.contains(it->first) && settled ? readers_.erase(it) : std::next(it);  // erasing drops the lock
     }
     std::error_code ec;
     fs::create_directories(group_dir_ / "owners", ec);
@@ -515,8 +504,8 @@ class LocalConsumer final : public Consumer {
     }
     size_t taken = 0;
     size_t pos = 0;  // parse position in buffer
-    Record record = spare_record();
     for (;;) {
+      Record record;
       size_t size = 0;
       const Parse parsed = parse(std::string_view(reader.buffer).substr(pos), record, size);
       if (parsed == Parse::record) {
@@ -527,7 +516,6 @@ class LocalConsumer final : public Consumer {
         reader.next = record.offset + 1;
         out.push_back(std::move(record));
         if (++taken >= max) break;
-        record = spare_record();
         continue;
       }
       if (parsed == Parse::corrupt) {
@@ -558,9 +546,6 @@ class LocalConsumer final : public Consumer {
     return {};
   }
 
-  // A record whose strings a later parse fills in place: one handed back by recycle, else new.
-  Record spare_record() { return spare_next_ < spare_.size() ? std::move(spare_[spare_next_++]) : Record{}; }
-
   LocalLogBus& bus_;
   std::string group_;
   std::vector<std::string> topics_;
@@ -570,8 +555,6 @@ class LocalConsumer final : public Consumer {
   std::map<std::pair<std::string, int32_t>, PartitionReader> readers_;
   std::chrono::steady_clock::time_point next_rebalance_{};
   bool awaiting_ = false;  // a partition dealt to this member is still another's
-  std::vector<Record> spare_;  // records handed back; those from spare_next_ on are unused
-  size_t spare_next_ = 0;
 };
 
 }  // namespace

@@ -3,8 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <map>
-#include <optional>
-#include <thread>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -124,10 +122,8 @@ class Lander {
   Lander(bus::Consumer& consumer, lake::ObjectStore& store, const LandOptions& options)
       : consumer_(consumer), store_(store), raw_(store), options_(options) {}
 
-  // One micro-batch: lands what `records` hold, then commits. Records are in offset order per
-  // partition. `beside_curation` runs on a thread of its own while the curation does (nothing
-  // uses the consumer then) and has returned before the commit.
-  core::Status land(const std::vector<bus::Record>& records, LandReport& report, const std::function<void()>& beside_curation = {}) {
+  // One micro-batch: lands what `records` hold, then commits. Records are in offset order per partition.
+  core::Status land(const std::vector<bus::Record>& records, LandReport& report) {
     const auto started = std::chrono::steady_clock::now();
     std::map<Partition, std::vector<const bus::Record*>> by_partition;
     for (const bus::Record& r : records) by_partition[{r.topic, r.partition}].push_back(&r);
@@ -175,11 +171,7 @@ class Lander {
       intents.emplace_back(done.where, std::move(done.intent));
     }
     const double raw_seconds = seconds_since(started);
-    {
-      std::jthread beside;  // joined at the end of this scope, whatever curate returned
-      if (beside_curation) beside = std::jthread(beside_curation);
-      if (!intents.empty()) TRY(curate(report));
-    }
+    if (!intents.empty()) TRY(curate(report));
     spdlog::debug("stream land: {} records landed raw in {:.3f} s, curated in {:.3f} s", records.size(), raw_seconds, seconds_since(started) - raw_seconds);
     observe(records, landed);
     if (auto committed = consumer_.commit(next); !committed) {
@@ -316,20 +308,9 @@ core::Result<LandReport> land_stream(bus::Bus& bus, lake::ObjectStore& store, co
   TRY(lander.curate(report));  // raw batches an earlier lander landed and committed, not yet curated
   using Steady = std::chrono::steady_clock;
   auto last_record = Steady::now();
-  // The next micro-batch's first records, read while the last one was curated (on one thread, the
-  // poll is otherwise time both threads wait). Held in memory only: committed once they land.
-  std::optional<core::Result<std::vector<bus::Record>>> read_ahead;
-  const auto read_while_curating = [&] { read_ahead = consumer->poll(options.max_records, std::chrono::milliseconds(0)); };
   while (!stop.stop_requested()) {
     const auto polling = Steady::now();
-    std::vector<bus::Record> records;
-    if (read_ahead) {
-      TRY_ASSIGN(records, std::move(*read_ahead));
-      read_ahead.reset();
-    }
-    if (records.empty()) {
-      TRY_ASSIGN(records, consumer->poll(options.max_records, std::chrono::milliseconds(std::min<int64_t>(options.max_wait_ms, 200))));
-    }
+    TRY_ASSIGN(std::vector<bus::Record> records, consumer->poll(options.max_records, std::chrono::milliseconds(std::min<int64_t>(options.max_wait_ms, 200))));
     if (records.empty()) {
       // Waiting for the source, or for partitions another member is handing over, is not idleness.
       const bool producing = options.still_producing && options.still_producing();
@@ -346,19 +327,8 @@ core::Result<LandReport> land_stream(bus::Bus& bus, lake::ObjectStore& store, co
       std::move(more.begin(), more.end(), std::back_inserter(records));
     }
     spdlog::debug("stream land: polled {} records in {:.3f} s", records.size(), seconds_since(polling));
-    TRY(lander.land(records, report, read_while_curating));
-    if (read_ahead && read_ahead->has_value()) {
-      // A consumer that rebalanced while reading ahead may give records again from the committed
-      // offset on: those this micro-batch landed are dropped.
-      std::map<Partition, int64_t> landed_to;
-      for (const bus::Record& r : records) landed_to[{r.topic, r.partition}] = r.offset + 1;
-      std::erase_if(**read_ahead, [&](const bus::Record& r) {
-        const auto it = landed_to.find({r.topic, r.partition});
-        return it != landed_to.end() && r.offset < it->second;
-      });
-    }
+    TRY(lander.land(records, report));
     if (options.metrics != nullptr) TRY(record_lag(bus, *consumer, topic, *options.metrics));
-    consumer->recycle(std::move(records));
     last_record = Steady::now();
     if (progress) progress(report);
   }

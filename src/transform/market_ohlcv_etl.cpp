@@ -64,26 +64,47 @@ struct RowKey {
 };
 
 struct ThreadRows {
-  uint32_t series_id(const std::string& source, const core::Symbol& symbol, std::string_view interval) {
-    return series_id(source, symbol.canonical(), interval);
+  uint32_t series_id(std::string_view source, const core::Symbol& symbol, std::string_view interval) {
+    canonical_.assign(symbol.base()).append(1, '-').append(symbol.quote());
+    return series_id(source, canonical_, interval);
   }
-  uint32_t series_id(std::string_view source, std::string canonical, std::string_view interval) {
-    const std::string name = fmt::format("{}\x1f{}\x1f{}", source, canonical, interval);
-    auto [it, inserted] = series_ids.try_emplace(name, static_cast<uint32_t>(series_names.size()));
-    if (inserted) {
-      series_names.push_back(name);
-      series.push_back({std::string(source), std::move(canonical), std::string(interval)});
-    }
-    return it->second;
+  // Asked per row: the name is built in a reused string and found without allocating.
+  uint32_t series_id(std::string_view source, std::string_view canonical, std::string_view interval) {
+    name_.assign(source).append(1, '\x1f').append(canonical).append(1, '\x1f').append(interval);
+    if (const auto it = series_ids.find(name_); it != series_ids.end()) return it->second;
+    const auto id = static_cast<uint32_t>(series_names.size());
+    series_ids.emplace(name_, id);
+    series_names.push_back(name_);
+    series.push_back({std::string(source), std::string(canonical), std::string(interval)});
+    return id;
   }
 
-  std::map<std::string, uint32_t> series_ids;  // "source\x1fsymbol\x1finterval" -> local id
+  // The days rows of the raw object `key` fell on. Rows of one object come together, so the
+  // object of the row before is looked up again only when it changes.
+  std::set<int64_t>& days_of(std::string_view key) {
+    if (last_days_ == nullptr || key != last_key_) {
+      last_days_ = &days_by_key_[std::string(key)];
+      last_key_.assign(key);
+    }
+    return *last_days_;
+  }
+  DaysByObject take_days() {
+    last_days_ = nullptr;
+    return std::exchange(days_by_key_, {});
+  }
+
+  std::map<std::string, uint32_t, std::less<>> series_ids;  // "source\x1fsymbol\x1finterval" -> local id
   std::vector<std::string> series_names;
   std::vector<SeriesName> series;  // by local id
   std::vector<Row> rows;
   size_t rows_parsed = 0;    // rows, spilled ones included
   size_t open_candles = 0;
-  DaysByObject days_by_key;  // the days each raw object yielded rows for
+
+ private:
+  DaysByObject days_by_key_;  // the days each raw object yielded rows for
+  std::string name_, canonical_;  // reused by series_id
+  std::string last_key_;
+  std::set<int64_t>* last_days_ = nullptr;
 };
 
 int64_t day_of(const Row& row) { return row.kline.open_time.days_since_epoch(); }
@@ -208,7 +229,7 @@ core::Result<bool> load_published_days(lake::ObjectStore& store, lake::DuckDb& d
       const std::string_view source = lake::string_cell(column(0), i), symbol = lake::string_cell(column(1), i),
                              interval = lake::string_cell(column(2), i);
       if (last == nullptr || source != last->source || symbol != last->symbol || interval != last->interval) {
-        series = out.series_id(source, std::string(symbol), interval);
+        series = out.series_id(source, symbol, interval);
         last = &out.series[series];
       }
       out.rows.push_back({series, {Timestamp::from_micros(open_time[i]), Timestamp::from_micros(close_time[i]), open[i], high[i], low[i],
@@ -251,7 +272,7 @@ core::Result<ScanStats> scan_archives(lake::ObjectStore& store, const std::vecto
       }
       ThreadRows& out = parsed[thread];
       const uint32_t series = out.series_id(source, name->symbol, name->interval);
-      std::set<int64_t>& days = out.days_by_key[key];
+      std::set<int64_t>& days = out.days_of(key);
       int64_t last_day = std::numeric_limits<int64_t>::min();
       for (const core::KlineValues& k : klines) {
         if (const int64_t day = k.open_time.days_since_epoch(); day != last_day) days.insert(last_day = day);
@@ -293,7 +314,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
       return;
     }
     ThreadRows& out = parsed[thread];
-    const uint32_t series = out.series_id(std::string(e.source), *symbol, interval);
+    const uint32_t series = out.series_id(e.source, *symbol, interval);
     // Reused across a thread's envelopes: the rows are appended to out.rows straight after.
     thread_local std::vector<core::KlineValues> klines;
     klines.clear();
@@ -306,7 +327,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
       rejects.push_back({fmt::format("{} {} kline[{}]: {}", out.series[series].symbol, interval, bad.index, bad.reason),
                          std::string(e.batch_key), e.line, std::move(bad.text)});
     }
-    std::set<int64_t>& days = out.days_by_key[std::string(e.batch_key)];
+    std::set<int64_t>& days = out.days_of(e.batch_key);
     int64_t last_day = std::numeric_limits<int64_t>::min();
     for (const core::KlineValues& k : klines) {
       // Only closed candles are final; an open one comes again, closed, with a later poll.
@@ -336,7 +357,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     }
     core::Kline& k = **kline;
     const uint32_t series = out.series_id(k.source, k.symbol, k.interval);
-    out.days_by_key[std::string(e.batch_key)].insert(k.open_time.days_since_epoch());
+    out.days_of(e.batch_key).insert(k.open_time.days_since_epoch());
     out.rows.push_back({series, k});
     ++out.rows_parsed;
     spill.after_object(thread, out);
@@ -357,8 +378,7 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     stats.quarantined += envelopes.quarantined + events.quarantined + files.quarantined;
     DaysByObject days;
     for (ThreadRows& t : parsed) {
-      for (auto& [key, d] : t.days_by_key) days[key].insert(d.begin(), d.end());
-      t.days_by_key.clear();
+      for (auto& [key, d] : t.take_days()) days[key].insert(d.begin(), d.end());
     }
     return days;
   };

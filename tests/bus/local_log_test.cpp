@@ -277,50 +277,6 @@ TEST(LocalLog, APartitionChangesHandsOnlyOnceItsReadsAreCommitted) {
   for (const Position& p : *positions) EXPECT_EQ(p.offset, next[p.partition]);
 }
 
-// A member that reads one micro-batch ahead of its commits (as the lander does while it curates)
-// always holds uncommitted records; it must still hand partitions over: one dealt to another
-// member is not read further, so once what was read there is committed, it goes.
-TEST(LocalLog, AMemberReadingAheadStillHandsPartitionsOver) {
-  testing::TempDir dir;
-  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
-  LocalLogBus bus(dir.path(), {.partitions = 4}, clock);
-  auto producer = *bus.producer();
-  for (int i = 0; i < 400; ++i) ASSERT_TRUE(producer->produce("t", fmt::format("key{}", i % 40), std::to_string(i)));
-  ASSERT_TRUE(producer->flush());
-  const auto positions_after = [](const std::vector<Record>& records) {
-    std::map<int32_t, int64_t> next;
-    for (const Record& r : records) next[r.partition] = r.offset + 1;
-    std::vector<Position> positions;
-    for (const auto& [partition, offset] : next) positions.push_back({"t", partition, offset});
-    return positions;
-  };
-
-  auto a = *bus.consumer("g", {"t"});
-  auto first = *a->poll(100, milliseconds(50));
-  ASSERT_EQ(first.size(), 100u);  // from all four partitions
-  auto b = *bus.consumer("g", {"t"});
-  std::this_thread::sleep_for(milliseconds(600));
-  auto second = *a->poll(100, milliseconds(50));  // ahead of the first's commit; two partitions are b's now
-  std::set<int32_t> kept;
-  for (const Record& r : second) kept.insert(r.partition);
-  EXPECT_EQ(kept.size(), 2u);
-  ASSERT_TRUE(a->commit(positions_after(first)));
-  std::this_thread::sleep_for(milliseconds(600));
-  ASSERT_TRUE(a->poll(100, milliseconds(10)));  // ahead of the second's commit again: lets two go
-  std::this_thread::sleep_for(milliseconds(600));
-  auto of_b = *b->poll(1000, milliseconds(50));
-  ASSERT_FALSE(of_b.empty());
-  std::map<int32_t, int64_t> first_of_b;
-  for (const Record& r : of_b) first_of_b.try_emplace(r.partition, r.offset);
-  EXPECT_EQ(first_of_b.size(), 2u);
-  for (const Position& p : positions_after(first)) {
-    EXPECT_EQ(kept.contains(p.partition), !first_of_b.contains(p.partition)) << p.partition;
-    if (first_of_b.contains(p.partition)) {
-      EXPECT_EQ(first_of_b[p.partition], p.offset) << p.partition;  // on from a's commit
-    }
-  }
-}
-
 }  // namespace
 }  // namespace cryptolake::bus
 

@@ -163,54 +163,6 @@ TEST(Landing, RecordsBeyondTheBatchSizeLandAsSeveralBatchesInOrder) {
   EXPECT_EQ(landed, expected);
 }
 
-// A bus whose consumer, as one that rebalanced while reading ahead may, gives the records of its
-// first poll again at the front of its second (the one made while the first micro-batch is curated).
-class RedeliveringBus final : public bus::Bus {
- public:
-  explicit RedeliveringBus(bus::Bus& inner) : inner_(inner) {}
-  core::Status create_topics(const std::vector<std::string>& topics) override { return inner_.create_topics(topics); }
-  core::Result<std::unique_ptr<bus::Producer>> producer() override { return inner_.producer(); }
-  core::Result<std::unique_ptr<bus::Consumer>> consumer(const std::string& group, const std::vector<std::string>& topics) override {
-    TRY_ASSIGN(auto consumer, inner_.consumer(group, topics));
-    return std::unique_ptr<bus::Consumer>(std::make_unique<Redelivering>(std::move(consumer)));
-  }
-  core::Result<std::vector<bus::Position>> end_offsets(const std::string& topic) override { return inner_.end_offsets(topic); }
-  std::string describe() const override { return "redelivering " + inner_.describe(); }
-
- private:
-  class Redelivering final : public bus::Consumer {
-   public:
-    explicit Redelivering(std::unique_ptr<bus::Consumer> inner) : inner_(std::move(inner)) {}
-    core::Result<std::vector<bus::Record>> poll(size_t max, std::chrono::milliseconds wait) override {
-      TRY_ASSIGN(std::vector<bus::Record> records, inner_->poll(max, wait));
-      if (++polls == 1) first_ = records;
-      if (polls == 2) records.insert(records.begin(), first_.begin(), first_.end());
-      return records;
-    }
-    core::Status commit(const std::vector<bus::Position>& next) override { return inner_->commit(next); }
-    core::Result<std::vector<bus::Position>> committed() override { return inner_->committed(); }
-    int polls = 0;
-
-   private:
-    std::unique_ptr<bus::Consumer> inner_;
-    std::vector<bus::Record> first_;
-  };
-  bus::Bus& inner_;
-};
-
-// The next micro-batch's records are read while one is curated; records the consumer gives again
-// (a rebalance in between restarts it at the committed offset) are not landed twice.
-TEST(Landing, RecordsGivenAgainWhileReadingAheadLandOnce) {
-  TenRecords ten;
-  auto& [dir, clock, bus, store, lines] = ten;
-  RedeliveringBus redelivering(bus);
-  auto report = land_stream(redelivering, store, {.max_records = 4, .exit_when_idle_ms = 200});
-  ASSERT_TRUE(report) << report.error().message;
-  EXPECT_EQ(report->records, 10u);
-  EXPECT_EQ(report->batches, 3u);  // 4 + 4 + 2
-  EXPECT_EQ(raw_lines(store, {"ws_trade"}), std::multiset<std::string>(lines.begin(), lines.end()));
-}
-
 // Records produced into the topic so far (the sum of its partitions' end offsets).
 int64_t records_in(bus::Bus& bus) {
   const auto ends = bus.end_offsets("cryptolake.raw");

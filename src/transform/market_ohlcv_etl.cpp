@@ -63,7 +63,9 @@ struct RowKey {
   auto operator<=>(const RowKey&) const = default;
 };
 
-struct ThreadRows {
+// What one thread parsed: rows, the series they belong to, the days each raw object touched.
+class ThreadRows {
+ public:
   uint32_t series_id(std::string_view source, const core::Symbol& symbol, std::string_view interval) {
     canonical_.assign(symbol.base()).append(1, '-').append(symbol.quote());
     return series_id(source, canonical_, interval);

@@ -140,9 +140,7 @@ TEST(LocalLog, SegmentsRollAndRetentionDropsTheOldest) {
 TEST(LocalLog, EndOffsetsFollowAppendsTornTailsRollsAndARewrittenLog) {
   testing::TempDir dir;
   io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
-  LocalLogOptions options;
-  options.partitions = 1;
-  options.segment_bytes = 4096;
+  const LocalLogOptions options{.partitions = 1, .segment_bytes = 4096};
   LocalLogBus bus(dir.path(), options, clock);
   const auto end = [&] {
     auto ends = bus.end_offsets("t");

@@ -21,7 +21,13 @@ class Symbol {
 
   const std::string& base() const { return base_; }
   const std::string& quote() const { return quote_; }
-  std::string canonical() const { return base_ + "-" + quote_; }  // BTC-USDT
+  std::string canonical() const {  // BTC-USDT
+    std::string out;
+    append_canonical(out);
+    return out;
+  }
+  // The canonical form appended to `out`: for hot loops that reuse one string.
+  void append_canonical(std::string& out) const { out.append(base_).append(1, '-').append(quote_); }
   std::string exchange() const { return base_ + quote_; }         // BTCUSDT
 
   auto operator<=>(const Symbol&) const = default;

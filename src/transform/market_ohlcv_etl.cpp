@@ -67,7 +67,8 @@ struct RowKey {
 class ThreadRows {
  public:
   uint32_t series_id(std::string_view source, const core::Symbol& symbol, std::string_view interval) {
-    canonical_.assign(symbol.base()).append(1, '-').append(symbol.quote());
+    canonical_.clear();
+    symbol.append_canonical(canonical_);
     return series_id(source, canonical_, interval);
   }
   // Asked per row: the name is built in a reused string and found without allocating.

@@ -136,7 +136,7 @@ TEST(LocalLog, SegmentsRollAndRetentionDropsTheOldest) {
 // end_offsets reads on from where it last found a partition's end (it is asked after every
 // micro-batch): it follows appends, stops before a torn tail and goes on once that is truncated,
 // follows a rolled segment, and starts over on a segment that is another file (a log wiped and
-// written again, here with longer records, so the old position falls inside one).
+// written again, here with shorter records, so the old position falls inside one).
 TEST(LocalLog, EndOffsetsFollowAppendsTornTailsRollsAndARewrittenLog) {
   testing::TempDir dir;
   io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
@@ -174,7 +174,7 @@ TEST(LocalLog, EndOffsetsFollowAppendsTornTailsRollsAndARewrittenLog) {
   EXPECT_EQ(end(), 3);
   fs::remove_all(dir.path() / "t");
   ASSERT_TRUE(bus.create_topics({"t"}));
-  append(12, 37);  // the old end (3 records of 100 bytes) falls inside the fourth of these
+  append(12, 37);  // 66-byte records: byte 258, where the old end's last record began, is inside the fourth
   EXPECT_EQ(end(), 12);
   LocalLogBus fresh(dir.path(), options, clock);
   EXPECT_EQ(fresh.end_offsets("t")->front().offset, 12);

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -339,7 +340,9 @@ struct PartitionReader {
   int64_t segment_base = -1; // the segment open, -1: none yet
   Fd segment;
   int64_t file_pos = 0;
-  std::string buffer;        // bytes read past file_pos - buffer.size() not yet parsed
+  std::string buffer;        // bytes read up to file_pos; parsed up to parsed
+  size_t parsed = 0;
+  std::optional<Record> head;  // the next record, read but not yet returned
 };
 
 std::atomic<uint64_t> member_counter{0};
@@ -371,15 +374,27 @@ class LocalConsumer final : public Consumer {
     fs::remove(group_dir_ / "members" / member_, ec);
   }
 
+  // Records of all the member's partitions in the order they were produced (oldest first), so a
+  // backlog is read across its partitions in step: a micro-batch of it spans one stretch of time
+  // rather than each partition's share of records, however unevenly the keys fill them.
   core::Result<std::vector<Record>> poll(size_t max, std::chrono::milliseconds wait) override {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     std::vector<Record> out;
     for (;;) {
       if (std::chrono::steady_clock::now() >= next_rebalance_) TRY(rebalance());
-      const size_t share = std::max<size_t>(1, max / std::max<size_t>(1, readers_.size()));
-      for (auto& [where, reader] : readers_) {
-        if (out.size() >= max) break;
-        TRY(read(where.first, where.second, reader, std::min(share, max - out.size()), out));
+      std::vector<Owned*> open;  // partitions with a record to give
+      for (Owned& owned : readers_) {
+        TRY(read_head(owned));
+        if (owned.second.head) open.push_back(&owned);
+      }
+      while (out.size() < max && !open.empty()) {
+        const auto oldest = std::ranges::min_element(open, {}, [](const Owned* o) { return o->second.head->timestamp_ms; });
+        PartitionReader& reader = (*oldest)->second;
+        reader.next = reader.head->offset + 1;
+        out.push_back(std::move(*reader.head));
+        reader.head.reset();
+        TRY(read_head(**oldest));
+        if (!reader.head) open.erase(oldest);
       }
       if (!out.empty() || std::chrono::steady_clock::now() >= deadline) return out;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -494,36 +509,39 @@ class LocalConsumer final : public Consumer {
     reader.segment_base = it->first;
     reader.file_pos = 0;
     reader.buffer.clear();
+    reader.parsed = 0;
     return {};
   }
 
-  core::Status read(const std::string& topic, int32_t partition, PartitionReader& reader, size_t max, std::vector<Record>& out) {
+  using Owned = std::pair<const std::pair<std::string, int32_t>, PartitionReader>;  // an entry of readers_
+
+  // Reads the partition's next record into its head, unless it holds one or none is there yet.
+  core::Status read_head(Owned& owned) {
+    const auto& [topic, partition] = owned.first;
+    PartitionReader& reader = owned.second;
+    if (reader.head) return {};
     if (!reader.segment) {
       TRY(open_segment_for(topic, partition, reader));
       if (!reader.segment) return {};
     }
-    size_t taken = 0;
-    size_t pos = 0;  // parse position in buffer
     for (;;) {
       Record record;
       size_t size = 0;
-      const Parse parsed = parse(std::string_view(reader.buffer).substr(pos), record, size);
+      const Parse parsed = parse(std::string_view(reader.buffer).substr(reader.parsed), record, size);
       if (parsed == Parse::record) {
-        pos += size;
+        reader.parsed += size;
         if (record.offset < reader.next) continue;  // before the group's position in this segment
         record.topic = topic;
         record.partition = partition;
-        reader.next = record.offset + 1;
-        out.push_back(std::move(record));
-        if (++taken >= max) break;
-        continue;
+        reader.head = std::move(record);
+        return {};
       }
       if (parsed == Parse::corrupt) {
         return fail(ErrorCode::corrupt_data, "bus: {} partition {}: a corrupt record after offset {}", topic, partition, reader.next - 1);
       }
       // Incomplete: read more of this segment, or move on to the next one when it is complete.
-      reader.buffer.erase(0, pos);
-      pos = 0;
+      reader.buffer.erase(0, reader.parsed);
+      reader.parsed = 0;
       // Straight into the buffer's end: what is read is copied once more, into its record.
       const size_t had = reader.buffer.size();
       ssize_t n = 0;
@@ -538,12 +556,10 @@ class LocalConsumer final : public Consumer {
       }
       const auto segments = segments_of(partition_dir(bus_.dir(), topic, partition));
       const auto later = segments.upper_bound(reader.segment_base);
-      if (later == segments.end() || !reader.buffer.empty()) break;  // the end for now (or a tail being written)
+      if (later == segments.end() || !reader.buffer.empty()) return {};  // the end for now (or a tail being written)
       reader.segment.reset();
       TRY(open_segment_for(topic, partition, reader));
     }
-    reader.buffer.erase(0, pos);
-    return {};
   }
 
   LocalLogBus& bus_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 #include <fstream>
@@ -231,6 +232,54 @@ TEST(LocalLog, MembersOfAGroupSplitThePartitions) {
   for (int round = 0; round < 3; ++round) poll_partitions(*a, now_a);
   EXPECT_EQ(now_a.size(), 2u);  // the two it did not own before come from offset 0
   for (int32_t p : now_a) EXPECT_TRUE(of_b.contains(p)) << p;
+}
+
+// A backlog is read oldest first across the partitions, however unevenly its keys fill them: a
+// poll of N records gives the N produced first, not N / partitions from each.
+TEST(LocalLog, APollTakesTheOldestRecordsAcrossPartitions) {
+  testing::TempDir dir;
+  io::ManualClock clock(*core::Timestamp::parse_iso("2024-03-01T00:00:00Z"));
+  LocalLogBus bus(dir.path(), {.partitions = 2}, clock);
+  auto producer = *bus.producer();
+  // Where keys go, read back: one key of the emptier partition alone, against all of the other's.
+  for (int k = 0; k < 8; ++k) ASSERT_TRUE(producer->produce("pilot", fmt::format("key{}", k), ""));
+  ASSERT_TRUE(producer->flush());
+  std::map<int32_t, std::vector<std::string>> keys_in;
+  for (const Record& r : read_all(bus, "g", "pilot")) keys_in[r.partition].push_back(r.key);
+  ASSERT_EQ(keys_in.size(), 2u);
+  const bool first_emptier = keys_in[0].size() <= keys_in[1].size();
+  const std::string solo = keys_in[first_emptier ? 0 : 1].front();
+  const std::vector<std::string> crowd = keys_in[first_emptier ? 1 : 0];
+  ASSERT_GE(crowd.size(), 4u);
+
+  constexpr int kTicks = 100;
+  for (int tick = 0; tick < kTicks; ++tick) {
+    clock.advance(1000);  // a millisecond a tick: records of one tick share their timestamp
+    ASSERT_TRUE(producer->produce("t", solo, std::to_string(tick)));
+    for (const std::string& key : crowd) ASSERT_TRUE(producer->produce("t", key, std::to_string(tick)));
+  }
+  ASSERT_TRUE(producer->flush());
+
+  auto consumer = *bus.consumer("g", {"t"});
+  const size_t per_tick = 1 + crowd.size();
+  const auto first = consumer->poll(kTicks / 2 * per_tick, milliseconds(20));
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->size(), kTicks / 2 * per_tick);
+  std::map<std::string, int> ticks_of;  // records per key in the first poll
+  for (size_t i = 0; i < first->size(); ++i) {
+    const Record& r = (*first)[i];
+    EXPECT_LT(std::stoi(r.value), kTicks / 2) << r.key;
+    if (i > 0) {
+      EXPECT_LE((*first)[i - 1].timestamp_ms, r.timestamp_ms) << i;
+    }
+    ++ticks_of[r.key];
+  }
+  EXPECT_EQ(ticks_of[solo], kTicks / 2);  // an equal share of each partition would give it 2.5× as many
+  for (const std::string& key : crowd) EXPECT_EQ(ticks_of[key], kTicks / 2) << key;
+  const auto rest = consumer->poll(kTicks * per_tick, milliseconds(20));
+  ASSERT_TRUE(rest) << rest.error().message;
+  ASSERT_EQ(rest->size(), kTicks / 2 * per_tick);
+  for (const Record& r : *rest) EXPECT_GE(std::stoi(r.value), kTicks / 2) << r.key;
 }
 
 // A member gives a partition up only once what it read there is committed, and commits only

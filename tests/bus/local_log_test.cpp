@@ -274,7 +274,7 @@ TEST(LocalLog, APollTakesTheOldestRecordsAcrossPartitions) {
     }
     ++ticks_of[r.key];
   }
-  EXPECT_EQ(ticks_of[solo], kTicks / 2);  // an equal share of each partition would give it 2.5× as many
+  EXPECT_EQ(ticks_of[solo], kTicks / 2);  // an equal share of each partition: (1 + crowd) / 2 times as many
   for (const std::string& key : crowd) EXPECT_EQ(ticks_of[key], kTicks / 2) << key;
   const auto rest = consumer->poll(kTicks * per_tick, milliseconds(20));
   ASSERT_TRUE(rest) << rest.error().message;

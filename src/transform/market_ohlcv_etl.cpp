@@ -5,7 +5,6 @@
 #include <limits>
 #include <map>
 #include <mutex>
-#include <numeric>
 #include <set>
 #include <thread>
 
@@ -414,24 +413,29 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
 
   // Dedups and writes the rows the threads hold: all of them, or one group of spilled days.
   const auto write_held_rows = [&]() -> core::Status {
-    // An incremental run rebuilds only the days new objects touch; rows of other days it read stay out.
-    const auto wanted = [&](const Row& row) { return !plan.days || plan.days->contains(day_of(row)); };
-    // Each thread's rows are keyed on a thread of their own, into their place in `keys`.
-    std::vector<size_t> first_key(parsed.size() + 1, 0);
-    lake::for_each_on_threads(threads, parsed.size(), [&](size_t, size_t t) {
-      first_key[t + 1] = plan.days ? static_cast<size_t>(std::ranges::count_if(parsed[t].rows, wanted)) : parsed[t].rows.size();
-    });
-    std::partial_sum(first_key.begin(), first_key.end(), first_key.begin());
+    // Each thread's rows are keyed on a thread of their own, into a region of `keys` as long as
+    // its rows; then the gaps of rows left out are closed.
+    std::vector<size_t> first_key(parsed.size() + 1, 0), kept(parsed.size(), 0);
+    for (size_t t = 0; t < parsed.size(); ++t) first_key[t + 1] = first_key[t] + parsed[t].rows.size();
     std::vector<RowKey> keys(first_key.back());
     lake::for_each_on_threads(threads, parsed.size(), [&](size_t, size_t t) {
       RowKey* key = keys.data() + first_key[t];
       const std::vector<Row>& rows = parsed[t].rows;
       for (uint32_t i = 0; i < rows.size(); ++i) {
-        if (!wanted(rows[i])) continue;
         const Row& row = rows[i];
-        *key++ = {day_of(row), local_ranks[t][row.series], row.kline.open_time.micros(), -row.kline.received_at.micros(), static_cast<uint32_t>(t), i};
+        const int64_t day = day_of(row);
+        // An incremental run rebuilds only the days new objects touch; rows of other days it read stay out.
+        if (plan.days && !plan.days->contains(day)) continue;
+        *key++ = {day, local_ranks[t][row.series], row.kline.open_time.micros(), -row.kline.received_at.micros(), static_cast<uint32_t>(t), i};
       }
+      kept[t] = static_cast<size_t>(key - (keys.data() + first_key[t]));
     });
+    auto kept_end = keys.begin() + static_cast<std::ptrdiff_t>(kept[0]);
+    for (size_t t = 1; t < parsed.size(); ++t) {
+      const auto region = keys.begin() + static_cast<std::ptrdiff_t>(first_key[t]);
+      kept_end = std::move(region, region + static_cast<std::ptrdiff_t>(kept[t]), kept_end);
+    }
+    keys.erase(kept_end, keys.end());
     lake::parallel_sort(keys, threads);
     // Keep the first of each (series, open_time): the latest received.
     const auto last = std::unique(keys.begin(), keys.end(), [](const RowKey& a, const RowKey& b) {

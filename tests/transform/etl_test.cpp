@@ -266,6 +266,34 @@ TEST_F(EtlTest, AnIncrementalRunMergesNewCandlesIntoThePublishedDays) {
   EXPECT_EQ(full_rebuild(), curated("curated/"));
 }
 
+// A consumed object read again for a day new candles touch may hold rows of other days too: those
+// days are not rewritten from it (other objects' rows live there that the run does not read).
+TEST_F(EtlTest, AnObjectReadAgainLeavesTheDaysNoNewObjectTouches) {
+  const auto send = [&](int64_t first_minute, const char* received, const char* symbol, int minutes) {
+    std::vector<std::string> rows;
+    for (int m = 0; m < minutes; ++m) rows.push_back(kline_row(kDay + (first_minute + m) * 60'000LL, "3", "2"));
+    write_klines(received, symbol, rows);
+  };
+  send(1380, "2024-01-03T05:00:00Z", "BTCUSDT", 120);  // 60 minutes of day 0, 60 of day 1
+  send(0, "2024-01-03T05:00:00Z", "ETHUSDT", 100);     // day 0 only
+  std::string ledger;
+  ASSERT_TRUE(run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .now_consumed = &ledger}));
+  const auto day0 = curated(lake::layout::partition_prefix("market_ohlcv", "2024-01-01"));
+  ASSERT_EQ(*sql_text("SELECT count(*) FROM " + ohlcv() + " WHERE open_time < TIMESTAMPTZ '2024-01-02 00:00:00+00'"), "160\n");
+
+  // Day 1's file changed behind the etl's back, so the BTC object is read again for it.
+  const std::string day1 = *store_->list(lake::layout::partition_prefix("market_ohlcv", "2024-01-02")).value().begin();
+  ASSERT_TRUE(store_->put(day1, day0.begin()->second));
+  send(1440, "2024-01-04T05:00:00Z", "SOLUSDT", 10);
+  auto reread = run_market_ohlcv_etl(*store_, *duckdb_, {.threads = 2, .progress = {}, .consumed = ledger});
+  ASSERT_TRUE(reread) << reread.error().message;
+  EXPECT_EQ(reread->batches, 1u + 1) << "the new object and the BTC one";
+  EXPECT_EQ(reread->partitions, 1u) << "day 1 only";
+  EXPECT_EQ(curated(lake::layout::partition_prefix("market_ohlcv", "2024-01-01")), day0);
+  EXPECT_EQ(*sql_text("SELECT count(*) FROM " + ohlcv() + " WHERE open_time < TIMESTAMPTZ '2024-01-02 00:00:00+00'"), "160\n");
+  EXPECT_EQ(*sql_text("SELECT count(*) FROM " + ohlcv() + " WHERE open_time >= TIMESTAMPTZ '2024-01-02 00:00:00+00'"), "70\n");
+}
+
 // Posts beyond the memory budget wait on disk by day; the latest copy of each post is still the
 // one kept (across days, when a re-fetch moved its created_at), and the files are the ones a run
 // that held everything writes, incremental runs included.

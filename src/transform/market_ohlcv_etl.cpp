@@ -433,7 +433,8 @@ core::Result<lake::WriteStats> run_market_ohlcv_etl(lake::ObjectStore& store, la
     auto kept_end = keys.begin() + static_cast<std::ptrdiff_t>(kept[0]);
     for (size_t t = 1; t < parsed.size(); ++t) {
       const auto region = keys.begin() + static_cast<std::ptrdiff_t>(first_key[t]);
-      kept_end = std::move(region, region + static_cast<std::ptrdiff_t>(kept[t]), kept_end);
+      const auto region_kept = region + static_cast<std::ptrdiff_t>(kept[t]);
+      kept_end = region == kept_end ? region_kept : std::move(region, region_kept, kept_end);  // no gap: nothing to move
     }
     keys.erase(kept_end, keys.end());
     lake::parallel_sort(keys, threads);

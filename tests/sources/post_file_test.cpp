@@ -310,19 +310,22 @@ TEST(Csv, CutsFallBetweenRecordsAndNeverInsideQuotes) {
   // Every fourth text holds a quoted newline, so many cut targets land inside quotes.
   std::string csv = "id,text\n";
   for (int i = 0; i < 2000; ++i) csv += i % 4 == 0 ? fmt::format("{},\"line one\nline two {}\"\n", i, i) : fmt::format("{},plain {}\n", i, i);
-  const std::vector<size_t> cuts = record_cuts(csv, 100);
-  ASSERT_GT(cuts.size(), 50u);
-  EXPECT_EQ(cuts.front(), 0u);
-  EXPECT_EQ(cuts.back(), csv.size());
-  std::vector<std::vector<std::string>> pieced;
-  for (size_t p = 0; p + 1 < cuts.size(); ++p) {
-    ASSERT_LT(cuts[p], cuts[p + 1]);
-    bool open_quote = true;
-    for (auto& record : records_of(std::string_view(csv).substr(cuts[p], cuts[p + 1] - cuts[p]), ',', &open_quote)) pieced.push_back(record);
-    EXPECT_FALSE(open_quote) << "piece " << p;
+  // 100 bytes: many cuts; 5,000: blocks longer than the quote counter's 4,080-byte steps.
+  for (const size_t target : {size_t{100}, size_t{5000}}) {
+    const std::vector<size_t> cuts = record_cuts(csv, target);
+    ASSERT_GT(cuts.size(), csv.size() / target / 2) << target;
+    EXPECT_EQ(cuts.front(), 0u);
+    EXPECT_EQ(cuts.back(), csv.size());
+    std::vector<std::vector<std::string>> pieced;
+    for (size_t p = 0; p + 1 < cuts.size(); ++p) {
+      ASSERT_LT(cuts[p], cuts[p + 1]);
+      bool open_quote = true;
+      for (auto& record : records_of(std::string_view(csv).substr(cuts[p], cuts[p + 1] - cuts[p]), ',', &open_quote)) pieced.push_back(record);
+      EXPECT_FALSE(open_quote) << "piece " << p << " of target " << target;
+    }
+    EXPECT_EQ(pieced, records_of(csv, ','));
+    EXPECT_EQ(pieced.size(), 2001u);
   }
-  EXPECT_EQ(pieced, records_of(csv, ','));
-  EXPECT_EQ(pieced.size(), 2001u);
   EXPECT_EQ(record_cuts("a\nb\n", 100), (std::vector<size_t>{0, 4}));
   EXPECT_EQ(record_cuts("", 100), (std::vector<size_t>{0, 0}));
 }

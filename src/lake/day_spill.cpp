@@ -64,6 +64,21 @@ core::Status DaySpillFiles::read(size_t writer, int64_t day, std::string& out) c
   return {};
 }
 
+size_t DaySpillFiles::size(size_t writer, int64_t day) const {
+  std::error_code error;
+  const auto size = fs::file_size(file(writer, day), error);
+  return error ? 0 : static_cast<size_t>(size);  // no file: this writer spilled nothing of the day
+}
+
+core::Status DaySpillFiles::read_into(size_t writer, int64_t day, std::span<char> out) const {
+  const fs::path path = file(writer, day);
+  const std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!in || std::fread(out.data(), 1, out.size(), in.get()) != out.size() || std::fgetc(in.get()) != EOF) {
+    return core::fail(core::ErrorCode::io_error, "cannot read back the spill file {} ({} bytes expected)", path.string(), out.size());
+  }
+  return {};
+}
+
 std::map<int64_t, size_t> DaySpillFiles::rows_by_day() const {
   std::lock_guard lock(mutex_);
   return rows_by_day_;

@@ -157,10 +157,23 @@ core::Result<QueryResult> PreparedStatement::run() {
   return QueryResult(result);
 }
 
-core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) {
+core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) { return open(options, "tmp"); }
+
+core::Result<DuckDb*> DuckDb::batch_writer() {
+  std::lock_guard lock(batch_writer_mutex_);
+  if (!batch_writer_) {
+    Options single = options_;
+    single.threads = 1;
+    // A folder of its own for spilling: two instances in one process would share temp file names.
+    TRY_ASSIGN(batch_writer_, open(single, "tmp-batch-writer"));
+  }
+  return batch_writer_.get();
+}
+
+core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options, std::string_view temp_folder) {
   const fs::path home = options.lake_root / layout::kDuckdbHome;
   std::error_code ec;
-  for (const char* sub : {"extensions", "secrets", "tmp"}) {
+  for (const std::string_view sub : {std::string_view("extensions"), std::string_view("secrets"), temp_folder}) {
     fs::create_directories(home / sub, ec);
     if (ec) return fail(ErrorCode::io_error, "cannot create {}: {}", (home / sub).string(), ec.message());
   }
@@ -171,7 +184,7 @@ core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) {
       {"autoload_known_extensions", "true"},  // parquet, json, icu are built in: loading needs no network
       {"extension_directory", (home / "extensions").string()},
       {"secret_directory", (home / "secrets").string()},
-      {"temp_directory", (home / "tmp").string()},
+      {"temp_directory", (home / temp_folder).string()},
       {"threads", std::to_string(options.threads)},
       {"memory_limit", options.memory_limit},
   };
@@ -190,7 +203,7 @@ core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options) {
     duckdb_free(error);
     return fail(ErrorCode::unavailable, "duckdb: cannot open: {}", message);
   }
-  auto opened = std::unique_ptr<DuckDb>(new DuckDb(db, home));
+  auto opened = std::unique_ptr<DuckDb>(new DuckDb(db, home, options));
   // The curated writer's scan of rows in memory (lake/batch_scan), known to every connection.
   TRY_ASSIGN(DuckConnection connection, opened->connect());
   TRY(register_batch_scan(connection.handle()));

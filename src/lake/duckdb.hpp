@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,6 +118,12 @@ class DuckDb {
 
   [[nodiscard]] core::Result<DuckConnection> connect();
 
+  // The instance that writes batches held in memory (lake/batch_scan) to Parquet: DuckDB with no
+  // worker thread of its own (threads = 1), opened on first use, closed with this one. Batch
+  // writers fan out a COPY per caller thread; this instance's own workers would only contend with
+  // them for the cores (bench etl: its writing took a sixth longer).
+  [[nodiscard]] core::Result<DuckDb*> batch_writer();
+
   // DuckDB plans a view's body into a prepared statement, so a kept plan does not see the view
   // replaced. Whoever replaces views that sessions keep plans over (serve's in-memory tables)
   // says so here; sessions plan again when the generation moved.
@@ -124,10 +131,15 @@ class DuckDb {
   uint64_t views_generation() const { return views_generation_.load(); }
 
  private:
-  DuckDb(duckdb_database db, std::filesystem::path home) : db_(db), home_(std::move(home)) {}
+  DuckDb(duckdb_database db, std::filesystem::path home, Options options)
+      : db_(db), home_(std::move(home)), options_(std::move(options)) {}
+  [[nodiscard]] static core::Result<std::unique_ptr<DuckDb>> open(const Options& options, std::string_view temp_folder);
   duckdb_database db_;
   std::filesystem::path home_;
+  Options options_;
   std::atomic<uint64_t> views_generation_{0};
+  std::mutex batch_writer_mutex_;
+  std::unique_ptr<DuckDb> batch_writer_;
 };
 
 // The text of row `row` of a VARCHAR vector, as a view into the chunk that holds it.

@@ -109,7 +109,8 @@ core::Result<size_t> write_partitions(ObjectStore& store, DuckDb& duckdb, std::s
                                       const std::vector<ColumnSpec>& schema,
                                       const std::vector<PartitionSlice>& slices, const FillPartition& fill,
                                       size_t threads) {
-  return parallel_partitions(duckdb, slices.size(), threads, [&](size_t i, DuckConnection& connection) -> core::Status {
+  TRY_ASSIGN(DuckDb* const batch_db, duckdb.batch_writer());
+  return parallel_partitions(*batch_db, slices.size(), threads, [&](size_t i, DuckConnection& connection) -> core::Status {
     ColumnBatch batch(schema);
     fill(slices[i], batch);
     CuratedWriter writer(connection, store);

@@ -8,6 +8,7 @@
 #include "lake/batch_scan.hpp"
 #include "lake/local_object_store.hpp"
 #include "lake/partition_commit.hpp"
+#include "lake/partition_writer.hpp"
 #include "support/prefixed_store.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -112,6 +113,28 @@ TEST_F(CuratedWriterTest, DuckDbStaysInsideTheLake) {
   EXPECT_EQ(home->text(0, 0), (dir_.path() / "_catalog/duckdb").string());
   EXPECT_EQ(home->text(1, 0), (dir_.path() / "_catalog/duckdb/extensions").string());
   EXPECT_EQ(home->text(2, 0), "false");
+}
+
+// Batches go to Parquet through a second instance with no worker threads of its own (the writers'
+// threads are the parallelism), one per instance, in the lake, and the files are the bytes the
+// main instance writes of the same rows.
+TEST_F(CuratedWriterTest, BatchesAreWrittenByAnInstanceWithoutWorkersOfItsOwnToTheSameBytes) {
+  auto batch_db = duckdb_->batch_writer();
+  ASSERT_TRUE(batch_db) << batch_db.error().message;
+  EXPECT_EQ(*duckdb_->batch_writer(), *batch_db);
+  auto settings = (*batch_db)->connect()->query("SELECT current_setting('threads'), current_setting('temp_directory')");
+  ASSERT_TRUE(settings) << settings.error().message;
+  EXPECT_EQ(settings->int64(0, 0), 1);
+  EXPECT_EQ(settings->text(1, 0), (dir_.path() / "_catalog/duckdb/tmp-batch-writer").string());
+  EXPECT_EQ(connection_->query("SELECT current_setting('threads')")->int64(0, 0), 2);  // the main instance keeps its workers
+
+  ASSERT_TRUE(CuratedWriter(*connection_, *store_).write("prices", "2024-01-01", sample_batch(3000)));
+  const ColumnBatch rows = sample_batch(3000);
+  auto written = write_partitions(*store_, *duckdb_, "prices_again", rows.schema(), {{"2024-01-01", 0, 3000}},
+                                  [&](const PartitionSlice&, ColumnBatch& batch) { batch = rows; }, 2);
+  ASSERT_TRUE(written) << written.error().message;
+  EXPECT_EQ(*written, 1u);
+  EXPECT_EQ(*store_->get("curated/prices_again/dt=2024-01-01/part-0.parquet"), *store_->get("curated/prices/dt=2024-01-01/part-0.parquet"));
 }
 
 // The rows reach DuckDB in place (lake/batch_scan): every cell as it was put in, across chunks of

@@ -515,7 +515,7 @@ std::vector<PieceSurvey> survey_pieces(std::span<const std::string_view> pieces,
                                        std::optional<size_t> created_at) {
   std::vector<PieceSurvey> surveys(pieces.size());
   on_threads(scanners.size(), pieces.size(), [&](size_t p, size_t worker) {
-    PieceSurvey& piece = surveys[p];
+    PieceSurvey piece;  // filled here, not in place: the other thread writes the neighbouring piece's survey
     piece.utf8 = simdjson::validate_utf8(pieces[p].data(), pieces[p].size());  // once, not per field of every row
     piece.open_quote = scanners[worker].scan(pieces[p], [&](std::span<const std::string_view> row) {
       if (row.size() != header_fields && piece.mismatched++ == 0) {
@@ -526,6 +526,7 @@ std::vector<PieceSurvey> survey_pieces(std::span<const std::string_view> pieces,
       ++piece.rows;
       return true;
     }).open_quote;
+    surveys[p] = std::move(piece);
   });
   return surveys;
 }

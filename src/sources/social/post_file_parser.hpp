@@ -86,7 +86,9 @@ struct CsvScan {
   size_t end = 0;           // where the scan stopped: after the record `visit` refused, or the text's size
   bool open_quote = false;  // the text ended inside a quoted field
 };
-class CsvScanner {
+// A cache line of its own: the scanners of several threads sit side by side in a vector, and a
+// scan writes its scanner at every field (sharing a line made bench posts 0.18 s or 0.29 s by chance).
+class alignas(64) CsvScanner {
  public:
   explicit CsvScanner(char delimiter) : delimiter_(delimiter) {}
   // `visit` returns false to stop after the record it was given.

@@ -121,7 +121,7 @@ class DuckDb {
   // The instance that writes batches held in memory (lake/batch_scan) to Parquet: DuckDB with no
   // worker thread of its own (threads = 1), opened on first use, closed with this one. Batch
   // writers fan out a COPY per caller thread; this instance's own workers would only contend with
-  // them for the cores (bench etl: its writing took a sixth longer).
+  // them for the cores (bench etl: its writing took a fifth longer).
   [[nodiscard]] core::Result<DuckDb*> batch_writer();
 
   // DuckDB plans a view's body into a prepared statement, so a kept plan does not see the view

@@ -188,7 +188,8 @@ CsvScan CsvScanner::scan(std::string_view text, const Visit& visit) {
 namespace {
 
 // How many quotes the text holds. With SSE2, sixteen byte counters at a time, summed before any
-// can pass 255 (GCC's own vectorised std::count widens every byte to 64 bits: 4× slower).
+// can pass 255 (GCC vectorises std::count by widening every byte to 64 bits; this made
+// BM_ReadPostsCsv ~9 % faster).
 size_t quotes_in(std::string_view text) {
   size_t count = 0, at = 0;
 #if defined(__SSE2__)

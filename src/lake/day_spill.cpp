@@ -51,17 +51,11 @@ core::Status DaySpillFiles::append(size_t writer, int64_t day, std::string_view 
 }
 
 core::Status DaySpillFiles::read(size_t writer, int64_t day, std::string& out) const {
-  const fs::path path = file(writer, day);
-  std::error_code error;
-  const auto size = fs::file_size(path, error);
-  if (error) return {};  // this writer spilled nothing of the day
-  const std::unique_ptr<FILE, int (*)(FILE*)> in(std::fopen(path.c_str(), "rb"), &std::fclose);
+  const size_t bytes = size(writer, day);
+  if (bytes == 0) return {};  // this writer spilled nothing of the day
   const size_t first = out.size();
-  out.resize(first + size);
-  if (!in || std::fread(out.data() + first, 1, size, in.get()) != size) {
-    return core::fail(core::ErrorCode::io_error, "cannot read back the spill file {}", path.string());
-  }
-  return {};
+  out.resize(first + bytes);
+  return read_into(writer, day, {out.data() + first, bytes});
 }
 
 size_t DaySpillFiles::size(size_t writer, int64_t day) const {

@@ -77,8 +77,9 @@ class ByteIndex {
   void load(size_t block) {
     base_ = block;
     const char* bytes = text_.data() + block;
-    alignas(16) char tail[kBlock] = {};  // the text's last bytes, zeros after: a zero is none of the bytes looked for
+    alignas(16) char tail[kBlock];  // the text's last bytes, zeros after: a zero is none of the bytes looked for
     if (block + kBlock > text_.size()) {
+      std::memset(tail, 0, kBlock);  // here only: a full block is read where it lies
       std::memcpy(tail, bytes, text_.size() - block);
       bytes = tail;
     }

@@ -104,12 +104,38 @@ core::Status write_day_scans(lake::ObjectStore& store, const DayScans& scans) {
   return store.put(kDayScansKey, text);
 }
 
+// Days read by one query: the window below sorts all their candles at once, so the first run of a
+// long lake reads its days a group at a time (600 days together held ~500 MB more).
+constexpr size_t kDaysPerScan = 31;
+
+// The spans and within-day gaps of the days whose files are `files` (SQL strings), into `scans`.
+core::Status scan_group(lake::DuckConnection& connection, const std::string& files, DayScans& scans) {
+  // One query per kind over the days together; each day keeps to itself (PARTITION BY dt).
+  const std::string source = fmt::format("read_parquet([{}], hive_partitioning = true, hive_types = {{'dt': VARCHAR}})", files);
+  TRY_ASSIGN(lake::QueryResult spans, connection.query(fmt::format(
+      "SELECT dt, source, symbol, interval, min(epoch_us(open_time)), max(epoch_us(open_time)) FROM {} GROUP BY ALL ORDER BY ALL", source)));
+  for (size_t r = 0; r < spans.row_count(); ++r) {
+    scans[spans.text(0, r)].spans.push_back({spans.text(1, r), spans.text(2, r), spans.text(3, r), spans.int64(4, r), spans.int64(5, r)});
+  }
+  TRY_ASSIGN(lake::QueryResult gaps, connection.query(fmt::format(
+      "SELECT dt, source, symbol, interval, epoch_us(open_time) + step AS gap_start, epoch_us(next_open) AS gap_end, "
+      "  (epoch_us(next_open) - epoch_us(open_time)) // step - 1 AS missing "
+      "FROM (SELECT dt, source, symbol, interval, open_time, "
+      "        lead(open_time) OVER (PARTITION BY dt, source, symbol, interval ORDER BY open_time) AS next_open "
+      "      FROM {}) JOIN {} USING (interval) "
+      "WHERE epoch_us(next_open) - epoch_us(open_time) > step ORDER BY ALL", source, interval_table())));
+  for (size_t r = 0; r < gaps.row_count(); ++r) {
+    scans[gaps.text(0, r)].gaps.push_back({gaps.text(1, r), gaps.text(2, r), gaps.text(3, r), Timestamp::from_micros(gaps.int64(4, r)),
+                                           Timestamp::from_micros(gaps.int64(5, r)), gaps.int64(6, r), "missing"});
+  }
+  return core::Status{};
+}
+
 // Every day of market_ohlcv, reading only the partitions whose version is not the one scanned.
 core::Result<DayScans> scan_days(lake::ObjectStore& store, lake::DuckDb& duckdb,
                                  const std::map<std::string, std::vector<std::string>>& files_by_day) {
   DayScans kept = read_day_scans(store), scans;
-  std::string files;
-  std::set<std::string> changed;
+  std::vector<std::string> changed;  // each changed day's files, as one SQL list
   for (const auto& [dt, keys] : files_by_day) {
     TRY_ASSIGN(const std::string version, lake::partition_version(store, "market_ohlcv", dt));
     if (auto it = kept.find(dt); it != kept.end() && it->second.version == version) {
@@ -117,28 +143,16 @@ core::Result<DayScans> scan_days(lake::ObjectStore& store, lake::DuckDb& duckdb,
       continue;
     }
     scans[dt].version = version;
-    changed.insert(dt);
+    std::string files;
     for (const std::string& key : keys) files += fmt::format("{}{}", files.empty() ? "" : ", ", lake::sql_string(store.location(key)));
+    changed.push_back(std::move(files));
   }
   if (!changed.empty()) {
-    // One query per kind over the changed days together; each day keeps to itself (PARTITION BY dt).
-    const std::string source = fmt::format("read_parquet([{}], hive_partitioning = true, hive_types = {{'dt': VARCHAR}})", files);
     TRY_ASSIGN(lake::DuckConnection connection, duckdb.connect());
-    TRY_ASSIGN(lake::QueryResult spans, connection.query(fmt::format(
-        "SELECT dt, source, symbol, interval, min(epoch_us(open_time)), max(epoch_us(open_time)) FROM {} GROUP BY ALL ORDER BY ALL", source)));
-    for (size_t r = 0; r < spans.row_count(); ++r) {
-      scans[spans.text(0, r)].spans.push_back({spans.text(1, r), spans.text(2, r), spans.text(3, r), spans.int64(4, r), spans.int64(5, r)});
-    }
-    TRY_ASSIGN(lake::QueryResult gaps, connection.query(fmt::format(
-        "SELECT dt, source, symbol, interval, epoch_us(open_time) + step AS gap_start, epoch_us(next_open) AS gap_end, "
-        "  (epoch_us(next_open) - epoch_us(open_time)) // step - 1 AS missing "
-        "FROM (SELECT dt, source, symbol, interval, open_time, "
-        "        lead(open_time) OVER (PARTITION BY dt, source, symbol, interval ORDER BY open_time) AS next_open "
-        "      FROM {}) JOIN {} USING (interval) "
-        "WHERE epoch_us(next_open) - epoch_us(open_time) > step ORDER BY ALL", source, interval_table())));
-    for (size_t r = 0; r < gaps.row_count(); ++r) {
-      scans[gaps.text(0, r)].gaps.push_back({gaps.text(1, r), gaps.text(2, r), gaps.text(3, r), Timestamp::from_micros(gaps.int64(4, r)),
-                                             Timestamp::from_micros(gaps.int64(5, r)), gaps.int64(6, r), "missing"});
+    for (size_t begin = 0; begin < changed.size(); begin += kDaysPerScan) {
+      std::string files;
+      for (size_t d = begin; d < std::min(changed.size(), begin + kDaysPerScan); ++d) files += (files.empty() ? "" : ", ") + changed[d];
+      TRY(scan_group(connection, files, scans));
     }
   }
   if (!changed.empty() || kept.size() != scans.size()) TRY(write_day_scans(store, scans));

@@ -100,5 +100,29 @@ TEST(KlineGaps, GapsAcrossMidnightAndWithinADayFollowTheDaysThatChange) {
   EXPECT_EQ(open_gaps(lake).size(), 3u);
 }
 
+// A first run reads its days a group at a time: gaps within the days at a group's edges and
+// between the last day of one group and the first of the next are found as in one read.
+TEST(KlineGaps, AFirstRunOverMoreDaysThanOneReadFindsEveryGap) {
+  testing::SmallLake lake({"BTC-USDT"}, 1);
+  using Gaps = std::vector<std::tuple<std::string, std::string, int64_t>>;
+  const int64_t first = core::Timestamp::parse_date("2024-01-01")->micros();
+  const auto at = [&](int day, int minute) {
+    return core::Timestamp::from_micros(first + day * core::Timestamp::kMicrosPerDay + minute * core::Timestamp::kMicrosPerMinute);
+  };
+  constexpr int kDays = 70;
+  Gaps expected;
+  for (int day = 0; day < kDays; ++day) {
+    const bool holed = day % 10 == 0 || day % 31 == 30 || day % 31 == 0;  // and the days either side of a read's edge
+    write_day(lake, at(day, 0).date(), 0, 10, holed ? std::pair{3, 5} : std::pair{0, 0});
+    if (holed) expected.emplace_back(at(day, 3).iso(), at(day, 5).iso(), 2);
+    if (day + 1 < kDays) expected.emplace_back(at(day, 10).iso(), at(day + 1, 0).iso(), 1430);
+  }
+  std::ranges::sort(expected);
+  ASSERT_TRUE(build_kline_gaps(lake.store, *lake.duckdb, 2));
+  Gaps found = open_gaps(lake);
+  std::ranges::sort(found);
+  EXPECT_EQ(found, expected);
+}
+
 }  // namespace
 }  // namespace cryptolake::analytics

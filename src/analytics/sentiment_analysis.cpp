@@ -183,11 +183,12 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
       inputs.insert(inputs.end(), it->second.begin(), it->second.end());
     }
     if (const auto next = hourly_by_day.upper_bound(p.dt); next != hourly_by_day.end()) inputs.insert(inputs.end(), next->second.begin(), next->second.end());
-    // The day as a range of µs: formatting every staged hour's date per day cost days × hours.
-    const int64_t day_start = Timestamp::parse_date(p.dt).value_or(Timestamp{}).micros();
+    // The day as a range of timestamps, each a constant: every day's query scans the staged hours,
+    // and converting each hour (epoch_us, or formatting its date) cost days × hours.
+    const int64_t day_start = Timestamp::parse_date(p.dt).value_or(Timestamp{}).micros() / Timestamp::kMicrosPerSecond;
     priced.push_back({p.dt, fmt::format("/* priced by{} */ SELECT * EXCLUDE (price_source) FROM sentiment_price_staged "
-                                        "WHERE epoch_us(hour) >= {} AND epoch_us(hour) < {} ORDER BY coin, hour",
-                                        priced_by, day_start, day_start + Timestamp::kMicrosPerDay), std::move(inputs)});
+                                        "WHERE hour >= to_timestamp({}) AND hour < to_timestamp({}) ORDER BY coin, hour",
+                                        priced_by, day_start, day_start + Timestamp::kMicrosPerDay / Timestamp::kMicrosPerSecond), std::move(inputs)});
   }
   auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
   TRY(connection.execute("DROP TABLE sentiment_price_staged"));

@@ -117,6 +117,22 @@ core::Result<std::vector<std::string>> LocalObjectStore::list(std::string_view p
   return keys;
 }
 
+core::Result<std::vector<std::string>> LocalObjectStore::list_prefixes(std::string_view prefix) const {
+  std::vector<std::string> prefixes;
+  const fs::path base = path_of(prefix);
+  std::error_code ec;
+  if (!fs::is_directory(base, ec)) return prefixes;
+  fs::directory_iterator it(base, ec), end;
+  if (ec) return fail(ErrorCode::io_error, "cannot list {}: {}", base.string(), ec.message());
+  for (; it != end; it.increment(ec)) {
+    if (ec) return fail(ErrorCode::io_error, "cannot list {}: {}", base.string(), ec.message());
+    const std::string name = it->path().filename().string();
+    if (!is_hidden_name(name) && it->is_directory(ec)) prefixes.push_back(fmt::format("{}{}/", prefix, name));
+  }
+  std::ranges::sort(prefixes);
+  return prefixes;
+}
+
 core::Status LocalObjectStore::remove(std::string_view key) {
   std::error_code ec;
   fs::remove(path_of(key), ec);

@@ -21,6 +21,7 @@ class LocalObjectStore final : public ObjectStore {
   core::Result<std::string> get(std::string_view key) const override;
   core::Result<uint64_t> size(std::string_view key) const override;
   core::Result<std::vector<std::string>> list(std::string_view prefix) const override;
+  core::Result<std::vector<std::string>> list_prefixes(std::string_view prefix) const override;
   core::Status remove(std::string_view key) override;
   core::Result<std::string> stage(std::string_view prefix) override;
   core::Status publish(std::string_view staged, std::string_view prefix) override;

@@ -24,6 +24,9 @@ class ObjectStore {
   [[nodiscard]] virtual core::Result<uint64_t> size(std::string_view key) const = 0;
   // Keys under `prefix`, sorted. Objects still being written and staging areas are never listed.
   [[nodiscard]] virtual core::Result<std::vector<std::string>> list(std::string_view prefix) const = 0;
+  // The prefixes one level below `prefix` (which ends in '/'), each ending in '/', sorted: S3's
+  // common prefixes. Lets a reader list one dataset without walking its neighbours.
+  [[nodiscard]] virtual core::Result<std::vector<std::string>> list_prefixes(std::string_view prefix) const = 0;
   // Removes one object; removing a missing object is not an error.
   [[nodiscard]] virtual core::Status remove(std::string_view key) = 0;
 

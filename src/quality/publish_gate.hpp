@@ -30,6 +30,7 @@ class GatedObjectStore final : public lake::ObjectStore {
   core::Status put(std::string_view key, std::string_view bytes) override { return inner_.put(key, bytes); }
   core::Result<std::string> get(std::string_view key) const override { return inner_.get(key); }
   core::Result<std::vector<std::string>> list(std::string_view prefix) const override { return inner_.list(prefix); }
+  core::Result<std::vector<std::string>> list_prefixes(std::string_view prefix) const override { return inner_.list_prefixes(prefix); }
   core::Status remove(std::string_view key) override { return inner_.remove(key); }
   core::Result<uint64_t> size(std::string_view key) const override { return inner_.size(key); }
   core::Result<std::string> stage(std::string_view prefix) override { return inner_.stage(prefix); }

@@ -45,18 +45,24 @@ std::string read_envelope(simdjson::dom::parser& parser, simdjson::dom::parser& 
 }  // namespace
 
 core::Result<std::vector<RawObject>> list_raw_objects(const lake::ObjectStore& store, const std::vector<std::string>& datasets) {
-  // One listing of the raw zone, whatever the number of datasets and sources: it is the part of
-  // an incremental run that grows with the lake.
-  TRY_ASSIGN(const std::vector<std::string> keys, store.list(lake::layout::kRaw));
+  // Only the datasets asked for, under each source: walking the whole raw zone (a folder per hour
+  // of every dataset) cost a stage with no data of its own 0.27 s on a 600-day lake.
+  TRY_ASSIGN(const std::vector<std::string> sources, store.list_prefixes(lake::layout::kRaw));
   std::vector<RawObject> objects;
-  for (const std::string& key : keys) {
-    auto where = lake::layout::parse_raw_key(key);
-    if (!where || std::ranges::find(datasets, where->dataset) == datasets.end()) continue;
-    // Batches are named by their content; a file kept as it came is not, so its size stands in.
-    std::string version = key.ends_with(".ndjson.zst") ? "-" : std::to_string(store.size(key).value_or(0));
-    objects.push_back({std::move(where->source), std::move(where->dataset), key, std::move(version)});
+  for (const std::string& source : sources) {
+    for (const std::string& dataset : datasets) {
+      TRY_ASSIGN(const std::vector<std::string> keys, store.list(source + dataset + "/"));
+      for (const std::string& key : keys) {
+        auto where = lake::layout::parse_raw_key(key);
+        if (!where || where->dataset != dataset) continue;
+        // Batches are named by their content; a file kept as it came is not, so its size stands in.
+        std::string version = key.ends_with(".ndjson.zst") ? "-" : std::to_string(store.size(key).value_or(0));
+        objects.push_back({std::move(where->source), std::move(where->dataset), key, std::move(version)});
+      }
+    }
   }
-  return objects;  // the store lists keys sorted
+  std::ranges::sort(objects, {}, &RawObject::key);  // in key order, as one listing of the zone gave them
+  return objects;
 }
 
 core::Result<ScanStats> scan_raw(lake::ObjectStore& store, std::string_view dataset, std::string_view stage, size_t threads,

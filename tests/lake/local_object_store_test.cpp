@@ -67,6 +67,21 @@ TEST(LocalObjectStore, NeverListsUnfinishedWork) {
   EXPECT_TRUE(fs::exists(dir.path() / "t/dt=1/part-0.parquet"));
 }
 
+// One level down, as S3's common prefixes: folders holding objects, never staging or temp ones.
+TEST(LocalObjectStore, ListsThePrefixesOneLevelDown) {
+  testing::TempDir dir;
+  LocalObjectStore store(dir.path());
+  ASSERT_TRUE(store.put("raw/b/klines/dt=1/x", "1"));
+  ASSERT_TRUE(store.put("raw/a/tweets/y", "2"));
+  ASSERT_TRUE(store.put("raw/top-level-object", "3"));
+  fs::create_directories(dir.path() / "raw/_staging/c-1-0");
+  fs::create_directories(dir.path() / "raw/.tmp-d");
+  EXPECT_EQ(*store.list_prefixes("raw/"), (std::vector<std::string>{"raw/a/", "raw/b/"}));
+  EXPECT_EQ(*store.list_prefixes("raw/b/"), std::vector<std::string>{"raw/b/klines/"});
+  EXPECT_TRUE(store.list_prefixes("raw/b/klines/dt=1/")->empty());
+  EXPECT_TRUE(store.list_prefixes("nothing/")->empty());
+}
+
 TEST(LocalObjectStore, PublishSwapsAWholePartition) {
   testing::TempDir dir;
   LocalObjectStore store(dir.path());

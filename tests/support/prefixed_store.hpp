@@ -18,6 +18,7 @@ class ForwardingStore : public lake::ObjectStore {
   core::Result<std::string> get(std::string_view k) const override { return inner_.get(k); }
   core::Result<uint64_t> size(std::string_view k) const override { return inner_.size(k); }
   core::Result<std::vector<std::string>> list(std::string_view p) const override { return inner_.list(p); }
+  core::Result<std::vector<std::string>> list_prefixes(std::string_view p) const override { return inner_.list_prefixes(p); }
   core::Status remove(std::string_view k) override { return inner_.remove(k); }
   core::Result<std::string> stage(std::string_view p) override { return inner_.stage(p); }
   core::Status publish(std::string_view s, std::string_view p) override { return inner_.publish(s, p); }
@@ -40,6 +41,11 @@ class PrefixedStore final : public lake::ObjectStore {
     TRY_ASSIGN(std::vector<std::string> keys, inner_.list(in(p)));
     for (std::string& key : keys) key.erase(0, prefix_.size());
     return keys;
+  }
+  core::Result<std::vector<std::string>> list_prefixes(std::string_view p) const override {
+    TRY_ASSIGN(std::vector<std::string> prefixes, inner_.list_prefixes(in(p)));
+    for (std::string& prefix : prefixes) prefix.erase(0, prefix_.size());
+    return prefixes;
   }
   core::Status remove(std::string_view k) override { return inner_.remove(in(k)); }
   core::Result<std::string> stage(std::string_view p) override {

@@ -14,7 +14,8 @@ core::Result<std::string> hash_partition(const ObjectStore& store, std::string_v
   for (const std::string& key : keys) {
     TRY_ASSIGN(const std::string bytes, store.get(key));
     hash = core::fnv1a(std::string_view(key).substr(prefix.size()), hash);
-    hash = core::fnv1a(bytes, hash);
+    // XXH3 over the file's bytes: FNV-1a's byte at a time was ~3 % of an etl's CPU.
+    hash = core::fnv1a(fmt::format("{:016x}", core::content_hash(bytes)), hash);
   }
   return fmt::format("{:016x}", hash);
 }

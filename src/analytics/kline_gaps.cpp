@@ -336,7 +336,7 @@ core::Result<lake::WriteStats> build_kline_gaps(lake::ObjectStore& store, lake::
         "ORDER BY ALL",
         lake::sql_string(lake::table_glob(store, "market_ohlcv", dt)), bounds, interval_table()), std::move(inputs)});
   }
-  TRY(lake::write_query_partitions(store, duckdb, "completeness", days, threads));
+  TRY(lake::write_query_partitions(store, duckdb, "completeness", days, lake::QueryReads::files, threads));
   return stats;
 }
 

@@ -58,7 +58,7 @@ core::Result<lake::WriteStats> build_market_aggregates(lake::ObjectStore& store,
         bucket, ohlcv_files, feature_files, bucket_group), std::move(inputs)});
   }
   TRY_ASSIGN(const lake::WrittenCounts written,
-             lake::write_query_partitions(store, duckdb, stats.table, partitions, threads));
+             lake::write_query_partitions(store, duckdb, stats.table, partitions, lake::QueryReads::files, threads));
   stats.partitions = written.partitions;
   stats.rows_out = written.rows;
   stats.unchanged = written.unchanged;

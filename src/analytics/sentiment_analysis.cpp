@@ -135,7 +135,7 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
         "GROUP BY ALL ORDER BY coin, hour", lake::sql_string(lake::table_glob(store, "posts", dt))),
         store.list(lake::layout::partition_prefix("posts", dt)).value_or(std::vector<std::string>{})});
   }
-  TRY(lake::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, threads));
+  TRY(lake::write_query_partitions(store, duckdb, "sentiment_hourly", hourly, lake::QueryReads::files, threads));
   if (store.list(lake::layout::table_prefix("agg_market_hourly")).value_or(std::vector<std::string>{}).empty()) return stats;
 
   // Each coin's price series: one (source, pair) — its USDT pair if traded, else USD, from the
@@ -190,7 +190,7 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
                                         "WHERE hour >= to_timestamp({}) AND hour < to_timestamp({}) ORDER BY coin, hour",
                                         priced_by, day_start, day_start + Timestamp::kMicrosPerDay / Timestamp::kMicrosPerSecond), std::move(inputs)});
   }
-  auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, threads);
+  auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, lake::QueryReads::instance_tables, threads);
   TRY(connection.execute("DROP TABLE sentiment_price_staged"));
   TRY_ASSIGN(const lake::WrittenCounts written, std::move(priced_written));
   stats.partitions = written.partitions;

@@ -81,9 +81,14 @@ core::Result<std::string> fingerprint(ObjectStore& store, const std::vector<std:
 
 core::Result<WrittenCounts> write_query_partitions(ObjectStore& store, DuckDb& duckdb,
                                                    std::string_view table,
-                                                   const std::vector<QueryPartition>& partitions, size_t threads) {
+                                                   const std::vector<QueryPartition>& partitions, QueryReads reads,
+                                                   size_t threads) {
+  DuckDb* engine = &duckdb;
+  if (reads == QueryReads::files) {
+    TRY_ASSIGN(engine, duckdb.batch_writer());
+  }
   std::atomic<size_t> rows{0}, unchanged{0};
-  TRY_ASSIGN(const size_t written, parallel_partitions(duckdb, partitions.size(), threads,
+  TRY_ASSIGN(const size_t written, parallel_partitions(*engine, partitions.size(), threads,
                                                        [&](size_t i, DuckConnection& connection) -> core::Status {
     const QueryPartition& p = partitions[i];
     std::string print, print_key;

@@ -137,6 +137,29 @@ TEST_F(CuratedWriterTest, BatchesAreWrittenByAnInstanceWithoutWorkersOfItsOwnToT
   EXPECT_EQ(*store_->get("curated/prices_again/dt=2024-01-01/part-0.parquet"), *store_->get("curated/prices/dt=2024-01-01/part-0.parquet"));
 }
 
+// Queries of files alone run on the batch writer instance (one thread); a query of the main
+// instance's own tables runs there. Each partition records the threads of the instance it ran on.
+TEST_F(CuratedWriterTest, QueryPartitionsRunOnTheInstanceTheirReadsNeed) {
+  ASSERT_TRUE(CuratedWriter(*connection_, *store_).write("prices", "2024-01-01", sample_batch(10)));
+  ASSERT_TRUE(connection_->execute("CREATE TABLE only_here AS SELECT 42 AS answer"));
+  const std::string file = sql_string(table_glob(*store_, "prices", "2024-01-01"));
+  const std::vector<QueryPartition> of_files = {{"2024-01-01", "SELECT count(*) AS n, current_setting('threads') AS threads FROM read_parquet(" + file + ")", {}}};
+  const std::vector<QueryPartition> of_table = {{"2024-01-01", "SELECT answer, current_setting('threads') AS threads FROM only_here", {}}};
+  ASSERT_TRUE(write_query_partitions(*store_, *duckdb_, "from_files", of_files, QueryReads::files, 2));
+  ASSERT_TRUE(write_query_partitions(*store_, *duckdb_, "from_table", of_table, QueryReads::instance_tables, 2));
+  const auto read = [&](std::string_view table) {
+    return connection_->query("SELECT * FROM read_parquet(" + sql_string(table_glob(*store_, table)) + ")");
+  };
+  auto files = read("from_files"), table = read("from_table");
+  ASSERT_TRUE(files && table);
+  EXPECT_EQ(files->int64(0, 0), 10);
+  EXPECT_EQ(files->int64(1, 0), 1);
+  EXPECT_EQ(table->int64(0, 0), 42);
+  EXPECT_EQ(table->int64(1, 0), 2);
+  // The batch writer instance cannot see the main one's tables.
+  EXPECT_FALSE(write_query_partitions(*store_, *duckdb_, "from_table", of_table, QueryReads::files, 2));
+}
+
 // The rows reach DuckDB in place (lake/batch_scan): every cell as it was put in, across chunks of
 // 2,048 rows, lists split at the separator (empty parts kept, an empty cell an empty list),
 // booleans from any non-zero integer, nulls in every type.

@@ -4,8 +4,10 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <tuple>
 
 #include "lake/partition_writer.hpp"
+#include "lake/worker_pool.hpp"
 
 namespace cryptolake::transform {
 
@@ -208,9 +210,17 @@ size_t PostSpill::choose_latest(const std::optional<std::set<int64_t>>& wanted) 
     const Key& k = key(r);
     return PostCopy{platforms_[k.platform], std::string_view(threads_[r.thread].ids).substr(k.id_at, k.id_size), k.received_at};
   };
-  std::ranges::sort(refs, [&](Ref a, Ref b) { return kept_first(copy(a), copy(b)); });
+  // On the threads (one thread sorted 0.7 M keys for ~0.4 s at 600 days while the other waited);
+  // copies received at the same instant keep the order they were spilled in, so the order is total.
+  lake::parallel_sort(refs, threads_.size(), [&](Ref a, Ref b) {
+    const PostCopy ca = copy(a), cb = copy(b);
+    if (kept_first(ca, cb)) return true;
+    if (kept_first(cb, ca)) return false;
+    return std::tie(a.thread, a.number) < std::tie(b.thread, b.number);
+  });
   size_t lost = 0;
   chosen_by_day_.clear();
+  for (Thread& t : threads_) t.chosen_by_day.clear();
   for (size_t i = 0; i < refs.size(); ++i) {
     if (i > 0 && copy(refs[i]).same_post(copy(refs[i - 1]))) {
       ++lost;
@@ -218,6 +228,7 @@ size_t PostSpill::choose_latest(const std::optional<std::set<int64_t>>& wanted) 
     }
     threads_[refs[i].thread].chosen[refs[i].number] = true;
     ++chosen_by_day_[key(refs[i]).day];
+    ++threads_[refs[i].thread].chosen_by_day[key(refs[i]).day];
   }
   return lost;
 }
@@ -228,24 +239,40 @@ std::vector<std::vector<int64_t>> PostSpill::groups() const {
 }
 
 core::Status PostSpill::read_back(const std::vector<int64_t>& days, std::vector<core::Post>& out) const {
-  size_t coming = 0;
-  for (const int64_t day : days) coming += chosen_by_day_.contains(day) ? chosen_by_day_.at(day) : 0;
-  out.reserve(out.size() + coming);  // sized once: growing by doubling would hold up to twice the group
-  std::string bytes;
+  // Where each thread's chosen posts go: one after the other, in thread order.
+  std::vector<size_t> first(threads_.size() + 1, out.size());
   for (size_t t = 0; t < threads_.size(); ++t) {
+    size_t chosen = 0;
     for (const int64_t day : days) {
-      bytes.clear();
-      TRY(files_->read(t, day, bytes));
-      PostReader reader(bytes);
-      while (!reader.done()) {
-        uint64_t number = 0;
-        core::Post post;
-        TRY(reader.read(number, post));
-        if (number >= threads_[t].chosen.size()) return core::fail(core::ErrorCode::corrupt_data, "a posts spill file names a post it never had");
-        if (threads_[t].chosen[number]) out.push_back(std::move(post));
-      }
+      if (const auto it = threads_[t].chosen_by_day.find(day); it != threads_[t].chosen_by_day.end()) chosen += it->second;
     }
+    first[t + 1] = first[t] + chosen;
   }
+  out.resize(first.back());
+  std::vector<core::Status> statuses(threads_.size());
+  lake::for_each_on_threads(threads_.size(), threads_.size(), [&](size_t, size_t t) {
+    statuses[t] = [&]() -> core::Status {
+      size_t at = first[t];
+      std::string bytes;
+      for (const int64_t day : days) {
+        bytes.clear();
+        TRY(files_->read(t, day, bytes));
+        PostReader reader(bytes);
+        while (!reader.done()) {
+          uint64_t number = 0;
+          core::Post post;
+          TRY(reader.read(number, post));
+          if (number >= threads_[t].chosen.size()) return core::fail(core::ErrorCode::corrupt_data, "a posts spill file names a post it never had");
+          if (!threads_[t].chosen[number]) continue;
+          if (at == first[t + 1]) return core::fail(core::ErrorCode::corrupt_data, "a posts spill file holds more chosen posts than were chosen");
+          out[at++] = std::move(post);
+        }
+      }
+      if (at != first[t + 1]) return core::fail(core::ErrorCode::corrupt_data, "a posts spill file lost chosen posts");
+      return {};
+    }();
+  });
+  for (const core::Status& status : statuses) TRY(status);
   return {};
 }
 

@@ -50,7 +50,8 @@ class PostSpill {
   size_t choose_latest(const std::optional<std::set<int64_t>>& wanted);
   // Consecutive days holding chosen posts that together fit the budget, in day order.
   std::vector<std::vector<int64_t>> groups() const;
-  // The chosen posts of these days, appended to `out`.
+  // The chosen posts of these days, appended to `out`: each thread's files read on a thread of
+  // their own, into its place in `out` (sized once, no copy held).
   [[nodiscard]] core::Status read_back(const std::vector<int64_t>& days, std::vector<core::Post>& out) const;
 
  private:
@@ -65,6 +66,7 @@ class PostSpill {
     std::vector<Key> keys;  // a post's number is its key's index
     std::string ids;
     std::vector<bool> chosen;
+    std::map<int64_t, size_t> chosen_by_day;  // of its posts
     size_t held_bytes = 0;  // of the posts parsed since the last spill
     size_t counted = 0;     // posts already in held_bytes
   };

@@ -8,6 +8,7 @@
 #include "sources/social/reddit_parser.hpp"
 #include "sources/social/tweet_parser.hpp"
 #include "lake/partition_writer.hpp"
+#include "lake/worker_pool.hpp"
 #include "transform/incremental_scan.hpp"
 #include "transform/post_cleaning.hpp"
 #include "transform/post_spill.hpp"
@@ -38,15 +39,21 @@ namespace {
 // their days' partitions, in (created_at, platform, id) order.
 core::Result<size_t> write_posts(lake::ObjectStore& store, lake::DuckDb& duckdb, std::vector<core::Post>& posts, size_t threads,
                                  const core::PostEnricher* enricher) {
-  std::ranges::sort(posts, [](const core::Post& a, const core::Post& b) {
-    if (a.created_at != b.created_at) return a.created_at < b.created_at;
-    if (a.platform != b.platform) return a.platform < b.platform;
-    return id_less(a.post_id, b.post_id);
+  // On the threads: a 600-day run spent ~2 s of its posts stage sorting, cleaning and scoring on
+  // one thread while the other waited. The order is total (one copy per post), so the same.
+  lake::bucket_sort(posts, threads, [](const core::Post& post) { return post.created_at.days_since_epoch(); },
+                    [](const core::Post& a, const core::Post& b) {
+                      if (a.created_at != b.created_at) return a.created_at < b.created_at;
+                      if (a.platform != b.platform) return a.platform < b.platform;
+                      return id_less(a.post_id, b.post_id);
+                    });
+  constexpr size_t kPostsPerTask = 1024;
+  lake::for_each_on_threads(threads, (posts.size() + kPostsPerTask - 1) / kPostsPerTask, [&](size_t, size_t task) {
+    for (size_t i = task * kPostsPerTask; i < std::min(posts.size(), (task + 1) * kPostsPerTask); ++i) {
+      clean_post(posts[i]);
+      if (enricher != nullptr) enricher->enrich(posts[i]);
+    }
   });
-  for (core::Post& post : posts) {
-    clean_post(post);
-    if (enricher != nullptr) enricher->enrich(post);
-  }
   const std::vector<lake::PartitionSlice> slices =
       lake::day_slices(posts, [](const core::Post& post) { return post.created_at.days_since_epoch(); });
   const auto fill = [&](const lake::PartitionSlice& slice, lake::ColumnBatch& batch) {

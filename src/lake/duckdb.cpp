@@ -164,6 +164,7 @@ core::Result<DuckDb*> DuckDb::batch_writer() {
   if (!batch_writer_) {
     Options single = options_;
     single.threads = 1;
+    single.cache_file_reads = false;
     // A folder of its own for spilling: two instances in one process would share temp file names.
     TRY_ASSIGN(batch_writer_, open(single, "tmp-batch-writer"));
   }
@@ -187,6 +188,7 @@ core::Result<std::unique_ptr<DuckDb>> DuckDb::open(const Options& options, std::
       {"temp_directory", (home / temp_folder).string()},
       {"threads", std::to_string(options.threads)},
       {"memory_limit", options.memory_limit},
+      {"enable_external_file_cache", options.cache_file_reads ? "true" : "false"},
   };
   for (const auto& [name, value] : settings) {
     if (duckdb_set_config(config, name.c_str(), value.c_str()) == DuckDBError) {

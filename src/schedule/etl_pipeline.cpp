@@ -1,7 +1,9 @@
 #include "schedule/etl_pipeline.hpp"
 
-#include <chrono>
+#include <malloc.h>
+
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include <fmt/format.h>
@@ -182,6 +184,9 @@ core::Result<PipelineRun> run_etl_pipeline(lake::ObjectStore& store, lake::DuckD
       }
     }
     for (const std::string& table : step->outputs()) written.insert(table);
+    // What the stage freed goes back to the system before the next one allocates its own: the
+    // allocators kept ~0.4 GB of a 600-day run's earlier stages beneath the hourly aggregate's peak.
+    ::malloc_trim(0);
     run.stages.push_back({std::move(stats), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
     spdlog::debug("stage {} {} in {:.2f} s", step->name(), run.stages.back().stats.reused ? "reused" : "done", run.stages.back().seconds);
   }

@@ -122,11 +122,15 @@ TEST_F(CuratedWriterTest, BatchesAreWrittenByAnInstanceWithoutWorkersOfItsOwnToT
   auto batch_db = duckdb_->batch_writer();
   ASSERT_TRUE(batch_db) << batch_db.error().message;
   EXPECT_EQ(*duckdb_->batch_writer(), *batch_db);
-  auto settings = (*batch_db)->connect()->query("SELECT current_setting('threads'), current_setting('temp_directory')");
+  auto settings = (*batch_db)->connect()->query(
+      "SELECT current_setting('threads'), current_setting('temp_directory'), current_setting('enable_external_file_cache')::VARCHAR");
   ASSERT_TRUE(settings) << settings.error().message;
   EXPECT_EQ(settings->int64(0, 0), 1);
   EXPECT_EQ(settings->text(1, 0), (dir_.path() / "_catalog/duckdb/tmp-batch-writer").string());
-  EXPECT_EQ(connection_->query("SELECT current_setting('threads')")->int64(0, 0), 2);  // the main instance keeps its workers
+  EXPECT_EQ(settings->text(2, 0), "false");  // it reads each local file once: no cache of their bytes
+  // The main instance keeps its workers and its cache.
+  EXPECT_EQ(connection_->query("SELECT current_setting('threads')")->int64(0, 0), 2);
+  EXPECT_EQ(connection_->query("SELECT current_setting('enable_external_file_cache')::VARCHAR")->text(0, 0), "true");
 
   ASSERT_TRUE(CuratedWriter(*connection_, *store_).write("prices", "2024-01-01", sample_batch(3000)));
   const ColumnBatch rows = sample_batch(3000);

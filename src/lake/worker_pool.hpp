@@ -49,13 +49,20 @@ void parallel_sort(std::vector<T>& items, size_t threads, Less less = {}) {
 // taking the next bucket as they finish one. No merge, and one thread never sorts alone while the
 // other waits, as a half that sorted slower than the other made parallel_sort do. `less` must
 // order by bucket first.
+// Where the buckets are sparse or few, it sorts as `fallback` says: parallel_sort, whose merge
+// takes a buffer of up to half the items, or std::sort in place, for items too big to hold twice.
+enum class SortFallback { parallel_merge, in_place };
 template <typename T, typename BucketOf, typename Less = std::less<>>
-void bucket_sort(std::vector<T>& items, size_t threads, const BucketOf& bucket_of, Less less = {}) {
+void bucket_sort(std::vector<T>& items, size_t threads, const BucketOf& bucket_of, Less less = {},
+                 SortFallback fallback = SortFallback::parallel_merge) {
   if (items.empty()) return;
   const auto [lowest, highest] = std::ranges::minmax(items | std::views::transform([&](const T& item) { return bucket_of(item); }));
   const auto buckets = static_cast<size_t>(highest - lowest) + 1;
   // Sparse buckets cost more to count than they save; fewer buckets than threads would leave some idle.
-  if (buckets > items.size() / 16 || buckets < 4 * threads) return parallel_sort(items, threads, less);
+  if (buckets > items.size() / 16 || buckets < 4 * threads) {
+    if (fallback == SortFallback::in_place) return std::sort(items.begin(), items.end(), less);
+    return parallel_sort(items, threads, less);
+  }
   const auto bucket = [&](const T& item) { return static_cast<size_t>(bucket_of(item) - lowest); };
   const size_t parts = std::clamp<size_t>(threads, 1, items.size());
   std::vector<std::vector<size_t>> counts(parts, std::vector<size_t>(buckets, 0));  // per part, per bucket

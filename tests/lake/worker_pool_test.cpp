@@ -36,9 +36,11 @@ TEST(BucketSort, GivesStdSortsOrderOnAnyNumberOfThreads) {
       auto expected = items;
       std::sort(expected.begin(), expected.end());
       for (const size_t threads : {1, 2, 3, 7}) {
-        auto sorted = items;
-        bucket_sort(sorted, threads, [](const auto& item) { return item.first; });
-        EXPECT_EQ(sorted, expected) << n << " items over " << span << " buckets on " << threads << " threads";
+        for (const SortFallback fallback : {SortFallback::parallel_merge, SortFallback::in_place}) {
+          auto sorted = items;
+          bucket_sort(sorted, threads, [](const auto& item) { return item.first; }, std::less<>{}, fallback);
+          EXPECT_EQ(sorted, expected) << n << " items over " << span << " buckets on " << threads << " threads";
+        }
       }
     }
   }

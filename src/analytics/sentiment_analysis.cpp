@@ -185,10 +185,10 @@ core::Result<lake::WriteStats> build_sentiment_tables(lake::ObjectStore& store, 
     if (const auto next = hourly_by_day.upper_bound(p.dt); next != hourly_by_day.end()) inputs.insert(inputs.end(), next->second.begin(), next->second.end());
     // The day as a range of timestamps, each a constant: every day's query scans the staged hours,
     // and converting each hour (epoch_us, or formatting its date) cost days × hours.
-    const int64_t day_start = Timestamp::parse_date(p.dt).value_or(Timestamp{}).micros() / Timestamp::kMicrosPerSecond;
+    const Timestamp day_start = Timestamp::parse_date(p.dt).value_or(Timestamp{});
     priced.push_back({p.dt, fmt::format("/* priced by{} */ SELECT * EXCLUDE (price_source) FROM sentiment_price_staged "
-                                        "WHERE hour >= to_timestamp({}) AND hour < to_timestamp({}) ORDER BY coin, hour",
-                                        priced_by, day_start, day_start + Timestamp::kMicrosPerDay / Timestamp::kMicrosPerSecond), std::move(inputs)});
+                                        "WHERE hour >= {}::TIMESTAMPTZ AND hour < {}::TIMESTAMPTZ ORDER BY coin, hour",
+                                        priced_by, day_start.sql_literal(), (day_start + Timestamp::kMicrosPerDay).sql_literal()), std::move(inputs)});
   }
   auto priced_written = lake::write_query_partitions(store, duckdb, "sentiment_price", priced, lake::QueryReads::instance_tables, threads);
   TRY(connection.execute("DROP TABLE sentiment_price_staged"));

@@ -43,15 +43,16 @@ void parallel_sort(std::vector<T>& items, size_t threads, Less less = {}) {
   }
 }
 
+// How bucket_sort sorts where the buckets are sparse or few: parallel_sort, whose merge takes a
+// buffer of up to half the items, or std::sort in place, for items too big to hold twice.
+enum class SortFallback { parallel_merge, in_place };
+
 // As parallel_sort, for items whose order begins with a small integer, `bucket_of(item)` (a day):
 // the items are counted on the threads and moved into their buckets in place (each move puts one
 // item where it stays; no copy of them is held), then each bucket is sorted alone, the threads
 // taking the next bucket as they finish one. No merge, and one thread never sorts alone while the
 // other waits, as a half that sorted slower than the other made parallel_sort do. `less` must
 // order by bucket first.
-// Where the buckets are sparse or few, it sorts as `fallback` says: parallel_sort, whose merge
-// takes a buffer of up to half the items, or std::sort in place, for items too big to hold twice.
-enum class SortFallback { parallel_merge, in_place };
 template <typename T, typename BucketOf, typename Less = std::less<>>
 void bucket_sort(std::vector<T>& items, size_t threads, const BucketOf& bucket_of, Less less = {},
                  SortFallback fallback = SortFallback::parallel_merge) {

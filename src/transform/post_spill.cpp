@@ -219,7 +219,6 @@ size_t PostSpill::choose_latest(const std::optional<std::set<int64_t>>& wanted) 
     return std::tie(a.thread, a.number) < std::tie(b.thread, b.number);
   });
   size_t lost = 0;
-  chosen_by_day_.clear();
   for (Thread& t : threads_) t.chosen_by_day.clear();
   for (size_t i = 0; i < refs.size(); ++i) {
     if (i > 0 && copy(refs[i]).same_post(copy(refs[i - 1]))) {
@@ -227,7 +226,6 @@ size_t PostSpill::choose_latest(const std::optional<std::set<int64_t>>& wanted) 
       continue;
     }
     threads_[refs[i].thread].chosen[refs[i].number] = true;
-    ++chosen_by_day_[key(refs[i]).day];
     ++threads_[refs[i].thread].chosen_by_day[key(refs[i]).day];
   }
   return lost;
@@ -235,7 +233,11 @@ size_t PostSpill::choose_latest(const std::optional<std::set<int64_t>>& wanted) 
 
 std::vector<std::vector<int64_t>> PostSpill::groups() const {
   const size_t average = std::max<size_t>(1, spilled_bytes_ / std::max<size_t>(1, posts()));
-  return lake::day_groups(chosen_by_day_, std::max<size_t>(1, memory_bytes_ / 2 / average));
+  std::map<int64_t, size_t> chosen_by_day;  // of every thread
+  for (const Thread& t : threads_) {
+    for (const auto& [day, chosen] : t.chosen_by_day) chosen_by_day[day] += chosen;
+  }
+  return lake::day_groups(chosen_by_day, std::max<size_t>(1, memory_bytes_ / 2 / average));
 }
 
 core::Status PostSpill::read_back(const std::vector<int64_t>& days, std::vector<core::Post>& out) const {

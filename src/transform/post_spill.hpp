@@ -82,7 +82,6 @@ class PostSpill {
   std::vector<std::string> platforms_;
   std::optional<core::Error> error_;
   size_t spilled_bytes_ = 0;  // of the posts as held, for sizing the groups
-  std::map<int64_t, size_t> chosen_by_day_;
 };
 
 }  // namespace cryptolake::transform
